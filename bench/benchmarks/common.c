@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What every benchmark shares: parameter JSON, the repetition loop, and the
+ * backend x backing x mode iteration that records every combination it does
+ * not measure as a skip with its reason, so a result file always says why a
+ * cell of the matrix is empty.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+#include "common.h"
+#include "stats.h"
+#include "timing.h"
+
+static const char *const profile_names[WS_PROFILE_NR] = {
+	[WS_PROFILE_QUICK]	= "quick",
+	[WS_PROFILE_DEFAULT]	= "default",
+};
+
+static const char *const layout_names[WS_LAYOUT_NR] = {
+	[WS_LAYOUT_CONTIGUOUS]	= "contiguous",
+	[WS_LAYOUT_SCATTERED]	= "scattered",
+};
+
+const char *ws_profile_name(enum ws_profile p)
+{
+	return p < WS_PROFILE_NR ? profile_names[p] : "?";
+}
+
+const char *ws_layout_name(enum ws_layout l)
+{
+	return l < WS_LAYOUT_NR ? layout_names[l] : "?";
+}
+
+json_t *ws_params_json(const struct ws_params *p)
+{
+	json_t *j = json_object();
+	json_t *backends = json_array(), *backings = json_array();
+	json_t *modes = json_array(), *layouts = json_array();
+	json_t *sizes = json_array(), *threads = json_array();
+	json_t *hot = json_array();
+
+	if (!j || !backends || !backings || !modes || !layouts || !sizes ||
+	    !threads || !hot) {
+		json_decref(j);
+		json_decref(backends);
+		json_decref(backings);
+		json_decref(modes);
+		json_decref(layouts);
+		json_decref(sizes);
+		json_decref(threads);
+		json_decref(hot);
+		return NULL;
+	}
+	for (size_t i = 0; ws_trackers[i]; i++)
+		if (p->backends & (1u << i))
+			json_array_append_new(backends,
+					      json_string(ws_trackers[i]->name));
+	for (int b = 0; b < WS_BACKING_NR; b++)
+		if (p->backings & WS_BACKING_BIT(b))
+			json_array_append_new(backings,
+					      json_string(ws_backing_name(b)));
+	for (int m = 0; m < WS_MODE_NR; m++)
+		if (p->modes & WS_MODE_BIT(m))
+			json_array_append_new(modes,
+					      json_string(ws_mode_name(m)));
+	for (int l = 0; l < WS_LAYOUT_NR; l++)
+		if (p->layouts & (1u << l))
+			json_array_append_new(layouts,
+					      json_string(ws_layout_name(l)));
+	for (size_t i = 0; i < p->nsizes; i++)
+		json_array_append_new(sizes, json_integer(p->sizes[i]));
+	for (size_t i = 0; i < p->nthreads; i++)
+		json_array_append_new(threads, json_integer(p->threads[i]));
+	for (size_t i = 0; i < p->nhot; i++)
+		json_array_append_new(hot, json_real(p->hot_pcts[i]));
+
+	json_object_set_new(j, "profile",
+			    json_string(ws_profile_name(p->profile)));
+	json_object_set_new(j, "backends", backends);
+	json_object_set_new(j, "backings", backings);
+	json_object_set_new(j, "modes", modes);
+	json_object_set_new(j, "layouts", layouts);
+	json_object_set_new(j, "sizes_bytes", sizes);
+	json_object_set_new(j, "threads", threads);
+	json_object_set_new(j, "hot_pcts", hot);
+	json_object_set_new(j, "pages", json_integer(p->pages));
+	json_object_set_new(j, "warmup", json_integer(p->warmup));
+	json_object_set_new(j, "min_reps", json_integer(p->min_reps));
+	json_object_set_new(j, "max_reps", json_integer(p->max_reps));
+	json_object_set_new(j, "min_time_s", json_real(p->min_time_s));
+	json_object_set_new(j, "seed", json_integer(p->seed));
+	json_object_set_new(j, "run_id",
+			    p->run_id ? json_string(p->run_id) : json_null());
+	json_object_set_new(j, "out_dir",
+			    p->out_dir ? json_string(p->out_dir) : json_null());
+	return j;
+}
+
+int ws_repeat(const struct ws_params *p,
+	      int (*once)(void *arg, bool measured), void *arg,
+	      size_t *reps)
+{
+	uint64_t min_ns = (uint64_t)(p->min_time_s * 1e9);
+	uint64_t start;
+	size_t n = 0;
+	int ret = 0;
+
+	for (uint64_t i = 0; i < p->warmup; i++) {
+		ret = once(arg, false);
+		if (ret < 0)
+			goto out;
+	}
+	start = ws_now_ns();
+	/* At least one measured call; max_reps == 0 means no cap. */
+	for (;;) {
+		if (p->max_reps && n >= p->max_reps)
+			break;
+		if (n && n >= p->min_reps && ws_now_ns() - start >= min_ns)
+			break;
+		ret = once(arg, true);
+		if (ret < 0)
+			break;
+		n++;
+	}
+out:
+	if (reps)
+		*reps = n;
+	return ret < 0 ? ret : 0;
+}
+
+/* Probing can be slow (throwaway fds, scratch mappings): once per process. */
+#define MAX_TRACKERS	32
+static struct ws_probe probes[MAX_TRACKERS];
+static bool probed[MAX_TRACKERS];
+
+static const struct ws_probe *probe_cached(size_t i)
+{
+	if (i >= MAX_TRACKERS) {
+		static struct ws_probe none = {
+			.reason = "internal: too many trackers for the probe cache",
+		};
+		return &none;
+	}
+	if (!probed[i]) {
+		memset(&probes[i], 0, sizeof(probes[i]));
+		ws_trackers[i]->probe(&probes[i]);
+		if (!probes[i].supported && !probes[i].reason[0])
+			snprintf(probes[i].reason, sizeof(probes[i].reason),
+				 "%s: probe gave no reason",
+				 ws_trackers[i]->name);
+		probed[i] = true;
+	}
+	return &probes[i];
+}
+
+/* The mode a backend runs in when modes do not matter: async if offered. */
+static int first_mode(const struct ws_tracker_ops *ops)
+{
+	for (int m = 0; m < WS_MODE_NR; m++)
+		if (ops->modes & WS_MODE_BIT(m))
+			return m;
+	return -1;
+}
+
+void ws_record_error(struct ws_bench_ctx *ctx, const char *backend,
+		     const char *backing, const char *mode, int ret)
+{
+	json_t *errors = json_object_get(ctx->res->root, "errors");
+	const char *msg = ctx->skip_reason[0] ? ctx->skip_reason :
+			  strerror(-ret);
+
+	if (!errors) {
+		errors = json_array();
+		json_object_set_new(ctx->res->root, "errors", errors);
+	}
+	json_array_append_new(errors,
+			      json_pack("{s:s,s:s,s:s,s:s}",
+					"backend", backend, "backing", backing,
+					"mode", mode, "error", msg));
+	ctx->errors++;
+}
+
+void ws_skip_once(struct ws_result *r, const char *backend,
+		  const char *backing, const char *mode, const char *reason)
+{
+	size_t i;
+	json_t *s;
+
+	json_array_foreach(r->skipped, i, s) {
+		const char *b = json_string_value(json_object_get(s, "backing"));
+		const char *m = json_string_value(json_object_get(s, "mode"));
+
+		if (!strcmp(json_string_value(json_object_get(s, "backend")) ?: "",
+			    backend) &&
+		    (b ? backing && !strcmp(b, backing) : !backing) &&
+		    (m ? mode && !strcmp(m, mode) : !mode) &&
+		    !strcmp(json_string_value(json_object_get(s, "reason")) ?: "",
+			    reason))
+			return;
+	}
+	ws_result_skip(r, backend, backing, mode, reason);
+}
+
+/*
+ * One walk serves counting (@ctx == NULL) and running, so the progress
+ * total always matches what runs.
+ */
+static size_t walk_cases(struct ws_bench_ctx *ctx, const struct ws_params *p,
+			 ws_case_fn fn, void *arg, bool modes_matter)
+{
+	char why[512];
+	size_t n = 0;
+
+	for (size_t i = 0; ws_trackers[i]; i++) {
+		const struct ws_tracker_ops *ops = ws_trackers[i];
+		const struct ws_probe *pr;
+
+		if (!(p->backends & (1u << i)))
+			continue;
+		pr = probe_cached(i);
+		if (!pr->supported) {
+			if (ctx)
+				ws_skip_once(ctx->res, ops->name, NULL, NULL,
+					  pr->reason);
+			continue;
+		}
+		if (ctx && modes_matter)
+			for (int m = 0; m < WS_MODE_NR; m++)
+				if ((p->modes & WS_MODE_BIT(m)) &&
+				    !(ops->modes & WS_MODE_BIT(m))) {
+					snprintf(why, sizeof(why),
+						 "%s has no %s mode", ops->name,
+						 ws_mode_name(m));
+					ws_skip_once(ctx->res, ops->name, NULL,
+						  ws_mode_name(m), why);
+				}
+		for (int b = 0; b < WS_BACKING_NR; b++) {
+			if (!(p->backings & WS_BACKING_BIT(b)))
+				continue;
+			if (!(ops->backings & WS_BACKING_BIT(b))) {
+				if (!ctx)
+					continue;
+				snprintf(why, sizeof(why),
+					 "%s does not support %s", ops->name,
+					 ws_backing_name(b));
+				ws_skip_once(ctx->res, ops->name,
+					  ws_backing_name(b), NULL, why);
+				continue;
+			}
+			for (int m = 0; m < WS_MODE_NR; m++) {
+				int ret;
+
+				if (modes_matter ?
+				    !(p->modes & ops->modes & WS_MODE_BIT(m)) :
+				    m != first_mode(ops))
+					continue;
+				n++;
+				if (!ctx)
+					continue;
+				ws_progress_step(&ctx->prog, "%s/%s/%s",
+						 ops->name, ws_backing_name(b),
+						 ws_mode_name(m));
+				ctx->skip_reason[0] = '\0';
+				ret = fn(ctx, ops, b, m, arg);
+				if (ret == 1)
+					ws_result_skip(ctx->res, ops->name,
+						       ws_backing_name(b),
+						       ws_mode_name(m),
+						       ctx->skip_reason[0] ?
+						       ctx->skip_reason :
+						       "skipped (no reason given)");
+				else if (ret < 0)
+					ws_record_error(ctx, ops->name,
+							ws_backing_name(b),
+							ws_mode_name(m), ret);
+			}
+		}
+	}
+	return n;
+}
+
+size_t ws_count_cases(const struct ws_params *p, bool modes_matter)
+{
+	return walk_cases(NULL, p, NULL, NULL, modes_matter);
+}
+
+void ws_bench_progress_start(struct ws_bench_ctx *ctx, const char *what,
+			     size_t total)
+{
+	int quiet = ctx->prog.quiet;
+
+	ws_progress_start(&ctx->prog, what, total);
+	if (quiet)
+		ctx->prog.quiet = quiet;
+}
+
+int ws_for_each_case(struct ws_bench_ctx *ctx, ws_case_fn fn, void *arg,
+		     bool modes_matter)
+{
+	/* Benchmarks with extra steps start progress themselves. */
+	if (!ctx->prog.total)
+		ws_bench_progress_start(ctx, ctx->prog.what ? ctx->prog.what :
+					"wsbench",
+					ws_count_cases(ctx->p, modes_matter));
+	walk_cases(ctx, ctx->p, fn, arg, modes_matter);
+	return 0;
+}
+
+json_t *ws_case_json(const struct ws_tracker_ops *ops, enum ws_backing b,
+		     enum ws_mode m)
+{
+	return json_pack("{s:s,s:s,s:s}", "backend", ops->name,
+			 "backing", ws_backing_name(b),
+			 "mode", ws_mode_name(m));
+}
+
+json_t *ws_baseline_case_json(const char *backend, enum ws_backing b)
+{
+	return json_pack("{s:s,s:s,s:s}", "backend", backend,
+			 "backing", ws_backing_name(b),
+			 "mode", WS_MODE_NONE_NAME);
+}
+
+json_t *ws_accuracy_json(const struct ws_accuracy *a)
+{
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:b}",
+			 "truth", (json_int_t)a->truth,
+			 "reported", (json_int_t)a->reported,
+			 "true_pos", (json_int_t)a->true_pos,
+			 "false_pos", (json_int_t)a->false_pos,
+			 "false_neg", (json_int_t)a->false_neg,
+			 "precision", a->precision,
+			 "recall", a->recall,
+			 "exact", ws_accuracy_exact(a));
+}
+
+void ws_accuracy_add(struct ws_accuracy *sum, const struct ws_accuracy *a)
+{
+	sum->truth += a->truth;
+	sum->reported += a->reported;
+	sum->true_pos += a->true_pos;
+	sum->false_pos += a->false_pos;
+	sum->false_neg += a->false_neg;
+	/* Same conventions as ws_pageset_compare(). */
+	sum->precision = sum->reported ?
+			 (double)sum->true_pos / sum->reported : 1.0;
+	sum->recall = sum->truth ? (double)sum->true_pos / sum->truth : 1.0;
+}
+
+int ws_case_skip(struct ws_bench_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->skip_reason, sizeof(ctx->skip_reason), fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+int ws_case_fail(struct ws_bench_ctx *ctx, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->skip_reason, sizeof(ctx->skip_reason), fmt, ap);
+	va_end(ap);
+	return err > 0 ? -err : (err ? err : -EIO);
+}
+
+int ws_case_map(struct ws_bench_ctx *ctx, struct ws_mem *m,
+		enum ws_backing backing, size_t len)
+{
+	char why[sizeof(ctx->skip_reason)];
+	int ret = ws_mem_map(m, backing, len, why, sizeof(why));
+
+	if (!ret)
+		return 0;
+	/*
+	 * The backing is unavailable here, not broken: no huge pages
+	 * reserved, THP off, or a size the huge page size does not divide.
+	 */
+	if (ret == -ENOMEM || ret == -EOPNOTSUPP ||
+	    (ret == -EINVAL && backing == WS_BACKING_HUGETLB))
+		return ws_case_skip(ctx, "%s", why);
+	return ws_case_fail(ctx, ret, "%s", why);
+}
+
+int ws_case_open(struct ws_bench_ctx *ctx, struct ws_tracker *t,
+		 const struct ws_tracker_ops *ops, struct ws_mem *m,
+		 enum ws_mode mode)
+{
+	int ret = ws_tracker_open(t, ops, m, mode);
+
+	if (!ret)
+		return 0;
+	t->ops = NULL;	/* open failed: nothing to close */
+	return ws_case_fail(ctx, ret, "%s", t->err[0] ? t->err :
+			    "open failed without a message");
+}
+
+double ws_metric_add(const struct ws_bench_ctx *ctx, json_t *metrics,
+		     const char *name, const double *v, size_t n,
+		     const char *unit)
+{
+	json_t *s;
+
+	if (!n)
+		return NAN;
+	s = ws_series_json(v, n, unit, ctx->p->seed);
+	if (s)
+		json_object_set_new(metrics, name, s);
+	return ws_median(v, n);
+}
+
+size_t ws_case_len(enum ws_backing b, size_t want, size_t *npages)
+{
+	if (b == WS_BACKING_HUGETLB) {
+		*npages = want < WS_HUGETLB_MAX_PAGES ? want :
+			  WS_HUGETLB_MAX_PAGES;
+		return *npages * WS_HUGETLB_PAGE;
+	}
+	*npages = want;
+	return want * ws_page_size();
+}

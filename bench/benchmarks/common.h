@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the benchmark files only (the public part is bench.h):
+ * per-case setup that turns "this machine cannot" into a skip and anything
+ * else into an error with a message, single-page touches the compiler
+ * cannot elide, and accuracy bookkeeping across repetitions.
+ */
+#ifndef WS_BENCH_COMMON_H
+#define WS_BENCH_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "bench.h"
+#include "pageset.h"
+#include "tracker.h"
+
+/* Mode recorded for cases that involve no tracker (baselines). */
+#define WS_MODE_NONE_NAME	"none"
+
+/* Read or write one byte of a page; volatile so it is really issued. */
+static inline uint8_t ws_touch(char *addr, bool write)
+{
+	if (write) {
+		*(volatile uint8_t *)addr = 1;
+		return 1;
+	}
+	return *(volatile uint8_t *)addr;
+}
+
+/* ctx->skip_reason = message; returns 1 (the case callback's "skipped"). */
+int ws_case_skip(struct ws_bench_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* ctx->skip_reason = message; returns -err (the callback's "error"). */
+int ws_case_fail(struct ws_bench_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * ws_result_skip() unless the same skip is already recorded: structural
+ * skips (unsupported backend, backing, mode, a size the backing cannot
+ * map) repeat across passes and sweep points, and are listed once.
+ */
+void ws_skip_once(struct ws_result *r, const char *backend,
+		  const char *backing, const char *mode, const char *reason);
+
+/*
+ * Append {"backend","backing","mode","error"} to the result's "errors"
+ * (message: ctx->skip_reason, else strerror(-@ret)) and count it.
+ */
+void ws_record_error(struct ws_bench_ctx *ctx, const char *backend,
+		     const char *backing, const char *mode, int ret);
+
+/*
+ * ws_mem_map() for a case: 0 on success; 1 (skip, reason set) when the
+ * machine cannot provide the backing (no huge pages, THP off, size not a
+ * multiple of the huge page size); -errno (message set) otherwise.
+ */
+int ws_case_map(struct ws_bench_ctx *ctx, struct ws_mem *m,
+		enum ws_backing backing, size_t len);
+/* ws_tracker_open(); on failure copies t->err to ctx and returns -errno. */
+int ws_case_open(struct ws_bench_ctx *ctx, struct ws_tracker *t,
+		 const struct ws_tracker_ops *ops, struct ws_mem *m,
+		 enum ws_mode mode);
+
+/*
+ * Benchmarks that count pages (correctness, fault-latency) count tracking
+ * granules; for hugetlb that is 2 MiB each, so they cap the count at
+ * WS_HUGETLB_MAX_PAGES (the case's params say so) instead of asking for
+ * gigabytes of reserved huge pages.  Returns the length in bytes and the
+ * granule count in *npages.
+ */
+#define WS_HUGETLB_PAGE		(2UL << 20)	/* x86-64/arm64 default */
+#define WS_HUGETLB_MAX_PAGES	64
+size_t ws_case_len(enum ws_backing b, size_t want, size_t *npages);
+
+/* Number of cases ws_for_each_case() will call @fn for. */
+size_t ws_count_cases(const struct ws_params *p, bool modes_matter);
+/* Start ctx->prog for @what with @total steps, keeping its quiet flag. */
+void ws_bench_progress_start(struct ws_bench_ctx *ctx, const char *what,
+			     size_t total);
+
+/* {"backend":@backend,"backing":..,"mode":"none"} for baselines. */
+json_t *ws_baseline_case_json(const char *backend, enum ws_backing b);
+
+/*
+ * metrics[@name] = ws_series_json(); returns the series median (NAN if
+ * @n == 0) so callers can annotate it with the timer check.
+ */
+double ws_metric_add(const struct ws_bench_ctx *ctx, json_t *metrics,
+		     const char *name, const double *v, size_t n,
+		     const char *unit);
+
+/* Accumulate counts of @a into @sum and recompute the ratios. */
+void ws_accuracy_add(struct ws_accuracy *sum, const struct ws_accuracy *a);
+static inline bool ws_accuracy_exact(const struct ws_accuracy *a)
+{
+	return !a->false_pos && !a->false_neg;
+}
+
+#endif /* WS_BENCH_COMMON_H */

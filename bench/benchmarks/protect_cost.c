@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * protect-cost (reviewer question 2, the TLB-flush question): the time of
+ * one arm() call over N populated pages -- UFFDIO_RWPROTECT (rwp),
+ * UFFDIO_WRITEPROTECT (wp), a page_idle bitmap write (idle), clear_refs
+ * (softdirty: whole mm per call, arm_is_ranged=false) -- next to a plain
+ * mprotect(PROT_NONE) baseline, as a function of N and of how many other
+ * threads of the process are running on other CPUs with the range in
+ * their TLBs, so that every protect must shoot down remote TLB entries.
+ *
+ * Each repetition first makes the range present, writable and unprotected
+ * again by writing every base page from the measuring thread (this
+ * resolves rwp/wp/soft-dirty protections; reads would not resolve wp or
+ * soft-dirty), lets the helper threads sweep it, then times one call.
+ * The measuring thread is pinned to CPU 0, helpers to the other CPUs.
+ * Async mode only: the cost of protecting does not depend on the mode.
+ */
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "bench.h"
+#include "common.h"
+#include "parse.h"
+#include "stats.h"
+#include "threads.h"
+#include "timing.h"
+
+struct pc_case {
+	struct ws_bench_ctx *ctx;
+	const struct ws_tracker_ops *ops;	/* NULL: mprotect baseline */
+	struct ws_mem m;
+	struct ws_tracker t;
+	struct ws_hot_threads *hot;
+	struct ws_samples ns;
+};
+
+static int pc_once(void *arg, bool measured)
+{
+	struct pc_case *c = arg;
+	uint64_t t0, t1;
+	int ret = 0;
+
+	ws_mem_populate(&c->m);
+	if (c->hot)
+		ws_hot_threads_sweep(c->hot);
+	t0 = ws_now_ns();
+	if (c->ops) {
+		ret = c->ops->arm(&c->t, 0, c->m.npages);
+	} else if (mprotect(c->m.addr, c->m.len, PROT_NONE)) {
+		ret = -errno;
+	}
+	t1 = ws_now_ns();
+	if (ret)
+		return ws_case_fail(c->ctx, ret, "%s",
+				    c->ops ? c->t.err : "mprotect(PROT_NONE)");
+	/* Outside the timed region: the next populate needs access back. */
+	if (!c->ops && mprotect(c->m.addr, c->m.len, PROT_READ | PROT_WRITE))
+		return ws_case_fail(c->ctx, errno, "mprotect(PROT_READ|PROT_WRITE): %s",
+				    strerror(errno));
+	if (measured && ws_samples_push(&c->ns, (double)(t1 - t0)))
+		return ws_case_fail(c->ctx, ENOMEM, "samples: out of memory");
+	return 0;
+}
+
+/*
+ * One (size, threads) point.  Returns 0 (measured or recorded as a skip
+ * for this size only) or -errno with the message in ctx->skip_reason.
+ */
+static int pc_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
+		    enum ws_backing backing, enum ws_mode mode, size_t size,
+		    unsigned int nthreads)
+{
+	const char *backend = ops ? ops->name : "mprotect";
+	const char *mode_name = ops ? ws_mode_name(mode) : WS_MODE_NONE_NAME;
+	struct pc_case c = { .ctx = ctx, .ops = ops };
+	double *per_page = NULL, med;
+	size_t reps = 0;
+	char sz[32];
+	json_t *j, *metrics;
+	int ret;
+
+	ws_samples_init(&c.ns);
+	c.m.fd = -1;
+	ret = ws_case_map(ctx, &c.m, backing, size);
+	if (ret == 1) {
+		ws_skip_once(ctx->res, backend, ws_backing_name(backing),
+			     mode_name, ctx->skip_reason);
+		ret = 0;
+		goto out;
+	}
+	if (ret)
+		goto out;
+	ws_mem_populate(&c.m);
+	if (ops) {
+		ret = ws_case_open(ctx, &c.t, ops, &c.m, mode);
+		if (ret)
+			goto out;
+	}
+	if (nthreads) {
+		ret = ws_hot_threads_start(&c.hot, &c.m, nthreads);
+		if (ret) {
+			c.hot = NULL;
+			ret = ws_case_fail(ctx, ret, "%u hot threads: %s",
+					   nthreads, strerror(-ret));
+			goto out;
+		}
+	}
+	ret = ws_repeat(ctx->p, pc_once, &c, &reps);
+	if (ret) {
+		/* Say which point failed: the error record has no size. */
+		size_t n = strlen(ctx->skip_reason);
+
+		snprintf(ctx->skip_reason + n, sizeof(ctx->skip_reason) - n,
+			 " (size %s, %u threads)",
+			 ws_fmt_size(size, sz, sizeof(sz)), nthreads);
+		goto out;
+	}
+
+	per_page = malloc(c.ns.n * sizeof(*per_page));
+	if (!per_page && c.ns.n) {
+		ret = ws_case_fail(ctx, ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < c.ns.n; i++)
+		per_page[i] = c.ns.v[i] / (double)c.m.npages;
+
+	j = ops ? ws_case_json(ops, backing, mode) :
+		  ws_baseline_case_json("mprotect", backing);
+	json_object_set_new(j, "params",
+			    json_pack("{s:I,s:I,s:I,s:I}",
+				      "size_bytes", (json_int_t)c.m.len,
+				      "npages", (json_int_t)c.m.npages,
+				      "page_size", (json_int_t)c.m.page_size,
+				      "threads", (json_int_t)nthreads));
+	json_object_set_new(j, "arm_is_ranged",
+			    json_boolean(ops ? ops->arm_is_ranged : true));
+	if (ops && !ops->arm_is_ranged)
+		json_object_set_new(j, "note",
+				    json_string("arm() acts on the whole process, not on the range: its cost grows with the process's memory, not with size_bytes"));
+	json_object_set_new(j, "hot_threads", c.hot ?
+			    ws_hot_threads_json(c.hot) :
+			    json_pack("{s:i}", "threads", 0));
+	metrics = json_object();
+	med = ws_metric_add(ctx, metrics, "ns_per_call", c.ns.v, c.ns.n, "ns");
+	ws_metric_add(ctx, metrics, "ns_per_page", per_page, c.ns.n, "ns");
+	json_object_set_new(j, "metrics", metrics);
+	json_object_set_new(j, "reps", json_integer(reps));
+	if (!isnan(med))
+		json_object_set_new(j, "timer",
+				    ws_timer_check_json(ctx->timer_ns, med));
+	ws_result_add(ctx->res, j);
+out:
+	free(per_page);
+	if (c.hot)
+		ws_hot_threads_stop(c.hot);
+	if (c.t.ops)
+		ws_tracker_close(&c.t);
+	ws_samples_free(&c.ns);
+	ws_mem_unmap(&c.m);
+	return ret;
+}
+
+static int pc_sweep(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
+		    enum ws_backing backing, enum ws_mode mode)
+{
+	int ret;
+
+	for (size_t s = 0; s < ctx->p->nsizes; s++)
+		for (size_t i = 0; i < ctx->p->nthreads; i++) {
+			ctx->skip_reason[0] = '\0';
+			ret = pc_point(ctx, ops, backing, mode,
+				       ctx->p->sizes[s],
+				       (unsigned int)ctx->p->threads[i]);
+			if (ret)
+				return ret;
+		}
+	return 0;
+}
+
+static int pc_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
+		   enum ws_backing backing, enum ws_mode mode, void *arg)
+{
+	(void)arg;
+	return pc_sweep(ctx, ops, backing, mode);
+}
+
+static int protect_cost_run(struct ws_bench_ctx *ctx)
+{
+	size_t nbackings = 0;
+	cpu_set_t saved;
+	bool restore;
+	int pin;
+
+	for (int b = 0; b < WS_BACKING_NR; b++)
+		nbackings += !!(ctx->p->backings & WS_BACKING_BIT(b));
+	ws_bench_progress_start(ctx, "protect-cost",
+				nbackings + ws_count_cases(ctx->p, false));
+
+	/* Pin for this benchmark only: the others must not inherit it. */
+	restore = !sched_getaffinity(0, sizeof(saved), &saved);
+	pin = ws_pin_self(0);
+	if (pin)
+		ws_result_warn(ctx->res,
+			       "protect-cost: could not pin the measuring thread to CPU 0: %s",
+			       strerror(-pin));
+
+	for (int b = 0; b < WS_BACKING_NR; b++) {
+		int ret;
+
+		if (!(ctx->p->backings & WS_BACKING_BIT(b)))
+			continue;
+		ws_progress_step(&ctx->prog, "mprotect/%s", ws_backing_name(b));
+		ret = pc_sweep(ctx, NULL, b, WS_MODE_ASYNC);
+		if (ret)
+			ws_record_error(ctx, "mprotect", ws_backing_name(b),
+					WS_MODE_NONE_NAME, ret);
+	}
+	ws_for_each_case(ctx, pc_case, NULL, false);
+	ws_progress_done(&ctx->prog);
+
+	if (restore)
+		sched_setaffinity(0, sizeof(saved), &saved);
+	return 0;
+}
+
+static void protect_cost_defaults(struct ws_params *p, enum ws_profile profile)
+{
+	static const size_t quick[] = { 4UL << 10, 2UL << 20, 64UL << 20 };
+	static const size_t full[] = { 4UL << 10, 64UL << 10, 2UL << 20,
+				       64UL << 20, 1UL << 30 };
+	const size_t *sizes = profile == WS_PROFILE_QUICK ? quick : full;
+	size_t n = profile == WS_PROFILE_QUICK ? 3 : 5;
+
+	for (p->nsizes = 0; p->nsizes < n; p->nsizes++)
+		p->sizes[p->nsizes] = sizes[p->nsizes];
+	p->threads[0] = 0;
+	p->threads[1] = 1;
+	p->nthreads = 2;
+	p->warmup = 2;
+	if (profile == WS_PROFILE_QUICK) {
+		p->min_reps = 10;
+		p->max_reps = 200;
+		p->min_time_s = 0.1;
+	} else {
+		p->min_reps = 20;
+		p->max_reps = 2000;
+		p->min_time_s = 0.5;
+	}
+}
+
+const struct ws_benchmark ws_bench_protect_cost = {
+	.name		= "protect-cost",
+	.summary	= "time of one arm() over N populated pages (rwp, wp, idle, softdirty) vs mprotect, with 0..T TLB-hot threads on other CPUs",
+	.defaults	= protect_cost_defaults,
+	.run		= protect_cost_run,
+	.options	= "--backend --backing --size --threads --warmup --min-reps --max-reps --min-time",
+};

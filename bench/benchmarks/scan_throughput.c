@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scan-throughput: how fast each backend reports the accessed set of a
+ * region, by region size, hot fraction and layout.  "contiguous" puts the
+ * hot pages in one run; "scattered" spreads them evenly so every hot page
+ * is its own run (at 50 % that is the most PAGEMAP_SCAN output regions a
+ * range can produce), which is what output-vector and run handling cost.
+ *
+ * Each repetition: arm everything, write the hot set, time
+ * collect(rearm=false) ("collect_ns", and "pages_per_s" = region pages per
+ * second), write the hot set again and time collect(rearm=true)
+ * ("collect_rearm_ns": the per-interval cost a VMM pays).  Both results
+ * are compared with the hot set on every measured repetition.
+ * Async mode only.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench.h"
+#include "common.h"
+#include "parse.h"
+#include "stats.h"
+#include "timing.h"
+
+struct st_point {
+	struct ws_bench_ctx *ctx;
+	struct ws_mem *m;
+	struct ws_tracker *t;
+	struct ws_pageset hot, seen;
+	struct ws_samples collect, rate, rearm;
+	struct ws_accuracy acc, acc_rearm;
+};
+
+static void touch_hot(struct st_point *pt)
+{
+	size_t pos = 0, first, n;
+
+	while (ws_pageset_next_run(&pt->hot, &pos, &first, &n))
+		for (size_t i = first; i < first + n; i++)
+			ws_touch(pt->m->addr + i * pt->m->page_size, true);
+}
+
+static int timed_collect(struct st_point *pt, bool rearm, bool measured,
+			 struct ws_samples *s, struct ws_accuracy *sum)
+{
+	struct ws_accuracy acc;
+	uint64_t t0, t1;
+	int ret;
+
+	ws_pageset_clear(&pt->seen);
+	t0 = ws_now_ns();
+	ret = pt->t->ops->collect(pt->t, &pt->seen, rearm);
+	t1 = ws_now_ns();
+	if (ret)
+		return ws_case_fail(pt->ctx, ret, "collect(rearm=%d): %s",
+				    rearm, pt->t->err);
+	if (!measured)
+		return 0;
+	if (ws_samples_push(s, (double)(t1 - t0)))
+		return ws_case_fail(pt->ctx, ENOMEM, "samples: out of memory");
+	if (!rearm && ws_samples_push(&pt->rate, pt->m->npages * 1e9 /
+				      (double)(t1 - t0 ? t1 - t0 : 1)))
+		return ws_case_fail(pt->ctx, ENOMEM, "samples: out of memory");
+	ws_pageset_compare(&pt->hot, &pt->seen, &acc);
+	ws_accuracy_add(sum, &acc);
+	return 0;
+}
+
+static int st_once(void *arg, bool measured)
+{
+	struct st_point *pt = arg;
+	int ret;
+
+	ret = pt->t->ops->arm(pt->t, 0, pt->m->npages);
+	if (ret)
+		return ws_case_fail(pt->ctx, ret, "arm: %s", pt->t->err);
+	touch_hot(pt);
+	ret = timed_collect(pt, false, measured, &pt->collect, &pt->acc);
+	if (ret)
+		return ret;
+	touch_hot(pt);
+	return timed_collect(pt, true, measured, &pt->rearm, &pt->acc_rearm);
+}
+
+/* Hot set of @nhot pages: one run at the start, or evenly spread. */
+static void build_hot(struct ws_pageset *s, size_t nhot, enum ws_layout l)
+{
+	ws_pageset_clear(s);
+	if (l == WS_LAYOUT_CONTIGUOUS) {
+		ws_pageset_set_range(s, 0, nhot);
+		return;
+	}
+	for (size_t k = 0; k < nhot; k++)
+		ws_pageset_set(s, (size_t)((double)k * s->npages / nhot));
+}
+
+static int st_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
+		    enum ws_backing backing, enum ws_mode mode,
+		    struct ws_mem *m, struct ws_tracker *t, double pct,
+		    enum ws_layout layout)
+{
+	struct st_point pt = { .ctx = ctx, .m = m, .t = t };
+	size_t nhot = (size_t)llround(m->npages * pct / 100.0);
+	size_t reps = 0;
+	double med;
+	json_t *j, *metrics;
+	int ret;
+
+	if (nhot > m->npages)
+		nhot = m->npages;
+	ws_samples_init(&pt.collect);
+	ws_samples_init(&pt.rate);
+	ws_samples_init(&pt.rearm);
+	if (ws_pageset_init(&pt.hot, m->npages) ||
+	    ws_pageset_init(&pt.seen, m->npages)) {
+		ret = ws_case_fail(ctx, ENOMEM, "pageset of %zu pages",
+				   m->npages);
+		goto out;
+	}
+	build_hot(&pt.hot, nhot, layout);
+	ret = ws_repeat(ctx->p, st_once, &pt, &reps);
+	if (ret)
+		goto out;
+
+	j = ws_case_json(ops, backing, mode);
+	json_object_set_new(j, "params",
+			    json_pack("{s:I,s:I,s:I,s:f,s:I,s:s,s:I}",
+				      "size_bytes", (json_int_t)m->len,
+				      "npages", (json_int_t)m->npages,
+				      "page_size", (json_int_t)m->page_size,
+				      "hot_pct", pct,
+				      "hot_pages", (json_int_t)nhot,
+				      "layout", ws_layout_name(layout),
+				      "hot_runs",
+				      (json_int_t)ws_pageset_runs(&pt.hot)));
+	metrics = json_object();
+	med = ws_metric_add(ctx, metrics, "collect_ns", pt.collect.v,
+			    pt.collect.n, "ns");
+	ws_metric_add(ctx, metrics, "pages_per_s", pt.rate.v, pt.rate.n,
+		      "pages/s");
+	ws_metric_add(ctx, metrics, "collect_rearm_ns", pt.rearm.v,
+		      pt.rearm.n, "ns");
+	json_object_set_new(j, "metrics", metrics);
+	json_object_set_new(j, "accuracy", ws_accuracy_json(&pt.acc));
+	json_object_set_new(j, "accuracy_rearm",
+			    ws_accuracy_json(&pt.acc_rearm));
+	json_object_set_new(j, "reps", json_integer(reps));
+	if (!isnan(med))
+		json_object_set_new(j, "timer",
+				    ws_timer_check_json(ctx->timer_ns, med));
+	ws_result_add(ctx->res, j);
+out:
+	ws_pageset_free(&pt.hot);
+	ws_pageset_free(&pt.seen);
+	ws_samples_free(&pt.collect);
+	ws_samples_free(&pt.rate);
+	ws_samples_free(&pt.rearm);
+	return ret;
+}
+
+static int st_size(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
+		   enum ws_backing backing, enum ws_mode mode, size_t size)
+{
+	struct ws_tracker t = { 0 };
+	struct ws_mem m = { .fd = -1 };
+	char sz[32];
+	int ret;
+
+	ret = ws_case_map(ctx, &m, backing, size);
+	if (ret == 1) {
+		/* This size only (e.g. 1M of hugetlb): keep the others. */
+		ws_skip_once(ctx->res, ops->name, ws_backing_name(backing),
+			     ws_mode_name(mode), ctx->skip_reason);
+		return 0;
+	}
+	if (ret)
+		return ret;
+	ws_mem_populate(&m);
+	ret = ws_case_open(ctx, &t, ops, &m, mode);
+	for (size_t h = 0; !ret && h < ctx->p->nhot; h++) {
+		double pct = ctx->p->hot_pcts[h];
+		size_t nhot = (size_t)llround(m.npages * pct / 100.0);
+
+		for (int l = 0; !ret && l < WS_LAYOUT_NR; l++) {
+			if (!(ctx->p->layouts & (1u << l)))
+				continue;
+			/* No hot page or all hot: scattered == contiguous. */
+			if (l == WS_LAYOUT_SCATTERED &&
+			    (nhot == 0 || nhot >= m.npages) &&
+			    (ctx->p->layouts & (1u << WS_LAYOUT_CONTIGUOUS)))
+				continue;
+			ret = st_point(ctx, ops, backing, mode, &m, &t, pct,
+				       l);
+			if (ret) {
+				size_t n = strlen(ctx->skip_reason);
+
+				snprintf(ctx->skip_reason + n,
+					 sizeof(ctx->skip_reason) - n,
+					 " (size %s, hot %g%%, %s)",
+					 ws_fmt_size(size, sz, sizeof(sz)),
+					 pct, ws_layout_name(l));
+			}
+		}
+	}
+	if (t.ops)
+		ws_tracker_close(&t);
+	ws_mem_unmap(&m);
+	return ret;
+}
+
+static int st_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
+		   enum ws_backing backing, enum ws_mode mode, void *arg)
+{
+	int ret = 0;
+
+	(void)arg;
+	for (size_t s = 0; !ret && s < ctx->p->nsizes; s++)
+		ret = st_size(ctx, ops, backing, mode, ctx->p->sizes[s]);
+	return ret;
+}
+
+static int scan_throughput_run(struct ws_bench_ctx *ctx)
+{
+	ws_bench_progress_start(ctx, "scan-throughput",
+				ws_count_cases(ctx->p, false));
+	ws_for_each_case(ctx, st_case, NULL, false);
+	ws_progress_done(&ctx->prog);
+	return 0;
+}
+
+static void scan_throughput_defaults(struct ws_params *p,
+				     enum ws_profile profile)
+{
+	static const size_t quick[] = { 1UL << 20, 64UL << 20 };
+	static const size_t full[] = { 1UL << 20, 16UL << 20, 256UL << 20,
+				       1UL << 30 };
+	static const double hot[] = { 0, 1, 50, 100 };
+	bool q = profile == WS_PROFILE_QUICK;
+	const size_t *sizes = q ? quick : full;
+	size_t n = q ? 2 : 4;
+
+	for (p->nsizes = 0; p->nsizes < n; p->nsizes++)
+		p->sizes[p->nsizes] = sizes[p->nsizes];
+	for (p->nhot = 0; p->nhot < 4; p->nhot++)
+		p->hot_pcts[p->nhot] = hot[p->nhot];
+	p->layouts = (1u << WS_LAYOUT_NR) - 1;
+	p->warmup = 1;
+	p->min_reps = q ? 3 : 10;
+	p->max_reps = q ? 50 : 200;
+	p->min_time_s = q ? 0.05 : 0.3;
+}
+
+const struct ws_benchmark ws_bench_scan_throughput = {
+	.name		= "scan-throughput",
+	.summary	= "pages/s to collect the accessed set (and to collect + re-arm) by region size, hot fraction and layout",
+	.defaults	= scan_throughput_defaults,
+	.run		= scan_throughput_run,
+	.options	= "--backend --backing --size --hot --layout --warmup --min-reps --max-reps --min-time",
+};

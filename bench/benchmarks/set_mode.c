@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * set-mode: latency of switching a tracker between async and sync
+ * resolution (UFFDIO_SET_MODE for rwp: mmap_write_lock plus a drain of
+ * every armed VMA, brief §1.7) while 0..T threads keep faulting on the
+ * armed range.  In sync mode their faults are resolved by the tracker's
+ * handler thread; switching back to async wakes every waiter.  Backends
+ * without a working set_mode are recorded as skips with the tracker's own
+ * reason.
+ *
+ * Each repetition re-arms the range (async), times set_mode(sync), lets
+ * the faulters run into sync faults for a moment, then times
+ * set_mode(async).
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "common.h"
+#include "parse.h"
+#include "stats.h"
+#include "threads.h"
+#include "timing.h"
+
+/* How long sync mode stays on between the two timed switches. */
+#define SYNC_DWELL_NS	100000ULL
+
+struct faulter {
+	pthread_t thread;
+	struct ws_mem *m;
+	size_t first, n;	/* this thread's slice of pages */
+	int cpu;
+	atomic_bool *stop;
+	atomic_uint_fast64_t touches;
+	bool started;
+};
+
+/* Read one byte of each page of the slice, round and round. */
+static void *faulter_main(void *arg)
+{
+	struct faulter *f = arg;
+
+	ws_pin_self(f->cpu);	/* best effort: placement is reported */
+	while (!atomic_load_explicit(f->stop, memory_order_relaxed)) {
+		for (size_t i = f->first; i < f->first + f->n; i++)
+			ws_touch(f->m->addr + i * f->m->page_size, false);
+		atomic_fetch_add_explicit(&f->touches, f->n,
+					  memory_order_relaxed);
+	}
+	return NULL;
+}
+
+struct sm_point {
+	struct ws_bench_ctx *ctx;
+	struct ws_mem *m;
+	struct ws_tracker *t;
+	struct ws_samples to_sync, to_async;
+};
+
+static int switch_mode(struct sm_point *pt, enum ws_mode mode,
+		       struct ws_samples *s, bool measured)
+{
+	uint64_t t0, t1;
+	int ret;
+
+	t0 = ws_now_ns();
+	ret = pt->t->ops->set_mode(pt->t, mode);
+	t1 = ws_now_ns();
+	if (ret)
+		return ws_case_fail(pt->ctx, ret, "set_mode(%s): %s",
+				    ws_mode_name(mode), pt->t->err);
+	if (measured && ws_samples_push(s, (double)(t1 - t0)))
+		return ws_case_fail(pt->ctx, ENOMEM, "samples: out of memory");
+	return 0;
+}
+
+static int sm_once(void *arg, bool measured)
+{
+	struct sm_point *pt = arg;
+	uint64_t until;
+	int ret;
+
+	ret = pt->t->ops->arm(pt->t, 0, pt->m->npages);
+	if (ret)
+		return ws_case_fail(pt->ctx, ret, "arm: %s", pt->t->err);
+	ret = switch_mode(pt, WS_MODE_SYNC, &pt->to_sync, measured);
+	if (ret)
+		return ret;
+	until = ws_now_ns() + SYNC_DWELL_NS;
+	while (ws_now_ns() < until)
+		;
+	return switch_mode(pt, WS_MODE_ASYNC, &pt->to_async, measured);
+}
+
+static int sm_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
+		    enum ws_backing backing, enum ws_mode mode,
+		    struct ws_mem *m, struct ws_tracker *t, unsigned int nthr)
+{
+	struct sm_point pt = { .ctx = ctx, .m = m, .t = t };
+	struct faulter *f = calloc(nthr ? nthr : 1, sizeof(*f));
+	atomic_bool stop = false;
+	uint64_t faults0 = t->sync_faults, touches = 0;
+	size_t reps = 0;
+	double med[2];
+	json_t *j, *metrics, *cpus;
+	int ret = 0;
+
+	ws_samples_init(&pt.to_sync);
+	ws_samples_init(&pt.to_async);
+	if (!f)
+		return ws_case_fail(ctx, ENOMEM, "out of memory");
+	/* The range is armed (async) before the faulters start. */
+	ret = t->ops->arm(t, 0, m->npages);
+	if (ret) {
+		ret = ws_case_fail(ctx, ret, "arm: %s", t->err);
+		goto out;
+	}
+	for (unsigned int i = 0; i < nthr; i++) {
+		f[i].m = m;
+		f[i].first = m->npages * i / nthr;
+		f[i].n = m->npages * (i + 1) / nthr - f[i].first;
+		f[i].cpu = (int)(1 + i);	/* CPU 0: the switching thread */
+		f[i].stop = &stop;
+		atomic_init(&f[i].touches, 0);
+		ret = -pthread_create(&f[i].thread, NULL, faulter_main, &f[i]);
+		if (ret) {
+			ret = ws_case_fail(ctx, -ret, "faulter thread: %s",
+					   strerror(-ret));
+			goto stop;
+		}
+		f[i].started = true;
+	}
+	ret = ws_repeat(ctx->p, sm_once, &pt, &reps);
+stop:
+	/* In async mode (sm_once ends there) no faulter can be blocked. */
+	if (ret)
+		t->ops->set_mode(t, WS_MODE_ASYNC);
+	atomic_store(&stop, true);
+	for (unsigned int i = 0; i < nthr; i++)
+		if (f[i].started) {
+			pthread_join(f[i].thread, NULL);
+			touches += atomic_load(&f[i].touches);
+		}
+	if (ret)
+		goto out;
+
+	j = ws_case_json(ops, backing, mode);
+	json_object_set_new(j, "params",
+			    json_pack("{s:I,s:I,s:I,s:I}",
+				      "size_bytes", (json_int_t)m->len,
+				      "npages", (json_int_t)m->npages,
+				      "page_size", (json_int_t)m->page_size,
+				      "threads", (json_int_t)nthr));
+	metrics = json_object();
+	med[0] = ws_metric_add(ctx, metrics, "to_sync_ns", pt.to_sync.v,
+			       pt.to_sync.n, "ns");
+	med[1] = ws_metric_add(ctx, metrics, "to_async_ns", pt.to_async.v,
+			       pt.to_async.n, "ns");
+	json_object_set_new(j, "metrics", metrics);
+	json_object_set_new(j, "reps", json_integer(reps));
+	/* Faults the handler resolved while in sync mode, warm-up included. */
+	json_object_set_new(j, "sync_faults",
+			    json_integer(t->sync_faults - faults0));
+	json_object_set_new(j, "faulter_page_reads", json_integer(touches));
+	cpus = json_array();
+	for (unsigned int i = 0; i < nthr; i++)
+		json_array_append_new(cpus, json_integer(f[i].cpu %
+							 ws_cpu_count()));
+	json_object_set_new(j, "faulters",
+			    json_pack("{s:I,s:o,s:I,s:s}",
+				      "threads", (json_int_t)nthr,
+				      "cpu_indices", cpus,
+				      "sync_dwell_ns",
+				      (json_int_t)SYNC_DWELL_NS,
+				      "note", "faulters read their slice of the range in a loop; CPU indices are into the starting affinity mask and wrap when threads exceed CPUs"));
+	if (!isnan(med[0]) && !isnan(med[1]))
+		json_object_set_new(j, "timer",
+				    ws_timer_check_json(ctx->timer_ns,
+							fmin(med[0], med[1])));
+	ws_result_add(ctx->res, j);
+out:
+	free(f);
+	ws_samples_free(&pt.to_sync);
+	ws_samples_free(&pt.to_async);
+	return ret;
+}
+
+static int sm_size(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
+		   enum ws_backing backing, enum ws_mode mode, size_t size)
+{
+	struct ws_tracker t = { 0 };
+	struct ws_mem m = { .fd = -1 };
+	char sz[32];
+	int ret;
+
+	ret = ws_case_map(ctx, &m, backing, size);
+	if (ret == 1) {
+		ws_skip_once(ctx->res, ops->name, ws_backing_name(backing),
+			     ws_mode_name(mode), ctx->skip_reason);
+		return 0;
+	}
+	if (ret)
+		return ret;
+	ws_mem_populate(&m);
+	ret = ws_case_open(ctx, &t, ops, &m, WS_MODE_ASYNC);
+	if (ret)
+		goto out;
+	/* Does set_mode work here at all?  wp: -EOPNOTSUPP with a reason. */
+	ret = ops->set_mode(&t, WS_MODE_SYNC);
+	if (ret == -EOPNOTSUPP) {
+		ret = ws_case_skip(ctx, "%s", t.err);
+		goto out;
+	}
+	if (!ret)
+		ret = ops->set_mode(&t, WS_MODE_ASYNC);
+	if (ret) {
+		ret = ws_case_fail(ctx, ret, "set_mode: %s", t.err);
+		goto out;
+	}
+	for (size_t i = 0; !ret && i < ctx->p->nthreads; i++) {
+		ret = sm_point(ctx, ops, backing, WS_MODE_ASYNC, &m, &t,
+			       (unsigned int)ctx->p->threads[i]);
+		if (ret) {
+			size_t n = strlen(ctx->skip_reason);
+
+			snprintf(ctx->skip_reason + n,
+				 sizeof(ctx->skip_reason) - n,
+				 " (size %s, %u faulting threads)",
+				 ws_fmt_size(size, sz, sizeof(sz)),
+				 (unsigned int)ctx->p->threads[i]);
+		}
+	}
+out:
+	if (t.ops)
+		ws_tracker_close(&t);
+	ws_mem_unmap(&m);
+	return ret;
+}
+
+static int sm_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
+		   enum ws_backing backing, enum ws_mode mode, void *arg)
+{
+	int ret = 0;
+
+	(void)arg;
+	if (!(ops->modes & WS_MODE_BIT(WS_MODE_SYNC)) || !ops->set_mode)
+		return ws_case_skip(ctx, "%s has no sync mode", ops->name);
+	for (size_t s = 0; ret == 0 && s < ctx->p->nsizes; s++)
+		ret = sm_size(ctx, ops, backing, mode, ctx->p->sizes[s]);
+	return ret;
+}
+
+static int set_mode_run(struct ws_bench_ctx *ctx)
+{
+	cpu_set_t saved;
+	bool restore;
+
+	ws_bench_progress_start(ctx, "set-mode", ws_count_cases(ctx->p, false));
+	/* The switching thread on CPU 0, faulters on the others. */
+	restore = !sched_getaffinity(0, sizeof(saved), &saved);
+	if (ws_pin_self(0))
+		ws_result_warn(ctx->res,
+			       "set-mode: could not pin the switching thread to CPU 0");
+	ws_for_each_case(ctx, sm_case, NULL, false);
+	ws_progress_done(&ctx->prog);
+	if (restore)
+		sched_setaffinity(0, sizeof(saved), &saved);
+	return 0;
+}
+
+static void set_mode_defaults(struct ws_params *p, enum ws_profile profile)
+{
+	bool q = profile == WS_PROFILE_QUICK;
+
+	p->sizes[0] = q ? 16UL << 20 : 64UL << 20;
+	p->nsizes = 1;
+	p->threads[0] = 0;
+	p->threads[1] = 1;
+	p->nthreads = 2;
+	p->warmup = 2;
+	p->min_reps = q ? 20 : 100;
+	p->max_reps = q ? 1000 : 10000;
+	p->min_time_s = q ? 0.2 : 1.0;
+}
+
+const struct ws_benchmark ws_bench_set_mode = {
+	.name		= "set-mode",
+	.summary	= "latency of set_mode async->sync and sync->async (UFFDIO_SET_MODE) with 0..T threads faulting on the armed range",
+	.defaults	= set_mode_defaults,
+	.run		= set_mode_run,
+	.options	= "--backend --backing --size --threads --warmup --min-reps --max-reps --min-time",
+};

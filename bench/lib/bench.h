@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Benchmarks (one file each under bench/benchmarks/, as will-it-scale's
+ * testcases) and the parameters the driver parses for them.
+ */
+#ifndef WS_BENCH_H
+#define WS_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "mem.h"
+#include "progress.h"
+#include "result.h"
+#include "tracker.h"
+
+#define WS_MAX_LIST	32
+
+enum ws_profile { WS_PROFILE_QUICK, WS_PROFILE_DEFAULT, WS_PROFILE_NR };
+
+enum ws_layout {
+	WS_LAYOUT_CONTIGUOUS,	/* hot pages form one run */
+	WS_LAYOUT_SCATTERED,	/* hot pages spread evenly: many runs */
+	WS_LAYOUT_NR
+};
+
+struct ws_params {
+	enum ws_profile profile;
+	unsigned int backends;		/* bit i: ws_trackers[i] */
+	unsigned int backings;		/* WS_BACKING_BIT() */
+	unsigned int modes;		/* WS_MODE_BIT() */
+	unsigned int layouts;		/* 1 << enum ws_layout */
+	size_t sizes[WS_MAX_LIST];	/* bytes */
+	size_t nsizes;
+	uint64_t threads[WS_MAX_LIST];	/* helper thread counts */
+	size_t nthreads;
+	double hot_pcts[WS_MAX_LIST];	/* percent, 0..100 */
+	size_t nhot;
+	size_t pages;			/* fault-latency: pages per repetition */
+	uint64_t warmup;		/* warm-up repetitions (discarded) */
+	uint64_t min_reps;
+	uint64_t max_reps;
+	double min_time_s;		/* per case, after warm-up */
+	uint64_t seed;
+	const char *out_dir;		/* results/<run-id> */
+	const char *run_id;
+};
+
+struct ws_bench_ctx {
+	const struct ws_params *p;
+	struct ws_result *res;
+	double timer_ns;		/* median timer overhead of this run */
+	struct ws_progress prog;
+	int errors;			/* failures of supported backends */
+	char skip_reason[512];		/* set by a case callback returning 1 */
+};
+
+struct ws_benchmark {
+	const char *name;
+	const char *summary;
+	/* Fill benchmark defaults for @profile before options override. */
+	void (*defaults)(struct ws_params *p, enum ws_profile profile);
+	int (*run)(struct ws_bench_ctx *ctx);
+	/* Which options it reads, for --help and to reject the others. */
+	const char *options;
+};
+
+extern const struct ws_benchmark *const ws_benchmarks[];
+const struct ws_benchmark *ws_benchmark_by_name(const char *name);
+
+const char *ws_profile_name(enum ws_profile p);
+const char *ws_layout_name(enum ws_layout l);
+
+json_t *ws_params_json(const struct ws_params *p);
+
+/*
+ * Repeat @once after p->warmup discarded calls until at least p->min_reps
+ * measured calls and p->min_time_s seconds, at most p->max_reps.  @once
+ * gets measured=false during warm-up and returns 0 or -errno.
+ */
+int ws_repeat(const struct ws_params *p,
+	      int (*once)(void *arg, bool measured), void *arg,
+	      size_t *reps);
+
+/*
+ * Run @fn for every selected backend x backing x mode.  Unsupported
+ * backends (probe), backings a backend does not support, and modes it does
+ * not offer are recorded as skips with the reason; @fn itself returns 0
+ * (measured), 1 (skipped, reason in ctx->skip_reason) or -errno (error:
+ * recorded in the result's "errors" and counted in ctx->errors).
+ * @modes_matter=false runs each backend once with its first offered mode.
+ */
+typedef int (*ws_case_fn)(struct ws_bench_ctx *ctx,
+			  const struct ws_tracker_ops *ops,
+			  enum ws_backing backing, enum ws_mode mode,
+			  void *arg);
+int ws_for_each_case(struct ws_bench_ctx *ctx, ws_case_fn fn, void *arg,
+		     bool modes_matter);
+
+/* {"backend":..,"backing":..,"mode":..} ready for more fields. */
+json_t *ws_case_json(const struct ws_tracker_ops *ops, enum ws_backing b,
+		     enum ws_mode m);
+/* {"precision":..,"recall":..,"truth":..,...} */
+json_t *ws_accuracy_json(const struct ws_accuracy *a);
+
+#endif /* WS_BENCH_H */

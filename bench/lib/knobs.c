@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Save/restore of sysfs and sysctl knobs.  The restore path runs from a
+ * signal handler, so it only uses async-signal-safe calls (open, write,
+ * close) on data prepared beforehand in static storage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "knobs.h"
+
+#define WS_MAX_KNOBS	16
+
+struct ws_knob {
+	char path[256];
+	char saved[128];
+	bool changed;
+};
+
+static struct ws_knob knobs[WS_MAX_KNOBS];
+static volatile sig_atomic_t nr_knobs;
+
+static void write_all(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (write(fd, val, strlen(val)) < 0) {
+		/* Nothing useful to do from a signal handler. */
+	}
+	close(fd);
+}
+
+void ws_knobs_restore(void)
+{
+	/* Reverse order: undo later changes first. */
+	for (int i = nr_knobs - 1; i >= 0; i--) {
+		if (!knobs[i].changed)
+			continue;
+		write_all(knobs[i].path, knobs[i].saved);
+		knobs[i].changed = false;
+	}
+}
+
+static void on_signal(int sig)
+{
+	ws_knobs_restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void ws_knobs_init(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	atexit(ws_knobs_restore);
+}
+
+/* "always [madvise] never" -> "madvise"; "0\n" -> "0". */
+static void extract_value(char *buf)
+{
+	char *l = strchr(buf, '['), *r;
+
+	if (l && (r = strchr(l, ']'))) {
+		*r = '\0';
+		memmove(buf, l + 1, strlen(l + 1) + 1);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+int ws_knob_read(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	extract_value(buf);
+	return 0;
+}
+
+int ws_knob_set(const char *path, const char *value)
+{
+	struct ws_knob *k = NULL;
+	int fd, err = 0;
+
+	for (int i = 0; i < nr_knobs; i++)
+		if (!strcmp(knobs[i].path, path))
+			k = &knobs[i];
+	if (!k) {
+		if (nr_knobs == WS_MAX_KNOBS)
+			return -ENOSPC;
+		k = &knobs[nr_knobs];
+		snprintf(k->path, sizeof(k->path), "%s", path);
+		err = ws_knob_read(path, k->saved, sizeof(k->saved));
+		if (err)
+			return err;
+		/* Publish only once fully initialised (signal safety). */
+		nr_knobs++;
+	}
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	k->changed = true;
+	if (write(fd, value, strlen(value)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory backings.  Every mapping is created so that the tracking granule
+ * is known in advance: 4 KiB for anon and shmem (THP explicitly refused),
+ * the THP-eligible 2 MiB-aligned anon variant (granule still 4 KiB, which
+ * is what the trackers report at; they differ in how they treat a PMD),
+ * and 2 MiB (the default huge page size) for hugetlb.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "mem.h"
+
+#ifndef MFD_HUGETLB
+#define MFD_HUGETLB	0x0004U
+#endif
+
+#define THP_SIZE	(2UL << 20)
+#define THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
+
+static const char *const backing_names[WS_BACKING_NR] = {
+	[WS_BACKING_ANON]	= "anon",
+	[WS_BACKING_ANON_THP]	= "anon-thp",
+	[WS_BACKING_SHMEM]	= "shmem",
+	[WS_BACKING_HUGETLB]	= "hugetlb",
+};
+
+const char *ws_backing_name(enum ws_backing b)
+{
+	return b < WS_BACKING_NR ? backing_names[b] : "?";
+}
+
+int ws_backing_from_name(const char *name)
+{
+	for (int b = 0; b < WS_BACKING_NR; b++)
+		if (!strcmp(name, backing_names[b]))
+			return b;
+	return -1;
+}
+
+const char *ws_backing_names(void)
+{
+	return "anon, anon-thp, shmem, hugetlb";
+}
+
+size_t ws_page_size(void)
+{
+	static size_t size;
+
+	if (!size)
+		size = sysconf(_SC_PAGESIZE);
+	return size;
+}
+
+static int fail(char *why, size_t whylen, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *why, size_t whylen, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && whylen) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return -err;
+}
+
+/* "Hugepagesize:" etc. from /proc/meminfo, in the unit printed (kB or
+ * pages); -1 if the field is absent (e.g. CONFIG_HUGETLBFS=n). */
+static long meminfo_field(const char *field)
+{
+	char line[256];
+	size_t flen = strlen(field);
+	long val = -1;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, flen) && line[flen] == ':') {
+			val = strtol(line + flen + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return val;
+}
+
+/* Is THP usable for a MADV_HUGEPAGE mapping?  0 or -EOPNOTSUPP + why. */
+static int thp_check(char *why, size_t whylen)
+{
+	char buf[128] = "";
+	FILE *f = fopen(THP_ENABLED, "re");
+
+	if (!f)
+		return fail(why, whylen, EOPNOTSUPP,
+			    "anon-thp: THP not available (CONFIG_TRANSPARENT_HUGEPAGE): %s: %s",
+			    THP_ENABLED, strerror(errno));
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	if (strstr(buf, "[never]"))
+		return fail(why, whylen, EOPNOTSUPP,
+			    "anon-thp: THP disabled: %s is \"%s\"",
+			    THP_ENABLED, buf);
+	return 0;
+}
+
+static int map_anon(struct ws_mem *m, bool thp, char *why, size_t whylen)
+{
+	size_t map_len = m->len + (thp ? THP_SIZE : 0);
+	char *p;
+	int err;
+
+	p = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return fail(why, whylen, errno, "%s: mmap %zu bytes: %s",
+			    ws_backing_name(m->backing), map_len,
+			    strerror(errno));
+	m->map_base = p;
+	m->map_len = map_len;
+	m->addr = p;
+	if (thp) {
+		m->addr = (char *)(((uintptr_t)p + THP_SIZE - 1) &
+				   ~(uintptr_t)(THP_SIZE - 1));
+		if (madvise(m->addr, m->len, MADV_HUGEPAGE)) {
+			err = errno;
+			munmap(p, map_len);
+			return fail(why, whylen, err,
+				    "anon-thp: madvise(MADV_HUGEPAGE): %s",
+				    strerror(err));
+		}
+	} else if (madvise(p, map_len, MADV_NOHUGEPAGE) && errno != EINVAL) {
+		/* EINVAL: THP compiled out, pages are 4 KiB anyway. */
+		err = errno;
+		munmap(p, map_len);
+		return fail(why, whylen, err, "anon: madvise(MADV_NOHUGEPAGE): %s",
+			    strerror(err));
+	}
+	return 0;
+}
+
+static int map_memfd(struct ws_mem *m, unsigned int mfd_flags,
+		     char *why, size_t whylen)
+{
+	const char *name = ws_backing_name(m->backing);
+	char *p;
+	int err;
+
+	m->fd = memfd_create(m->backing == WS_BACKING_HUGETLB ?
+			     "wsbench-hugetlb" : "wsbench-shmem",
+			     MFD_CLOEXEC | mfd_flags);
+	if (m->fd < 0)
+		return fail(why, whylen, errno, "%s: memfd_create: %s", name,
+			    strerror(errno));
+	if (ftruncate(m->fd, m->len)) {
+		err = errno;
+		goto out_close;
+	}
+	p = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
+	if (p == MAP_FAILED) {
+		err = errno;
+		goto out_close;
+	}
+	m->addr = p;
+	m->map_base = p;
+	m->map_len = m->len;
+	/*
+	 * shmem THP follows /sys/kernel/mm/transparent_hugepage/shmem_enabled
+	 * (and the per-size hugepages-*kB/shmem_enabled): "always" or
+	 * "within_size" would hand us huge folios and change the tracking
+	 * granule, so ask for small pages.  Only "force" overrides this, and
+	 * env capture records that setting.  EINVAL = THP compiled out.
+	 */
+	if (m->backing == WS_BACKING_SHMEM &&
+	    madvise(p, m->len, MADV_NOHUGEPAGE) && errno != EINVAL) {
+		err = errno;
+		munmap(p, m->len);
+		goto out_close;
+	}
+	return 0;
+
+out_close:
+	close(m->fd);
+	m->fd = -1;
+	return fail(why, whylen, err, "%s: map %zu bytes: %s", name, m->len,
+		    strerror(err));
+}
+
+/* Huge page size and availability from /proc/meminfo. */
+static int hugetlb_check(struct ws_mem *m, size_t len, char *why,
+			 size_t whylen)
+{
+	long kb = meminfo_field("Hugepagesize");
+	long free_pages = meminfo_field("HugePages_Free");
+	long rsvd = meminfo_field("HugePages_Rsvd");
+	size_t need, avail;
+	char hps[32];
+
+	if (kb <= 0)
+		return fail(why, whylen, EOPNOTSUPP,
+			    "hugetlb: no Hugepagesize in /proc/meminfo (CONFIG_HUGETLBFS not enabled)");
+	m->page_size = (size_t)kb << 10;
+	if (kb % 1024)
+		snprintf(hps, sizeof(hps), "%ldK", kb);
+	else
+		snprintf(hps, sizeof(hps), "%ldM", kb >> 10);
+	if (len % m->page_size)
+		return fail(why, whylen, EINVAL,
+			    "hugetlb: size %zu is not a multiple of the huge page size %s",
+			    len, hps);
+	need = len / m->page_size;
+	if (free_pages < 0)
+		free_pages = 0;
+	if (rsvd < 0)
+		rsvd = 0;
+	/* Reserved pages are promised to existing mappings: not ours. */
+	avail = free_pages > rsvd ? (size_t)(free_pages - rsvd) : 0;
+	if (avail < need) {
+		if (rsvd > 0)
+			return fail(why, whylen, ENOMEM,
+				    "hugetlb: need %zu huge pages of %s, HugePages_Free=%ld of which HugePages_Rsvd=%ld (reserve with vm.nr_hugepages or wsbench --hugepages %zu)",
+				    need, hps, free_pages, rsvd, need);
+		return fail(why, whylen, ENOMEM,
+			    "hugetlb: need %zu huge pages of %s, HugePages_Free=%ld (reserve with vm.nr_hugepages or wsbench --hugepages %zu)",
+			    need, hps, free_pages, need);
+	}
+	return 0;
+}
+
+int ws_mem_map(struct ws_mem *m, enum ws_backing backing, size_t len,
+	       char *why, size_t whylen)
+{
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	m->backing = backing;
+	m->fd = -1;
+	m->page_size = ws_page_size();
+	if (why && whylen)
+		why[0] = '\0';
+	if (backing >= WS_BACKING_NR)
+		return fail(why, whylen, EINVAL, "unknown backing %d",
+			    (int)backing);
+	if (!len)
+		return fail(why, whylen, EINVAL, "%s: size 0",
+			    ws_backing_name(backing));
+
+	switch (backing) {
+	case WS_BACKING_ANON:
+	case WS_BACKING_ANON_THP:
+	case WS_BACKING_SHMEM:
+		if (len % m->page_size)
+			return fail(why, whylen, EINVAL,
+				    "%s: size %zu is not a multiple of the page size %zu",
+				    ws_backing_name(backing), len,
+				    m->page_size);
+		m->len = len;
+		if (backing == WS_BACKING_SHMEM) {
+			ret = map_memfd(m, 0, why, whylen);
+			break;
+		}
+		if (backing == WS_BACKING_ANON_THP) {
+			ret = thp_check(why, whylen);
+			if (ret)
+				return ret;
+		}
+		ret = map_anon(m, backing == WS_BACKING_ANON_THP, why, whylen);
+		break;
+	case WS_BACKING_HUGETLB:
+		ret = hugetlb_check(m, len, why, whylen);
+		if (ret)
+			return ret;
+		m->len = len;
+		ret = map_memfd(m, MFD_HUGETLB, why, whylen);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	if (ret) {
+		m->addr = NULL;
+		m->map_base = NULL;
+		m->len = 0;
+		return ret;
+	}
+	m->npages = m->len / m->page_size;
+	return 0;
+}
+
+void ws_mem_populate(struct ws_mem *m)
+{
+	size_t step = ws_page_size();
+
+	for (size_t off = 0; off < m->len; off += step)
+		((volatile char *)m->addr)[off] = 1;
+}
+
+void ws_mem_unmap(struct ws_mem *m)
+{
+	if (m->map_base)
+		munmap(m->map_base, m->map_len);
+	if (m->fd >= 0)
+		close(m->fd);
+	m->map_base = NULL;
+	m->addr = NULL;
+	m->fd = -1;
+	m->len = m->map_len = m->npages = 0;
+}

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page sets as plain bitmaps.  Bits at or beyond npages are always zero
+ * (every setter respects npages), so counting and run iteration can work
+ * on whole 64-bit words without masking the last one.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pageset.h"
+
+static size_t nwords(size_t npages)
+{
+	return (npages + 63) / 64;
+}
+
+int ws_pageset_init(struct ws_pageset *s, size_t npages)
+{
+	/* At least one word, so an empty set still has a valid pointer. */
+	s->bits = calloc(nwords(npages) ? nwords(npages) : 1, sizeof(uint64_t));
+	if (!s->bits) {
+		s->npages = 0;
+		return -ENOMEM;
+	}
+	s->npages = npages;
+	return 0;
+}
+
+void ws_pageset_free(struct ws_pageset *s)
+{
+	free(s->bits);
+	s->bits = NULL;
+	s->npages = 0;
+}
+
+void ws_pageset_clear(struct ws_pageset *s)
+{
+	memset(s->bits, 0, nwords(s->npages) * sizeof(uint64_t));
+}
+
+/* Bits [lo, hi) of one word, 0 <= lo < hi <= 64. */
+static uint64_t word_mask(unsigned int lo, unsigned int hi)
+{
+	uint64_t m = hi == 64 ? ~0ULL : (1ULL << hi) - 1;
+
+	return m & ~((1ULL << lo) - 1);
+}
+
+void ws_pageset_set_range(struct ws_pageset *s, size_t first, size_t n)
+{
+	size_t end;
+
+	if (first >= s->npages)
+		return;
+	end = n > s->npages - first ? s->npages : first + n;
+	while (first < end) {
+		size_t w = first / 64;
+		unsigned int lo = first % 64;
+		unsigned int hi = end - w * 64 < 64 ? end - w * 64 : 64;
+
+		s->bits[w] |= word_mask(lo, hi);
+		first = w * 64 + hi;
+	}
+}
+
+size_t ws_pageset_count(const struct ws_pageset *s)
+{
+	size_t n = 0;
+
+	for (size_t w = 0; w < nwords(s->npages); w++)
+		n += __builtin_popcountll(s->bits[w]);
+	return n;
+}
+
+size_t ws_pageset_runs(const struct ws_pageset *s)
+{
+	size_t runs = 0;
+	uint64_t carry = 0;	/* bit 63 of the previous word */
+
+	/* A run starts at every set bit whose predecessor is clear. */
+	for (size_t w = 0; w < nwords(s->npages); w++) {
+		uint64_t x = s->bits[w];
+
+		runs += __builtin_popcountll(x & ~(x << 1 | carry));
+		carry = x >> 63;
+	}
+	return runs;
+}
+
+/* First index >= pos whose bit equals @want, or npages if none. */
+static size_t find_bit(const struct ws_pageset *s, size_t pos, bool want)
+{
+	size_t nw = nwords(s->npages);
+	size_t w = pos / 64;
+	uint64_t x;
+
+	if (pos >= s->npages)
+		return s->npages;
+	x = (want ? s->bits[w] : ~s->bits[w]) & ~((1ULL << (pos % 64)) - 1);
+	for (;;) {
+		if (x) {
+			size_t i = w * 64 + __builtin_ctzll(x);
+
+			return i < s->npages ? i : s->npages;
+		}
+		if (++w >= nw)
+			return s->npages;
+		x = want ? s->bits[w] : ~s->bits[w];
+	}
+}
+
+bool ws_pageset_next_run(const struct ws_pageset *s, size_t *pos,
+			 size_t *first, size_t *n)
+{
+	size_t start = find_bit(s, *pos, true);
+	size_t end;
+
+	if (start >= s->npages) {
+		*pos = s->npages;
+		return false;
+	}
+	end = find_bit(s, start + 1, false);
+	*first = start;
+	*n = end - start;
+	*pos = end;
+	return true;
+}
+
+void ws_pageset_compare(const struct ws_pageset *truth,
+			const struct ws_pageset *reported,
+			struct ws_accuracy *acc)
+{
+	size_t na = nwords(truth->npages), nb = nwords(reported->npages);
+	size_t nw = na > nb ? na : nb;
+
+	memset(acc, 0, sizeof(*acc));
+	for (size_t w = 0; w < nw; w++) {
+		uint64_t t = w < na ? truth->bits[w] : 0;
+		uint64_t r = w < nb ? reported->bits[w] : 0;
+
+		acc->truth += __builtin_popcountll(t);
+		acc->reported += __builtin_popcountll(r);
+		acc->true_pos += __builtin_popcountll(t & r);
+		acc->false_pos += __builtin_popcountll(r & ~t);
+		acc->false_neg += __builtin_popcountll(t & ~r);
+	}
+	acc->precision = acc->reported ?
+		(double)acc->true_pos / acc->reported : 1.0;
+	acc->recall = acc->truth ? (double)acc->true_pos / acc->truth : 1.0;
+}

@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Order statistics, a bootstrap CI of the median and MAD outlier flags.
+ *
+ * Samples are assumed finite (they are latencies and counts).  Everything
+ * here is O(n log n) at worst: the input is sorted once per summary, the
+ * MAD uses quickselect, and the bootstrap costs O(resamples) independent of
+ * n (see bootstrap_medians_sorted() for why that is still an exact
+ * bootstrap), so a summary of 1e6 samples takes well under a second.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+
+#define WS_CI_LEVEL		0.95
+#define WS_BOOTSTRAP_RESAMPLES	2000
+#define WS_MAD_TO_SIGMA		1.4826	/* MAD of a normal is 0.6745 sigma */
+#define WS_OUTLIER_Z		3.5	/* Iglewicz & Hoaglin */
+
+const double ws_pctl_levels[WS_NR_PCTL] = { 50, 90, 99, 99.9, 99.99 };
+
+void ws_samples_init(struct ws_samples *s)
+{
+	s->v = NULL;
+	s->n = 0;
+	s->cap = 0;
+}
+
+int ws_samples_push(struct ws_samples *s, double x)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		double *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = x;
+	return 0;
+}
+
+void ws_samples_free(struct ws_samples *s)
+{
+	free(s->v);
+	ws_samples_init(s);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double *sorted_copy(const double *v, size_t n)
+{
+	double *c = malloc((n ? n : 1) * sizeof(*c));
+
+	if (!c)
+		return NULL;
+	memcpy(c, v, n * sizeof(*c));
+	qsort(c, n, sizeof(*c), cmp_double);
+	return c;
+}
+
+/*
+ * Hoare/Wirth selection: afterwards a[k] is the k-th smallest, everything
+ * left of it is <= and everything right of it is >=.  The pivot is a value
+ * (median of three), and both scans stop on elements equal to it, so runs
+ * of equal samples -- common with integer nanoseconds -- split evenly
+ * instead of degrading to O(n^2).
+ */
+static double select_kth(double *a, size_t n, size_t k)
+{
+	ptrdiff_t l = 0, r = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+
+	while (l < r) {
+		double x = a[l], y = a[l + (r - l) / 2], z = a[r];
+		double pivot = x < y ? (y < z ? y : (x < z ? z : x))
+				     : (x < z ? x : (y < z ? z : y));
+		ptrdiff_t i = l, j = r;
+
+		do {
+			while (a[i] < pivot)
+				i++;
+			while (pivot < a[j])
+				j--;
+			if (i <= j) {
+				double t = a[i];
+
+				a[i] = a[j];
+				a[j] = t;
+				i++;
+				j--;
+			}
+		} while (i <= j);
+		if (j < kk)
+			l = i;
+		if (kk < i)
+			r = j;
+	}
+	return a[k];
+}
+
+/* Median of @a (n >= 1) by selection; reorders @a. */
+static double median_inplace(double *a, size_t n)
+{
+	size_t k = (n - 1) / 2;
+	double lo = select_kth(a, n, k), hi;
+
+	if (n % 2)
+		return lo;
+	/* Even n: the upper middle is the smallest element right of k. */
+	hi = a[k + 1];
+	for (size_t i = k + 2; i < n; i++)
+		if (a[i] < hi)
+			hi = a[i];
+	return lo + 0.5 * (hi - lo);
+}
+
+double ws_percentile_sorted(const double *sorted, size_t n, double q)
+{
+	double h;
+	size_t lo;
+
+	if (n == 0)
+		return NAN;
+	if (q <= 0)
+		return sorted[0];
+	if (q >= 100)
+		return sorted[n - 1];
+	/* Hyndman & Fan type 7: h = (n - 1) q, interpolate x[h], x[h + 1]. */
+	h = (double)(n - 1) * q / 100.0;
+	lo = (size_t)h;
+	if (lo >= n - 1)
+		return sorted[n - 1];
+	return sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]);
+}
+
+double ws_median(const double *v, size_t n)
+{
+	double *c, m;
+
+	if (n == 0)
+		return NAN;
+	c = malloc(n * sizeof(*c));
+	if (!c)
+		return NAN;
+	memcpy(c, v, n * sizeof(*c));
+	m = median_inplace(c, n);
+	free(c);
+	return m;
+}
+
+/* Uniform double in the open interval (0, 1). */
+static double rand_open01(uint64_t *st)
+{
+	return ((double)(ws_rand_next(st) >> 11) + 0.5) * 0x1.0p-53;
+}
+
+static double rand_normal(uint64_t *st)
+{
+	/* Box-Muller; one of the pair is enough here. */
+	return sqrt(-2.0 * log(rand_open01(st))) *
+	       cos(2.0 * M_PI * rand_open01(st));
+}
+
+/* Gamma(shape >= 1, 1): Marsaglia & Tsang, ACM TOMS 26(3), 2000. */
+static double rand_gamma(uint64_t *st, double shape)
+{
+	double d = shape - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+
+	for (;;) {
+		double z = rand_normal(st), v = 1.0 + c * z, u;
+
+		if (v <= 0)
+			continue;
+		v = v * v * v;
+		u = rand_open01(st);
+		if (log(u) < 0.5 * z * z + d - d * v + d * log(v))
+			return d * v;
+	}
+}
+
+/* Beta(a, b), a, b >= 1, as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b). */
+static double rand_beta(uint64_t *st, double a, double b)
+{
+	double x = rand_gamma(st, a), y = rand_gamma(st, b);
+
+	return x / (x + y);
+}
+
+static size_t index_of(double u, size_t n)
+{
+	size_t i = (size_t)(u * (double)n);
+
+	return i < n ? i : n - 1;
+}
+
+/*
+ * One bootstrap resample draws n indices I_1..I_n uniformly from 0..n-1,
+ * I = floor(n U) with U ~ Uniform(0,1).  Because @sorted is ascending and
+ * floor is monotone, the k-th smallest resampled value is
+ * sorted[floor(n U_(k))], where U_(k) is the k-th order statistic of n
+ * uniforms, which is Beta(k, n + 1 - k) distributed.  Drawing U_(k)
+ * directly therefore gives the resample's median with exactly the
+ * distribution a literal resample-and-select would, at O(1) instead of
+ * O(n) per resample.  (tests/unit/test_stats.c cross-checks it against a
+ * literal bootstrap.)  For even n the median also needs U_(k+1): given
+ * U_(k) = u, the n - k uniforms above u are iid Uniform(u, 1), so
+ * U_(k+1) = u + (1 - u) * (1 - V^(1 / (n - k))), V ~ Uniform(0, 1).
+ */
+static void bootstrap_medians_sorted(const double *sorted, size_t n,
+				     size_t resamples, uint64_t seed,
+				     double *med)
+{
+	size_t k = (n + 1) / 2;	/* 1-based rank of the (lower) median */
+	uint64_t st;
+
+	/* splitmix64 of the seed: xorshift must not start at 0. */
+	st = seed + 0x9E3779B97F4A7C15ULL;
+	st = (st ^ (st >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	st = (st ^ (st >> 27)) * 0x94D049BB133111EBULL;
+	st ^= st >> 31;
+	if (!st)
+		st = 1;
+
+	for (size_t r = 0; r < resamples; r++) {
+		double u = rand_beta(&st, (double)k, (double)(n + 1 - k));
+		double lo = sorted[index_of(u, n)], hi, u2;
+
+		if (n % 2) {
+			med[r] = lo;
+			continue;
+		}
+		/* 1 - V^(1/m) as -expm1(log(V)/m): accurate for large m. */
+		u2 = u - (1.0 - u) *
+		     expm1(log(rand_open01(&st)) / (double)(n - k));
+		hi = sorted[index_of(u2, n)];
+		med[r] = lo + 0.5 * (hi - lo);
+	}
+}
+
+static int bootstrap_ci_sorted(const double *sorted, size_t n,
+			       size_t resamples, double level, uint64_t seed,
+			       double *lo, double *hi)
+{
+	double *med;
+
+	*lo = *hi = NAN;
+	if (n == 0 || resamples == 0)
+		return 0;
+	med = malloc(resamples * sizeof(*med));
+	if (!med)
+		return -ENOMEM;
+	bootstrap_medians_sorted(sorted, n, resamples, seed, med);
+	qsort(med, resamples, sizeof(*med), cmp_double);
+	*lo = ws_percentile_sorted(med, resamples, 100.0 * (1.0 - level) / 2);
+	*hi = ws_percentile_sorted(med, resamples, 100.0 * (1.0 + level) / 2);
+	free(med);
+	return 0;
+}
+
+void ws_bootstrap_median_ci(const double *v, size_t n, size_t resamples,
+			    double level, uint64_t seed,
+			    double *lo, double *hi)
+{
+	double *sorted;
+
+	*lo = *hi = NAN;
+	if (n == 0)
+		return;
+	sorted = sorted_copy(v, n);
+	if (!sorted)
+		return;
+	bootstrap_ci_sorted(sorted, n, resamples, level, seed, lo, hi);
+	free(sorted);
+}
+
+/* Raw MAD of @v around @med; @scratch holds n doubles. */
+static double mad_of(const double *v, size_t n, double med, double *scratch)
+{
+	for (size_t i = 0; i < n; i++)
+		scratch[i] = fabs(v[i] - med);
+	return median_inplace(scratch, n);
+}
+
+static size_t flag_with(const double *v, size_t n, double med, double mad,
+			bool *flags)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bool out;
+
+		/*
+		 * MAD == 0 means more than half the samples are identical;
+		 * any other value is then infinitely many MADs away.
+		 */
+		if (mad == 0)
+			out = v[i] != med;
+		else
+			out = fabs(v[i] - med) / (WS_MAD_TO_SIGMA * mad) >
+			      WS_OUTLIER_Z;
+		if (flags)
+			flags[i] = out;
+		count += out;
+	}
+	return count;
+}
+
+/* Returns the count, or SIZE_MAX (flags untouched) if out of memory. */
+size_t ws_flag_outliers(const double *v, size_t n, bool *flags)
+{
+	double *scratch, med, mad;
+
+	if (n == 0)
+		return 0;
+	scratch = malloc(n * sizeof(*scratch));
+	if (!scratch)
+		return SIZE_MAX;
+	memcpy(scratch, v, n * sizeof(*scratch));
+	med = median_inplace(scratch, n);
+	mad = mad_of(v, n, med, scratch);
+	free(scratch);
+	return flag_with(v, n, med, mad, flags);
+}
+
+int ws_summarize(const double *v, size_t n, uint64_t seed,
+		 struct ws_summary *s, bool *flags)
+{
+	double *sorted, mean = 0, m2 = 0;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->n = n;
+	s->ci_level = WS_CI_LEVEL;
+	s->min = s->max = s->mean = s->stddev = s->median = s->mad = NAN;
+	s->ci_lo = s->ci_hi = NAN;
+	for (int i = 0; i < WS_NR_PCTL; i++)
+		s->pctl[i] = NAN;
+	if (n == 0)
+		return 0;
+
+	sorted = sorted_copy(v, n);
+	if (!sorted)
+		return -ENOMEM;
+
+	/* Welford: no catastrophic cancellation for large, tight samples. */
+	for (size_t i = 0; i < n; i++) {
+		double d = v[i] - mean;
+
+		mean += d / (double)(i + 1);
+		m2 += d * (v[i] - mean);
+	}
+	s->mean = mean;
+	if (n > 1)
+		s->stddev = sqrt(m2 / (double)(n - 1));
+	s->min = sorted[0];
+	s->max = sorted[n - 1];
+	s->median = ws_percentile_sorted(sorted, n, 50);
+	for (int i = 0; i < WS_NR_PCTL; i++)
+		s->pctl[i] = ws_percentile_sorted(sorted, n, ws_pctl_levels[i]);
+
+	s->bootstrap_resamples = WS_BOOTSTRAP_RESAMPLES;
+	ret = bootstrap_ci_sorted(sorted, n, s->bootstrap_resamples,
+				  s->ci_level, seed, &s->ci_lo, &s->ci_hi);
+	if (ret)
+		goto out;
+
+	/* The sorted copy is no longer needed: reuse it as MAD scratch. */
+	s->mad = mad_of(v, n, s->median, sorted);
+	s->n_outliers = flag_with(v, n, s->median, s->mad, flags);
+out:
+	free(sorted);
+	return ret;
+}
+
+/* JSON has no NaN or infinity: an undefined statistic is null. */
+static json_t *num(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+json_t *ws_summary_json(const struct ws_summary *s)
+{
+	static const char *const pctl_keys[WS_NR_PCTL] = {
+		"p50", "p90", "p99", "p99_9", "p99_99"
+	};
+	json_t *o = json_object(), *ci = json_array();
+	int err = !o || !ci;
+
+	if (err)
+		goto fail;
+	err |= json_object_set_new(o, "n", json_integer((json_int_t)s->n));
+	err |= json_object_set_new(o, "min", num(s->min));
+	err |= json_object_set_new(o, "max", num(s->max));
+	err |= json_object_set_new(o, "mean", num(s->mean));
+	err |= json_object_set_new(o, "stddev", num(s->stddev));
+	err |= json_object_set_new(o, "median", num(s->median));
+	err |= json_object_set_new(o, "mad", num(s->mad));
+	for (int i = 0; i < WS_NR_PCTL; i++)
+		err |= json_object_set_new(o, pctl_keys[i], num(s->pctl[i]));
+	err |= json_array_append_new(ci, num(s->ci_lo));
+	err |= json_array_append_new(ci, num(s->ci_hi));
+	err |= json_object_set_new(o, "ci95_median", ci);
+	ci = NULL;
+	err |= json_object_set_new(o, "ci_level", num(s->ci_level));
+	err |= json_object_set_new(o, "bootstrap_resamples",
+				   json_integer((json_int_t)s->bootstrap_resamples));
+	err |= json_object_set_new(o, "outliers",
+				   json_integer((json_int_t)s->n_outliers));
+	if (!err)
+		return o;
+fail:
+	json_decref(ci);
+	json_decref(o);
+	return NULL;
+}
+
+json_t *ws_series_json(const double *v, size_t n, const char *unit,
+		       uint64_t seed)
+{
+	struct ws_summary s;
+	json_t *o = NULL, *samples = NULL, *outliers = NULL, *sum = NULL;
+	bool *flags = calloc(n ? n : 1, sizeof(*flags));
+	int err = 0;
+
+	if (!flags || ws_summarize(v, n, seed, &s, flags))
+		goto fail;
+	o = json_object();
+	samples = json_array();
+	outliers = json_array();
+	sum = ws_summary_json(&s);
+	if (!o || !samples || !outliers || !sum)
+		goto fail;
+	for (size_t i = 0; i < n && !err; i++) {
+		err |= json_array_append_new(samples, num(v[i]));
+		if (flags[i])
+			err |= json_array_append_new(outliers,
+						     json_integer((json_int_t)i));
+	}
+	err |= json_object_set_new(o, "unit", json_string(unit ? unit : ""));
+	err |= json_object_set_new(o, "samples", samples);
+	err |= json_object_set_new(o, "outliers", outliers);
+	err |= json_object_set_new(o, "summary", sum);
+	samples = outliers = sum = NULL;
+	if (err)
+		goto fail;
+	free(flags);
+	return o;
+fail:
+	json_decref(samples);
+	json_decref(outliers);
+	json_decref(sum);
+	json_decref(o);
+	free(flags);
+	return NULL;
+}

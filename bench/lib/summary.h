@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `wsbench summary <dir>`: the short human table printed at the end of
+ * make bench -- one row per backend, one headline metric per benchmark --
+ * plus skips with their reasons.  The JSON files remain the record.
+ */
+#ifndef WS_SUMMARY_H
+#define WS_SUMMARY_H
+
+int ws_summary_main(int argc, char **argv);
+
+#endif /* WS_SUMMARY_H */

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The backend table: report order is the order below. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tracker.h"
+
+extern const struct ws_tracker_ops ws_tracker_rwp;
+extern const struct ws_tracker_ops ws_tracker_minor_anon;
+extern const struct ws_tracker_ops ws_tracker_wp;
+extern const struct ws_tracker_ops ws_tracker_idle;
+extern const struct ws_tracker_ops ws_tracker_softdirty;
+
+const struct ws_tracker_ops *const ws_trackers[] = {
+	&ws_tracker_rwp,
+	&ws_tracker_minor_anon,
+	&ws_tracker_wp,
+	&ws_tracker_idle,
+	&ws_tracker_softdirty,
+	NULL,
+};
+
+static const char *const mode_names[WS_MODE_NR] = { "async", "sync" };
+
+const char *ws_mode_name(enum ws_mode m)
+{
+	return m < WS_MODE_NR ? mode_names[m] : "?";
+}
+
+int ws_mode_from_name(const char *name)
+{
+	for (int m = 0; m < WS_MODE_NR; m++)
+		if (!strcmp(name, mode_names[m]))
+			return m;
+	return -1;
+}
+
+const struct ws_tracker_ops *ws_tracker_by_name(const char *name)
+{
+	for (size_t i = 0; ws_trackers[i]; i++)
+		if (!strcmp(ws_trackers[i]->name, name))
+			return ws_trackers[i];
+	return NULL;
+}
+
+const char *ws_tracker_names(void)
+{
+	static char buf[256];
+
+	if (!buf[0])
+		for (size_t i = 0; ws_trackers[i]; i++)
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+				 "%s%s", i ? ", " : "", ws_trackers[i]->name);
+	return buf;
+}
+
+/* Like fio's ioengine check: an incomplete table is a bug, caught at start. */
+int ws_trackers_check(void)
+{
+	int bad = 0;
+
+	for (size_t i = 0; ws_trackers[i]; i++) {
+		const struct ws_tracker_ops *o = ws_trackers[i];
+		const char *missing = NULL;
+
+		if (!o->name || !o->summary)
+			missing = "name/summary";
+		else if (!o->probe || !o->open || !o->arm || !o->collect ||
+			 !o->close)
+			missing = "probe/open/arm/collect/close";
+		else if (!o->backings || !o->modes)
+			missing = "backings/modes";
+		else if ((o->modes & WS_MODE_BIT(WS_MODE_SYNC)) && !o->set_mode)
+			missing = "set_mode (sync mode offered)";
+		if (missing) {
+			fprintf(stderr, "wsbench: tracker %s: ops table lacks %s\n",
+				o->name ? o->name : "?", missing);
+			bad = 1;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+int ws_tracker_fail(struct ws_tracker *t, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(t->err, sizeof(t->err), "%s: ", t->ops->name);
+	va_start(ap, fmt);
+	vsnprintf(t->err + n, sizeof(t->err) - n, fmt, ap);
+	va_end(ap);
+	if (err) {
+		n = strlen(t->err);
+		snprintf(t->err + n, sizeof(t->err) - n, ": %s", strerror(err));
+	}
+	return -err;
+}
+
+int ws_tracker_open(struct ws_tracker *t, const struct ws_tracker_ops *ops,
+		    struct ws_mem *mem, enum ws_mode mode)
+{
+	memset(t, 0, sizeof(*t));
+	t->ops = ops;
+	t->mem = mem;
+	t->mode = mode;
+	return ops->open(t);
+}
+
+void ws_tracker_close(struct ws_tracker *t)
+{
+	if (t->ops)
+		t->ops->close(t);
+	t->ops = NULL;
+}

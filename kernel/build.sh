@@ -1,0 +1,190 @@
+#!/bin/bash
+# Build (or reuse) the wsbench guest kernel and the static uffd-unit-tests
+# selftest from the same tree.  Progress goes to stderr; the LAST stdout line
+# is the absolute path of the cache directory holding bzImage, config,
+# build.json and uffd-unit-tests:   dir=$(kernel/build.sh | tail -n1)
+#
+# Variables (see kernel/README.md): KSRC, KERNEL_PKG, KERNEL_VERSION,
+# KERNEL_SUITE, PATCHES, CONFIG_BASE, WSBENCH_CACHE.
+set -eu
+set -o pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/lib/common.sh"
+. "$here/lib/inputs.sh"
+. "$here/lib/apt.sh"
+. "$here/lib/patches.sh"
+. "$here/lib/config.sh"
+. "$here/lib/key.sh"
+
+FRAGMENT="$here/config/wsbench.fragment"
+CONFIG_BASE="${CONFIG_BASE:-tinyconfig}"
+PATCHES="${PATCHES:-}"
+KSRC="${KSRC:-}"
+NSTEPS=6
+
+check_inputs
+# Absolute paths: the build runs in other directories.
+[ -z "$KSRC" ] || KSRC="$(realpath "$KSRC")"
+[ -z "$PATCHES" ] || PATCHES="$(realpath "$PATCHES")"
+case "$CONFIG_BASE" in tinyconfig | defconfig) ;; *) CONFIG_BASE="$(realpath "$CONFIG_BASE")" ;; esac
+[ "$(uname -m)" = x86_64 ] || die "only x86_64 hosts are supported (uname -m: $(uname -m))"
+
+# Everything that could leak the build machine or moment into the image.
+export LC_ALL=C TZ=UTC
+export KBUILD_BUILD_TIMESTAMP='1970-01-01 00:00:00 UTC'
+export KBUILD_BUILD_USER=wsbench KBUILD_BUILD_HOST=wsbench KBUILD_BUILD_VERSION=1
+unset KCONFIG_CONFIG ARCH CROSS_COMPILE LOCALVERSION
+
+# --- 1. identify the inputs and the cache key ------------------------------
+step 1 "$NSTEPS" "resolving source and cache key"
+if [ -n "$KSRC" ]; then
+	if ksrc_is_git "$KSRC"; then
+		KSRC_TREE="$(ksrc_git_tree "$KSRC")"
+		KSRC_DESCRIBE="$(git -C "$KSRC" describe --always --tags --dirty 2>/dev/null || true)"
+		SOURCE_ID="ksrc git-tree $KSRC_TREE"
+	else
+		ws_log "KSRC is not a git tree: hashing its files (takes a while)"
+		KSRC_TREE="$(ksrc_content_hash "$KSRC")"
+		KSRC_DESCRIBE=""
+		SOURCE_ID="ksrc content $KSRC_TREE"
+	fi
+else
+	PKG="${KERNEL_PKG:-$WS_PINNED_PKG}"
+	SUITE="${KERNEL_SUITE:-$WS_DEFAULT_SUITE}"
+	VERSION="$(resolve_debian_version "$PKG" "$SUITE")"
+	SOURCE_ID="debian-package $PKG $VERSION"
+fi
+PATCHES_MANIFEST=""
+PATCHES_HASH=""
+if [ -n "$PATCHES" ]; then
+	PATCHES_MANIFEST="$(patches_manifest "$PATCHES")"
+	PATCHES_HASH="$(printf '%s\n' "$PATCHES_MANIFEST" | sha256_stdin)"
+fi
+CONFIG_HASH="$(config_hash "$CONFIG_BASE" "$FRAGMENT")"
+TOOLCHAIN="$(toolchain_id)"
+KEY="$(compute_key "$SOURCE_ID" "${PATCHES_HASH:-none}" "$CONFIG_HASH" "$TOOLCHAIN")"
+
+KDIR="$WS_CACHE/kernel"
+OUT="$KDIR/$KEY"
+mkdir -p "$KDIR"
+reuse() {
+	[ -f "$OUT/build.json" ] || return 1
+	ws_log "reusing $OUT ($SOURCE_ID)"
+	printf '%s\n' "$OUT"
+	exit 0
+}
+reuse || true
+
+# One build per key at a time; a second caller waits and then reuses.
+exec 9>"$KDIR/.lock-$KEY"
+if ! flock -n 9; then
+	ws_log "another build of $KEY is running; waiting for it"
+	flock 9
+fi
+reuse || true
+
+# Always the same path for the same key: paths can end up in the output.
+TMP="$KDIR/.tmp-$KEY"
+rm -rf "$TMP" "$OUT"
+mkdir -p "$TMP/out" "$TMP/obj"
+LOG="$TMP/build.log"
+: >"$LOG"
+trap 'st=$?; [ "$st" = 0 ] || ws_log "failed; log and work files kept in $TMP (removed by the next build)"' EXIT
+START="$(date +%s)"
+SRC="$TMP/src"
+
+# --- 2. a scratch source tree ----------------------------------------------
+if [ -n "$KSRC" ]; then
+	step 2 "$NSTEPS" "copying KSRC=$KSRC to a scratch tree (about 1 min)"
+	if ksrc_is_git "$KSRC"; then
+		# The exact tree hashed for the key, independent of in-tree builds.
+		ws_git clone -q --shared --no-checkout "$KSRC" "$SRC" >>"$LOG" 2>&1
+		ws_git -C "$SRC" read-tree -u --reset "$KSRC_TREE"
+		ws_git -C "$SRC" commit -q --allow-empty -m 'wsbench: KSRC working tree'
+	else
+		cp -a "$KSRC" "$SRC"
+	fi
+else
+	step 2 "$NSTEPS" "fetching $PKG $VERSION and unpacking it (about 1 min)"
+	fetch_debian_source "$PKG" "$VERSION" "$SUITE"
+	ws_log "deb sha256 $SRC_DEB_SHA256, tarball sha256 $SRC_TARBALL_SHA256"
+	mkdir -p "$SRC"
+	tar -xf "$SRC_TARBALL" -C "$SRC" --strip-components=1
+fi
+
+# --- 3. patches --------------------------------------------------------------
+if [ -n "$PATCHES" ]; then
+	step 3 "$NSTEPS" "applying PATCHES=$PATCHES ($(patch_files "$PATCHES" | wc -l) file(s))"
+	if ! ksrc_is_git "$SRC"; then
+		ws_log "making the scratch tree a git repository for git am (about 1 min)"
+		git_init_tree "$SRC" >>"$LOG" 2>&1
+	fi
+	apply_series "$SRC" "$PATCHES" || exit 1
+else
+	step 3 "$NSTEPS" "no PATCHES"
+fi
+
+# --- 4. configuration ----------------------------------------------------------
+step 4 "$NSTEPS" "configuring: $CONFIG_BASE + $(basename "$FRAGMENT")"
+make_config "$SRC" "$TMP/obj" "$CONFIG_BASE" "$FRAGMENT" "$LOG"
+KRELEASE="$(make -s -C "$SRC" O="$TMP/obj" kernelrelease 2>>"$LOG" | tail -n1)"
+
+# --- 5. bzImage ----------------------------------------------------------------
+step 5 "$NSTEPS" "building bzImage $KRELEASE with make -j$(nproc) (about 5 min on 2 cores with tinyconfig)"
+if ! make -C "$SRC" O="$TMP/obj" -j"$(nproc)" bzImage >>"$LOG" 2>&1; then
+	grep -E 'error|Error' "$LOG" | head -n 20 >&2
+	die "kernel build failed (log: $LOG)"
+fi
+cp "$TMP/obj/arch/x86/boot/bzImage" "$TMP/out/bzImage"
+cp "$TMP/obj/.config" "$TMP/out/config"
+
+# --- 6. uffd-unit-tests against this tree's uapi headers -----------------------
+step 6 "$NSTEPS" "building static uffd-unit-tests from tools/testing/selftests/mm"
+UFFD_ERROR=""
+build_uffd_unit_tests() {
+	local mm="$SRC/tools/testing/selftests/mm" srcs="" f
+	make -C "$SRC" O="$TMP/obj" headers_install \
+	    INSTALL_HDR_PATH="$TMP/hdr" >>"$LOG" 2>&1 ||
+		{ UFFD_ERROR="make headers_install failed"; return 1; }
+	[ -f "$mm/uffd-unit-tests.c" ] ||
+		{ UFFD_ERROR="no tools/testing/selftests/mm/uffd-unit-tests.c in the tree"; return 1; }
+	for f in uffd-unit-tests.c uffd-common.c vm_util.c hugepage_settings.c thp_settings.c; do
+		[ -f "$mm/$f" ] && srcs="$srcs $f"
+	done
+	# Flags as in selftests/mm/Makefile, plus -static so it runs in any guest.
+	# shellcheck disable=SC2086
+	if ! (cd "$mm" && ${CC:-gcc} -static -Wall -O2 -U_FORTIFY_SOURCE \
+	    -I "$SRC" -isystem "$TMP/hdr/include" \
+	    -isystem "$SRC/tools/include/uapi" -I .. \
+	    -o "$TMP/out/uffd-unit-tests" $srcs -lrt -lpthread -lm) \
+	    >"$TMP/uffd-build.log" 2>&1; then
+		cat "$TMP/uffd-build.log" >>"$LOG"
+		UFFD_ERROR="compile failed: $(grep -m1 'error' "$TMP/uffd-build.log" || tail -n1 "$TMP/uffd-build.log")"
+		return 1
+	fi
+	UFFD_SOURCES="${srcs# }"
+}
+UFFD_SOURCES=""
+if ! build_uffd_unit_tests; then
+	ws_log "uffd-unit-tests not built: $UFFD_ERROR (the kernel is fine; see $LOG)"
+	rm -f "$TMP/out/uffd-unit-tests"
+fi
+
+# --- record and publish ------------------------------------------------------------
+export KEY SOURCE_ID CONFIG_BASE CONFIG_HASH PATCHES_HASH PATCHES_MANIFEST \
+    TOOLCHAIN KRELEASE UFFD_ERROR UFFD_SOURCES FRAGMENT
+export WS_KIND WS_PKG WS_VER WS_SUITE WS_DEB_SHA WS_TAR_SHA WS_KSRC WS_DESCRIBE WS_TREE
+if [ -n "$KSRC" ]; then
+	WS_KIND=ksrc WS_KSRC="$KSRC" WS_DESCRIBE="$KSRC_DESCRIBE" WS_TREE="$SOURCE_ID"
+else
+	WS_KIND=debian-package WS_PKG="$PKG" WS_VER="$VERSION" WS_SUITE="$SUITE"
+	WS_DEB_SHA="$SRC_DEB_SHA256" WS_TAR_SHA="$SRC_TARBALL_SHA256"
+fi
+export BUILD_SECONDS=$(($(date +%s) - START))
+python3 "$here/lib/build_json.py" "$TMP/out" >"$TMP/out/build.json"
+
+mv "$TMP/out" "$OUT"
+rm -rf "$TMP"
+ws_log "built $KRELEASE in ${BUILD_SECONDS}s: $OUT"
+printf '%s\n' "$OUT"

@@ -1,0 +1,46 @@
+#!/bin/sh
+# make bench: run the suite where the mechanisms exist.
+#   TARGET=auto (default): on the host when the running kernel supports
+#     RWP (and idle page tracking when root), else in the pinned 7.3 guest.
+#   TARGET=host | TARGET=vm forces one.
+#   BENCH_PROFILE=quick | default (default).
+set -eu
+
+cd "$(dirname "$0")/.."
+profile=${BENCH_PROFILE:-default}
+target=${TARGET:-auto}
+case "$profile" in quick|default) ;; *)
+	echo "bench: BENCH_PROFILE='$profile': use quick or default" >&2; exit 2 ;;
+esac
+case "$target" in auto|host|vm) ;; *)
+	echo "bench: TARGET='$target': use auto, host or vm" >&2; exit 2 ;;
+esac
+
+run_id=${RUN_ID:-$(date -u +%Y%m%dT%H%M%SZ)-$profile}
+out=results/$run_id
+
+if [ "$target" = auto ]; then
+	probe=$(build/wsbench probe)
+	target=host
+	echo "$probe" | grep -q '^rwp  *supported' || target=vm
+	if [ "$(id -u)" = 0 ]; then
+		echo "$probe" | grep -q '^idle  *supported' || target=vm
+	fi
+	echo "bench: running kernel $(uname -r) lacks RWP or idle tracking -> target $target" >&2
+fi
+
+if [ "$target" = host ]; then
+	echo "bench: suite on the host ($(uname -r)), profile $profile -> $out" >&2
+	status=0
+	scripts/suite.sh "$out" "$profile" || status=$?
+else
+	status=0
+	scripts/vm-suite.sh "$out" "$profile" || status=$?
+fi
+
+[ -f "$out/correctness.json" ] || [ -f "$out/fault-latency.json" ] || {
+	echo "bench: no results in $out" >&2; exit 1; }
+echo
+build/wsbench summary "$out"
+[ -x plots/plot.sh ] && plots/plot.sh "$out" >&2 || true
+exit "$status"

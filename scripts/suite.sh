@@ -1,0 +1,50 @@
+#!/bin/sh
+# Run the wsbench suite into one result directory: probe.json plus one
+# JSON file per benchmark.  The same script runs on the host and inside
+# the guest VM (where WSBENCH points at the binary in the image overlay).
+#
+# usage: suite.sh OUT_DIR [quick|default]
+# env:   WSBENCH=path/to/wsbench  SUITE_BENCHMARKS="a b"  SUITE_ARGS="..."
+#        SUITE_ARGS_<benchmark with _ for ->="..." (per benchmark)
+set -eu
+
+out=${1:?usage: suite.sh OUT_DIR [quick|default]}
+profile=${2:-default}
+case "$profile" in
+quick|default) ;;
+*) echo "suite: profile '$profile' is not a profile: use quick or default" >&2; exit 2 ;;
+esac
+ws=${WSBENCH:-$(dirname "$0")/../build/wsbench}
+benches=${SUITE_BENCHMARKS:-correctness fault-latency protect-cost scan-throughput set-mode}
+run_id=$(basename "$out")
+mkdir -p "$out"
+
+"$ws" probe --json "$out/probe.json" >&2
+
+total=$(echo "$benches" | wc -w)
+i=0
+failed=""
+start=$(date +%s)
+for b in $benches; do
+	i=$((i + 1))
+	now=$(date +%s)
+	if [ "$i" -gt 1 ]; then
+		eta=$(( (now - start) / (i - 1) * (total - i + 1) ))
+		eta="ETA ~${eta}s"
+	else
+		eta="ETA unknown"
+	fi
+	echo "[suite $i/$total] $b (profile $profile, elapsed $((now - start))s, $eta)" >&2
+	var=SUITE_ARGS_$(echo "$b" | tr - _)
+	eval "extra=\${$var:-}"
+	# shellcheck disable=SC2086
+	if ! "$ws" run "$b" --profile "$profile" --out "$out" \
+		--run-id "$run_id" ${SUITE_ARGS:-} $extra; then
+		failed="$failed $b"
+	fi
+done
+echo "[suite] done in $(( $(date +%s) - start ))s -> $out" >&2
+if [ -n "$failed" ]; then
+	echo "[suite] FAILED:$failed" >&2
+	exit 1
+fi

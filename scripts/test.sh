@@ -1,0 +1,56 @@
+#!/bin/sh
+# make test: run every TAP-speaking test program and add up the results.
+# The last line is "N passed, N failed[, N skipped]" (what CI reads).
+#   TEST_VM=0 skips the VM end-to-end test (it builds a kernel and boots
+#   it under QEMU: tens of minutes cold, seconds when cached).
+set -eu
+
+cd "$(dirname "$0")/.."
+log_dir=${TEST_LOG_DIR:-build/test-logs}
+mkdir -p "$log_dir"
+passed=0 failed=0 skipped=0
+
+# run NAME CMD...: run one TAP producer, count its ok / not ok lines.
+run() {
+	name=$1
+	shift
+	log="$log_dir/$name.log"
+	echo "== $name" >&2
+	rc=0
+	"$@" >"$log" 2>"$log.stderr" || rc=$?
+	p=$(grep -c '^ok ' "$log" || true)
+	s=$(grep -c '^ok .*# *[Ss][Kk][Ii][Pp]' "$log" || true)
+	f=$(grep -c '^not ok ' "$log" || true)
+	plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$log" | head -n 1)
+	grep '^not ok ' "$log" >&2 || true
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "not ok - $name exited $rc without reporting a failure" >&2
+		tail -n 5 "$log.stderr" >&2 || true
+		f=1
+	fi
+	if [ -n "$plan" ] && [ $((p + f)) -lt "$plan" ]; then
+		echo "not ok - $name planned $plan tests, ran $((p + f))" >&2
+		f=$((f + plan - p - f))
+	fi
+	passed=$((passed + p - s))
+	skipped=$((skipped + s))
+	failed=$((failed + f))
+	echo "   $name: $((p - s)) passed, $f failed, $s skipped (log: $log)" >&2
+}
+
+for t in build/tests/test_*; do
+	[ -x "$t" ] && run "unit-$(basename "$t")" "$t"
+done
+[ -x tests/kernel/run.sh ] && run kernel-scripts tests/kernel/run.sh
+[ -x tests/vm/run.sh ] && run vm-scripts tests/vm/run.sh
+run integration tests/integration/run.sh
+if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e/run.sh ]; then
+	run vm-e2e tests/vm-e2e/run.sh
+fi
+
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" = 0 ]

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Run the wsbench suite inside the pinned Linux 7.3 guest and land its
+# results in OUT like a host run, next to the guest's console log, dmesg
+# and vm.json.
+#
+# usage: vm-suite.sh OUT_DIR [quick|default]
+# env:   VM_TIMEOUT (seconds, default 3600), VM_MEM (default 4G)
+set -eu
+
+out=${1:?usage: vm-suite.sh OUT_DIR [quick|default]}
+profile=${2:-default}
+cd "$(dirname "$0")/.."
+
+echo "[vm 1/4] kernel: building or reusing the pinned kernel (cold: ~5-10 min)" >&2
+kdir=$(kernel/build.sh | tail -n 1)
+echo "[vm 2/4] image: building or reusing the guest image (cold: a few min)" >&2
+image=$(images/build.sh | tail -n 1)
+
+share=$(mktemp -d "${TMPDIR:-/tmp}/wsbench-vm.XXXXXX")
+trap 'rm -rf "$share"' EXIT
+job="$share/job.sh"
+# Emulated CPUs are 10-100x slower: keep regions small enough that the
+# default profile still ends in reasonable time under TCG.  On KVM the
+# profile's own sizes are used.
+cat >"$job" <<JOB
+#!/bin/sh
+set -eu
+export WSBENCH=/opt/wsbench/bin/wsbench
+if [ "\${WSBENCH_ACCEL:-}" = tcg ]; then
+	export SUITE_ARGS="--min-time 0.2"
+	export SUITE_ARGS_fault_latency="--pages 1000"
+	export SUITE_ARGS_protect_cost="--size 4K,2M,32M --threads 0,1"
+	export SUITE_ARGS_scan_throughput="--size 1M,32M"
+fi
+/opt/wsbench/scripts/suite.sh /mnt/share/results/$(basename "$out") $profile
+JOB
+
+echo "[vm 3/4] running the $profile suite in the guest (TCG: ~10-20 min)" >&2
+status=0
+scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$job" \
+	--share "$share" --timeout "${VM_TIMEOUT:-3600}" --mem "${VM_MEM:-4G}" \
+	--extra-file "build/wsbench:/opt/wsbench/bin/wsbench" \
+	--extra-file "scripts/suite.sh:/opt/wsbench/scripts/suite.sh" || status=$?
+
+echo "[vm 4/4] collecting results into $out" >&2
+mkdir -p "$out"
+if [ -d "$share/results/$(basename "$out")" ]; then
+	cp -r "$share/results/$(basename "$out")"/. "$out"/
+fi
+for f in console.log dmesg.txt vm.json guest-status; do
+	[ -f "$share/$f" ] && cp "$share/$f" "$out/"
+done
+[ "$status" = 0 ] || echo "vm-suite: the VM run ended with status $status (see $out/console.log, $out/vm.json)" >&2
+exit "$status"

@@ -1,0 +1,199 @@
+#!/bin/bash
+# Fast tests of kernel/build.sh and kernel/lib/*.sh (no network, no kernel
+# build).  Prints TAP.
+set -u
+
+top="$(cd "$(dirname "$0")/../.." && pwd)"
+lib="$top/kernel/lib"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export WSBENCH_CACHE="$work/cache"
+export LC_ALL=C
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
+check() { # check DESCRIPTION COMMAND...
+	local d="$1"
+	shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+
+# Run a library function in a clean shell.
+libsh() {
+	bash -c '. "$0/common.sh"; . "$0/apt.sh"; . "$0/patches.sh";
+	    . "$0/config.sh"; . "$0/key.sh";
+	    key_for_test() {
+		compute_key "debian-package linux-source-7.3 7.3.4-1~bpo13+1" \
+		    "$(patches_manifest "$2" | sha256_stdin)" \
+		    "$(config_hash tinyconfig "$1")" "$(toolchain_id)"
+	    }
+	    "$@"' "$lib" "$@"
+}
+
+# --- archive URI from a fake /etc/apt --------------------------------------
+fake_etc() { rm -rf "$work/etc"; mkdir -p "$work/etc/sources.list.d"; echo "$work/etc"; }
+
+etc="$(fake_etc)"
+cat >"$etc/sources.list.d/debian.sources" <<'EOF'
+Types: deb
+URIs: http://archive.invalid/debian-security
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+# a comment
+Types: deb deb-src
+URIs: http://archive.invalid/debian/
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By:
+ -----BEGIN PGP PUBLIC KEY BLOCK-----
+ URIs: http://wrong.invalid/
+ -----END PGP PUBLIC KEY BLOCK-----
+EOF
+got="$(WSBENCH_APT_ETC="$etc" libsh debian_archive_uri 2>&1)"
+check "deb822: skips -security, reads URIs:, ignores key continuation lines" \
+    [ "$got" = "http://archive.invalid/debian" ]
+
+etc="$(fake_etc)"
+cat >"$etc/sources.list" <<'EOF'
+# deb http://commented.invalid/debian bookworm main
+deb http://archive.invalid/debian-security bookworm-security main
+deb-src http://src.invalid/debian bookworm main
+deb [ arch=amd64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg ] http://mirror.invalid/debian/ trixie main contrib
+EOF
+printf 'deb http://other.invalid/ubuntu jammy main\n' >"$etc/sources.list.d/other.list"
+got="$(WSBENCH_APT_ETC="$etc" libsh debian_archive_uri 2>&1)"
+check "one-line: skips comments, deb-src, -security; handles [options]" \
+    [ "$got" = "http://mirror.invalid/debian" ]
+
+etc="$(fake_etc)"
+cat >"$etc/sources.list.d/a.sources" <<'EOF'
+Enabled: no
+Types: deb
+URIs: http://disabled.invalid/debian
+Suites: bookworm
+Components: main
+EOF
+printf 'deb http://other.invalid/ubuntu jammy main\n' >"$etc/sources.list.d/b.list"
+printf 'deb http://ignored.invalid/debian bookworm main\n' >"$etc/sources.list.d/c.list.disabled"
+if got="$(WSBENCH_APT_ETC="$etc" libsh debian_archive_uri 2>&1)"; then
+	not_ok "no Debian archive configured: fails"
+else
+	check "no Debian archive configured: fails and points to KSRC=" \
+	    grep -q 'KSRC=' <<<"$got"
+fi
+
+# --- bad input: exit 2 naming the variable -----------------------------------
+expect_usage() { # expect_usage VAR DESCRIPTION ENV...
+	local var="$1" d="$2" out st
+	shift 2
+	out="$(env "$@" "$top/kernel/build.sh" 2>&1 >/dev/null)"
+	st=$?
+	if [ "$st" = 2 ] && grep -q "$var=" <<<"$out"; then
+		ok "$d"
+	else
+		not_ok "$d (exit $st: $out)"
+	fi
+}
+mkdir -p "$work/notkernel" "$work/emptydir"
+expect_usage KSRC "KSRC missing: exit 2" KSRC="$work/nonexistent"
+expect_usage KSRC "KSRC not a kernel tree: exit 2" KSRC="$work/notkernel"
+expect_usage PATCHES "PATCHES missing: exit 2" PATCHES="$work/nonexistent"
+expect_usage PATCHES "PATCHES dir without *.patch: exit 2" PATCHES="$work/emptydir"
+expect_usage CONFIG_BASE "CONFIG_BASE unknown: exit 2" CONFIG_BASE=allmodconfig
+expect_usage KERNEL_PKG "KERNEL_PKG malformed: exit 2" KERNEL_PKG=linux-image-amd64
+
+# --- patch series on a tiny fake tree ----------------------------------------
+g() { git -c user.name=t -c user.email=t@t -c commit.gpgSign=false "$@"; }
+mkdir -p "$work/up"
+(
+	cd "$work/up" && g init -q && seq 1 30 >f && g add f && g commit -qm base &&
+	sed -i 's/^5$/five/' f && g commit -qam 'first change' &&
+	sed -i 's/^25$/twenty-five/' f && g commit -qam 'second change' &&
+	g format-patch -q -2 -o "$work/series" && g format-patch -q --stdout -2 >"$work/good.mbox"
+)
+mk_tree() { # mk_tree DIR [git]: the base content, as a git repo or not
+	rm -rf "$1"
+	mkdir -p "$1"
+	seq 1 30 >"$1/f"
+	[ "${2:-}" = git ] && (cd "$1" && g init -q && g add f && g commit -qm base)
+	return 0
+}
+
+mk_tree "$work/t1" git
+libsh apply_series "$work/t1" "$work/good.mbox" 2>"$work/err"
+check "mbox applies with git am" \
+    [ "$(git -C "$work/t1" log --format=%s | head -n1)" = "second change" ]
+
+mk_tree "$work/t2" git
+sed -i 's/^26$/changed/' "$work/t2/f"
+(cd "$work/t2" && g commit -qam 'conflicting base')
+libsh apply_series "$work/t2" "$work/good.mbox" 2>"$work/err"
+st=$?
+check "mbox with a failing 2nd patch: fails naming it" \
+    eval "[ $st = 1 ] && grep -q 'patch \"0002 second change\" does not apply' '$work/err'"
+check "failed git am is aborted (tree left clean)" \
+    eval "[ ! -d '$work/t2/.git/rebase-apply' ] && [ -z \"\$(git -C '$work/t2' status --porcelain)\" ]"
+
+# A directory mixing format-patch output and a bare diff, on a non-git tree.
+cp -r "$work/series" "$work/mixed"
+mk_tree "$work/t3"
+cp "$work/t3/f" "$work/f.orig"
+sed 's/^1$/one/' "$work/t3/f" >"$work/f.new"
+(cd "$work" && diff -u --label a/f --label b/f f.orig f.new >"$work/mixed/0003-bare.patch")
+mk_tree "$work/t3"
+libsh git_init_tree "$work/t3" >/dev/null 2>&1
+libsh apply_series "$work/t3" "$work/mixed" 2>"$work/err"
+check "directory series (with a bare diff) applies on a git-inited tree" \
+    eval "[ \$(head -n1 '$work/t3/f') = one ] && grep -q twenty-five '$work/t3/f'"
+
+mk_tree "$work/t4"
+libsh git_init_tree "$work/t4" >/dev/null 2>&1
+sed -i 's/^5$/FIVE/' "$work/t4/f"
+(cd "$work/t4" && g commit -qam diverge)
+libsh apply_series "$work/t4" "$work/series" 2>"$work/err"
+st=$?
+check "directory series failing at 1st patch names it" \
+    eval "[ $st = 1 ] && grep -q 'patch \"0001 first change\" does not apply' '$work/err'"
+
+# --- configuration check -------------------------------------------------------
+frag="$work/frag"
+printf '# c\nCONFIG_A=y\nCONFIG_N=8\n# CONFIG_OFF is not set\n' >"$frag"
+printf 'CONFIG_A=y\nCONFIG_N=8\n# CONFIG_OFF is not set\n' >"$work/good.config"
+printf 'CONFIG_N=4\nCONFIG_OFF=y\n' >"$work/bad.config"
+check "config_check accepts a config holding every fragment line" \
+    libsh config_check "$work/good.config" "$frag"
+out="$(libsh config_check "$work/bad.config" "$frag")"
+check "config_check names missing, changed and unwanted options" \
+    eval "grep -q CONFIG_A=y <<<'$out' && grep -q CONFIG_N=8 <<<'$out' && grep -q 'CONFIG_OFF wanted off' <<<'$out'"
+check "the wsbench fragment asks for RWP, idle tracking and no LRU_GEN" \
+    eval "grep -qx CONFIG_USERFAULTFD_RWP=y '$top/kernel/config/wsbench.fragment' &&
+          grep -qx CONFIG_IDLE_PAGE_TRACKING=y '$top/kernel/config/wsbench.fragment' &&
+          grep -qx '# CONFIG_LRU_GEN is not set' '$top/kernel/config/wsbench.fragment'"
+
+# --- cache key -----------------------------------------------------------------------
+key_of() { # key_of FRAGMENT PATCHES
+	libsh key_for_test "$1" "$2"
+}
+cp "$top/kernel/config/wsbench.fragment" "$work/f1"
+k1="$(key_of "$work/f1" "$work/series")"
+k2="$(key_of "$work/f1" "$work/series")"
+check "same inputs give the same key" eval "[ -n '$k1' ] && [ '$k1' = '$k2' ]"
+echo '# only a comment' >>"$work/f1"
+check "a comment-only fragment change keeps the key" \
+    [ "$(key_of "$work/f1" "$work/series")" = "$k1" ]
+echo 'CONFIG_KASAN=y' >>"$work/f1"
+check "a changed fragment setting changes the key" \
+    [ "$(key_of "$work/f1" "$work/series")" != "$k1" ]
+cp "$top/kernel/config/wsbench.fragment" "$work/f1"
+echo '# tweak' >>"$work/series/0002-second-change.patch"
+check "a changed patch changes the key" \
+    [ "$(key_of "$work/f1" "$work/series")" != "$k1" ]
+check "CONFIG_BASE is part of the config hash" \
+    eval "[ \"\$(libsh config_hash tinyconfig '$work/f1')\" != \"\$(libsh config_hash defconfig '$work/f1')\" ]"
+
+echo "1..$n"
+exit "$failed"

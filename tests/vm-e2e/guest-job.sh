@@ -1,0 +1,34 @@
+#!/bin/sh
+# Runs inside the wsbench guest (Linux 7.3) for tests/vm-e2e/run.sh: every
+# microbenchmark in a tiny configuration on the backends the host lacks,
+# the correctness patterns on all backends, and the kernel's own RWP
+# selftests.  Exit codes are recorded per step; the host asserts on them.
+set -u
+ws=/opt/wsbench/bin/wsbench
+out=/mnt/share/e2e
+mkdir -p "$out"
+tiny="--min-reps 3 --max-reps 5 --min-time 0 --warmup 1 --quiet --out $out --run-id e2e"
+
+step() {	# step NAME CMD...
+	name=$1
+	shift
+	echo "[e2e] $name" >&2
+	rc=0
+	"$@" >"$out/$name.out" 2>"$out/$name.err" || rc=$?
+	echo "$rc" >"$out/$name.rc"
+}
+
+step probe $ws probe --json "$out/probe.json"
+step correctness $ws run correctness --backend rwp,idle,wp,softdirty \
+	--backing anon,shmem --pages 300 $tiny
+step fault-latency $ws run fault-latency --backend rwp,idle --backing anon \
+	--pages 200 $tiny
+step protect-cost $ws run protect-cost --backend rwp,idle --backing anon \
+	--size 4K,2M --threads 0,1 $tiny
+step scan-throughput $ws run scan-throughput --backend rwp,idle \
+	--backing anon --size 1M --hot 0,50,100 $tiny
+step set-mode $ws run set-mode --backend rwp --backing anon --threads 0,1 $tiny
+if [ -x /opt/wsbench/bin/uffd-unit-tests ]; then
+	step uffd-unit-tests /opt/wsbench/bin/uffd-unit-tests -f rwp
+fi
+exit 0

@@ -1,0 +1,96 @@
+#!/bin/sh
+# VM end-to-end test: build (or reuse) the pinned 7.3 kernel and the guest
+# image, boot under QEMU, run tests/vm-e2e/guest-job.sh inside, and check
+# from the host that RWP and idle tracking were *supported* there (a skip
+# is a failure), exact on the deterministic patterns (sync mode and the
+# async->sync->async SET_MODE round trip included), and that the kernel's
+# own uffd-unit-tests -f rwp passed.  TAP output.
+set -u
+
+cd "$(dirname "$0")/../.."
+n=0
+fails=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi
+}
+finish() { echo "1..$n"; [ "$fails" = 0 ]; exit $?; }
+py=/usr/bin/python3
+q() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1" 2>/dev/null; }
+
+t0=$(date +%s)
+kdir=$(kernel/build.sh | tail -n 1); rc=$?
+ok "$rc" "make kernel: pinned 7.3 kernel built or reused ($(( $(date +%s) - t0 ))s)"
+[ "$rc" = 0 ] || finish
+t0=$(date +%s)
+image=$(images/build.sh | tail -n 1); rc=$?
+ok "$rc" "make image: guest image built or reused ($(( $(date +%s) - t0 ))s)"
+[ "$rc" = 0 ] || finish
+
+share=$(mktemp -d "${TMPDIR:-/tmp}/wsbench-e2e.XXXXXX")
+keep=${E2E_KEEP:-}
+[ -n "$keep" ] || trap 'rm -rf "$share"' EXIT
+cp tests/vm-e2e/guest-job.sh "$share/job.sh"
+extra=""
+[ -x "$kdir/uffd-unit-tests" ] && extra="--extra-file $kdir/uffd-unit-tests:/opt/wsbench/bin/uffd-unit-tests"
+t0=$(date +%s)
+rc=0
+# shellcheck disable=SC2086
+scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$share/job.sh" \
+	--share "$share" --timeout "${E2E_TIMEOUT:-1500}" --mem 2G \
+	--extra-file "build/wsbench:/opt/wsbench/bin/wsbench" $extra \
+	>"$share/vm-run.out" 2>&1 || rc=$?
+echo "# VM run took $(( $(date +%s) - t0 ))s, vm-run.sh exit $rc"
+[ "$rc" = 0 ] || { tail -n 20 "$share/vm-run.out" | sed 's/^/# /'; tail -n 30 "$share/console.log" 2>/dev/null | sed 's/^/#   console: /'; }
+ok "$rc" "guest booted, ran the job and powered off cleanly (no oops/BUG/WARNING/hung task)"
+
+e=$share/e2e
+[ "$(q "$share/vm.json" "d['accel']")" != "" ]
+ok $? "vm.json records the accelerator ($(q "$share/vm.json" "d['accel']"))"
+case "$(q "$e/probe.json" "d['environment']['kernel']['release']")" in
+7.3*) r=0 ;; *) r=1 ;;
+esac
+ok "$r" "guest runs Linux 7.3 ($(q "$e/probe.json" "d['environment']['kernel']['release']"))"
+for be in rwp idle wp softdirty; do
+	[ "$(q "$e/probe.json" "d['backends']['$be']['supported']")" = True ]
+	ok $? "$be is supported in the guest ($(q "$e/probe.json" "d['backends']['$be']['reason'] or d['backends']['$be']['detail']"))"
+done
+[ "$(q "$e/probe.json" "d['backends']['minor-anon']['supported']")" = False ] &&
+	q "$e/probe.json" "d['backends']['minor-anon']['reason']" | grep -q "RWP"
+ok $? "minor-anon is refused on 7.3 with a reason naming RWP"
+
+for b in correctness fault-latency protect-cost scan-throughput set-mode; do
+	[ "$(cat "$e/$b.rc" 2>/dev/null)" = 0 ]
+	ok $? "guest: wsbench run $b exits 0 (no backend errors)"
+	"$py" tests/validate_results.py "$e/$b.json" >/dev/null 2>&1
+	ok $? "guest: $b.json matches results/schema.json"
+	[ "$(q "$e/$b.json" "sum(1 for c in d['results'] if c['backend']=='rwp')")" -gt 0 ] 2>/dev/null
+	ok $? "guest: $b has rwp results"
+	[ "$(q "$e/$b.json" "sum(1 for s in d['skipped'] if s['backend'] in ('rwp','idle') and not s.get('backing') and not s.get('mode'))")" = 0 ]
+	ok $? "guest: $b skipped neither rwp nor idle as a whole"
+done
+[ "$(q "$e/fault-latency.json" "sum(1 for c in d['results'] if c['backend']=='idle')")" -gt 0 ] 2>/dev/null
+ok $? "guest: fault-latency has idle results"
+
+c=$e/correctness.json
+bad=$(q "$c" "[ (r['backend'],r['backing'],r['mode'],r.get('pattern'),r.get('phase')) for r in d['results'] if r.get('expected_visible') and 'accuracy' in r and (r['accuracy']['precision']!=1 or r['accuracy']['recall']!=1)]")
+[ "$bad" = "[]" ]
+ok $? "guest: precision = recall = 1 on every visible pattern (${bad:-no data})"
+for be in rwp idle; do
+	[ "$(q "$c" "sum(1 for r in d['results'] if r['backend']=='$be' and r.get('expected_visible'))")" -gt 0 ] 2>/dev/null
+	ok $? "guest: $be correctness cases were measured"
+done
+[ "$(q "$c" "sum(1 for r in d['results'] if r['backend']=='rwp' and r['mode']=='sync' and r.get('expected_visible'))")" -gt 0 ] 2>/dev/null
+ok $? "guest: rwp sync mode (handler thread) measured exactly"
+[ "$(q "$c" "sum(1 for r in d['results'] if r['backend']=='rwp' and r.get('pattern')=='set-mode-roundtrip' and r['accuracy']['precision']==1 and r['accuracy']['recall']==1)")" -gt 0 ] 2>/dev/null
+ok $? "guest: rwp async->sync->async SET_MODE round trip exact, content checked"
+
+if [ -f "$e/uffd-unit-tests.rc" ]; then
+	totals=$(grep '# Totals' "$e/uffd-unit-tests.out" | tail -n 1)
+	echo "# uffd-unit-tests -f rwp: ${totals:-no totals line}"
+	[ "$(cat "$e/uffd-unit-tests.rc")" = 0 ] && echo "$totals" | grep -q 'fail:0'
+	ok $? "kernel's uffd-unit-tests -f rwp pass in the guest (${totals:-?})"
+else
+	ok 1 "kernel's uffd-unit-tests -f rwp ran (binary missing from the kernel build)"
+fi
+finish

@@ -151,6 +151,7 @@ if [ -z "$built" ]; then
 fi
 mkdir "$work/final"
 mv "$built" "$work/final/base.cpio.zst"
+chmod 0644 "$work/final/base.cpio.zst"	# mkosi leaves it world-writable
 manifest=$(find "$work/out" -maxdepth 2 -name '*.manifest' | head -n1)
 [ -z "$manifest" ] || cp "$manifest" "$work/final/manifest.json"
 cp "$work/mkosi.log" "$work/final/mkosi.log"

@@ -84,6 +84,8 @@ fi
 [ -n "$job" ] || usage_error "--job FILE is required (script run in the guest)"
 [ -f "$job" ] && [ -r "$job" ] || usage_error "--job '$job': no such readable file"
 [ -n "$share" ] || usage_error "--share DIR is required (results land there)"
+# QEMU's -fsdev/-serial option syntax treats ',' as a separator.
+case "$share" in *,*) usage_error "--share '$share': QEMU cannot take a ',' in the path" ;; esac
 for spec in ${extra_files[@]+"${extra_files[@]}"}; do
 	src=${spec%%:*} dest=${spec#*:}
 	[ "$src" != "$spec" ] && [ -e "$src" ] && [[ "$dest" == /* ]] ||
@@ -108,6 +110,7 @@ if [ -z "$wsbench" ] && [ -x "$repo/build/wsbench" ]; then
 	wsbench=$repo/build/wsbench
 fi
 [ -z "$wsbench" ] || [ -x "$wsbench" ] || usage_error "--wsbench '$wsbench': not an executable"
+[ -n "$wsbench" ] || say "note: no build/wsbench and no --wsbench: the guest gets no wsbench binary"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not installed"
 
 mkdir -p "$share"

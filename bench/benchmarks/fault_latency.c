@@ -312,10 +312,10 @@ static void fault_latency_defaults(struct ws_params *p,
 {
 	bool quick = profile == WS_PROFILE_QUICK;
 
-	p->pages = quick ? 2000 : 20000;
+	p->pages = quick ? 2000 : 4096;
 	p->warmup = 1;
 	p->min_reps = quick ? 3 : 5;
-	p->max_reps = quick ? 10 : 30;
+	p->max_reps = quick ? 10 : 20;
 	p->min_time_s = quick ? 0.2 : 1.0;
 }
 

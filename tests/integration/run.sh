@@ -133,6 +133,15 @@ echo "# patterns: $pats"
 r=0; for p in every-3rd first-half none all; do echo " $pats " | grep -q " $p" || r=1; done
 ok "$r" "correctness covers every-3rd, first-half, none and all"
 
+# The validator must be able to fail: broken copies of a real file.
+for mut in "del d['schema_version']" "d['results'][0]['accuracy']['precision']=1.5" \
+	"d['skipped'].append({'backend':'x','reason':''})" "d['environment']['virtualization'].pop('accel')"; do
+	"$py" -c "import json,sys; d=json.load(open(sys.argv[1])); $mut; json.dump(d,open(sys.argv[2],'w'))" \
+		"$run_dir/correctness.json" "$tmp/broken.json"
+	"$py" tests/validate_results.py "$tmp/broken.json" >/dev/null 2>&1
+	[ $? = 1 ]; ok $? "schema rejects a result with: $mut"
+done
+
 f="$run_dir/fault-latency.json"
 r=$(json_q "$f" "all(s['summary']['n']>0 and len(s['samples'])==s['summary']['n'] for c in d['results'] for s in c.get('metrics',{}).values())")
 [ "$r" = True ]; ok $? "fault-latency keeps every raw sample (len(samples) == n)"

@@ -7,6 +7,7 @@
  * and 2 MiB (the default huge page size) for hugetlb.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -296,12 +297,32 @@ int ws_mem_map(struct ws_mem *m, enum ws_backing backing, size_t len,
 	return 0;
 }
 
+/*
+ * Freshly faulted pages sit in the faulting CPU's LRU batch until it is
+ * drained, and rmap-based trackers (idle page tracking) ignore pages that
+ * are not on the LRU yet: they would read as "accessed" whatever happens.
+ * So populate on one CPU, then MADV_WILLNEED, which on present anon and
+ * shmem memory does nothing but lru_add_drain() on the calling CPU (7.3
+ * mm/madvise.c:299-310).  Every backend gets the same settled memory.
+ */
 void ws_mem_populate(struct ws_mem *m)
 {
 	size_t step = ws_page_size();
+	cpu_set_t old, one;
+	int cpu = sched_getcpu();
+	bool pinned = false;
 
+	if (cpu >= 0 && !sched_getaffinity(0, sizeof(old), &old)) {
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		pinned = !sched_setaffinity(0, sizeof(one), &one);
+	}
 	for (size_t off = 0; off < m->len; off += step)
 		((volatile char *)m->addr)[off] = 1;
+	if (m->backing != WS_BACKING_HUGETLB)
+		madvise(m->addr, m->len, MADV_WILLNEED);
+	if (pinned)
+		sched_setaffinity(0, sizeof(old), &old);
 }
 
 void ws_mem_unmap(struct ws_mem *m)

@@ -33,6 +33,9 @@
  *    COW, swap-in) has a fresh, never-marked PFN and reads accessed.
  *  - Non-present pages (never faulted, swapped out, zapped) read not
  *    accessed.
+ *  - Linux 7.3 clamps bitmap I/O at max_pfn but counts only whole words,
+ *    so when max_pfn is not a multiple of 64 the last word can be written
+ *    but never read back: its pages always read accessed.
  *  - THP: one bit per folio, so any access marks all its pages accessed.
  *
  * hugetlb is not offered: hugetlb folios are not on the LRU, so
@@ -98,7 +101,13 @@ static int pread_full(int fd, void *buf, size_t len, off_t off)
 			continue;
 		if (r < 0)
 			return -errno;
-		if (r == 0) {	/* past max_pfn: reads as zero */
+		/*
+		 * 0: past max_pfn, or the partial word holding max_pfn, which
+		 * page_idle_bitmap_read() computes but does not count, so it
+		 * never reaches us.  Its pages read "not idle", i.e. accessed
+		 * (at most 63 PFNs at the top of RAM).
+		 */
+		if (r == 0) {
 			memset((char *)buf + done, 0, len - done);
 			break;
 		}
@@ -117,8 +126,16 @@ static int pwrite_full(int fd, const void *buf, size_t len, off_t off)
 
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
-			return r < 0 ? -errno : -EIO;
+		if (r < 0)
+			return -errno;
+		/*
+		 * 0: the word holding max_pfn when max_pfn is not a multiple
+		 * of 64.  page_idle_bitmap_write() clamps end_pfn to max_pfn
+		 * and counts only whole words, yet it has already marked the
+		 * word's PFNs: done.  (Past max_pfn it fails with ENXIO.)
+		 */
+		if (r == 0)
+			break;
 		done += r;
 	}
 	return 0;

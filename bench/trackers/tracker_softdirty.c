@@ -25,11 +25,13 @@
  * anon-thp: a PMD-mapped THP is tracked per PMD, so one write reports all
  * 512 pages of it; the benchmarks measure that as false positives.
  *
- * hugetlb is not offered: clear_refs does not walk hugetlb VMAs' entries
- * (clear_refs_pte_range handles PTEs and PMD THPs only) and pagemap derives
- * hugetlb soft-dirty from VM_SOFTDIRTY alone, so after the first
- * clear_refs a written huge page never reads dirty again.  Verified on
- * 6.18: see the report of the helper that wrote this file.
+ * hugetlb is not offered: clear_refs_walk_ops has no hugetlb_entry, so
+ * hugetlb entries are neither write-protected nor cleared.  Measured on
+ * 7.3.4: after clear_refs 4 and a write to huge page 0, pagemap bit 55
+ * reads 0 for it (pread derives hugetlb soft-dirty from VM_SOFTDIRTY,
+ * which clear_refs cleared), while PAGEMAP_SCAN reports PAGE_IS_SOFT_DIRTY
+ * for both huge pages, written or not (the PTE bit set at population is
+ * never cleared).  Neither answer tracks writes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -151,7 +153,7 @@ static int softdirty_open(struct ws_tracker *t)
 
 	if (!(t->ops->backings & WS_BACKING_BIT(m->backing)))
 		return ws_tracker_fail(t, EOPNOTSUPP,
-			"%s backing not supported: clear_refs does not write-protect hugetlb entries, so written huge pages never read soft-dirty",
+			"%s backing not supported: clear_refs neither clears nor write-protects hugetlb entries, so soft-dirty does not track their writes",
 			ws_backing_name(m->backing));
 	if (t->mode != WS_MODE_ASYNC)
 		return ws_tracker_fail(t, EOPNOTSUPP,

@@ -123,7 +123,9 @@ done
 
 # Exact detection on deterministic patterns, for what each backend can see.
 c="$run_dir/correctness.json"
-bad=$(json_q "$c" "[ (r['backend'],r['backing'],r['mode'],r.get('pattern'),r['accuracy']['precision'],r['accuracy']['recall']) for r in d['results'] if r.get('expected_visible') and r['backing'] in ('anon','shmem') and 'accuracy' in r and (r['accuracy']['precision']!=1 or r['accuracy']['recall']!=1)]")
+# Idle tracking with the TLB "as-is" may miss accesses by design (young bits
+# are cleared without a TLB flush): reported, not asserted.
+bad=$(json_q "$c" "[ (r['backend'],r['backing'],r['mode'],r.get('pattern'),r.get('tlb'),r['accuracy']['precision'],r['accuracy']['recall']) for r in d['results'] if r.get('expected_visible') and r['backing'] in ('anon','shmem') and 'accuracy' in r and not (r['backend']=='idle' and r.get('tlb')=='as-is') and (r['accuracy']['precision']!=1 or r['accuracy']['recall']!=1)]")
 [ "$bad" = "[]" ] || echo "# inexact: $bad"
 [ "$bad" = "[]" ]; ok $? "correctness: precision = recall = 1 on anon and shmem for every visible pattern"
 cnt=$(json_q "$c" "len([r for r in d['results'] if r.get('expected_visible') and r['backing'] in ('anon','shmem')])")
@@ -132,6 +134,8 @@ pats=$(json_q "$c" "' '.join(sorted(set(str(r.get('pattern')) for r in d['result
 echo "# patterns: $pats"
 r=0; for p in every-3rd first-half none all; do echo " $pats " | grep -q " $p" || r=1; done
 ok "$r" "correctness covers every-3rd, first-half, none and all"
+tlbs=$(json_q "$c" "' '.join(sorted(set(str(r.get('tlb')) for r in d['results'] if 'tlb' in r)))")
+[ "$tlbs" = "as-is flushed" ]; ok $? "correctness runs every pattern with the TLB as-is and flushed ($tlbs)"
 
 # The validator must be able to fail: broken copies of a real file.
 for mut in "del d['schema_version']" "d['results'][0]['accuracy']['precision']=1.5" \

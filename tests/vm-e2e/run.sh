@@ -37,7 +37,7 @@ t0=$(date +%s)
 rc=0
 # shellcheck disable=SC2086
 scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$share/job.sh" \
-	--share "$share" --timeout "${E2E_TIMEOUT:-1500}" --mem 2G \
+	--share "$share" --timeout "${E2E_TIMEOUT:-1500}" --mem 4G \
 	--extra-file "build/wsbench:/opt/wsbench/bin/wsbench" $extra \
 	>"$share/vm-run.out" 2>&1 || rc=$?
 echo "# VM run took $(( $(date +%s) - t0 ))s, vm-run.sh exit $rc"
@@ -73,9 +73,12 @@ done
 ok $? "guest: fault-latency has idle results"
 
 c=$e/correctness.json
-bad=$(q "$c" "[ (r['backend'],r['backing'],r['mode'],r.get('pattern'),r.get('phase')) for r in d['results'] if r.get('expected_visible') and 'accuracy' in r and (r['accuracy']['precision']!=1 or r['accuracy']['recall']!=1)]")
+bad=$(q "$c" "[ (r['backend'],r['backing'],r['mode'],r.get('pattern'),r.get('phase'),r.get('tlb')) for r in d['results'] if r.get('expected_visible') and 'accuracy' in r and not (r['backend']=='idle' and r.get('tlb')=='as-is') and (r['accuracy']['precision']!=1 or r['accuracy']['recall']!=1)]")
 [ "$bad" = "[]" ]
 ok $? "guest: precision = recall = 1 on every visible pattern (${bad:-no data})"
+# Idle tracking clears young bits without a TLB flush: with the TLB as-is
+# it may miss accesses.  Measured and reported, not asserted.
+echo "# idle, TLB as-is: min precision/recall $(q "$c" "(min([r['accuracy']['precision'] for r in d['results'] if r['backend']=='idle' and r.get('tlb')=='as-is' and r.get('expected_visible')] or [None]), min([r['accuracy']['recall'] for r in d['results'] if r['backend']=='idle' and r.get('tlb')=='as-is' and r.get('expected_visible')] or [None]))")"
 for be in rwp idle; do
 	[ "$(q "$c" "sum(1 for r in d['results'] if r['backend']=='$be' and r.get('expected_visible'))")" -gt 0 ] 2>/dev/null
 	ok $? "guest: $be correctness cases were measured"

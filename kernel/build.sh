@@ -10,11 +10,17 @@ set -eu
 set -o pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=lib/common.sh
 . "$here/lib/common.sh"
+# shellcheck source=lib/inputs.sh
 . "$here/lib/inputs.sh"
+# shellcheck source=lib/apt.sh
 . "$here/lib/apt.sh"
+# shellcheck source=lib/patches.sh
 . "$here/lib/patches.sh"
+# shellcheck source=lib/config.sh
 . "$here/lib/config.sh"
+# shellcheck source=lib/key.sh
 . "$here/lib/key.sh"
 
 FRAGMENT="$here/config/wsbench.fragment"
@@ -90,7 +96,10 @@ rm -rf "$TMP" "$OUT"
 mkdir -p "$TMP/out" "$TMP/obj"
 LOG="$TMP/build.log"
 : >"$LOG"
-trap 'st=$?; [ "$st" = 0 ] || ws_log "failed; log and work files kept in $TMP (removed by the next build)"' EXIT
+on_exit() {
+	[ "$1" = 0 ] || ws_log "failed; log and work files kept in $TMP (removed by the next build)"
+}
+trap 'on_exit $?' EXIT
 START="$(date +%s)"
 SRC="$TMP/src"
 

@@ -5,8 +5,11 @@
 # The last stdout line is the path of the source tarball.  See README.md.
 set -eu
 here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=lib/common.sh
 . "$here/lib/common.sh"
+# shellcheck source=lib/apt.sh
 . "$here/lib/apt.sh"
+# shellcheck source=lib/inputs.sh
 . "$here/lib/inputs.sh"
 
 check_kernel_pkg

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Helpers shared by scripts/vm-run.sh and tests/vm/run.sh (source, don't run).
 #
 # Exit codes of vm-run.sh, one per outcome.

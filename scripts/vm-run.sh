@@ -103,7 +103,8 @@ fi
 [ -f "$kernel_dir/bzImage" ] ||
 	usage_error "--kernel '$kernel_dir': no bzImage in it (accepted: a kernel/build.sh output dir)"
 if [ -z "$image" ]; then
-	image=$("$repo/images/build.sh" | tail -n1)
+	image=$("$repo/images/build.sh" | tail -n1) || true
+	[ -f "$image" ] || die "images/build.sh gave no image (see above); fix that or pass --image"
 fi
 [ -f "$image" ] || usage_error "--image '$image': no such file (accepted: images/build.sh output)"
 if [ -z "$wsbench" ] && [ -x "$repo/build/wsbench" ]; then
@@ -177,7 +178,7 @@ head -c $(((512 - size % 512) % 512)) /dev/zero >>"$initrd"
 cat "$run_dir/overlay.cpio" >>"$initrd"
 
 # --- boot -----------------------------------------------------------------
-cmdline="console=ttyS0 panic=-1 rdinit=/init wsbench.accel=$VM_ACCEL wsbench.kernel_key=$kernel_key wsbench.image_hash=$base_sha${append:+ $append}"
+cmdline="console=ttyS0 printk.time=1 panic=-1 rdinit=/init wsbench.accel=$VM_ACCEL wsbench.kernel_key=$kernel_key wsbench.image_hash=$base_sha${append:+ $append}"
 qemu=(qemu-system-x86_64 -nodefaults -no-user-config -machine pc
 	-m "$mem" -smp "$smp" -display none -no-reboot
 	-kernel "$kernel_dir/bzImage" -initrd "$initrd" -append "$cmdline"

@@ -50,7 +50,6 @@ struct minor_priv {
 	int uffd;
 	int pmfd;
 	struct ws_uffd_handler handler;
-	uint64_t faults_done;	/* resolved by handlers already stopped */
 };
 
 static void minor_probe(struct ws_probe *p)
@@ -76,6 +75,17 @@ static void minor_probe(struct ws_probe *p)
 	p->supported = true;
 }
 
+/*
+ * t->sync_faults is read live by the benchmarks, so count before the ioctl
+ * that wakes the faulting thread: it may look at the counter at once.
+ */
+static void count_sync_fault(struct ws_uffd_handler *h)
+{
+	struct ws_tracker *t = h->arg;
+
+	__atomic_add_fetch(&t->sync_faults, 1, __ATOMIC_RELAXED);
+}
+
 static int minor_resolve(struct ws_uffd_handler *h, const struct uffd_msg *msg)
 {
 	struct ws_uffdio_continue cont = {
@@ -90,6 +100,7 @@ static int minor_resolve(struct ws_uffd_handler *h, const struct uffd_msg *msg)
 
 	if (!(msg->arg.pagefault.flags & WS_UFFD_PAGEFAULT_FLAG_MINOR))
 		__atomic_add_fetch(&h->unexpected, 1, __ATOMIC_RELAXED);
+	count_sync_fault(h);
 	while (ioctl(h->uffd, WS_UFFDIO_CONTINUE, &cont)) {
 		if (errno == EAGAIN)	/* mmap_changing or PMD race */
 			continue;
@@ -109,23 +120,13 @@ static int minor_resolve(struct ws_uffd_handler *h, const struct uffd_msg *msg)
 	return 0;
 }
 
-static void minor_sync_faults(struct ws_tracker *t)
-{
-	struct minor_priv *pv = t->priv;
-	uint64_t live = 0;
-
-	if (pv->handler.running)
-		live = __atomic_load_n(&pv->handler.faults, __ATOMIC_RELAXED);
-	t->sync_faults = pv->faults_done + live;
-}
-
 static int minor_handler_start(struct ws_tracker *t)
 {
 	struct minor_priv *pv = t->priv;
 	int ret;
 
 	ret = ws_uffd_handler_start(&pv->handler, pv->uffd,
-				    t->mem->page_size, minor_resolve, pv);
+				    t->mem->page_size, minor_resolve, t);
 	if (ret)
 		return ws_tracker_fail(t, -ret, "starting fault handler");
 	return 0;
@@ -138,8 +139,6 @@ static void minor_handler_stop(struct ws_tracker *t)
 	if (!pv->handler.running)
 		return;
 	ws_uffd_handler_stop(&pv->handler);
-	pv->faults_done += pv->handler.faults;
-	minor_sync_faults(t);
 }
 
 static void minor_close(struct ws_tracker *t)
@@ -267,7 +266,6 @@ static int minor_collect(struct ws_tracker *t, struct ws_pageset *out,
 
 	ws_pageset_clear(out);
 	ret = ws_pagemap_scan(pv->pmfd, m, 0, m->npages, &q, out, NULL);
-	minor_sync_faults(t);
 	if (pv->handler.running &&
 	    __atomic_load_n(&pv->handler.error, __ATOMIC_RELAXED))
 		return ws_tracker_fail(t, -pv->handler.error,

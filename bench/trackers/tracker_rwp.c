@@ -38,7 +38,6 @@ struct rwp_priv {
 	int uffd;
 	int pmfd;
 	struct ws_uffd_handler handler;
-	uint64_t faults_done;	/* resolved by handlers already stopped */
 };
 
 static void rwp_probe(struct ws_probe *p)
@@ -66,6 +65,17 @@ static void rwp_probe(struct ws_probe *p)
 	p->supported = true;
 }
 
+/*
+ * t->sync_faults is read live by the benchmarks, so count before the ioctl
+ * that wakes the faulting thread: it may look at the counter at once.
+ */
+static void count_sync_fault(struct ws_uffd_handler *h)
+{
+	struct ws_tracker *t = h->arg;
+
+	__atomic_add_fetch(&t->sync_faults, 1, __ATOMIC_RELAXED);
+}
+
 static int rwp_resolve(struct ws_uffd_handler *h, const struct uffd_msg *msg)
 {
 	struct ws_uffdio_rwprotect rp = {
@@ -80,6 +90,7 @@ static int rwp_resolve(struct ws_uffd_handler *h, const struct uffd_msg *msg)
 
 	if (!(msg->arg.pagefault.flags & WS_UFFD_PAGEFAULT_FLAG_RWP))
 		__atomic_add_fetch(&h->unexpected, 1, __ATOMIC_RELAXED);
+	count_sync_fault(h);
 	while (ioctl(h->uffd, WS_UFFDIO_RWPROTECT, &rp)) {
 		/* mmap_changing: a non-cooperative event is in flight. */
 		if (errno != EAGAIN)
@@ -88,27 +99,13 @@ static int rwp_resolve(struct ws_uffd_handler *h, const struct uffd_msg *msg)
 	return 0;
 }
 
-static uint64_t rwp_live_faults(struct rwp_priv *pv)
-{
-	if (!pv->handler.running)
-		return 0;
-	return __atomic_load_n(&pv->handler.faults, __ATOMIC_RELAXED);
-}
-
-static void rwp_sync_faults(struct ws_tracker *t)
-{
-	struct rwp_priv *pv = t->priv;
-
-	t->sync_faults = pv->faults_done + rwp_live_faults(pv);
-}
-
 static int rwp_handler_start(struct ws_tracker *t)
 {
 	struct rwp_priv *pv = t->priv;
 	int ret;
 
 	ret = ws_uffd_handler_start(&pv->handler, pv->uffd,
-				    t->mem->page_size, rwp_resolve, pv);
+				    t->mem->page_size, rwp_resolve, t);
 	if (ret)
 		return ws_tracker_fail(t, -ret, "starting fault handler");
 	return 0;
@@ -121,8 +118,6 @@ static void rwp_handler_stop(struct ws_tracker *t)
 	if (!pv->handler.running)
 		return;
 	ws_uffd_handler_stop(&pv->handler);
-	pv->faults_done += pv->handler.faults;
-	rwp_sync_faults(t);
 }
 
 static void rwp_close(struct ws_tracker *t)
@@ -250,7 +245,6 @@ static int rwp_collect(struct ws_tracker *t, struct ws_pageset *out,
 
 	ws_pageset_clear(out);
 	ret = ws_pagemap_scan(pv->pmfd, m, 0, m->npages, &q, out, NULL);
-	rwp_sync_faults(t);
 	if (pv->handler.running &&
 	    __atomic_load_n(&pv->handler.error, __ATOMIC_RELAXED))
 		return ws_tracker_fail(t, -pv->handler.error,

@@ -185,7 +185,10 @@ fetch_debian_source() {
 		pin="$WS_PINNED_DEB_SHA256"
 	mkdir -p "$src"
 	if [ ! -f "$SRC_DEB" ]; then
-		[ -n "${APT_CONFIG:-}" ] || { apt_private_setup "$suite"; apt_update_private; }
+		# A fresh private config and index even when resolve_debian_version
+		# made one: that ran in a subshell.
+		apt_private_setup "$suite"
+		apt_update_private
 		dl="$(mktemp -d "$src/.download.XXXXXX")"
 		if ! (cd "$dl" && apt-get -q download "$pkg=$ver") \
 		    >"$src/apt/log/download.log" 2>&1; then

@@ -33,7 +33,7 @@ libsh() {
 }
 
 # --- archive URI from a fake /etc/apt --------------------------------------
-fake_etc() { rm -rf "$work/etc"; mkdir -p "$work/etc/sources.list.d"; echo "$work/etc"; }
+fake_etc() { rm -rf "${work:?}/etc"; mkdir -p "$work/etc/sources.list.d"; echo "$work/etc"; }
 
 etc="$(fake_etc)"
 cat >"$etc/sources.list.d/debian.sources" <<'EOF'
@@ -194,6 +194,21 @@ check "a changed patch changes the key" \
     [ "$(key_of "$work/f1" "$work/series")" != "$k1" ]
 check "CONFIG_BASE is part of the config hash" \
     eval "[ \"\$(libsh config_hash tinyconfig '$work/f1')\" != \"\$(libsh config_hash defconfig '$work/f1')\" ]"
+
+# --- KSRC snapshot of a git working tree ---------------------------------------------
+mkdir -p "$work/ks"
+(
+	cd "$work/ks" && g init -q && echo a >a && echo ign >.gitignore &&
+	g add . && g commit -qm i && echo b >>a && echo new >untracked && echo x >ign
+)
+t1="$(libsh ksrc_git_tree "$work/ks")"
+t2="$(libsh ksrc_git_tree "$work/ks")"
+files="$(git -C "$work/ks" ls-tree --name-only "$t1" | tr '\n' ' ')"
+check "KSRC git snapshot: stable, has uncommitted+untracked, not ignored files" \
+    eval "[ '$t1' = '$t2' ] && [ '$files' = '.gitignore a untracked ' ] &&
+          git -C '$work/ks' cat-file -p '$t1:a' | grep -q b"
+check "KSRC git snapshot leaves the developer's index alone" \
+    [ "$(git -C "$work/ks" status --porcelain | tr '\n' ' ')" = " M a ?? untracked " ]
 
 echo "1..$n"
 exit "$failed"

@@ -148,7 +148,8 @@ json_get() { vm_python -c 'import json, sys; print(json.load(open(sys.argv[1]))[
 if [ -n "$why" ]; then
 	for t in "boot: trivial job succeeds" "boot: share receives the job's file" \
 		"boot: vm.json records success" "boot: failing job (exit 7) -> suite failure" \
-		"boot: guest status 7 reaches the host" "boot: hung job -> timeout"; do
+		"boot: guest status 7 reaches the host" "boot: hung job -> timeout" \
+		"boot: guest dies without a status -> boot failure"; do
 		skip "$t" "$why"
 	done
 else
@@ -174,6 +175,11 @@ else
 	e2e hang 45 'sleep 1000'
 	[ "$rc" = 3 ] && [ "$(json_get "$tmp/hang/vm.json" outcome)" = timeout ]
 	ok $? "boot: hung job -> timeout (exit $rc)"
+
+	# The job powers the VM off under init's feet: no guest-status.
+	e2e vanish 300 'busybox poweroff -f'
+	[ "$rc" = 5 ] && [ "$(json_get "$tmp/vanish/vm.json" outcome)" = boot-failure ]
+	ok $? "boot: guest dies without a status -> boot failure (exit $rc)"
 fi
 
 echo "1..$n"

@@ -146,6 +146,12 @@ install -m 0755 "$job" "$ov/opt/wsbench/job.sh"
 [ -z "$wsbench" ] || install -m 0755 "$wsbench" "$ov/opt/wsbench/bin/wsbench"
 [ ! -f "$kernel_dir/uffd-unit-tests" ] ||
 	install -m 0755 "$kernel_dir/uffd-unit-tests" "$ov/opt/wsbench/bin/uffd-unit-tests"
+# The kernel's build record and config, so every result names the exact
+# source package, sha256, patches and config (WSBENCH_KERNEL_* below).
+mkdir -p "$ov/opt/wsbench/kernel"
+for f in build.json config; do
+	[ ! -f "$kernel_dir/$f" ] || install -m 0644 "$kernel_dir/$f" "$ov/opt/wsbench/kernel/$f"
+done
 for f in "$repo"/scripts/*.sh; do
 	case "$f" in */vm-*.sh) continue ;; esac
 	[ ! -f "$f" ] || install -m 0755 "$f" "$ov/opt/wsbench/scripts/"
@@ -163,6 +169,8 @@ overlay_sha=$(sha256sum <"$share/overlay.sha256sums" | cut -d' ' -f1)
 	printf 'export WSBENCH_IMAGE_BASE_SHA256=%q\n' "$base_sha"
 	printf 'export WSBENCH_OVERLAY_SHA256=%q\n' "$overlay_sha"
 	printf 'export WSBENCH_VM_MEM=%q WSBENCH_VM_SMP=%q\n' "$mem" "$smp"
+	printf 'export WSBENCH_KERNEL_BUILD=/opt/wsbench/kernel/build.json\n'
+	printf 'export WSBENCH_KERNEL_CONFIG=/opt/wsbench/kernel/config\n'
 } >"$ov/opt/wsbench/vm.env"
 # The kernel needs /dev/console before devtmpfs is mounted.
 mknod "$ov/dev/console" c 5 1 2>/dev/null || true

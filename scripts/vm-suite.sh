@@ -39,15 +39,14 @@ echo "[vm 3/4] running the $profile suite in the guest (TCG: ~10-20 min)" >&2
 status=0
 scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$job" \
 	--share "$share" --timeout "${VM_TIMEOUT:-3600}" --mem "${VM_MEM:-4G}" \
-	--extra-file "build/wsbench:/opt/wsbench/bin/wsbench" \
-	--extra-file "scripts/suite.sh:/opt/wsbench/scripts/suite.sh" || status=$?
+	--wsbench build/wsbench || status=$?
 
 echo "[vm 4/4] collecting results into $out" >&2
 mkdir -p "$out"
 if [ -d "$share/results/$(basename "$out")" ]; then
 	cp -r "$share/results/$(basename "$out")"/. "$out"/
 fi
-for f in console.log dmesg.txt vm.json guest-status; do
+for f in console.log dmesg.txt vm.json guest-status job.log; do
 	[ -f "$share/$f" ] && cp "$share/$f" "$out/"
 done
 [ "$status" = 0 ] || echo "vm-suite: the VM run ended with status $status (see $out/console.log, $out/vm.json)" >&2

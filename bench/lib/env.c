@@ -276,10 +276,13 @@ static json_t *harness(void)
 	char jv[32];
 
 	snprintf(jv, sizeof(jv), "%s", JANSSON_VERSION);
-	return json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "name", "wsbench",
-			 "git_commit", WS_GIT_COMMIT,
+	/* Set by the guest init when running in the wsbench VM. */
+	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?}",
+			 "name", "wsbench", "git_commit", WS_GIT_COMMIT,
 			 "compiler", "gcc " __VERSION__, "jansson", jv,
-			 "image_hash", getenv("WSBENCH_IMAGE_HASH"));
+			 "image_hash", getenv("WSBENCH_IMAGE_HASH"),
+			 "image_base_sha256", getenv("WSBENCH_IMAGE_BASE_SHA256"),
+			 "image_overlay_sha256", getenv("WSBENCH_OVERLAY_SHA256"));
 }
 
 json_t *ws_env_capture(void)

@@ -225,8 +225,9 @@ int ws_summary_main(int argc, char **argv)
 		json_t *src = corr ? corr : any;
 
 		json_array_foreach(json_object_get(src, "skipped"), i, s) {
-			if (json_object_get(s, "backing") != NULL &&
-			    !json_is_null(json_object_get(s, "backing")))
+			/* Whole-backend skips only; the JSON has the rest. */
+			if (json_string_value(json_object_get(s, "backing")) ||
+			    json_string_value(json_object_get(s, "mode")))
 				continue;
 			if (json_object_get(seen, str(s, "backend")))
 				continue;

@@ -38,3 +38,11 @@ compute_key() {
 	printf 'recipe %s\nsource %s\npatches %s\nconfig %s\ntoolchain %s\n' \
 	    "$WS_RECIPE_VERSION" "$1" "$2" "$3" "$4" | sha256_stdin | cut -c1-16
 }
+
+# cache_key SOURCE_ID PATCHES CONFIG_BASE FRAGMENT: the key build.sh uses;
+# PATCHES may be empty.  Needs lib/patches.sh and lib/config.sh.
+cache_key() {
+	local ph=none
+	[ -z "$2" ] || ph="$(patches_hash "$2")"
+	compute_key "$1" "$ph" "$(config_hash "$3" "$4")" "$(toolchain_id)"
+}

@@ -21,6 +21,8 @@ patches_manifest() {
 	done
 }
 
+patches_hash() { patches_manifest "$1" | sha256_stdin; }
+
 # Git with the user's hooks and am/apply settings neutralised, and fixed
 # identities and dates so the scratch history is the same on every machine.
 ws_git() {

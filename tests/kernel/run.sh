@@ -25,9 +25,8 @@ libsh() {
 	bash -c '. "$0/common.sh"; . "$0/apt.sh"; . "$0/patches.sh";
 	    . "$0/config.sh"; . "$0/key.sh";
 	    key_for_test() {
-		compute_key "debian-package linux-source-7.3 7.3.4-1~bpo13+1" \
-		    "$(patches_manifest "$2" | sha256_stdin)" \
-		    "$(config_hash tinyconfig "$1")" "$(toolchain_id)"
+		cache_key "debian-package linux-source-7.3 7.3.4-1~bpo13+1" \
+		    "$2" tinyconfig "$1"
 	    }
 	    "$@"' "$lib" "$@"
 }
@@ -192,6 +191,8 @@ cp "$top/kernel/config/wsbench.fragment" "$work/f1"
 echo '# tweak' >>"$work/series/0002-second-change.patch"
 check "a changed patch changes the key" \
     [ "$(key_of "$work/f1" "$work/series")" != "$k1" ]
+check "no PATCHES gives another key than a series" \
+    eval "[ \"\$(libsh key_for_test '$work/f1' '')\" != '$k1' ]"
 check "CONFIG_BASE is part of the config hash" \
     eval "[ \"\$(libsh config_hash tinyconfig '$work/f1')\" != \"\$(libsh config_hash defconfig '$work/f1')\" ]"
 

@@ -7,7 +7,8 @@ set -u
 ws=/opt/wsbench/bin/wsbench
 out=/mnt/share/e2e
 mkdir -p "$out"
-tiny="--min-reps 3 --max-reps 5 --min-time 0 --warmup 1 --quiet --out $out --run-id e2e"
+common="--quiet --out $out --run-id e2e"
+tiny="--min-reps 3 --max-reps 5 --min-time 0 --warmup 1 $common"
 
 step() {	# step NAME CMD...
 	name=$1
@@ -20,7 +21,7 @@ step() {	# step NAME CMD...
 
 step probe $ws probe --json "$out/probe.json"
 step correctness $ws run correctness --backend rwp,idle,wp,softdirty \
-	--backing anon,shmem --pages 300 $tiny
+	--backing anon,shmem --mode all --pages 300 $common
 step fault-latency $ws run fault-latency --backend rwp,idle --backing anon \
 	--pages 200 $tiny
 step protect-cost $ws run protect-cost --backend rwp,idle --backing anon \

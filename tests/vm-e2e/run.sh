@@ -31,15 +31,11 @@ share=$(mktemp -d "${TMPDIR:-/tmp}/wsbench-e2e.XXXXXX")
 keep=${E2E_KEEP:-}
 [ -n "$keep" ] || trap 'rm -rf "$share"' EXIT
 cp tests/vm-e2e/guest-job.sh "$share/job.sh"
-extra=""
-[ -x "$kdir/uffd-unit-tests" ] && extra="--extra-file $kdir/uffd-unit-tests:/opt/wsbench/bin/uffd-unit-tests"
 t0=$(date +%s)
 rc=0
-# shellcheck disable=SC2086
 scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$share/job.sh" \
 	--share "$share" --timeout "${E2E_TIMEOUT:-1500}" --mem 4G \
-	--extra-file "build/wsbench:/opt/wsbench/bin/wsbench" $extra \
-	>"$share/vm-run.out" 2>&1 || rc=$?
+	--wsbench build/wsbench >"$share/vm-run.out" 2>&1 || rc=$?
 echo "# VM run took $(( $(date +%s) - t0 ))s, vm-run.sh exit $rc"
 [ "$rc" = 0 ] || { tail -n 20 "$share/vm-run.out" | sed 's/^/# /'; tail -n 30 "$share/console.log" 2>/dev/null | sed 's/^/#   console: /'; }
 ok "$rc" "guest booted, ran the job and powered off cleanly (no oops/BUG/WARNING/hung task)"

@@ -65,11 +65,11 @@ PATCHES_MANIFEST=""
 PATCHES_HASH=""
 if [ -n "$PATCHES" ]; then
 	PATCHES_MANIFEST="$(patches_manifest "$PATCHES")"
-	PATCHES_HASH="$(printf '%s\n' "$PATCHES_MANIFEST" | sha256_stdin)"
+	PATCHES_HASH="$(patches_hash "$PATCHES")"
 fi
 CONFIG_HASH="$(config_hash "$CONFIG_BASE" "$FRAGMENT")"
 TOOLCHAIN="$(toolchain_id)"
-KEY="$(compute_key "$SOURCE_ID" "${PATCHES_HASH:-none}" "$CONFIG_HASH" "$TOOLCHAIN")"
+KEY="$(cache_key "$SOURCE_ID" "$PATCHES" "$CONFIG_BASE" "$FRAGMENT")"
 
 KDIR="$WS_CACHE/kernel"
 OUT="$KDIR/$KEY"
@@ -89,6 +89,15 @@ if ! flock -n 9; then
 	flock 9
 fi
 reuse || true
+
+# Work dirs of failed builds of other keys (a few GB each): remove those
+# whose build is not running, i.e. whose lock is free.
+for stale in "$KDIR"/.tmp-*; do
+	if [ ! -d "$stale" ] || [ "$stale" = "$KDIR/.tmp-$KEY" ]; then
+		continue
+	fi
+	(flock -n 8 && rm -rf "$stale") 8>"$KDIR/.lock-${stale##*/.tmp-}" || true
+done
 
 # Always the same path for the same key: paths can end up in the output.
 TMP="$KDIR/.tmp-$KEY"
@@ -127,7 +136,8 @@ if [ -n "$PATCHES" ]; then
 	step 3 "$NSTEPS" "applying PATCHES=$PATCHES ($(patch_files "$PATCHES" | wc -l) file(s))"
 	if ! ksrc_is_git "$SRC"; then
 		ws_log "making the scratch tree a git repository for git am (about 1 min)"
-		git_init_tree "$SRC" >>"$LOG" 2>&1
+		git_init_tree "$SRC" >>"$LOG" 2>&1 ||
+			die "could not make $SRC a git repository (log: $LOG)"
 	fi
 	apply_series "$SRC" "$PATCHES" || exit 1
 else
@@ -140,7 +150,7 @@ make_config "$SRC" "$TMP/obj" "$CONFIG_BASE" "$FRAGMENT" "$LOG"
 KRELEASE="$(make -s -C "$SRC" O="$TMP/obj" kernelrelease 2>>"$LOG" | tail -n1)"
 
 # --- 5. bzImage ----------------------------------------------------------------
-step 5 "$NSTEPS" "building bzImage $KRELEASE with make -j$(nproc) (about 5 min on 2 cores with tinyconfig)"
+step 5 "$NSTEPS" "building bzImage $KRELEASE with make -j$(nproc) (tinyconfig: about 6 min on 2 idle cores)"
 if ! make -C "$SRC" O="$TMP/obj" -j"$(nproc)" bzImage >>"$LOG" 2>&1; then
 	grep -E 'error|Error' "$LOG" | head -n 20 >&2
 	die "kernel build failed (log: $LOG)"

@@ -5,9 +5,10 @@
 
 check_ksrc() {
 	[ -n "${KSRC:-}" ] || return 0
-	[ -d "$KSRC" ] && [ -f "$KSRC/Kconfig" ] && [ -d "$KSRC/scripts/kconfig" ] &&
-	    grep -q '^VERSION = ' "$KSRC/Makefile" 2>/dev/null ||
+	if ! { [ -f "$KSRC/Kconfig" ] && [ -d "$KSRC/scripts/kconfig" ] &&
+	    grep -q '^VERSION = ' "$KSRC/Makefile" 2>/dev/null; }; then
 		die_usage "KSRC=$KSRC is not a Linux source tree (expected Makefile with VERSION, Kconfig, scripts/kconfig/); accepted: unset (pinned Debian source) or the path of a kernel tree"
+	fi
 	[ -d "$KSRC/arch/x86" ] ||
 		die_usage "KSRC=$KSRC has no arch/x86; only x86_64 guests are built"
 }
@@ -26,8 +27,9 @@ check_config_base() {
 	case "${CONFIG_BASE:-tinyconfig}" in
 	tinyconfig | defconfig) return 0 ;;
 	esac
-	[ -f "$CONFIG_BASE" ] && [ -r "$CONFIG_BASE" ] ||
+	if [ ! -f "$CONFIG_BASE" ] || [ ! -r "$CONFIG_BASE" ]; then
 		die_usage "CONFIG_BASE=$CONFIG_BASE is unknown; accepted: tinyconfig (default), defconfig, or the path of a readable .config"
+	fi
 	grep -q '^CONFIG_' "$CONFIG_BASE" ||
 		die_usage "CONFIG_BASE=$CONFIG_BASE contains no CONFIG_ lines; accepted: tinyconfig (default), defconfig, or the path of a .config"
 }

@@ -36,10 +36,12 @@ ws_git() {
 
 # Make TREE (a plain directory, e.g. the unpacked Debian tarball) a git
 # repository with one commit so `git am` can apply a series onto it.
+# --force: the Debian tarball's .gitignore ignores "/*" (its packaging repo
+# convention), and every file of a pristine source tree belongs in the base.
 git_init_tree() {
 	local tree="$1"
-	ws_git -C "$tree" init -q
-	ws_git -C "$tree" add -A
+	ws_git -C "$tree" init -q &&
+	ws_git -C "$tree" add -A --force &&
 	ws_git -C "$tree" commit -q -m 'wsbench: unpacked source'
 }
 

@@ -144,6 +144,7 @@ cp "$work/t3/f" "$work/f.orig"
 sed 's/^1$/one/' "$work/t3/f" >"$work/f.new"
 (cd "$work" && diff -u --label a/f --label b/f f.orig f.new >"$work/mixed/0003-bare.patch")
 mk_tree "$work/t3"
+printf '/*\n' >"$work/t3/.gitignore"   # as in the Debian tarball
 libsh git_init_tree "$work/t3" >/dev/null 2>&1
 libsh apply_series "$work/t3" "$work/mixed" 2>"$work/err"
 check "directory series (with a bare diff) applies on a git-inited tree" \

@@ -27,10 +27,10 @@ cat >"$job" <<JOB
 set -eu
 export WSBENCH=/opt/wsbench/bin/wsbench
 if [ "\${WSBENCH_ACCEL:-}" = tcg ]; then
-	export SUITE_ARGS="--min-time 0.2"
-	export SUITE_ARGS_fault_latency="--pages 1000"
-	export SUITE_ARGS_protect_cost="--size 4K,2M,32M --threads 0,1"
-	export SUITE_ARGS_scan_throughput="--size 1M,32M"
+	export SUITE_ARGS_fault_latency="--pages 1000 --min-time 0.2"
+	export SUITE_ARGS_protect_cost="--size 4K,2M,32M --threads 0,1 --min-time 0.2"
+	export SUITE_ARGS_scan_throughput="--size 1M,32M --min-time 0.2"
+	export SUITE_ARGS_set_mode="--min-time 0.2"
 fi
 /opt/wsbench/scripts/suite.sh /mnt/share/results/$(basename "$out") $profile
 JOB

@@ -112,19 +112,39 @@ int ws_mkdir_p(const char *path)
  */
 int ws_json_write_atomic(json_t *j, const char *path)
 {
-	char tmp[4096];
+	char tmp[4096], *text;
+	size_t len;
 	int fd, err = 0;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >=
 	    (int)sizeof(tmp))
 		return -ENAMETOOLONG;
+	/*
+	 * Serialise into memory and write once: json_dumpfd() issues a write()
+	 * per token, which over the VM's 9p share under TCG took minutes for
+	 * a few MB of samples.
+	 */
+	text = json_dumps(j, JSON_INDENT(1) | JSON_SORT_KEYS |
+			     JSON_REAL_PRECISION(10));
+	if (!text)
+		return -ENOMEM;
+	len = strlen(text);
+	text[len++] = '\n';	/* replaces the NUL; len is what we write */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	if (json_dumpfd(j, fd, JSON_INDENT(1) | JSON_SORT_KEYS |
-				 JSON_REAL_PRECISION(10)) ||
-	    write(fd, "\n", 1) != 1)
-		err = errno ? -errno : -EIO;
+	if (fd < 0) {
+		err = -errno;
+		free(text);
+		return err;
+	}
+	for (size_t off = 0; off < len && !err;) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0 && errno != EINTR)
+			err = -errno;
+		else if (n > 0)
+			off += n;
+	}
+	free(text);
 	if (!err && fsync(fd))
 		err = -errno;
 	if (close(fd) && !err)

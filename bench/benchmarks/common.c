@@ -390,6 +390,33 @@ int ws_case_map(struct ws_bench_ctx *ctx, struct ws_mem *m,
 	return ws_case_fail(ctx, ret, "%s", why);
 }
 
+int ws_case_map_size(struct ws_bench_ctx *ctx, struct ws_mem *m,
+		     const char *backend, enum ws_backing backing,
+		     const char *mode, size_t size)
+{
+	int ret = ws_case_map(ctx, m, backing, size);
+
+	if (ret == 1) {
+		/* This size only: keep the others. */
+		ws_skip_once(ctx->res, backend, ws_backing_name(backing),
+			     mode, ctx->skip_reason);
+		return 1;
+	}
+	if (!ret)
+		ws_mem_populate(m);
+	return ret;
+}
+
+void ws_case_say_point(struct ws_bench_ctx *ctx, const char *fmt, ...)
+{
+	size_t n = strlen(ctx->skip_reason);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->skip_reason + n, sizeof(ctx->skip_reason) - n, fmt, ap);
+	va_end(ap);
+}
+
 int ws_case_open(struct ws_bench_ctx *ctx, struct ws_tracker *t,
 		 const struct ws_tracker_ops *ops, struct ws_mem *m,
 		 enum ws_mode mode)
@@ -415,6 +442,19 @@ double ws_metric_add(const struct ws_bench_ctx *ctx, json_t *metrics,
 	if (s)
 		json_object_set_new(metrics, name, s);
 	return ws_median(v, n);
+}
+
+void ws_timer_annotate(const struct ws_bench_ctx *ctx, json_t *c,
+		       const double *medians, size_t n)
+{
+	double min = NAN;
+
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(medians[i]) && (isnan(min) || medians[i] < min))
+			min = medians[i];
+	if (!isnan(min))
+		json_object_set_new(c, "timer",
+				    ws_timer_check_json(ctx->timer_ns, min));
 }
 
 size_t ws_case_len(enum ws_backing b, size_t want, size_t *npages)

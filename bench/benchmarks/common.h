@@ -60,6 +60,22 @@ void ws_record_error(struct ws_bench_ctx *ctx, const char *backend,
  */
 int ws_case_map(struct ws_bench_ctx *ctx, struct ws_mem *m,
 		enum ws_backing backing, size_t len);
+/*
+ * One size of a size sweep: ws_case_map() then ws_mem_populate().  0 when
+ * mapped and populated; 1 when the machine cannot map this size (e.g. 1M of
+ * hugetlb): the skip is recorded once for @backend/@mode and the caller
+ * goes on with the other sizes; -errno (message set) otherwise.
+ */
+int ws_case_map_size(struct ws_bench_ctx *ctx, struct ws_mem *m,
+		     const char *backend, enum ws_backing backing,
+		     const char *mode, size_t size);
+/*
+ * Append to ctx->skip_reason which sweep point failed, e.g.
+ * " (size 1M, 2 threads)": the error record names backend, backing and
+ * mode, not the point.
+ */
+void ws_case_say_point(struct ws_bench_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* ws_tracker_open(); on failure copies t->err to ctx and returns -errno. */
 int ws_case_open(struct ws_bench_ctx *ctx, struct ws_tracker *t,
 		 const struct ws_tracker_ops *ops, struct ws_mem *m,
@@ -92,6 +108,14 @@ json_t *ws_baseline_case_json(const char *backend, enum ws_backing b);
 double ws_metric_add(const struct ws_bench_ctx *ctx, json_t *metrics,
 		     const char *name, const double *v, size_t n,
 		     const char *unit);
+
+/*
+ * @c.timer = ws_timer_check_json() against the smallest of the @n metric
+ * medians, the one the timer overhead distorts most; NAN medians (no
+ * samples) are ignored and without any median there is no "timer".
+ */
+void ws_timer_annotate(const struct ws_bench_ctx *ctx, json_t *c,
+		       const double *medians, size_t n);
 
 /* Accumulate counts of @a into @sum and recompute the ratios. */
 void ws_accuracy_add(struct ws_accuracy *sum, const struct ws_accuracy *a);

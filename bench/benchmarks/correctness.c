@@ -134,6 +134,14 @@ static int collect_compare(struct corr_case *c, bool rearm,
 	return rearm ? flush_tlb(c) : 0;
 }
 
+/* One tracking interval after an arm: touch @pat (the truth), collect. */
+static int interval(struct corr_case *c, const struct pattern *pat,
+		    bool write, bool rearm, struct ws_accuracy *acc)
+{
+	touch_pattern(c, pat, write);
+	return collect_compare(c, rearm, acc);
+}
+
 static json_t *case_json(struct corr_case *c, const char *pattern,
 			 bool write, const char *phase, bool visible)
 {
@@ -166,10 +174,8 @@ static int run_single(struct corr_case *c, const struct pattern *pat,
 	int ret;
 
 	ret = arm_all(c);
-	if (ret)
-		return ret;
-	touch_pattern(c, pat, write);
-	ret = collect_compare(c, false, &acc);
+	if (!ret)
+		ret = interval(c, pat, write, false, &acc);
 	if (ret)
 		return ret;
 	j = case_json(c, name, write, "single", visible);
@@ -193,14 +199,10 @@ static int run_rearm(struct corr_case *c, const struct pattern *pat,
 	int ret;
 
 	ret = arm_all(c);
-	if (ret)
-		return ret;
-	touch_pattern(c, pat, write);
-	ret = collect_compare(c, true, &acc_a);
-	if (ret)
-		return ret;
-	touch_pattern(c, &pattern_b, write);
-	ret = collect_compare(c, false, &acc_b);
+	if (!ret)
+		ret = interval(c, pat, write, true, &acc_a);
+	if (!ret)
+		ret = interval(c, &pattern_b, write, false, &acc_b);
 	if (ret)
 		return ret;
 	j = case_json(c, name, write, "rearm", visible);

@@ -54,21 +54,6 @@ static json_t *params_json(const struct ws_bench_ctx *ctx,
 			 m->npages < ctx->p->pages);
 }
 
-/* Timer check against the metric with the smallest median: the one the
- * timer overhead distorts most. */
-static void add_timer(const struct ws_bench_ctx *ctx, json_t *c,
-		      const double *medians, size_t n)
-{
-	double min = NAN;
-
-	for (size_t i = 0; i < n; i++)
-		if (!isnan(medians[i]) && (isnan(min) || medians[i] < min))
-			min = medians[i];
-	if (!isnan(min))
-		json_object_set_new(c, "timer",
-				    ws_timer_check_json(ctx->timer_ns, min));
-}
-
 /* ---- tracked cases ---------------------------------------------------- */
 
 struct fl_case {
@@ -175,7 +160,7 @@ static int fl_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	/* Includes warm-up repetitions: the handler counts every fault. */
 	json_object_set_new(j, "sync_faults",
 			    json_integer(c.t.sync_faults - faults0));
-	add_timer(ctx, j, med, 2);
+	ws_timer_annotate(ctx, j, med, 2);
 	ws_result_add(ctx->res, j);
 out:
 	if (c.t.ops)
@@ -279,7 +264,7 @@ static void baseline(struct ws_bench_ctx *ctx, enum ws_backing backing)
 	if (c.first_touch_skip[0])
 		json_object_set_new(j, "first_touch_skipped",
 				    json_string(c.first_touch_skip));
-	add_timer(ctx, j, med, 3);
+	ws_timer_annotate(ctx, j, med, 3);
 	ws_result_add(ctx->res, j);
 out:
 	ws_samples_free(&c.present_read);

@@ -86,16 +86,13 @@ static int pc_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 
 	ws_samples_init(&c.ns);
 	c.m.fd = -1;
-	ret = ws_case_map(ctx, &c.m, backing, size);
+	ret = ws_case_map_size(ctx, &c.m, backend, backing, mode_name, size);
 	if (ret == 1) {
-		ws_skip_once(ctx->res, backend, ws_backing_name(backing),
-			     mode_name, ctx->skip_reason);
-		ret = 0;
+		ret = 0;	/* skipped: this size only */
 		goto out;
 	}
 	if (ret)
 		goto out;
-	ws_mem_populate(&c.m);
 	if (ops) {
 		ret = ws_case_open(ctx, &c.t, ops, &c.m, mode);
 		if (ret)
@@ -112,12 +109,8 @@ static int pc_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	}
 	ret = ws_repeat(ctx->p, pc_once, &c, &reps);
 	if (ret) {
-		/* Say which point failed: the error record has no size. */
-		size_t n = strlen(ctx->skip_reason);
-
-		snprintf(ctx->skip_reason + n, sizeof(ctx->skip_reason) - n,
-			 " (size %s, %u threads)",
-			 ws_fmt_size(size, sz, sizeof(sz)), nthreads);
+		ws_case_say_point(ctx, " (size %s, %u threads)",
+				  ws_fmt_size(size, sz, sizeof(sz)), nthreads);
 		goto out;
 	}
 
@@ -150,9 +143,7 @@ static int pc_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	ws_metric_add(ctx, metrics, "ns_per_page", per_page, c.ns.n, "ns");
 	json_object_set_new(j, "metrics", metrics);
 	json_object_set_new(j, "reps", json_integer(reps));
-	if (!isnan(med))
-		json_object_set_new(j, "timer",
-				    ws_timer_check_json(ctx->timer_ns, med));
+	ws_timer_annotate(ctx, j, &med, 1);
 	ws_result_add(ctx->res, j);
 out:
 	free(per_page);

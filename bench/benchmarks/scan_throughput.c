@@ -147,9 +147,7 @@ static int st_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	json_object_set_new(j, "accuracy_rearm",
 			    ws_accuracy_json(&pt.acc_rearm));
 	json_object_set_new(j, "reps", json_integer(reps));
-	if (!isnan(med))
-		json_object_set_new(j, "timer",
-				    ws_timer_check_json(ctx->timer_ns, med));
+	ws_timer_annotate(ctx, j, &med, 1);
 	ws_result_add(ctx->res, j);
 out:
 	ws_pageset_free(&pt.hot);
@@ -168,16 +166,10 @@ static int st_size(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	char sz[32];
 	int ret;
 
-	ret = ws_case_map(ctx, &m, backing, size);
-	if (ret == 1) {
-		/* This size only (e.g. 1M of hugetlb): keep the others. */
-		ws_skip_once(ctx->res, ops->name, ws_backing_name(backing),
-			     ws_mode_name(mode), ctx->skip_reason);
-		return 0;
-	}
+	ret = ws_case_map_size(ctx, &m, ops->name, backing,
+			       ws_mode_name(mode), size);
 	if (ret)
-		return ret;
-	ws_mem_populate(&m);
+		return ret == 1 ? 0 : ret;
 	ret = ws_case_open(ctx, &t, ops, &m, mode);
 	for (size_t h = 0; !ret && h < ctx->p->nhot; h++) {
 		double pct = ctx->p->hot_pcts[h];
@@ -193,15 +185,11 @@ static int st_size(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 				continue;
 			ret = st_point(ctx, ops, backing, mode, &m, &t, pct,
 				       l);
-			if (ret) {
-				size_t n = strlen(ctx->skip_reason);
-
-				snprintf(ctx->skip_reason + n,
-					 sizeof(ctx->skip_reason) - n,
-					 " (size %s, hot %g%%, %s)",
-					 ws_fmt_size(size, sz, sizeof(sz)),
-					 pct, ws_layout_name(l));
-			}
+			if (ret)
+				ws_case_say_point(ctx, " (size %s, hot %g%%, %s)",
+						  ws_fmt_size(size, sz,
+							      sizeof(sz)),
+						  pct, ws_layout_name(l));
 		}
 	}
 	if (t.ops)

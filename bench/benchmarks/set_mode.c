@@ -179,10 +179,7 @@ stop:
 				      "sync_dwell_ns",
 				      (json_int_t)SYNC_DWELL_NS,
 				      "note", "faulters read their slice of the range in a loop; CPU indices are into the starting affinity mask and wrap when threads exceed CPUs"));
-	if (!isnan(med[0]) && !isnan(med[1]))
-		json_object_set_new(j, "timer",
-				    ws_timer_check_json(ctx->timer_ns,
-							fmin(med[0], med[1])));
+	ws_timer_annotate(ctx, j, med, 2);
 	ws_result_add(ctx->res, j);
 out:
 	free(f);
@@ -199,15 +196,10 @@ static int sm_size(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	char sz[32];
 	int ret;
 
-	ret = ws_case_map(ctx, &m, backing, size);
-	if (ret == 1) {
-		ws_skip_once(ctx->res, ops->name, ws_backing_name(backing),
-			     ws_mode_name(mode), ctx->skip_reason);
-		return 0;
-	}
+	ret = ws_case_map_size(ctx, &m, ops->name, backing,
+			       ws_mode_name(mode), size);
 	if (ret)
-		return ret;
-	ws_mem_populate(&m);
+		return ret == 1 ? 0 : ret;
 	ret = ws_case_open(ctx, &t, ops, &m, WS_MODE_ASYNC);
 	if (ret)
 		goto out;
@@ -226,15 +218,10 @@ static int sm_size(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	for (size_t i = 0; !ret && i < ctx->p->nthreads; i++) {
 		ret = sm_point(ctx, ops, backing, WS_MODE_ASYNC, &m, &t,
 			       (unsigned int)ctx->p->threads[i]);
-		if (ret) {
-			size_t n = strlen(ctx->skip_reason);
-
-			snprintf(ctx->skip_reason + n,
-				 sizeof(ctx->skip_reason) - n,
-				 " (size %s, %u faulting threads)",
-				 ws_fmt_size(size, sz, sizeof(sz)),
-				 (unsigned int)ctx->p->threads[i]);
-		}
+		if (ret)
+			ws_case_say_point(ctx, " (size %s, %u faulting threads)",
+					  ws_fmt_size(size, sz, sizeof(sz)),
+					  (unsigned int)ctx->p->threads[i]);
 	}
 out:
 	if (t.ops)

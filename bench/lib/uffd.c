@@ -120,6 +120,15 @@ int ws_uffd_fdinfo_api(int fd, uint64_t *features, uint64_t *ioctls)
 	return ret;
 }
 
+int ws_uffd_ioctl_retry(int uffd, unsigned long req, void *arg)
+{
+	while (ioctl(uffd, req, arg)) {
+		if (errno != EAGAIN)
+			return -errno;
+	}
+	return 0;
+}
+
 /* ---- sync-mode handler thread ---- */
 
 /* Messages per read(2): one syscall drains a burst of faulting threads. */

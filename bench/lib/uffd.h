@@ -27,6 +27,11 @@ int ws_uffd_probe_api(uint64_t *features, uint64_t *ioctls,
 /* Read the "API:" line of /proc/self/fdinfo/<fd>: aa:<features>:<ioctls>.
  * Returns 0 and fills the values, or -errno. */
 int ws_uffd_fdinfo_api(int fd, uint64_t *features, uint64_t *ioctls);
+/*
+ * ioctl(@uffd, @req, @arg), issued again while it fails with EAGAIN
+ * (mmap_changing: a non-cooperative event is in flight).  0 or -errno.
+ */
+int ws_uffd_ioctl_retry(int uffd, unsigned long req, void *arg);
 
 struct ws_uffd_handler;
 /* Resolve one fault message; return 0 or -errno (stops the handler). */

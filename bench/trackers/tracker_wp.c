@@ -25,24 +25,17 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "compat_uapi.h"
 #include "pagemap.h"
 #include "tracker.h"
 #include "uffd.h"
+#include "uffd_tracker.h"
 
 #define WP_NEEDS_SHMEM_FEATURE	(WS_BACKING_BIT(WS_BACKING_SHMEM) | \
 				 WS_BACKING_BIT(WS_BACKING_HUGETLB))
-
-struct wp_priv {
-	int uffd;
-	int pmfd;
-	struct ws_uffd_handler handler;
-};
 
 static void wp_probe(struct ws_probe *p)
 {
@@ -73,62 +66,31 @@ static void wp_probe(struct ws_probe *p)
 	p->supported = true;
 }
 
-/*
- * t->sync_faults is read live by the benchmarks, so count before the ioctl
- * that wakes the faulting thread: it may look at the counter at once.
- */
-static void count_sync_fault(struct ws_uffd_handler *h)
-{
-	struct ws_tracker *t = h->arg;
-
-	__atomic_add_fetch(&t->sync_faults, 1, __ATOMIC_RELAXED);
-}
-
 /* Sync resolution: clear the page's WP bit and wake the writer. */
-static int wp_resolve(struct ws_uffd_handler *h, const struct uffd_msg *msg)
+static int wp_resolve(int uffd, const struct ws_uffdio_range *page)
 {
 	struct ws_uffdio_writeprotect wp = {
-		.range = {
-			.start = msg->arg.pagefault.address &
-				 ~((uint64_t)h->page_size - 1),
-			.len = h->page_size,
-		},
+		.range = *page,
 		.mode = 0,
 	};
 
-	if (!(msg->arg.pagefault.flags & WS_UFFD_PAGEFAULT_FLAG_WP))
-		__atomic_add_fetch(&h->unexpected, 1, __ATOMIC_RELAXED);
-	count_sync_fault(h);
-	while (ioctl(h->uffd, WS_UFFDIO_WRITEPROTECT, &wp)) {
-		/* mmap_changing: a non-cooperative event is in flight. */
-		if (errno != EAGAIN)
-			return -errno;
-	}
-	return 0;
+	return ws_uffd_ioctl_retry(uffd, WS_UFFDIO_WRITEPROTECT, &wp);
 }
 
-static void wp_close(struct ws_tracker *t)
-{
-	struct wp_priv *pv = t->priv;
-
-	if (!pv)
-		return;
-	ws_uffd_handler_stop(&pv->handler);
-	/* close() unregisters and clears every WP bit (brief §1.8). */
-	if (pv->uffd >= 0)
-		close(pv->uffd);
-	if (pv->pmfd >= 0)
-		close(pv->pmfd);
-	free(pv);
-	t->priv = NULL;
-}
+/* No async_feature: WP_ASYNC is fixed at UFFDIO_API time (wp_set_mode). */
+static const struct ws_uffd_tracker_spec wp_spec = {
+	.register_mode = WS_UFFDIO_REGISTER_MODE_WP,
+	.register_name = "MODE_WP",
+	.ioctls = 1ULL << WS__UFFDIO_WRITEPROTECT,
+	.ioctls_name = "WRITEPROTECT",
+	.fault_flag = WS_UFFD_PAGEFAULT_FLAG_WP,
+	.resolve = wp_resolve,
+};
 
 static int wp_open(struct ws_tracker *t)
 {
 	struct ws_mem *m = t->mem;
 	uint64_t want, avail, ioctls;
-	struct uffdio_register reg;
-	struct wp_priv *pv;
 	char why[256];
 	int ret;
 
@@ -150,72 +112,7 @@ static int wp_open(struct ws_tracker *t)
 			ws_mode_name(t->mode), ws_backing_name(m->backing),
 			want, avail, want & ~avail);
 
-	pv = calloc(1, sizeof(*pv));
-	if (!pv)
-		return ws_tracker_fail(t, ENOMEM, "allocating state");
-	pv->uffd = -1;
-	pv->pmfd = -1;
-	t->priv = pv;
-
-	ret = ws_uffd_open(want, NULL, NULL, why, sizeof(why));
-	if (ret < 0) {
-		wp_close(t);
-		return ws_tracker_fail(t, -ret, "%s", why);
-	}
-	pv->uffd = ret;
-
-	reg = (struct uffdio_register){
-		.range = { .start = (uintptr_t)m->addr, .len = m->len },
-		.mode = WS_UFFDIO_REGISTER_MODE_WP,
-	};
-	if (ioctl(pv->uffd, UFFDIO_REGISTER, &reg)) {
-		ret = errno;
-		wp_close(t);
-		return ws_tracker_fail(t, ret, "UFFDIO_REGISTER(MODE_WP, %s, %zu bytes)",
-				       ws_backing_name(m->backing), m->len);
-	}
-	if (!(reg.ioctls & (1ULL << WS__UFFDIO_WRITEPROTECT))) {
-		wp_close(t);
-		return ws_tracker_fail(t, EOPNOTSUPP,
-			"UFFDIO_REGISTER(MODE_WP) ioctls=0x%llx lacks WRITEPROTECT",
-			(unsigned long long)reg.ioctls);
-	}
-
-	ret = ws_pagemap_open();
-	if (ret < 0) {
-		wp_close(t);
-		return ws_tracker_fail(t, -ret, "open /proc/self/pagemap");
-	}
-	pv->pmfd = ret;
-
-	if (t->mode == WS_MODE_SYNC) {
-		ret = ws_uffd_handler_start(&pv->handler, pv->uffd,
-					    m->page_size, wp_resolve, t);
-		if (ret) {
-			wp_close(t);
-			return ws_tracker_fail(t, -ret, "starting fault handler");
-		}
-	}
-	return 0;
-}
-
-static int wp_protect(struct ws_tracker *t, size_t first, size_t n)
-{
-	struct wp_priv *pv = t->priv;
-	struct ws_mem *m = t->mem;
-	struct ws_uffdio_writeprotect wp = {
-		.range = {
-			.start = (uintptr_t)m->addr + first * m->page_size,
-			.len = n * m->page_size,
-		},
-		.mode = WS_UFFDIO_WRITEPROTECT_MODE_WP,
-	};
-
-	if (ioctl(pv->uffd, WS_UFFDIO_WRITEPROTECT, &wp))
-		return ws_tracker_fail(t, errno,
-				       "UFFDIO_WRITEPROTECT(pages %zu+%zu)",
-				       first, n);
-	return 0;
+	return ws_uffd_tracker_open(t, &wp_spec, want);
 }
 
 /*
@@ -226,44 +123,37 @@ static int wp_protect(struct ws_tracker *t, size_t first, size_t n)
  */
 static int wp_arm(struct ws_tracker *t, size_t first, size_t npages)
 {
-	return wp_protect(t, first, npages);
+	struct ws_uffd_tracker *ut = t->priv;
+	struct ws_uffdio_writeprotect wp = {
+		.range = ws_uffd_tracker_range(t, first, npages),
+		.mode = WS_UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+
+	if (ioctl(ut->uffd, WS_UFFDIO_WRITEPROTECT, &wp))
+		return ws_tracker_fail(t, errno,
+				       "UFFDIO_WRITEPROTECT(pages %zu+%zu)",
+				       first, npages);
+	return 0;
 }
 
 static int wp_collect(struct ws_tracker *t, struct ws_pageset *out,
 		      bool rearm)
 {
-	struct wp_priv *pv = t->priv;
-	struct ws_mem *m = t->mem;
 	struct ws_pm_scan q = {
 		.category_mask = WS_PAGE_IS_WRITTEN,
 		.return_mask = WS_PAGE_IS_WRITTEN,
 	};
 	bool scan_rearms = rearm && t->mode == WS_MODE_ASYNC;
-	long ret;
+	int ret;
 
 	if (scan_rearms)
 		q.flags = WS_PM_SCAN_WP_MATCHING | WS_PM_SCAN_CHECK_WPASYNC;
-	ws_pageset_clear(out);
-	ret = ws_pagemap_scan(pv->pmfd, m, 0, m->npages, &q, out, NULL);
-	if (pv->handler.running &&
-	    __atomic_load_n(&pv->handler.error, __ATOMIC_RELAXED))
-		return ws_tracker_fail(t, -pv->handler.error,
-				       "sync fault handler stopped resolving");
-	if (ret < 0)
-		return ws_tracker_fail(t, -ret, "PAGEMAP_SCAN(WRITTEN%s)",
-				       scan_rearms ? ", WP_MATCHING" : "");
-	if (rearm && !scan_rearms) {
-		size_t pos = 0, first, n;
-
-		/* One ioctl per written run, never per page. */
-		while (ws_pageset_next_run(out, &pos, &first, &n)) {
-			int err = wp_protect(t, first, n);
-
-			if (err)
-				return err;
-		}
-	}
-	return 0;
+	ret = ws_uffd_tracker_scan(t, &q, out, scan_rearms ?
+				   "WRITTEN, WP_MATCHING" : "WRITTEN");
+	if (ret || !rearm || scan_rearms)
+		return ret;
+	/* One ioctl per written run, never per page. */
+	return ws_uffd_tracker_arm_runs(t, out);
 }
 
 static int wp_set_mode(struct ws_tracker *t, enum ws_mode mode)
@@ -290,5 +180,6 @@ const struct ws_tracker_ops ws_tracker_wp = {
 	.arm = wp_arm,
 	.collect = wp_collect,
 	.set_mode = wp_set_mode,
-	.close = wp_close,
+	/* close() unregisters and clears every WP bit (brief §1.8). */
+	.close = ws_uffd_tracker_close,
 };

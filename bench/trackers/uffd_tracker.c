@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The part of the rwp, minor-anon and wp trackers that does not depend on
+ * which userfaultfd UAPI they drive: state, open/close, the sync handler's
+ * bookkeeping, the async <-> sync switch and the collect scan.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "uffd_tracker.h"
+
+void ws_uffd_tracker_probe_flavour(struct ws_probe *p,
+				   enum ws_uffd_flavour want,
+				   const char *other_refused)
+{
+	char why[512];
+	enum ws_uffd_flavour f;
+
+	memset(p, 0, sizeof(*p));
+	f = ws_uffd_flavour(why, sizeof(why));
+	if (f != want) {
+		if (f == WS_UFFD_RWP || f == WS_UFFD_MINOR_ANON)
+			snprintf(p->reason, sizeof(p->reason), "%s (%.400s)",
+				 other_refused, why);
+		else
+			snprintf(p->reason, sizeof(p->reason), "%s", why);
+		return;
+	}
+	snprintf(p->detail, sizeof(p->detail), "%.250s", why);
+	if (ws_pagemap_scan_probe(p->reason, sizeof(p->reason)))
+		return;
+	p->supported = true;
+}
+
+static int resolve_fault(struct ws_uffd_handler *h, const struct uffd_msg *msg)
+{
+	struct ws_tracker *t = h->arg;
+	struct ws_uffd_tracker *ut = t->priv;
+	const struct ws_uffdio_range page = {
+		/* hugetlb: the whole huge page (page_size = 2 MiB) */
+		.start = msg->arg.pagefault.address &
+			 ~((uint64_t)h->page_size - 1),
+		.len = h->page_size,
+	};
+
+	if (!(msg->arg.pagefault.flags & ut->spec->fault_flag))
+		__atomic_add_fetch(&h->unexpected, 1, __ATOMIC_RELAXED);
+	/*
+	 * t->sync_faults is read live by the benchmarks, so count before the
+	 * ioctl that wakes the faulting thread: it may look at the counter at
+	 * once.
+	 */
+	__atomic_add_fetch(&t->sync_faults, 1, __ATOMIC_RELAXED);
+	return ut->spec->resolve(h->uffd, &page);
+}
+
+static int handler_start(struct ws_tracker *t)
+{
+	struct ws_uffd_tracker *ut = t->priv;
+	int ret;
+
+	ret = ws_uffd_handler_start(&ut->handler, ut->uffd,
+				    t->mem->page_size, resolve_fault, t);
+	if (ret)
+		return ws_tracker_fail(t, -ret, "starting fault handler");
+	return 0;
+}
+
+void ws_uffd_tracker_close(struct ws_tracker *t)
+{
+	struct ws_uffd_tracker *ut = t->priv;
+
+	if (!ut)
+		return;
+	ws_uffd_handler_stop(&ut->handler);
+	/* Closing the uffd is what ends tracking: see each tracker's ops. */
+	if (ut->uffd >= 0)
+		close(ut->uffd);
+	if (ut->pmfd >= 0)
+		close(ut->pmfd);
+	free(ut);
+	t->priv = NULL;
+}
+
+int ws_uffd_tracker_open(struct ws_tracker *t,
+			 const struct ws_uffd_tracker_spec *s,
+			 uint64_t features)
+{
+	struct ws_mem *m = t->mem;
+	struct uffdio_register reg;
+	struct ws_uffd_tracker *ut;
+	char why[512];
+	int ret;
+
+	ut = calloc(1, sizeof(*ut));
+	if (!ut)
+		return ws_tracker_fail(t, ENOMEM, "allocating state");
+	ut->spec = s;
+	ut->uffd = -1;
+	ut->pmfd = -1;
+	t->priv = ut;
+
+	ret = ws_uffd_open(features, NULL, NULL, why, sizeof(why));
+	if (ret < 0) {
+		ws_uffd_tracker_close(t);
+		return ws_tracker_fail(t, -ret, "%s", why);
+	}
+	ut->uffd = ret;
+
+	reg = (struct uffdio_register){
+		.range = { .start = (uintptr_t)m->addr, .len = m->len },
+		.mode = s->register_mode,
+	};
+	if (ioctl(ut->uffd, UFFDIO_REGISTER, &reg)) {
+		ret = errno;
+		ws_uffd_tracker_close(t);
+		return ws_tracker_fail(t, ret,
+				       "UFFDIO_REGISTER(%s, %s, %zu bytes)",
+				       s->register_name,
+				       ws_backing_name(m->backing), m->len);
+	}
+	if ((reg.ioctls & s->ioctls) != s->ioctls) {
+		ws_uffd_tracker_close(t);
+		return ws_tracker_fail(t, EOPNOTSUPP,
+				       "UFFDIO_REGISTER(%s) ioctls=0x%llx lacks %s",
+				       s->register_name,
+				       (unsigned long long)reg.ioctls,
+				       s->ioctls_name);
+	}
+
+	ret = ws_pagemap_open();
+	if (ret < 0) {
+		ws_uffd_tracker_close(t);
+		return ws_tracker_fail(t, -ret, "open /proc/self/pagemap");
+	}
+	ut->pmfd = ret;
+
+	if (t->mode == WS_MODE_SYNC) {
+		ret = handler_start(t);
+		if (ret)
+			ws_uffd_tracker_close(t);	/* t->err stays */
+		return ret;
+	}
+	return 0;
+}
+
+static int set_async(struct ws_tracker *t, bool async)
+{
+	struct ws_uffd_tracker *ut = t->priv;
+	struct ws_uffdio_set_mode sm = { 0 };
+
+	if (async)
+		sm.enable = ut->spec->async_feature;
+	else
+		sm.disable = ut->spec->async_feature;
+	if (ioctl(ut->uffd, WS_UFFDIO_SET_MODE, &sm))
+		return ws_tracker_fail(t, errno, "UFFDIO_SET_MODE(%s %s)",
+				       async ? "enable" : "disable",
+				       ut->spec->async_name);
+	return 0;
+}
+
+/*
+ * Order matters so that no fault ever waits unserved: the handler is up
+ * before async is disabled, and it is stopped only after enabling async
+ * has woken every waiter (they retry and auto-resolve, brief §1.7).
+ * minor-anon's MINOR_ASYNC switch keeps the same order.
+ */
+int ws_uffd_tracker_set_mode(struct ws_tracker *t, enum ws_mode mode)
+{
+	struct ws_uffd_tracker *ut = t->priv;
+	int ret;
+
+	if (mode == t->mode)
+		return 0;
+	if (mode == WS_MODE_SYNC) {
+		ret = handler_start(t);
+		if (ret)
+			return ret;
+		ret = set_async(t, false);
+		if (ret) {
+			ws_uffd_handler_stop(&ut->handler);	/* t->err stays */
+			return ret;
+		}
+	} else {
+		ret = set_async(t, true);
+		if (ret)
+			return ret;
+		ws_uffd_handler_stop(&ut->handler);
+	}
+	t->mode = mode;
+	return 0;
+}
+
+int ws_uffd_tracker_scan(struct ws_tracker *t, const struct ws_pm_scan *q,
+			 struct ws_pageset *out, const char *what)
+{
+	struct ws_uffd_tracker *ut = t->priv;
+	struct ws_mem *m = t->mem;
+	long ret;
+
+	ws_pageset_clear(out);
+	ret = ws_pagemap_scan(ut->pmfd, m, 0, m->npages, q, out, NULL);
+	if (ut->handler.running &&
+	    __atomic_load_n(&ut->handler.error, __ATOMIC_RELAXED))
+		return ws_tracker_fail(t, -ut->handler.error,
+				       "sync fault handler stopped resolving");
+	if (ret < 0)
+		return ws_tracker_fail(t, -ret, "PAGEMAP_SCAN(%s)", what);
+	return 0;
+}
+
+int ws_uffd_tracker_arm_runs(struct ws_tracker *t,
+			     const struct ws_pageset *set)
+{
+	size_t pos = 0, first, n;
+
+	while (ws_pageset_next_run(set, &pos, &first, &n)) {
+		int err = t->ops->arm(t, first, n);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}

@@ -16,6 +16,9 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
+# Keep test objects: no "rm" noise after the test summary, faster rebuilds.
+.SECONDARY:
+
 .PHONY: all deps bench test unit integration vm-test kernel image plots \
         clean distclean help
 

@@ -433,6 +433,9 @@ static void idle_probe(struct ws_probe *p)
 		return;
 	}
 	hazards(p->detail, sizeof(p->detail));
+	if (!p->detail[0])
+		snprintf(p->detail, sizeof(p->detail),
+			 "bitmap and PFNs readable; no MGLRU or DAMON interference");
 	p->supported = true;
 }
 

@@ -11,6 +11,7 @@
  * mean to measure; user-mode accesses, the ones we measure, are delivered.
  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -199,10 +200,33 @@ static void *handler_main(void *arg)
 	return NULL;
 }
 
+/*
+ * A thread inherits its creator's affinity, and the measuring thread is
+ * usually pinned (CPU 0) and busy: the handler would then only run when it
+ * is preempted, and every sync fault would measure the scheduler.  Let the
+ * handler run on any CPU but the creator's when there is one; a VMM's
+ * handler thread does not share the faulting vCPU's CPU either.
+ */
+static void handler_cpus(pthread_attr_t *attr)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int self = sched_getcpu();
+	cpu_set_t set;
+
+	if (ncpu < 2 || self < 0)
+		return;
+	CPU_ZERO(&set);
+	for (long c = 0; c < ncpu && c < CPU_SETSIZE; c++)
+		if (c != self)
+			CPU_SET(c, &set);
+	pthread_attr_setaffinity_np(attr, sizeof(set), &set);
+}
+
 int ws_uffd_handler_start(struct ws_uffd_handler *h, int uffd,
 			  size_t page_size, ws_uffd_resolve_fn resolve,
 			  void *arg)
 {
+	pthread_attr_t attr;
 	int err;
 
 	memset(h, 0, sizeof(*h));
@@ -212,7 +236,12 @@ int ws_uffd_handler_start(struct ws_uffd_handler *h, int uffd,
 	h->arg = arg;
 	if (pipe2(h->stop_pipe, O_CLOEXEC))
 		return -errno;
-	err = pthread_create(&h->thread, NULL, handler_main, h);
+	err = pthread_attr_init(&attr);
+	if (!err) {
+		handler_cpus(&attr);
+		err = pthread_create(&h->thread, &attr, handler_main, h);
+		pthread_attr_destroy(&attr);
+	}
 	if (err) {
 		close(h->stop_pipe[0]);
 		close(h->stop_pipe[1]);

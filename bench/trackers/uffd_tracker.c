@@ -139,7 +139,16 @@ int ws_uffd_tracker_open(struct ws_tracker *t,
 	}
 	ut->pmfd = ret;
 
-	if (t->mode == WS_MODE_SYNC) {
+	/*
+	 * The handler runs from open to close whenever sync faults can
+	 * happen, also in async mode when the mode can be switched: starting
+	 * and joining a thread inside set_mode() would be timed as part of
+	 * UFFDIO_SET_MODE, and a waiter queued late by a fault that raced
+	 * the switch (the RFC's SET_MODE does not drain per-VMA-lock faults,
+	 * brief §4.1) must still find someone to resolve it.  Idle, it
+	 * sleeps in poll().
+	 */
+	if (t->mode == WS_MODE_SYNC || s->async_feature) {
 		ret = handler_start(t);
 		if (ret)
 			ws_uffd_tracker_close(t);	/* t->err stays */
@@ -165,33 +174,19 @@ static int set_async(struct ws_tracker *t, bool async)
 }
 
 /*
- * Order matters so that no fault ever waits unserved: the handler is up
- * before async is disabled, and it is stopped only after enabling async
- * has woken every waiter (they retry and auto-resolve, brief §1.7).
- * minor-anon's MINOR_ASYNC switch keeps the same order.
+ * Only the ioctl: the handler has been running since open (see there), so
+ * no fault ever waits unserved, and enabling async wakes every waiter
+ * (they retry and auto-resolve, brief §1.7).
  */
 int ws_uffd_tracker_set_mode(struct ws_tracker *t, enum ws_mode mode)
 {
-	struct ws_uffd_tracker *ut = t->priv;
 	int ret;
 
 	if (mode == t->mode)
 		return 0;
-	if (mode == WS_MODE_SYNC) {
-		ret = handler_start(t);
-		if (ret)
-			return ret;
-		ret = set_async(t, false);
-		if (ret) {
-			ws_uffd_handler_stop(&ut->handler);	/* t->err stays */
-			return ret;
-		}
-	} else {
-		ret = set_async(t, true);
-		if (ret)
-			return ret;
-		ws_uffd_handler_stop(&ut->handler);
-	}
+	ret = set_async(t, mode == WS_MODE_ASYNC);
+	if (ret)
+		return ret;
 	t->mode = mode;
 	return 0;
 }
@@ -214,16 +209,27 @@ int ws_uffd_tracker_scan(struct ws_tracker *t, const struct ws_pm_scan *q,
 	return 0;
 }
 
+/*
+ * One arm over the span from the first to the last hot page, not one per
+ * hot run: protecting skips PTEs that are already protected and never
+ * touches empty ones (brief §1.5), so the span re-arms exactly the pages
+ * the scan found accessed -- plus any page accessed after the scan, whose
+ * access is lost either way (gotcha 4) -- with one mmap_lock round and one
+ * TLB flush instead of one per run.  A scattered hot set would otherwise
+ * cost the uffd trackers an ioctl and a shootdown per page, which is not
+ * how anyone would use the API.
+ */
 int ws_uffd_tracker_arm_runs(struct ws_tracker *t,
 			     const struct ws_pageset *set)
 {
-	size_t pos = 0, first, n;
+	size_t pos = 0, first, n, span_first = 0, span_end = 0;
+	bool any = false;
 
 	while (ws_pageset_next_run(set, &pos, &first, &n)) {
-		int err = t->ops->arm(t, first, n);
-
-		if (err)
-			return err;
+		if (!any)
+			span_first = first;
+		span_end = first + n;
+		any = true;
 	}
-	return 0;
+	return any ? t->ops->arm(t, span_first, span_end - span_first) : 0;
 }

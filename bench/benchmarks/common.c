@@ -464,6 +464,12 @@ size_t ws_case_len(enum ws_backing b, size_t want, size_t *npages)
 			  WS_HUGETLB_MAX_PAGES;
 		return *npages * WS_HUGETLB_PAGE;
 	}
+	/* Whole huge pages only (ws_mem_map refuses a partial one). */
+	if (b == WS_BACKING_ANON_THP) {
+		size_t per = WS_THP_SIZE / ws_page_size();
+
+		want = (want + per - 1) / per * per;
+	}
 	*npages = want;
 	return want * ws_page_size();
 }

@@ -271,6 +271,15 @@ int ws_mem_map(struct ws_mem *m, enum ws_backing backing, size_t len,
 			break;
 		}
 		if (backing == WS_BACKING_ANON_THP) {
+			/*
+			 * A region that is not whole PMD-sized pages is partly
+			 * 4 KiB pages: its numbers would be labelled anon-thp
+			 * without being THP.  Refuse (benchmarks skip it).
+			 */
+			if (len % WS_THP_SIZE)
+				return fail(why, whylen, EOPNOTSUPP,
+					    "anon-thp: %zu bytes is not a whole number of %zu KiB huge pages, THP cannot back all of it",
+					    len, WS_THP_SIZE >> 10);
 			ret = thp_check(why, whylen);
 			if (ret)
 				return ret;

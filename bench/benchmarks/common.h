@@ -21,11 +21,18 @@
 /* Mode recorded for cases that involve no tracker (baselines). */
 #define WS_MODE_NONE_NAME	"none"
 
-/* Read or write one byte of a page; volatile so it is really issued. */
+/*
+ * Read or write one byte of a page; volatile so it is really issued.  A
+ * store is followed by a full fence: otherwise it retires into the store
+ * buffer and a following timestamp (the vDSO's lfence+rdtsc orders loads,
+ * not stores) would time only the buffering, not the access.  Same for
+ * every backend and baseline, so comparisons stay fair.
+ */
 static inline uint8_t ws_touch(char *addr, bool write)
 {
 	if (write) {
 		*(volatile uint8_t *)addr = 1;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		return 1;
 	}
 	return *(volatile uint8_t *)addr;
@@ -85,7 +92,8 @@ int ws_case_open(struct ws_bench_ctx *ctx, struct ws_tracker *t,
  * Benchmarks that count pages (correctness, fault-latency) count tracking
  * granules; for hugetlb that is 2 MiB each, so they cap the count at
  * WS_HUGETLB_MAX_PAGES (the case's params say so) instead of asking for
- * gigabytes of reserved huge pages.  Returns the length in bytes and the
+ * gigabytes of reserved huge pages.  anon-thp rounds up to whole 2 MiB
+ * huge pages (1000 pages -> 1024).  Returns the length in bytes and the
  * granule count in *npages.
  */
 #define WS_HUGETLB_PAGE		(2UL << 20)	/* x86-64/arm64 default */

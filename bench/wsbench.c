@@ -251,6 +251,25 @@ static void default_run_id(char *buf, size_t len)
 	snprintf(buf + strlen(buf), len - strlen(buf), "-%d", (int)getpid());
 }
 
+/* Knob writes requested by options, applied only once every option parsed. */
+struct knob_req {
+	const char *opt;
+	const char *path;
+	char value[32];
+};
+
+static struct knob_req knob_reqs[4];
+static size_t nr_knob_reqs;
+
+static void defer_knob(const char *opt, const char *path, const char *val)
+{
+	struct knob_req *k = &knob_reqs[nr_knob_reqs++];
+
+	k->opt = opt;
+	k->path = path;
+	snprintf(k->value, sizeof(k->value), "%s", val);
+}
+
 static int set_knob_opt(const char *opt, const char *path, const char *val)
 {
 	int err = ws_knob_set(path, val);
@@ -409,7 +428,7 @@ static int cmd_run(int argc, char **argv)
 		case OPT_THP:
 			r = ws_parse_name(optname, optarg, thp_names, &idx);
 			if (!r)
-				r = set_knob_opt(optname,
+				defer_knob("--thp",
 					"/sys/kernel/mm/transparent_hugepage/enabled",
 					thp_names[idx]);
 			break;
@@ -419,14 +438,15 @@ static int cmd_run(int argc, char **argv)
 				char v[32];
 
 				snprintf(v, sizeof(v), "%llu", (unsigned long long)u);
-				r = set_knob_opt(optname, "/proc/sys/vm/nr_hugepages", v);
+				defer_knob("--hugepages", "/proc/sys/vm/nr_hugepages", v);
 			}
 			break;
 		case OPT_NUMA:
 			r = ws_parse_uint(optname, optarg, 0, 1, &u);
 			if (!r)
-				r = set_knob_opt(optname, "/proc/sys/kernel/numa_balancing",
-						 u ? "1" : "0");
+				defer_knob("--numa-balancing",
+					   "/proc/sys/kernel/numa_balancing",
+					   u ? "1" : "0");
 			break;
 		case OPT_QUIET:
 			setenv("WSBENCH_QUIET", "1", 1);
@@ -458,6 +478,11 @@ static int cmd_run(int argc, char **argv)
 		snprintf(out_dir, sizeof(out_dir), "results/%s", p.run_id);
 		p.out_dir = out_dir;
 	}
+	/* Input is valid: only now touch the system (restored at exit). */
+	for (size_t i = 0; i < nr_knob_reqs; i++)
+		if (set_knob_opt(knob_reqs[i].opt, knob_reqs[i].path,
+				 knob_reqs[i].value))
+			return 1;
 
 	if (ws_result_init(&res, b->name, p.run_id, ws_params_json(&p))) {
 		fprintf(stderr, "wsbench: out of memory\n");

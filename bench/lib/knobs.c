@@ -58,11 +58,24 @@ static void on_signal(int sig)
 
 void ws_knobs_init(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	/*
+	 * Every signal whose default action kills the process, crashes
+	 * included (a SIGBUS from an exhausted memfd, a SIGSEGV from a bug):
+	 * the machine is left as found whatever ends the run.  The handler
+	 * runs on its own stack so a stack overflow is covered too.
+	 */
+	static const int sigs[] = {
+		SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGABRT,
+		SIGFPE, SIGILL, SIGPIPE, SIGALRM, SIGXCPU, SIGUSR1, SIGUSR2,
+	};
+	static char altstack[64 * 1024];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
 	struct sigaction sa;
 
+	sigaltstack(&ss, NULL);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaddset(&sa.sa_mask, sigs[i]);

@@ -132,7 +132,7 @@ cnt=$(json_q "$c" "len([r for r in d['results'] if r.get('expected_visible') and
 [ "$cnt" -gt 0 ]; ok $? "correctness: $cnt exact-detection cases were actually measured"
 pats=$(json_q "$c" "' '.join(sorted(set(str(r.get('pattern')) for r in d['results'])))")
 echo "# patterns: $pats"
-r=0; for p in every-3rd first-half none all; do echo " $pats " | grep -q " $p" || r=1; done
+r=0; for p in every-3rd first-half none all; do echo " $pats " | grep -q " $p " || r=1; done
 ok "$r" "correctness covers every-3rd, first-half, none and all"
 tlbs=$(json_q "$c" "' '.join(sorted(set(str(r.get('tlb')) for r in d['results'] if 'tlb' in r)))")
 [ "$tlbs" = "as-is flushed" ]; ok $? "correctness runs every pattern with the TLB as-is and flushed ($tlbs)"
@@ -149,6 +149,9 @@ done
 f="$run_dir/fault-latency.json"
 r=$(json_q "$f" "all(s['summary']['n']>0 and len(s['samples'])==s['summary']['n'] for c in d['results'] for s in c.get('metrics',{}).values())")
 [ "$r" = True ]; ok $? "fault-latency keeps every raw sample (len(samples) == n)"
+# One sample per page per measured repetition: warm-up samples were dropped.
+r=$(json_q "$f" "[(c['backend'],c['backing'],c['mode']) for c in d['results'] if c['backend']!='baseline' for s in c['metrics'].values() if s['summary']['n'] != c['reps']*c['params']['npages']]")
+[ "$r" = "[]" ]; ok $? "fault-latency: n = reps x pages for every backend series (warm-up discarded) ${r#[]}"
 r=$(json_q "$f" "any(c['backend']=='baseline' for c in d['results'])")
 [ "$r" = True ]; ok $? "fault-latency measures the present-page and first-touch baselines in the same run"
 r=$(json_q "$f" "d['timer']['overhead_ns']['median'] > 0")
@@ -187,6 +190,32 @@ if [ -w "$thp" ]; then
 	ok $? "THP mode restored after SIGTERM mid-run (exit 143 = killed by TERM)"
 	[ ! -e "$tmp/k2/fault-latency.json" ]
 	ok $? "a run killed mid-way leaves no half-written result"
+
+	# A crash restores the machine too.
+	"$ws" run fault-latency --thp "$other" --backend wp --backing anon \
+		--pages 2000 --min-time 60 --min-reps 100000 --max-reps 100000 \
+		--quiet --out "$tmp/k3" >/dev/null 2>&1 &
+	pid=$!
+	i=0
+	while [ "$(sed 's/.*\[\(.*\)\].*/\1/' "$thp")" != "$other" ] && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	kill -SEGV "$pid"
+	rc=0; wait "$pid" || rc=$?
+	[ "$(sed 's/.*\[\(.*\)\].*/\1/' "$thp")" = "$before" ] && [ "$rc" = 139 ]
+	ok $? "THP mode restored after SIGSEGV mid-run (exit $rc)"
+
+	# Bad input must not touch the system at all, not even briefly:
+	# watch the syscalls for an open of a knob for writing.
+	if command -v strace >/dev/null 2>&1; then
+		rc=0
+		strace -f -e trace=openat -o "$tmp/k4.strace" "$ws" run protect-cost \
+			--thp "$other" --hugepages 3 --size 12Q --out "$tmp/k4" 2>/dev/null || rc=$?
+		[ "$rc" = 2 ] && ! grep -E 'transparent_hugepage/enabled|nr_hugepages' "$tmp/k4.strace" | grep -q O_WRONLY
+		ok $? "knob options with bad input exit 2 without opening any knob for writing"
+	else
+		n=$((n + 1)); echo "ok $n - # SKIP strace not installed"
+	fi
 else
 	n=$((n + 1)); echo "ok $n - # SKIP THP knob not writable here"
 	n=$((n + 1)); echo "ok $n - # SKIP THP knob not writable here"
@@ -194,7 +223,11 @@ else
 fi
 
 hp=/proc/sys/vm/nr_hugepages
-if [ -w "$hp" ]; then
+if [ ! -w "$hp" ]; then
+	for d in "hugetlb run" "nr_hugepages restored" "hugetlb measured"; do
+		n=$((n + 1)); echo "ok $n - # SKIP $d: $hp not writable"
+	done
+else
 	before=$(cat "$hp")
 	rc=0
 	"$ws" run correctness --hugepages 8 --backing hugetlb --pages 4 --quiet \

@@ -365,7 +365,13 @@ int ws_summarize(const double *v, size_t n, uint64_t seed,
 	s->max = sorted[n - 1];
 	s->median = ws_percentile_sorted(sorted, n, 50);
 	for (int i = 0; i < WS_NR_PCTL; i++)
-		s->pctl[i] = ws_percentile_sorted(sorted, n, ws_pctl_levels[i]);
+		/*
+		 * A tail percentile needs samples beyond it: with fewer than
+		 * 1/(1-q) samples p99.9 is just the maximum under another
+		 * name, so it is reported as null instead.
+		 */
+		s->pctl[i] = (double)n * (1 - ws_pctl_levels[i] / 100) < 1 - 1e-9 ?
+			     NAN : ws_percentile_sorted(sorted, n, ws_pctl_levels[i]);
 
 	s->bootstrap_resamples = WS_BOOTSTRAP_RESAMPLES;
 	ret = bootstrap_ci_sorted(sorted, n, s->bootstrap_resamples,

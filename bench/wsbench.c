@@ -161,7 +161,7 @@ enum {
 	OPT_PROFILE = 256, OPT_BACKEND, OPT_BACKING, OPT_MODE, OPT_LAYOUT,
 	OPT_SIZE, OPT_THREADS, OPT_HOT, OPT_PAGES, OPT_WARMUP, OPT_MIN_REPS,
 	OPT_MAX_REPS, OPT_MIN_TIME, OPT_SEED, OPT_OUT, OPT_RUN_ID, OPT_THP,
-	OPT_HUGEPAGES, OPT_NUMA, OPT_QUIET, OPT_HELP,
+	OPT_HUGEPAGES, OPT_NUMA, OPT_QUIET, OPT_TIMEOUT, OPT_HELP,
 };
 
 static const struct option run_options[] = {
@@ -185,6 +185,7 @@ static const struct option run_options[] = {
 	{ "hugepages", required_argument, NULL, OPT_HUGEPAGES },
 	{ "numa-balancing", required_argument, NULL, OPT_NUMA },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -192,7 +193,7 @@ static const struct option run_options[] = {
 /* Options every benchmark accepts; the rest must be in bench->options. */
 static const char *const generic_options =
 	"--profile --out --run-id --seed --quiet --thp --hugepages "
-	"--numa-balancing --help";
+	"--numa-balancing --timeout --help";
 
 static void run_usage(const struct ws_benchmark *b)
 {
@@ -217,7 +218,8 @@ static void run_usage(const struct ws_benchmark *b)
 "  --thp always|madvise|never   set THP mode for the run (restored after)\n"
 "  --hugepages N             reserve N default-size huge pages (restored)\n"
 "  --numa-balancing 0|1      set kernel.numa_balancing (restored)\n"
-"  --quiet                   no progress lines\n",
+"  --quiet                   no progress lines\n"
+"  --timeout SECONDS         watchdog for the whole run (default 3600; 0: none)\n",
 	ws_tracker_names(), ws_backing_names());
 }
 
@@ -301,7 +303,7 @@ static int cmd_run(int argc, char **argv)
 	struct ws_bench_ctx ctx;
 	char run_id[128], out_dir[512], name[128], optname[64];
 	const char *profile_arg = NULL;
-	uint64_t u;
+	uint64_t u, timeout = 3600;
 	int opt, idx, err;
 	json_t *timer;
 
@@ -451,6 +453,9 @@ static int cmd_run(int argc, char **argv)
 		case OPT_QUIET:
 			setenv("WSBENCH_QUIET", "1", 1);
 			break;
+		case OPT_TIMEOUT:
+			r = ws_parse_uint(optname, optarg, 0, 7 * 86400, &timeout);
+			break;
 		case OPT_HELP:
 			run_usage(b);
 			return 0;
@@ -478,6 +483,11 @@ static int cmd_run(int argc, char **argv)
 		snprintf(out_dir, sizeof(out_dir), "results/%s", p.run_id);
 		p.out_dir = out_dir;
 	}
+	/*
+	 * A sync fault nobody resolves blocks its thread for good; the
+	 * watchdog turns that into an exit with the knobs restored.
+	 */
+	alarm(timeout);
 	/* Input is valid: only now touch the system (restored at exit). */
 	for (size_t i = 0; i < nr_knob_reqs; i++)
 		if (set_knob_opt(knob_reqs[i].opt, knob_reqs[i].path,

@@ -49,8 +49,17 @@ void ws_knobs_restore(void)
 	}
 }
 
+static void say(const char *msg)
+{
+	if (write(STDERR_FILENO, msg, strlen(msg)) < 0) {
+		/* Nothing left to report it to. */
+	}
+}
+
 static void on_signal(int sig)
 {
+	if (sig == SIGALRM)
+		say("wsbench: --timeout reached: a backend or workload did not finish (a stuck sync fault?); stopping\n");
 	ws_knobs_restore();
 	signal(sig, SIG_DFL);
 	raise(sig);

@@ -71,6 +71,15 @@ usage_error "unknown mode" "async" run correctness --mode turbo
 usage_error "negative threads" "--threads" run protect-cost --threads -1
 usage_error "unknown profile" "quick" run correctness --profile fast
 usage_error "option a benchmark does not read" "--threads" run correctness --threads 1
+usage_error "negative timeout" "--timeout" run correctness --timeout -5
+
+# The watchdog ends a run that does not finish, and says why.
+rc=0
+"$ws" run fault-latency --backend wp --backing anon --pages 2000 --min-time 60 \
+	--min-reps 100000 --max-reps 100000 --timeout 1 --quiet \
+	--out "$tmp/wd" >/dev/null 2>"$tmp/wd.err" || rc=$?
+[ "$rc" = 142 ] && grep -q -- "--timeout reached" "$tmp/wd.err" && [ ! -e "$tmp/wd/fault-latency.json" ]
+ok $? "--timeout 1 stops a long run (exit $rc = SIGALRM), says so, writes nothing"
 
 # --- probe --------------------------------------------------------------
 "$ws" probe --json "$tmp/probe.json" >"$tmp/probe.txt"

@@ -43,6 +43,9 @@ json_q() {	# json_q FILE PYTHON-EXPR-OVER-d -> prints the value
 	"$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
 }
 
+# A run that would take minutes: for the watchdog and signal tests.
+long_run="run fault-latency --backend wp --backing anon --pages 2000 --min-time 60 --min-reps 100000 --max-reps 100000 --quiet"
+
 # --- CLI ----------------------------------------------------------------
 "$ws" list >"$tmp/list"
 r=0
@@ -75,9 +78,8 @@ usage_error "negative timeout" "--timeout" run correctness --timeout -5
 
 # The watchdog ends a run that does not finish, and says why.
 rc=0
-"$ws" run fault-latency --backend wp --backing anon --pages 2000 --min-time 60 \
-	--min-reps 100000 --max-reps 100000 --timeout 1 --quiet \
-	--out "$tmp/wd" >/dev/null 2>"$tmp/wd.err" || rc=$?
+# shellcheck disable=SC2086
+"$ws" $long_run --timeout 1 --out "$tmp/wd" >/dev/null 2>"$tmp/wd.err" || rc=$?
 [ "$rc" = 142 ] && grep -q -- "--timeout reached" "$tmp/wd.err" && [ ! -e "$tmp/wd/fault-latency.json" ]
 ok $? "--timeout 1 stops a long run (exit $rc = SIGALRM), says so, writes nothing"
 
@@ -174,45 +176,39 @@ grep -q '^backend' "$tmp/summary"; ok $? "summary has the backend table header"
 
 # --- knobs are restored ---------------------------------------------------
 thp=/sys/kernel/mm/transparent_hugepage/enabled
+thp_mode() { sed 's/.*\[\(.*\)\].*/\1/' "$thp"; }
 if [ -w "$thp" ]; then
-	before=$(sed 's/.*\[\(.*\)\].*/\1/' "$thp")
+	before=$(thp_mode)
 	other=never; [ "$before" = never ] && other=always
 	"$ws" run correctness --thp "$other" --backend wp --backing anon --pages 10 \
 		--quiet --out "$tmp/k1" >/dev/null 2>&1
-	[ "$(sed 's/.*\[\(.*\)\].*/\1/' "$thp")" = "$before" ]
+	[ "$(thp_mode)" = "$before" ]
 	ok $? "THP mode restored to '$before' after a normal run that set '$other'"
 
-	"$ws" run fault-latency --thp "$other" --backend wp --backing anon \
-		--pages 2000 --min-time 60 --min-reps 100000 --max-reps 100000 \
-		--quiet --out "$tmp/k2" >/dev/null 2>&1 &
-	pid=$!
-	i=0
-	while [ "$(sed 's/.*\[\(.*\)\].*/\1/' "$thp")" != "$other" ] && [ $i -lt 100 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	changed=$(sed 's/.*\[\(.*\)\].*/\1/' "$thp")
-	kill -TERM "$pid"
-	rc=0; wait "$pid" || rc=$?
-	now=$(sed 's/.*\[\(.*\)\].*/\1/' "$thp")
-	echo "# during run: $changed, after SIGTERM: $now, exit $rc"
+	# kill_mid_run SIG DIR: start a long run that sets THP to $other,
+	# wait until it has, kill it with SIG; sets changed, now and rc.
+	kill_mid_run() {
+		# shellcheck disable=SC2086
+		"$ws" $long_run --thp "$other" --out "$2" >/dev/null 2>&1 &
+		pid=$!
+		i=0
+		while [ "$(thp_mode)" != "$other" ] && [ $i -lt 100 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		changed=$(thp_mode)
+		kill -"$1" "$pid"
+		rc=0; wait "$pid" || rc=$?
+		now=$(thp_mode)
+		echo "# during run: $changed, after SIG$1: $now, exit $rc"
+	}
+	kill_mid_run TERM "$tmp/k2"
 	[ "$changed" = "$other" ] && [ "$now" = "$before" ] && [ "$rc" = 143 ]
 	ok $? "THP mode restored after SIGTERM mid-run (exit 143 = killed by TERM)"
 	[ ! -e "$tmp/k2/fault-latency.json" ]
 	ok $? "a run killed mid-way leaves no half-written result"
-
-	# A crash restores the machine too.
-	"$ws" run fault-latency --thp "$other" --backend wp --backing anon \
-		--pages 2000 --min-time 60 --min-reps 100000 --max-reps 100000 \
-		--quiet --out "$tmp/k3" >/dev/null 2>&1 &
-	pid=$!
-	i=0
-	while [ "$(sed 's/.*\[\(.*\)\].*/\1/' "$thp")" != "$other" ] && [ $i -lt 100 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	kill -SEGV "$pid"
-	rc=0; wait "$pid" || rc=$?
-	[ "$(sed 's/.*\[\(.*\)\].*/\1/' "$thp")" = "$before" ] && [ "$rc" = 139 ]
-	ok $? "THP mode restored after SIGSEGV mid-run (exit $rc)"
+	kill_mid_run SEGV "$tmp/k3"
+	[ "$changed" = "$other" ] && [ "$now" = "$before" ] && [ "$rc" = 139 ]
+	ok $? "THP mode restored after a crash (SIGSEGV) mid-run (exit 139)"
 
 	# Bad input must not touch the system at all, not even briefly:
 	# watch the syscalls for an open of a knob for writing.

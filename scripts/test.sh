@@ -42,11 +42,13 @@ for t in build/tests/test_*; do
 	[ -x "$t" ] && run "unit-$(basename "$t")" "$t"
 done
 [ -x tests/kernel/run.sh ] && run kernel-scripts tests/kernel/run.sh
-[ -x tests/vm/run.sh ] && run vm-scripts tests/vm/run.sh
 run integration tests/integration/run.sh
+# vm-e2e builds (or reuses) the kernel and image first, so that the VM
+# runner's own tests boot real guests even on a fresh machine.
 if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e/run.sh ]; then
 	run vm-e2e tests/vm-e2e/run.sh
 fi
+[ -x tests/vm/run.sh ] && run vm-scripts tests/vm/run.sh
 
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"

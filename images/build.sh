@@ -103,7 +103,7 @@ cd "$work/project"
 # mkosi 14 bug: it writes a kernel-install hook into /etc/kernel/install.d
 # without creating the directory first; the skeleton tree creates it.
 mkdir -p mkosi.skeleton/etc/kernel/install.d mkosi.skeleton/etc/apt/sources.list.d
-# mkosi 14 hard-codes security.debian.org for the security suite.  Debian's
+# mkosi 14 hard-codes Debian's own security host for the security suite.  Debian's
 # skeleton tree is copied after mkosi writes that file, so this replaces it
 # with the host's own security source (or none).
 if [ -n "$security" ]; then

@@ -253,20 +253,27 @@ static void default_run_id(char *buf, size_t len)
 	snprintf(buf + strlen(buf), len - strlen(buf), "-%d", (int)getpid());
 }
 
-/* Knob writes requested by options, applied only once every option parsed. */
+/*
+ * Knob writes requested by options, applied only once every option parsed.
+ * One slot per knob: a repeated option replaces the earlier value.
+ */
 struct knob_req {
 	const char *opt;
 	const char *path;
 	char value[32];
 };
 
-static struct knob_req knob_reqs[4];
+static struct knob_req knob_reqs[3];	/* --thp, --hugepages, --numa-balancing */
 static size_t nr_knob_reqs;
 
 static void defer_knob(const char *opt, const char *path, const char *val)
 {
-	struct knob_req *k = &knob_reqs[nr_knob_reqs++];
+	struct knob_req *k = knob_reqs;
 
+	while (k < knob_reqs + nr_knob_reqs && strcmp(k->path, path))
+		k++;
+	if (k == knob_reqs + nr_knob_reqs)
+		nr_knob_reqs++;
 	k->opt = opt;
 	k->path = path;
 	snprintf(k->value, sizeof(k->value), "%s", val);

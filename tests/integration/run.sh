@@ -184,6 +184,13 @@ if [ -w "$thp" ]; then
 		--quiet --out "$tmp/k1" >/dev/null 2>&1
 	[ "$(thp_mode)" = "$before" ]
 	ok $? "THP mode restored to '$before' after a normal run that set '$other'"
+	rc=0
+	"$ws" run correctness --thp "$other" --thp "$other" --thp "$other" \
+		--thp "$other" --thp "$other" --numa-balancing 0 --numa-balancing 0 \
+		--backend wp --backing anon --pages 10 --quiet --out "$tmp/k5" \
+		>/dev/null 2>&1 || rc=$?
+	[ "$rc" = 0 ] && [ "$(thp_mode)" = "$before" ]
+	ok $? "repeated knob options: last one wins, run succeeds, THP restored (exit $rc)"
 
 	# kill_mid_run SIG DIR: start a long run that sets THP to $other,
 	# wait until it has, kill it with SIG; sets changed, now and rc.

@@ -129,7 +129,7 @@ static int minor_collect(struct ws_tracker *t, struct ws_pageset *out,
 				   "PRESENT & !UFFD_DEACTIVATED");
 	if (ret || !rearm)
 		return ret;
-	return ws_uffd_tracker_arm_runs(t, out);
+	return ws_uffd_tracker_rearm_span(t, out);
 }
 
 const struct ws_tracker_ops ws_tracker_minor_anon = {

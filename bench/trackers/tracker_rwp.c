@@ -99,8 +99,8 @@ static int rwp_collect(struct ws_tracker *t, struct ws_pageset *out,
 	ret = ws_uffd_tracker_scan(t, &q, out, "ACCESSED");
 	if (ret || !rearm)
 		return ret;
-	/* Cold pages are still armed: re-protect only the hot runs. */
-	return ws_uffd_tracker_arm_runs(t, out);
+	/* Cold pages are still armed: one RWPROTECT over the hot span. */
+	return ws_uffd_tracker_rearm_span(t, out);
 }
 
 const struct ws_tracker_ops ws_tracker_rwp = {

@@ -152,8 +152,8 @@ static int wp_collect(struct ws_tracker *t, struct ws_pageset *out,
 				   "WRITTEN, WP_MATCHING" : "WRITTEN");
 	if (ret || !rearm || scan_rearms)
 		return ret;
-	/* One ioctl per written run, never per page. */
-	return ws_uffd_tracker_arm_runs(t, out);
+	/* One UFFDIO_WRITEPROTECT over the written span, never per page. */
+	return ws_uffd_tracker_rearm_span(t, out);
 }
 
 static int wp_set_mode(struct ws_tracker *t, enum ws_mode mode)

@@ -219,7 +219,7 @@ int ws_uffd_tracker_scan(struct ws_tracker *t, const struct ws_pm_scan *q,
  * cost the uffd trackers an ioctl and a shootdown per page, which is not
  * how anyone would use the API.
  */
-int ws_uffd_tracker_arm_runs(struct ws_tracker *t,
+int ws_uffd_tracker_rearm_span(struct ws_tracker *t,
 			     const struct ws_pageset *set)
 {
 	size_t pos = 0, first, n, span_first = 0, span_end = 0;

@@ -87,8 +87,11 @@ ws_uffd_tracker_range(const struct ws_tracker *t, size_t first, size_t n)
 	};
 }
 
-/* Re-arm each run of @set with t->ops->arm: one ioctl per run, not page. */
-int ws_uffd_tracker_arm_runs(struct ws_tracker *t,
+/*
+ * Re-arm the pages of @set with one t->ops->arm over the span from its
+ * first to its last page (see the .c for why the span is exact).
+ */
+int ws_uffd_tracker_rearm_span(struct ws_tracker *t,
 			     const struct ws_pageset *set);
 
 #endif /* WS_UFFD_TRACKER_H */

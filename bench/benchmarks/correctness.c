@@ -265,22 +265,24 @@ static int patterns_case(struct ws_bench_ctx *ctx,
 	ret = ws_case_open(ctx, &c.t, ops, &c.m, mode);
 	if (ret)
 		goto out;
-	for (size_t i = 0; i < 2 * sizeof(patterns) / sizeof(patterns[0]); i++) {
-		size_t np = sizeof(patterns) / sizeof(patterns[0]);
+	for (int flush = 0; flush <= 1; flush++) {
+		c.flush_tlb = flush;
+		for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]);
+		     i++) {
+			for (int write = 1; write >= 0; write--) {
+				bool visible = write ||
+					       ops->sees == WS_SEES_ACCESSES;
 
-		c.flush_tlb = i >= np;
-		for (int write = 1; write >= 0; write--) {
-			bool visible = write || ops->sees == WS_SEES_ACCESSES;
-
-			snprintf(name, sizeof(name), "%s%s",
-				 patterns[i % np].name, write ? "" : "-read");
-			ret = run_single(&c, &patterns[i % np], write, name,
-					 visible);
-			if (!ret)
-				ret = run_rearm(&c, &patterns[i % np], write,
-						name, visible);
-			if (ret)
-				goto out;
+				snprintf(name, sizeof(name), "%s%s",
+					 patterns[i].name, write ? "" : "-read");
+				ret = run_single(&c, &patterns[i], write, name,
+						 visible);
+				if (!ret)
+					ret = run_rearm(&c, &patterns[i], write,
+							name, visible);
+				if (ret)
+					goto out;
+			}
 		}
 	}
 out:

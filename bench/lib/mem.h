@@ -20,9 +20,9 @@ enum ws_backing {
 };
 
 #define WS_BACKING_BIT(b)	(1u << (b))
+#define WS_BACKING_ALL		((1u << WS_BACKING_NR) - 1)
 /* PMD-sized THP with 4 KiB base pages (x86-64, arm64 4K granule). */
 #define WS_THP_SIZE		(2UL << 20)
-#define WS_BACKING_ALL		((1u << WS_BACKING_NR) - 1)
 
 struct ws_mem {
 	enum ws_backing backing;

@@ -11,10 +11,10 @@
  * mean to measure; user-mode accesses, the ones we measure, are delivered.
  */
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>

@@ -22,6 +22,9 @@ step() {	# step NAME CMD...
 step probe $ws probe --json "$out/probe.json"
 step correctness $ws run correctness --backend rwp,idle,wp,softdirty \
 	--backing anon,shmem --mode all --pages 300 $common
+# THP: async resolution unprotects whole PMDs; the round trip must cope.
+step correctness-thp $ws run correctness --backend rwp --backing anon-thp \
+	--mode all --pages 300 --quiet --out "$out/thp" --run-id e2e
 step fault-latency $ws run fault-latency --backend rwp,idle --backing anon \
 	--pages 200 $tiny
 step protect-cost $ws run protect-cost --backend rwp,idle --backing anon \

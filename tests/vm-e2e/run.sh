@@ -84,6 +84,10 @@ ok $? "guest: rwp sync mode (handler thread) measured exactly"
 [ "$(q "$c" "sum(1 for r in d['results'] if r['backend']=='rwp' and r.get('pattern')=='set-mode-roundtrip' and r['accuracy']['precision']==1 and r['accuracy']['recall']==1)")" -gt 0 ] 2>/dev/null
 ok $? "guest: rwp async->sync->async SET_MODE round trip exact, content checked"
 
+[ "$(cat "$e/correctness-thp.rc" 2>/dev/null)" = 0 ] &&
+	[ "$(q "$e/thp/correctness.json" "sum(1 for r in d['results'] if r.get('pattern')=='set-mode-roundtrip' and r['backing']=='anon-thp' and r['content_ok'] and r['accuracy']['precision']==1 and r['accuracy']['recall']==1)")" -gt 0 ] 2>/dev/null
+ok $? "guest: rwp SET_MODE round trip exact on anon-thp (whole-PMD granules)"
+
 if [ -f "$e/uffd-unit-tests.rc" ]; then
 	totals=$(grep '# Totals' "$e/uffd-unit-tests.out" | tail -n 1)
 	echo "# uffd-unit-tests -f rwp: ${totals:-no totals line}"

@@ -430,8 +430,20 @@ int ws_case_open(struct ws_bench_ctx *ctx, struct ws_tracker *t,
 			    "open failed without a message");
 }
 
+/* Which way is better, from the unit: times and sizes down, rates up. */
+const char *ws_unit_better(const char *unit)
+{
+	static const char *const higher[] = { "pages/s", "accesses/s",
+					      "ops/s", "ratio", NULL };
+
+	for (size_t i = 0; higher[i]; i++)
+		if (!strcmp(unit, higher[i]))
+			return "higher";
+	return "lower";
+}
+
 double ws_metric_add(const struct ws_bench_ctx *ctx, json_t *metrics,
-		     const char *name, const double *v, size_t n,
+		     const char *name, const struct ws_samples *v,
 		     const char *unit)
 {
 	/*
@@ -443,13 +455,16 @@ double ws_metric_add(const struct ws_bench_ctx *ctx, json_t *metrics,
 	static uint64_t series_no;
 	json_t *s;
 
-	if (!n)
+	if (!v->n)
 		return NAN;
-	s = ws_series_json(v, n, unit,
-			   ctx->p->seed + 0x9E3779B97F4A7C15ULL * ++series_no);
-	if (s)
+	s = ws_series_json_reps(v, unit,
+				ctx->p->seed + 0x9E3779B97F4A7C15ULL * ++series_no);
+	if (s) {
+		json_object_set_new(s, "better",
+				    json_string(ws_unit_better(unit)));
 		json_object_set_new(metrics, name, s);
-	return ws_median(v, n);
+	}
+	return ws_median(v->v, v->n);
 }
 
 void ws_timer_annotate(const struct ws_bench_ctx *ctx, json_t *c,

@@ -16,6 +16,7 @@
 
 #include "bench.h"
 #include "pageset.h"
+#include "stats.h"
 #include "tracker.h"
 
 /* Mode recorded for cases that involve no tracker (baselines). */
@@ -110,12 +111,15 @@ void ws_bench_progress_start(struct ws_bench_ctx *ctx, const char *what,
 json_t *ws_baseline_case_json(const char *backend, enum ws_backing b);
 
 /*
- * metrics[@name] = ws_series_json(); returns the series median (NAN if
- * @n == 0) so callers can annotate it with the timer check.
+ * metrics[@name] = the series of @v (its repetitions resampled for the
+ * CI) with "better": "lower"|"higher" from @unit; returns the median (NAN
+ * without samples) so callers can annotate it with the timer check.
  */
 double ws_metric_add(const struct ws_bench_ctx *ctx, json_t *metrics,
-		     const char *name, const double *v, size_t n,
+		     const char *name, const struct ws_samples *v,
 		     const char *unit);
+/* "higher" for rates (pages/s, accesses/s, ...), else "lower". */
+const char *ws_unit_better(const char *unit);
 
 /*
  * @c.timer = ws_timer_check_json() against the smallest of the @n metric

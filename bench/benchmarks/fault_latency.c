@@ -40,7 +40,8 @@ static int time_pages(struct ws_mem *m, bool write, bool keep,
 		if (keep && ws_samples_push(s, ns))
 			return -ENOMEM;
 	}
-	return 0;
+	/* One page sweep is one repetition: its samples are correlated. */
+	return keep ? ws_samples_end_rep(s) : 0;
 }
 
 static json_t *params_json(const struct ws_bench_ctx *ctx,
@@ -150,10 +151,8 @@ static int fl_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	json_object_set_new(j, "params", params_json(ctx, &c.m, backing));
 	json_object_set_new(j, "access", json_string(c.reads ? "read+write" :
 						     "write"));
-	med[0] = ws_metric_add(ctx, metrics, "read_ns", c.read_ns.v,
-			       c.read_ns.n, "ns");
-	med[1] = ws_metric_add(ctx, metrics, "write_ns", c.write_ns.v,
-			       c.write_ns.n, "ns");
+	med[0] = ws_metric_add(ctx, metrics, "read_ns", &c.read_ns, "ns");
+	med[1] = ws_metric_add(ctx, metrics, "write_ns", &c.write_ns, "ns");
 	json_object_set_new(j, "metrics", metrics);
 	json_object_set_new(j, "accuracy", ws_accuracy_json(&c.acc));
 	json_object_set_new(j, "reps", json_integer(reps));
@@ -251,12 +250,9 @@ static void baseline(struct ws_bench_ctx *ctx, enum ws_backing backing)
 	j = ws_baseline_case_json("baseline", backing);
 	metrics = json_object();
 	json_object_set_new(j, "params", params_json(ctx, &c.present, backing));
-	med[0] = ws_metric_add(ctx, metrics, "present_read_ns",
-			       c.present_read.v, c.present_read.n, "ns");
-	med[1] = ws_metric_add(ctx, metrics, "present_ns", c.present_write.v,
-			       c.present_write.n, "ns");
-	med[2] = ws_metric_add(ctx, metrics, "first_touch_ns",
-			       c.first_touch.v, c.first_touch.n, "ns");
+	med[0] = ws_metric_add(ctx, metrics, "present_read_ns", &c.present_read, "ns");
+	med[1] = ws_metric_add(ctx, metrics, "present_ns", &c.present_write, "ns");
+	med[2] = ws_metric_add(ctx, metrics, "first_touch_ns", &c.first_touch, "ns");
 	json_object_set_new(j, "metrics", metrics);
 	json_object_set_new(j, "reps", json_integer(reps));
 	json_object_set_new(j, "note",

@@ -78,13 +78,15 @@ static int pc_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	const char *backend = ops ? ops->name : "mprotect";
 	const char *mode_name = ops ? ws_mode_name(mode) : WS_MODE_NONE_NAME;
 	struct pc_case c = { .ctx = ctx, .ops = ops };
-	double *per_page = NULL, med;
+	struct ws_samples per_page;
+	double med;
 	size_t reps = 0;
 	char sz[32];
 	json_t *j, *metrics;
 	int ret;
 
 	ws_samples_init(&c.ns);
+	ws_samples_init(&per_page);
 	c.m.fd = -1;
 	ret = ws_case_map_size(ctx, &c.m, backend, backing, mode_name, size);
 	if (ret == 1) {
@@ -114,13 +116,11 @@ static int pc_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 		goto out;
 	}
 
-	per_page = malloc(c.ns.n * sizeof(*per_page));
-	if (!per_page && c.ns.n) {
-		ret = ws_case_fail(ctx, ENOMEM, "out of memory");
-		goto out;
-	}
 	for (size_t i = 0; i < c.ns.n; i++)
-		per_page[i] = c.ns.v[i] / (double)c.m.npages;
+		if (ws_samples_push(&per_page, c.ns.v[i] / (double)c.m.npages)) {
+			ret = ws_case_fail(ctx, ENOMEM, "out of memory");
+			goto out;
+		}
 
 	j = ops ? ws_case_json(ops, backing, mode) :
 		  ws_baseline_case_json("mprotect", backing);
@@ -139,14 +139,14 @@ static int pc_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 			    ws_hot_threads_json(c.hot) :
 			    json_pack("{s:i}", "threads", 0));
 	metrics = json_object();
-	med = ws_metric_add(ctx, metrics, "ns_per_call", c.ns.v, c.ns.n, "ns");
-	ws_metric_add(ctx, metrics, "ns_per_page", per_page, c.ns.n, "ns");
+	med = ws_metric_add(ctx, metrics, "ns_per_call", &c.ns, "ns");
+	ws_metric_add(ctx, metrics, "ns_per_page", &per_page, "ns");
 	json_object_set_new(j, "metrics", metrics);
 	json_object_set_new(j, "reps", json_integer(reps));
 	ws_timer_annotate(ctx, j, &med, 1);
 	ws_result_add(ctx->res, j);
 out:
-	free(per_page);
+	ws_samples_free(&per_page);
 	if (c.hot)
 		ws_hot_threads_stop(c.hot);
 	if (c.t.ops)

@@ -136,12 +136,9 @@ static int st_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 				      "hot_runs",
 				      (json_int_t)ws_pageset_runs(&pt.hot)));
 	metrics = json_object();
-	med = ws_metric_add(ctx, metrics, "collect_ns", pt.collect.v,
-			    pt.collect.n, "ns");
-	ws_metric_add(ctx, metrics, "pages_per_s", pt.rate.v, pt.rate.n,
-		      "pages/s");
-	ws_metric_add(ctx, metrics, "collect_rearm_ns", pt.rearm.v,
-		      pt.rearm.n, "ns");
+	med = ws_metric_add(ctx, metrics, "collect_ns", &pt.collect, "ns");
+	ws_metric_add(ctx, metrics, "pages_per_s", &pt.rate, "pages/s");
+	ws_metric_add(ctx, metrics, "collect_rearm_ns", &pt.rearm, "ns");
 	json_object_set_new(j, "metrics", metrics);
 	json_object_set_new(j, "accuracy", ws_accuracy_json(&pt.acc));
 	json_object_set_new(j, "accuracy_rearm",

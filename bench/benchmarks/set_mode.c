@@ -162,10 +162,8 @@ stop:
 				      "page_size", (json_int_t)m->page_size,
 				      "threads", (json_int_t)nthr));
 	metrics = json_object();
-	med[0] = ws_metric_add(ctx, metrics, "to_sync_ns", pt.to_sync.v,
-			       pt.to_sync.n, "ns");
-	med[1] = ws_metric_add(ctx, metrics, "to_async_ns", pt.to_async.v,
-			       pt.to_async.n, "ns");
+	med[0] = ws_metric_add(ctx, metrics, "to_sync_ns", &pt.to_sync, "ns");
+	med[1] = ws_metric_add(ctx, metrics, "to_async_ns", &pt.to_async, "ns");
 	json_object_set_new(j, "metrics", metrics);
 	json_object_set_new(j, "reps", json_integer(reps));
 	/* Faults the handler resolved while in sync mode, warm-up included. */

@@ -24,9 +24,7 @@ const double ws_pctl_levels[WS_NR_PCTL] = { 50, 90, 99, 99.9, 99.99 };
 
 void ws_samples_init(struct ws_samples *s)
 {
-	s->v = NULL;
-	s->n = 0;
-	s->cap = 0;
+	memset(s, 0, sizeof(*s));
 }
 
 int ws_samples_push(struct ws_samples *s, double x)
@@ -44,9 +42,53 @@ int ws_samples_push(struct ws_samples *s, double x)
 	return 0;
 }
 
+int ws_samples_end_rep(struct ws_samples *s)
+{
+	if (s->n == (s->nreps ? s->rep_end[s->nreps - 1] : 0))
+		return 0;
+	if (s->nreps == s->rep_cap) {
+		size_t cap = s->rep_cap ? s->rep_cap * 2 : 64;
+		size_t *e = realloc(s->rep_end, cap * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		s->rep_end = e;
+		s->rep_cap = cap;
+	}
+	s->rep_end[s->nreps++] = s->n;
+	return 0;
+}
+
+int ws_samples_push_rep(struct ws_samples *s, double x)
+{
+	int ret = ws_samples_push(s, x);
+
+	return ret ? ret : ws_samples_end_rep(s);
+}
+
+size_t ws_samples_rep_sizes(const struct ws_samples *s, size_t *sizes,
+			    size_t max)
+{
+	size_t r = 0, start = 0;
+
+	if (!s->nreps) {
+		for (; r < s->n && r < max; r++)
+			sizes[r] = 1;
+		return r;
+	}
+	for (; r < s->nreps && r < max; r++) {
+		sizes[r] = s->rep_end[r] - start;
+		start = s->rep_end[r];
+	}
+	if (start < s->n && r < max)
+		sizes[r++] = s->n - start;
+	return r;
+}
+
 void ws_samples_free(struct ws_samples *s)
 {
 	free(s->v);
+	free(s->rep_end);
 	ws_samples_init(s);
 }
 
@@ -282,6 +324,134 @@ void ws_bootstrap_median_ci(const double *v, size_t n, size_t resamples,
 	free(sorted);
 }
 
+/* Repetitions sorted in place one by one, for counting below a value. */
+struct rep_blocks {
+	const double *v;	/* all samples, each repetition sorted */
+	const size_t *start, *size;
+	size_t *active;		/* repetitions drawn in this resample */
+	size_t *weight;		/* how often each was drawn */
+	size_t nactive;
+};
+
+static size_t upper_bound(const double *a, size_t n, double x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Pooled samples of the drawn repetitions that are <= @x, with weights. */
+static size_t count_le(const struct rep_blocks *b, double x)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < b->nactive; i++) {
+		size_t r = b->active[i];
+
+		c += b->weight[r] * upper_bound(b->v + b->start[r], b->size[r], x);
+	}
+	return c;
+}
+
+/*
+ * The @k-th smallest (1-based) pooled sample of the drawn repetitions:
+ * the smallest value of @all (every sample, sorted) with at least @k
+ * pooled samples at or below it.  O(log N * reps * log n) instead of
+ * pooling and selecting O(N) per resample.
+ */
+static double pooled_kth(const struct rep_blocks *b, const double *all,
+			 size_t n_all, size_t k)
+{
+	size_t lo = 0, hi = n_all - 1;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (count_le(b, all[mid]) >= k)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return all[lo];
+}
+
+static double block_resample_median(struct rep_blocks *b, const double *all,
+				    size_t n_all, size_t nreps, uint64_t *st)
+{
+	size_t m = 0, k;
+	double lo;
+
+	for (size_t i = 0; i < b->nactive; i++)
+		b->weight[b->active[i]] = 0;
+	b->nactive = 0;
+	for (size_t i = 0; i < nreps; i++) {
+		size_t r = ws_rand_next(st) % nreps;
+
+		if (!b->weight[r]++)
+			b->active[b->nactive++] = r;
+		m += b->size[r];
+	}
+	k = (m + 1) / 2;
+	lo = pooled_kth(b, all, n_all, k);
+	if (m % 2)
+		return lo;
+	return lo + 0.5 * (pooled_kth(b, all, n_all, k + 1) - lo);
+}
+
+int ws_block_bootstrap_median_ci(const double *v, const size_t *sizes,
+				 size_t nreps, size_t resamples, double level,
+				 uint64_t seed, double *lo, double *hi)
+{
+	size_t n = 0, *start = NULL, *idx = NULL;
+	double *blocks = NULL, *all = NULL, *med = NULL;
+	struct rep_blocks b = { 0 };
+	uint64_t st = seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL;
+	int ret = -ENOMEM;
+
+	*lo = *hi = NAN;
+	for (size_t r = 0; r < nreps; r++)
+		n += sizes[r];
+	if (nreps < 2 || !n || !resamples)
+		return 0;
+	start = malloc(nreps * sizeof(*start));
+	idx = calloc(2 * nreps, sizeof(*idx));
+	blocks = malloc(n * sizeof(*blocks));
+	all = sorted_copy(v, n);
+	med = malloc(resamples * sizeof(*med));
+	if (!start || !idx || !blocks || !all || !med)
+		goto out;
+	memcpy(blocks, v, n * sizeof(*blocks));
+	for (size_t r = 0, off = 0; r < nreps; off += sizes[r], r++) {
+		start[r] = off;
+		qsort(blocks + off, sizes[r], sizeof(*blocks), cmp_double);
+	}
+	b = (struct rep_blocks){ .v = blocks, .start = start, .size = sizes,
+				 .active = idx, .weight = idx + nreps };
+	if (!st)
+		st = 1;
+	for (size_t i = 0; i < resamples; i++)
+		med[i] = block_resample_median(&b, all, n, nreps, &st);
+	qsort(med, resamples, sizeof(*med), cmp_double);
+	*lo = ws_percentile_sorted(med, resamples, 100.0 * (1.0 - level) / 2);
+	*hi = ws_percentile_sorted(med, resamples, 100.0 * (1.0 + level) / 2);
+	ret = 0;
+out:
+	free(start);
+	free(idx);
+	free(blocks);
+	free(all);
+	free(med);
+	return ret;
+}
+
 /* Raw MAD of @v around @med; @scratch holds n doubles. */
 static double mad_of(const double *v, size_t n, double med, double *scratch)
 {
@@ -331,25 +501,56 @@ size_t ws_flag_outliers(const double *v, size_t n, bool *flags)
 	return flag_with(v, n, med, mad, flags);
 }
 
-int ws_summarize(const double *v, size_t n, uint64_t seed,
-		 struct ws_summary *s, bool *flags)
+/* Median, range and coefficient of variation of the repetitions' medians. */
+static int rep_spread(const double *v, const size_t *sizes, size_t nreps,
+		      struct ws_summary *s, double *rep_medians)
 {
-	double *sorted, mean = 0, m2 = 0;
-	int ret;
+	double *med = malloc(nreps * sizeof(*med)), *scratch;
+	double mean = 0, m2 = 0;
+	size_t off = 0, maxsz = 1;
 
-	memset(s, 0, sizeof(*s));
-	s->n = n;
-	s->ci_level = WS_CI_LEVEL;
-	s->min = s->max = s->mean = s->stddev = s->median = s->mad = NAN;
-	s->ci_lo = s->ci_hi = NAN;
-	for (int i = 0; i < WS_NR_PCTL; i++)
-		s->pctl[i] = NAN;
-	if (n == 0)
-		return 0;
-
-	sorted = sorted_copy(v, n);
-	if (!sorted)
+	for (size_t r = 0; r < nreps; r++)
+		maxsz = sizes[r] > maxsz ? sizes[r] : maxsz;
+	scratch = malloc(maxsz * sizeof(*scratch));
+	if (!med || !scratch) {
+		free(med);
+		free(scratch);
 		return -ENOMEM;
+	}
+	for (size_t r = 0; r < nreps; off += sizes[r], r++) {
+		memcpy(scratch, v + off, sizes[r] * sizeof(*scratch));
+		med[r] = sizes[r] ? median_inplace(scratch, sizes[r]) : NAN;
+		if (rep_medians)
+			rep_medians[r] = med[r];
+		mean += (med[r] - mean) / (double)(r + 1);
+	}
+	for (size_t r = 0; r < nreps; r++)
+		m2 += (med[r] - mean) * (med[r] - mean);
+	qsort(med, nreps, sizeof(*med), cmp_double);
+	s->nreps = nreps;
+	s->rep_med_min = med[0];
+	s->rep_med_max = med[nreps - 1];
+	s->rep_med_median = ws_percentile_sorted(med, nreps, 50);
+	s->rep_med_cv = nreps > 1 && mean != 0 ?
+			sqrt(m2 / (double)(nreps - 1)) / fabs(mean) : NAN;
+	free(med);
+	free(scratch);
+	return 0;
+}
+
+static bool one_sample_each(const size_t *sizes, size_t nreps)
+{
+	for (size_t r = 0; r < nreps; r++)
+		if (sizes[r] != 1)
+			return false;
+	return true;
+}
+
+/* Everything but the CI and the between-repetition spread. */
+static void order_stats(const double *v, const double *sorted, size_t n,
+			struct ws_summary *s)
+{
+	double mean = 0, m2 = 0;
 
 	/* Welford: no catastrophic cancellation for large, tight samples. */
 	for (size_t i = 0; i < n; i++) {
@@ -372,10 +573,53 @@ int ws_summarize(const double *v, size_t n, uint64_t seed,
 		 */
 		s->pctl[i] = (double)n * (1 - ws_pctl_levels[i] / 100) < 1 - 1e-9 ?
 			     NAN : ws_percentile_sorted(sorted, n, ws_pctl_levels[i]);
+}
 
+static void summary_init(struct ws_summary *s, size_t n)
+{
+	memset(s, 0, sizeof(*s));
+	s->n = n;
+	s->ci_level = WS_CI_LEVEL;
+	s->min = s->max = s->mean = s->stddev = s->median = s->mad = NAN;
+	s->ci_lo = s->ci_hi = NAN;
+	s->rep_med_median = s->rep_med_min = s->rep_med_max = NAN;
+	s->rep_med_cv = NAN;
+	for (int i = 0; i < WS_NR_PCTL; i++)
+		s->pctl[i] = NAN;
+}
+
+/*
+ * @sizes == NULL: independent samples.  Otherwise the CI resamples whole
+ * repetitions; when every repetition is one sample that is the ordinary
+ * bootstrap, so the exact O(1)-per-resample path serves both.
+ */
+static int summarize(const double *v, size_t n, const size_t *sizes,
+		     size_t nreps, uint64_t seed, struct ws_summary *s,
+		     bool *flags, double *rep_medians)
+{
+	double *sorted;
+	int ret;
+
+	summary_init(s, n);
+	s->ci_unit = sizes ? "repetition" : "sample";
+	if (n == 0)
+		return 0;
+	sorted = sorted_copy(v, n);
+	if (!sorted)
+		return -ENOMEM;
+	order_stats(v, sorted, n, s);
 	s->bootstrap_resamples = WS_BOOTSTRAP_RESAMPLES;
-	ret = bootstrap_ci_sorted(sorted, n, s->bootstrap_resamples,
-				  s->ci_level, seed, &s->ci_lo, &s->ci_hi);
+	if (!sizes || one_sample_each(sizes, nreps))
+		ret = bootstrap_ci_sorted(sorted, n, s->bootstrap_resamples,
+					  s->ci_level, seed, &s->ci_lo,
+					  &s->ci_hi);
+	else
+		ret = ws_block_bootstrap_median_ci(v, sizes, nreps,
+						   s->bootstrap_resamples,
+						   s->ci_level, seed,
+						   &s->ci_lo, &s->ci_hi);
+	if (!ret && sizes)
+		ret = rep_spread(v, sizes, nreps, s, rep_medians);
 	if (ret)
 		goto out;
 
@@ -387,84 +631,21 @@ out:
 	return ret;
 }
 
-/* JSON has no NaN or infinity: an undefined statistic is null. */
-static json_t *num(double x)
+int ws_summarize(const double *v, size_t n, uint64_t seed,
+		 struct ws_summary *s, bool *flags)
 {
-	return isfinite(x) ? json_real(x) : json_null();
+	return summarize(v, n, NULL, 0, seed, s, flags, NULL);
 }
 
-json_t *ws_summary_json(const struct ws_summary *s)
+int ws_summarize_reps(const double *v, size_t n, const size_t *sizes,
+		      size_t nreps, uint64_t seed, struct ws_summary *s,
+		      bool *flags, double *rep_medians)
 {
-	static const char *const pctl_keys[WS_NR_PCTL] = {
-		"p50", "p90", "p99", "p99_9", "p99_99"
-	};
-	json_t *o = json_object(), *ci = json_array();
-	int err = !o || !ci;
+	size_t sum = 0;
 
-	if (err)
-		goto fail;
-	err |= json_object_set_new(o, "n", json_integer((json_int_t)s->n));
-	err |= json_object_set_new(o, "min", num(s->min));
-	err |= json_object_set_new(o, "max", num(s->max));
-	err |= json_object_set_new(o, "mean", num(s->mean));
-	err |= json_object_set_new(o, "stddev", num(s->stddev));
-	err |= json_object_set_new(o, "median", num(s->median));
-	err |= json_object_set_new(o, "mad", num(s->mad));
-	for (int i = 0; i < WS_NR_PCTL; i++)
-		err |= json_object_set_new(o, pctl_keys[i], num(s->pctl[i]));
-	err |= json_array_append_new(ci, num(s->ci_lo));
-	err |= json_array_append_new(ci, num(s->ci_hi));
-	err |= json_object_set_new(o, "ci95_median", ci);
-	ci = NULL;
-	err |= json_object_set_new(o, "ci_level", num(s->ci_level));
-	err |= json_object_set_new(o, "bootstrap_resamples",
-				   json_integer((json_int_t)s->bootstrap_resamples));
-	err |= json_object_set_new(o, "outliers",
-				   json_integer((json_int_t)s->n_outliers));
-	if (!err)
-		return o;
-fail:
-	json_decref(ci);
-	json_decref(o);
-	return NULL;
-}
-
-json_t *ws_series_json(const double *v, size_t n, const char *unit,
-		       uint64_t seed)
-{
-	struct ws_summary s;
-	json_t *o = NULL, *samples = NULL, *outliers = NULL, *sum = NULL;
-	bool *flags = calloc(n ? n : 1, sizeof(*flags));
-	int err = 0;
-
-	if (!flags || ws_summarize(v, n, seed, &s, flags))
-		goto fail;
-	o = json_object();
-	samples = json_array();
-	outliers = json_array();
-	sum = ws_summary_json(&s);
-	if (!o || !samples || !outliers || !sum)
-		goto fail;
-	for (size_t i = 0; i < n && !err; i++) {
-		err |= json_array_append_new(samples, num(v[i]));
-		if (flags[i])
-			err |= json_array_append_new(outliers,
-						     json_integer((json_int_t)i));
-	}
-	err |= json_object_set_new(o, "unit", json_string(unit ? unit : ""));
-	err |= json_object_set_new(o, "samples", samples);
-	err |= json_object_set_new(o, "outliers", outliers);
-	err |= json_object_set_new(o, "summary", sum);
-	samples = outliers = sum = NULL;
-	if (err)
-		goto fail;
-	free(flags);
-	return o;
-fail:
-	json_decref(samples);
-	json_decref(outliers);
-	json_decref(sum);
-	json_decref(o);
-	free(flags);
-	return NULL;
+	for (size_t r = 0; r < nreps; r++)
+		sum += sizes[r];
+	if (sum != n || (n && !nreps))
+		return -EINVAL;
+	return summarize(v, n, sizes, nreps, seed, s, flags, rep_medians);
 }

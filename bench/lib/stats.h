@@ -15,15 +15,35 @@
 
 #include <jansson.h>
 
-/* Growable sample vector. */
+/*
+ * Growable sample vector that remembers which repetition each sample came
+ * from: samples of one repetition (one page sweep, one interval) are
+ * correlated, so confidence intervals resample whole repetitions.
+ * ws_samples_end_rep() closes the current repetition; a vector that never
+ * had one closed holds one independent repetition per sample.
+ */
 struct ws_samples {
 	double *v;
 	size_t n;
 	size_t cap;
+	size_t *rep_end;	/* repetition r is v[rep_end[r-1]..rep_end[r]) */
+	size_t nreps;
+	size_t rep_cap;
 };
 
 void ws_samples_init(struct ws_samples *s);
 int ws_samples_push(struct ws_samples *s, double x);
+/* Close the current repetition (no-op when it holds no sample). */
+int ws_samples_end_rep(struct ws_samples *s);
+/* push + end_rep: a series with one sample per repetition. */
+int ws_samples_push_rep(struct ws_samples *s, double x);
+/*
+ * Sizes of the repetitions into @sizes (capacity @max): one per sample
+ * when none was closed; samples after the last close form a final one.
+ * Returns the number of repetitions.
+ */
+size_t ws_samples_rep_sizes(const struct ws_samples *s, size_t *sizes,
+			    size_t max);
 void ws_samples_free(struct ws_samples *s);
 
 #define WS_NR_PCTL 5
@@ -40,6 +60,15 @@ struct ws_summary {
 	double ci_lo, ci_hi;		/* bootstrap CI of the median */
 	size_t bootstrap_resamples;
 	size_t n_outliers;
+	/*
+	 * What the bootstrap resampled: "sample" (independent samples) or
+	 * "repetition" (whole repetitions: a block bootstrap).  With fewer
+	 * than two repetitions of several samples there is no CI (NAN).
+	 */
+	const char *ci_unit;
+	size_t nreps;
+	/* Spread between repetitions: their medians' median, range and CV. */
+	double rep_med_median, rep_med_min, rep_med_max, rep_med_cv;
 };
 
 /* q in [0,100]; @sorted must be ascending; n >= 1. */
@@ -60,18 +89,42 @@ void ws_bootstrap_median_ci(const double *v, size_t n, size_t resamples,
  */
 size_t ws_flag_outliers(const double *v, size_t n, bool *flags);
 
-/* Full summary; @flags (may be NULL) receives the outlier flags. */
+/*
+ * Block bootstrap CI of the median of pooled repetitions: @v holds
+ * @nreps consecutive repetitions of @sizes[r] samples; each resample draws
+ * @nreps repetitions with replacement and takes the median of their pooled
+ * samples.  Deterministic for a given @seed.  NAN with fewer than 2 reps.
+ */
+int ws_block_bootstrap_median_ci(const double *v, const size_t *sizes,
+				 size_t nreps, size_t resamples, double level,
+				 uint64_t seed, double *lo, double *hi);
+
+/* Full summary of independent samples; @flags (may be NULL) receives the
+ * outlier flags. */
 int ws_summarize(const double *v, size_t n, uint64_t seed,
 		 struct ws_summary *s, bool *flags);
+/*
+ * Full summary of @nreps repetitions (@sizes as above, summing to @n):
+ * the CI of the median resamples repetitions, and the between-repetition
+ * spread is filled in; @rep_medians (may be NULL) receives each
+ * repetition's median.
+ */
+int ws_summarize_reps(const double *v, size_t n, const size_t *sizes,
+		      size_t nreps, uint64_t seed, struct ws_summary *s,
+		      bool *flags, double *rep_medians);
 
 /* {"n":..,"min":..,"median":..,"p50":..,"p90":..,"p99":..,"p99_9":..,
  *  "ci95_median":[lo,hi], ...} */
 json_t *ws_summary_json(const struct ws_summary *s);
 
 /*
- * One measured series: {"unit":..,"samples":[..],"outliers":[indices],
- * "summary":{..}}.  Summarises @v itself.  NULL on allocation failure.
+ * One measured series: {"unit":..,"samples":[..],"rep_sizes":[..],
+ * "rep_medians":[..],"outliers":[indices],"summary":{..}}.  NULL on
+ * allocation failure.  ws_series_json() is the same for independent
+ * samples (one repetition each).
  */
+json_t *ws_series_json_reps(const struct ws_samples *s, const char *unit,
+			    uint64_t seed);
 json_t *ws_series_json(const double *v, size_t n, const char *unit,
 		       uint64_t seed);
 

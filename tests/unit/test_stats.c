@@ -5,6 +5,7 @@
  * bootstrap is checked against the exact bootstrap distribution of the
  * median, against a literal resample-and-sort bootstrap, and for coverage.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,119 @@ static void test_bootstrap(void)
 	free(v);
 }
 
+
+/* Literal block bootstrap: draw reps, pool, sort, median; B times. */
+static void literal_block_ci(const double *v, const size_t *sizes, size_t R,
+			     int B, uint64_t seed, double *lo, double *hi)
+{
+	size_t n = 0, start[64];
+	double *pool, *med = malloc(B * sizeof(*med));
+	uint64_t st = seed;
+
+	for (size_t r = 0; r < R; r++) {
+		start[r] = n;
+		n += sizes[r];
+	}
+	pool = malloc(n * R * sizeof(*pool));
+	for (int b = 0; b < B; b++) {
+		size_t m = 0;
+
+		for (size_t i = 0; i < R; i++) {
+			size_t r = ws_rand_next(&st) % R;
+
+			memcpy(pool + m, v + start[r], sizes[r] * sizeof(*pool));
+			m += sizes[r];
+		}
+		med[b] = sorted_median(pool, m);
+	}
+	qsort(med, B, sizeof(*med), cmp);
+	*lo = ws_percentile_sorted(med, B, 2.5);
+	*hi = ws_percentile_sorted(med, B, 97.5);
+	free(pool);
+	free(med);
+}
+
+/*
+ * Repetitions with a shared offset each (a rep's samples are correlated):
+ * the CI must resample repetitions.  Pooling them as independent samples
+ * gives an interval far too narrow; the block bootstrap covers.
+ */
+static void test_block_bootstrap(void)
+{
+	enum { R = 12, N = 40, TRIALS = 100 };
+	static const size_t odd_sizes[6] = { 5, 9, 12, 7, 15, 8 };
+	double v[R * N], lo, hi, lo2, hi2, rm[2];
+	size_t sizes[R], cover_block = 0, cover_naive = 0;
+	struct ws_samples s;
+	struct ws_summary sum;
+	uint64_t st = 77;
+	json_t *j;
+
+	for (size_t i = 0; i < 56; i++)
+		v[i] = uniform01(&st) + (double)(i % 7);
+	ws_block_bootstrap_median_ci(v, odd_sizes, 6, 20000, 0.95, 11, &lo,
+				     &hi);
+	literal_block_ci(v, odd_sizes, 6, 20000, 12, &lo2, &hi2);
+	diag("block CI [%.3f, %.3f], literal [%.3f, %.3f]", lo, hi, lo2, hi2);
+	ok(fabs(lo - lo2) < 0.1 && fabs(hi - hi2) < 0.1,
+	   "block bootstrap agrees with a literal resample-pool-sort");
+
+	for (size_t r = 0; r < R; r++)
+		sizes[r] = N;
+	for (int t = 0; t < TRIALS; t++) {
+		for (size_t r = 0; r < R; r++) {
+			double off = 2 * uniform01(&st) - 1;
+
+			for (size_t i = 0; i < N; i++)
+				v[r * N + i] = off + 0.05 * (uniform01(&st) - 0.5);
+		}
+		ws_block_bootstrap_median_ci(v, sizes, R, 1000, 0.95, t, &lo,
+					     &hi);
+		cover_block += lo <= 0 && 0 <= hi;
+		ws_bootstrap_median_ci(v, R * N, 1000, 0.95, t, &lo, &hi);
+		cover_naive += lo <= 0 && 0 <= hi;
+	}
+	diag("coverage of the true median 0: by repetition %zu/%d, pooled as independent %zu/%d",
+	     cover_block, TRIALS, cover_naive, TRIALS);
+	ok(cover_block >= 0.85 * TRIALS && cover_block <= 0.995 * TRIALS,
+	   "block CI covers the true median in 85-99.5%% of trials");
+	ok(cover_naive < 0.5 * TRIALS,
+	   "the pooled CI (samples as independent) undercovers: the case for blocks");
+
+	ws_samples_init(&s);
+	for (int i = 1; i <= 3; i++)
+		ws_samples_push(&s, i);
+	ws_samples_end_rep(&s);
+	ws_samples_end_rep(&s);		/* empty: ignored */
+	for (int i = 10; i <= 12; i++)
+		ws_samples_push(&s, i);
+	ok(ws_samples_rep_sizes(&s, sizes, R) == 2 && sizes[0] == 3 &&
+	   sizes[1] == 3, "repetitions: 3 + 3 (open tail counts, empty close ignored)");
+	ok(!ws_summarize_reps(s.v, s.n, sizes, 2, 1, &sum, NULL, rm) &&
+	   rm[0] == 2 && rm[1] == 11 && sum.rep_med_min == 2 &&
+	   sum.rep_med_max == 11 && sum.nreps == 2 &&
+	   fabs(sum.rep_med_cv - sqrt(40.5) / 6.5) < 1e-12 &&
+	   !strcmp(sum.ci_unit, "repetition"),
+	   "between-repetition medians 2 and 11, CV sd/mean");
+	j = ws_series_json_reps(&s, "ns", 1);
+	ok(j && json_array_size(json_object_get(j, "rep_sizes")) == 2 &&
+	   json_real_value(json_array_get(json_object_get(j, "rep_medians"), 1)) == 11 &&
+	   !strcmp(json_string_value(json_object_get(json_object_get(j, "summary"),
+						      "ci_unit")), "repetition") &&
+	   json_integer_value(json_object_get(json_object_get(json_object_get(j, "summary"),
+							       "reps"), "n")) == 2,
+	   "series JSON: rep_sizes, rep_medians, ci_unit, reps block");
+	json_decref(j);
+	ok(ws_summarize_reps(s.v, s.n, sizes, 1, 1, &sum, NULL, NULL) == -EINVAL,
+	   "repetition sizes that do not add up to n are refused");
+	ws_samples_free(&s);
+	ws_samples_push_rep(&s, 5);
+	ws_samples_push_rep(&s, 6);
+	ok(ws_samples_rep_sizes(&s, sizes, R) == 2 && sizes[0] == 1,
+	   "push_rep: one sample per repetition");
+	ws_samples_free(&s);
+}
+
 static void test_summary(void)
 {
 	double v[9] = { 10, 11, 12, 10, 11, 12, 10, 11, 100 };
@@ -384,11 +498,12 @@ static void test_timing(void)
 
 int main(void)
 {
-	plan(49);
+	plan(57);
 	test_percentiles();
 	test_median();
 	test_outliers();
 	test_bootstrap();
+	test_block_bootstrap();
 	test_summary();
 	test_large();
 	test_timing();

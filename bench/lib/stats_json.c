@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Summaries and measured series as JSON (results/README.md): every raw
+ * sample in measurement order, how they split into repetitions, the
+ * outliers flagged (never dropped) and the summary.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "stats.h"
+
+/* JSON has no NaN or infinity: an undefined statistic is null. */
+static json_t *num(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *reps_json(const struct ws_summary *s)
+{
+	return json_pack("{s:I,s:o,s:o,s:o,s:o}",
+			 "n", (json_int_t)s->nreps,
+			 "median_of_medians", num(s->rep_med_median),
+			 "min", num(s->rep_med_min),
+			 "max", num(s->rep_med_max),
+			 "cv", num(s->rep_med_cv));
+}
+
+json_t *ws_summary_json(const struct ws_summary *s)
+{
+	static const char *const pctl_keys[WS_NR_PCTL] = {
+		"p50", "p90", "p99", "p99_9", "p99_99"
+	};
+	json_t *o = json_object(), *ci = json_array();
+	int err = !o || !ci;
+
+	if (err)
+		goto fail;
+	err |= json_object_set_new(o, "n", json_integer((json_int_t)s->n));
+	err |= json_object_set_new(o, "min", num(s->min));
+	err |= json_object_set_new(o, "max", num(s->max));
+	err |= json_object_set_new(o, "mean", num(s->mean));
+	err |= json_object_set_new(o, "stddev", num(s->stddev));
+	err |= json_object_set_new(o, "median", num(s->median));
+	err |= json_object_set_new(o, "mad", num(s->mad));
+	for (int i = 0; i < WS_NR_PCTL; i++)
+		err |= json_object_set_new(o, pctl_keys[i], num(s->pctl[i]));
+	err |= json_array_append_new(ci, num(s->ci_lo));
+	err |= json_array_append_new(ci, num(s->ci_hi));
+	err |= json_object_set_new(o, "ci95_median", ci);
+	ci = NULL;
+	err |= json_object_set_new(o, "ci_level", num(s->ci_level));
+	err |= json_object_set_new(o, "ci_unit",
+				   json_string(s->ci_unit ? s->ci_unit : "sample"));
+	err |= json_object_set_new(o, "bootstrap_resamples",
+				   json_integer((json_int_t)s->bootstrap_resamples));
+	err |= json_object_set_new(o, "outliers",
+				   json_integer((json_int_t)s->n_outliers));
+	if (s->nreps)
+		err |= json_object_set_new(o, "reps", reps_json(s));
+	if (!err)
+		return o;
+fail:
+	json_decref(ci);
+	json_decref(o);
+	return NULL;
+}
+
+static json_t *array_of(const double *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		if (json_array_append_new(a, num(v[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *series(const double *v, size_t n, const size_t *sizes,
+		      size_t nreps, const char *unit, uint64_t seed)
+{
+	struct ws_summary s;
+	json_t *o = json_object(), *outliers = json_array(), *sz = json_array();
+	bool *flags = calloc(n ? n : 1, sizeof(*flags));
+	double *rep_med = calloc(nreps ? nreps : 1, sizeof(*rep_med));
+	int err = !o || !outliers || !sz || !flags || !rep_med;
+
+	if (!err)
+		err = sizes ? ws_summarize_reps(v, n, sizes, nreps, seed, &s,
+						flags, rep_med) :
+			      ws_summarize(v, n, seed, &s, flags);
+	for (size_t i = 0; !err && i < n; i++)
+		if (flags[i])
+			err |= json_array_append_new(outliers,
+						     json_integer((json_int_t)i));
+	for (size_t r = 0; !err && sizes && r < nreps; r++)
+		err |= json_array_append_new(sz, json_integer((json_int_t)sizes[r]));
+	if (!err) {
+		err |= json_object_set_new(o, "unit",
+					   json_string(unit ? unit : ""));
+		err |= json_object_set_new(o, "samples", array_of(v, n));
+		if (sizes) {
+			err |= json_object_set_new(o, "rep_sizes", sz);
+			sz = NULL;
+			err |= json_object_set_new(o, "rep_medians",
+						   array_of(rep_med, nreps));
+		}
+		err |= json_object_set_new(o, "outliers", outliers);
+		outliers = NULL;
+		err |= json_object_set_new(o, "summary", ws_summary_json(&s));
+	}
+	json_decref(outliers);
+	json_decref(sz);
+	free(flags);
+	free(rep_med);
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *ws_series_json(const double *v, size_t n, const char *unit,
+		       uint64_t seed)
+{
+	return series(v, n, NULL, 0, unit, seed);
+}
+
+json_t *ws_series_json_reps(const struct ws_samples *s, const char *unit,
+			    uint64_t seed)
+{
+	size_t cap = s->nreps ? s->nreps + 1 : s->n;
+	size_t *sizes = malloc((cap ? cap : 1) * sizeof(*sizes));
+	size_t nreps;
+	json_t *j;
+
+	if (!sizes)
+		return NULL;
+	nreps = ws_samples_rep_sizes(s, sizes, cap);
+	j = series(s->v, s->n, sizes, nreps, unit, seed);
+	free(sizes);
+	return j;
+}

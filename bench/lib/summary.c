@@ -133,17 +133,11 @@ static int accuracy(json_t *root, const char *backend, double *prec,
 	return n ? 0 : -1;
 }
 
-int ws_summary_main(int argc, char **argv)
+int ws_summary_print(FILE *out, const char *dir)
 {
 	json_t *roots[NR_HEADLINES], *corr, *any = NULL;
-	const char *dir;
 	const char *accel;
 
-	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: wsbench summary <result-dir>\n");
-		return WS_EXIT_USAGE;
-	}
-	dir = argv[1];
 	corr = load(dir, "correctness");
 	for (size_t h = 0; h < NR_HEADLINES; h++) {
 		roots[h] = load(dir, headlines[h].bench);
@@ -158,19 +152,19 @@ int ws_summary_main(int argc, char **argv)
 	}
 	accel = str(any, "accel");
 	if (!strcmp(accel, "tcg"))
-		printf("WARNING: accel=tcg: these ran under QEMU emulation; timings are NOT meaningful, only correctness is.\n");
-	printf("wsbench %s  kernel %s  accel %s\n", dir,
+		fprintf(out, "WARNING: accel=tcg: these ran under QEMU emulation; timings are NOT meaningful, only correctness is.\n");
+	fprintf(out, "wsbench %s  kernel %s  accel %s\n", dir,
 	       str(json_object_get(json_object_get(any, "environment"),
 				   "kernel"), "release"), accel);
-	printf("%-11s %-13s", "backend", "prec/recall");
+	fprintf(out, "%-11s %-13s", "backend", "prec/recall");
 	for (size_t h = 0; h < NR_HEADLINES; h++) {
 		char col[40];
 
 		snprintf(col, sizeof(col), "%s (%s)", headlines[h].label,
 			 headlines[h].unit);
-		printf(" %16s", col);
+		fprintf(out, " %16s", col);
 	}
-	printf("\n");
+	fprintf(out, "\n");
 	for (size_t t = 0; ws_trackers[t]; t++) {
 		const char *name = ws_trackers[t]->name;
 		double p, r, v;
@@ -183,7 +177,7 @@ int ws_summary_main(int argc, char **argv)
 		} else {
 			snprintf(cell, sizeof(cell), "-");
 		}
-		printf("%-11s %-13s", name, cell);
+		fprintf(out, "%-11s %-13s", name, cell);
 		for (size_t h = 0; h < NR_HEADLINES; h++) {
 			if (roots[h] && !headline_value(roots[h], &headlines[h],
 							 name, &v)) {
@@ -192,9 +186,9 @@ int ws_summary_main(int argc, char **argv)
 			} else {
 				snprintf(cell, sizeof(cell), "-");
 			}
-			printf(" %16s", cell);
+			fprintf(out, " %16s", cell);
 		}
-		printf("%s\n", shown ? "" : "  (skipped)");
+		fprintf(out, "%s\n", shown ? "" : "  (skipped)");
 	}
 	/* Baselines measured alongside the backends, in the same run. */
 	{
@@ -214,14 +208,14 @@ int ws_summary_main(int argc, char **argv)
 				if (!strcmp(headlines[h].bench, base[k].bench))
 					root = roots[h];
 			if (root && !headline_value(root, &base[k], who[k], &v))
-				printf("  baseline %-26s %.3g %s\n", base[k].label,
+				fprintf(out, "  baseline %-26s %.3g %s\n", base[k].label,
 				       v, base[k].unit);
 		}
 	}
-	printf("(prec/recall: worst over anon+shmem correctness cases, TLB as-is;\n"
+	fprintf(out, "(prec/recall: worst over anon+shmem correctness cases, TLB as-is;\n"
 	       " other cells: one case each: anon, async, no helper threads, 50%% hot,\n"
 	       " contiguous, largest region; fault = write access.  All cases: the JSON)\n");
-	printf("skipped:\n");
+	fprintf(out, "skipped:\n");
 	{
 		json_t *s, *seen = json_object();
 		size_t i;
@@ -235,13 +229,22 @@ int ws_summary_main(int argc, char **argv)
 			if (json_object_get(seen, str(s, "backend")))
 				continue;
 			json_object_set_new(seen, str(s, "backend"), json_true());
-			printf("  %-11s %s\n", str(s, "backend"), str(s, "reason"));
+			fprintf(out, "  %-11s %s\n", str(s, "backend"), str(s, "reason"));
 		}
 		json_decref(seen);
 	}
-	printf("results: %s/*.json (schema: results/README.md)\n", dir);
+	fprintf(out, "results: %s/*.json (schema: results/README.md)\n", dir);
 	for (size_t h = 0; h < NR_HEADLINES; h++)
 		json_decref(roots[h]);
 	json_decref(corr);
 	return 0;
+}
+
+int ws_summary_main(int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "usage: wsbench summary <result-dir>\n");
+		return WS_EXIT_USAGE;
+	}
+	return ws_summary_print(stdout, argv[1]);
 }

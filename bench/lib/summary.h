@@ -7,6 +7,10 @@
 #ifndef WS_SUMMARY_H
 #define WS_SUMMARY_H
 
+#include <stdio.h>
+
+/* The table of result directory @dir on @out; 0, or 1 if it holds no result. */
+int ws_summary_print(FILE *out, const char *dir);
 int ws_summary_main(int argc, char **argv);
 
 #endif /* WS_SUMMARY_H */

@@ -52,7 +52,9 @@ $(BUILD)/libws.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/wsbench: $(BUILD)/bench/wsbench.o $(BUILD)/libws.a
+CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c))
+
+$(BUILD)/wsbench: $(CLI_OBJ) $(BUILD)/libws.a
 	$(CC) $(CFLAGS) -pthread $(WS_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libws.a
@@ -83,4 +85,4 @@ plots: deps
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/bench/wsbench.d
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

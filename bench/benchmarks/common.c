@@ -13,6 +13,7 @@
 
 #include "bench.h"
 #include "common.h"
+#include "parse.h"
 #include "stats.h"
 #include "timing.h"
 
@@ -36,42 +37,57 @@ const char *ws_layout_name(enum ws_layout l)
 	return l < WS_LAYOUT_NR ? layout_names[l] : "?";
 }
 
+/* The names of the set bits of @mask, name(i) for bit i, as an array. */
+static json_t *names_json(unsigned int mask, int n,
+			  const char *(*name)(int i))
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a && i < n; i++)
+		if (mask & (1u << i))
+			json_array_append_new(a, json_string(name(i)));
+	return a;
+}
+
+static const char *tracker_name(int i)
+{
+	return ws_trackers[i]->name;
+}
+
+static const char *backing_name(int i)
+{
+	return ws_backing_name(i);
+}
+
+static const char *mode_name(int i)
+{
+	return ws_mode_name(i);
+}
+
+static const char *layout_name(int i)
+{
+	return ws_layout_name(i);
+}
+
+static const char *rearm_name(int i)
+{
+	return ws_rearm_name(i);
+}
+
+static int nr_trackers(void)
+{
+	int n = 0;
+
+	while (ws_trackers[n])
+		n++;
+	return n;
+}
+
 json_t *ws_params_json(const struct ws_params *p)
 {
-	json_t *j = json_object();
-	json_t *backends = json_array(), *backings = json_array();
-	json_t *modes = json_array(), *layouts = json_array();
-	json_t *sizes = json_array(), *threads = json_array();
-	json_t *hot = json_array();
+	json_t *j = json_object(), *sizes = json_array();
+	json_t *threads = json_array(), *hot = json_array();
 
-	if (!j || !backends || !backings || !modes || !layouts || !sizes ||
-	    !threads || !hot) {
-		json_decref(j);
-		json_decref(backends);
-		json_decref(backings);
-		json_decref(modes);
-		json_decref(layouts);
-		json_decref(sizes);
-		json_decref(threads);
-		json_decref(hot);
-		return NULL;
-	}
-	for (size_t i = 0; ws_trackers[i]; i++)
-		if (p->backends & (1u << i))
-			json_array_append_new(backends,
-					      json_string(ws_trackers[i]->name));
-	for (int b = 0; b < WS_BACKING_NR; b++)
-		if (p->backings & WS_BACKING_BIT(b))
-			json_array_append_new(backings,
-					      json_string(ws_backing_name(b)));
-	for (int m = 0; m < WS_MODE_NR; m++)
-		if (p->modes & WS_MODE_BIT(m))
-			json_array_append_new(modes,
-					      json_string(ws_mode_name(m)));
-	for (int l = 0; l < WS_LAYOUT_NR; l++)
-		if (p->layouts & (1u << l))
-			json_array_append_new(layouts,
-					      json_string(ws_layout_name(l)));
 	for (size_t i = 0; i < p->nsizes; i++)
 		json_array_append_new(sizes, json_integer(p->sizes[i]));
 	for (size_t i = 0; i < p->nthreads; i++)
@@ -81,10 +97,18 @@ json_t *ws_params_json(const struct ws_params *p)
 
 	json_object_set_new(j, "profile",
 			    json_string(ws_profile_name(p->profile)));
-	json_object_set_new(j, "backends", backends);
-	json_object_set_new(j, "backings", backings);
-	json_object_set_new(j, "modes", modes);
-	json_object_set_new(j, "layouts", layouts);
+	json_object_set_new(j, "backends", names_json(p->backends,
+						      nr_trackers(),
+						      tracker_name));
+	json_object_set_new(j, "backings", names_json(p->backings,
+						      WS_BACKING_NR,
+						      backing_name));
+	json_object_set_new(j, "modes", names_json(p->modes, WS_MODE_NR,
+						   mode_name));
+	json_object_set_new(j, "layouts", names_json(p->layouts, WS_LAYOUT_NR,
+						     layout_name));
+	json_object_set_new(j, "rearms", names_json(p->rearms, WS_REARM_NR,
+						    rearm_name));
 	json_object_set_new(j, "sizes_bytes", sizes);
 	json_object_set_new(j, "threads", threads);
 	json_object_set_new(j, "hot_pcts", hot);
@@ -94,6 +118,8 @@ json_t *ws_params_json(const struct ws_params *p)
 	json_object_set_new(j, "max_reps", json_integer(p->max_reps));
 	json_object_set_new(j, "min_time_s", json_real(p->min_time_s));
 	json_object_set_new(j, "seed", json_integer(p->seed));
+	json_object_set_new(j, "hugepages_request",
+			    json_integer(p->hugepages_request));
 	json_object_set_new(j, "run_id",
 			    p->run_id ? json_string(p->run_id) : json_null());
 	json_object_set_new(j, "out_dir",
@@ -375,8 +401,23 @@ int ws_case_fail(struct ws_bench_ctx *ctx, int err, const char *fmt, ...)
 int ws_case_map(struct ws_bench_ctx *ctx, struct ws_mem *m,
 		enum ws_backing backing, size_t len)
 {
-	char why[sizeof(ctx->skip_reason)];
-	int ret = ws_mem_map(m, backing, len, why, sizeof(why));
+	char why[sizeof(ctx->skip_reason)], a[32], b[32];
+	size_t avail = ws_mem_available();
+	int ret;
+
+	/*
+	 * A default size larger than the machine: skip it rather than let a
+	 * populate run into the OOM killer.  (Sizes the user typed were
+	 * checked before anything ran: wsbench run exits 2 for those.)
+	 */
+	if (backing != WS_BACKING_HUGETLB && avail && len > avail) {
+		m->fd = -1;
+		return ws_case_skip(ctx, "%s: %s does not fit in MemAvailable (%s)",
+				    ws_backing_name(backing),
+				    ws_fmt_size(len, a, sizeof(a)),
+				    ws_fmt_size(avail, b, sizeof(b)));
+	}
+	ret = ws_mem_map(m, backing, len, why, sizeof(why));
 
 	if (!ret)
 		return 0;

@@ -89,17 +89,39 @@ int ws_case_open(struct ws_bench_ctx *ctx, struct ws_tracker *t,
 		 const struct ws_tracker_ops *ops, struct ws_mem *m,
 		 enum ws_mode mode);
 
+
 /*
- * Benchmarks that count pages (correctness, fault-latency) count tracking
- * granules; for hugetlb that is 2 MiB each, so they cap the count at
- * WS_HUGETLB_MAX_PAGES (the case's params say so) instead of asking for
- * gigabytes of reserved huge pages.  anon-thp rounds up to whole 2 MiB
- * huge pages (1000 pages -> 1024).  Returns the length in bytes and the
- * granule count in *npages.
+ * anon-thp cases must run on THP: before every repetition the guard
+ * measures the region's PMD coverage and, when a backend split it in the
+ * previous repetition (wp's first write, a 4 KiB sync resolve), maps a
+ * fresh region, populates it and re-opens the tracker on it, so every
+ * repetition starts PMD-mapped.  Right before the timed region it records
+ * the coverage again.  A repetition that could not start fully PMD-mapped
+ * (no THP to be had) is counted as degraded and the case says so.  On
+ * other backings the guard does nothing.
  */
-#define WS_HUGETLB_PAGE		(2UL << 20)	/* x86-64/arm64 default */
-#define WS_HUGETLB_MAX_PAGES	64
-size_t ws_case_len(enum ws_backing b, size_t want, size_t *npages);
+struct ws_thp_guard {
+	bool on;			/* anon-thp backing */
+	size_t reps;			/* repetitions checked */
+	size_t reestablished;		/* fresh regions mapped after a split */
+	size_t degraded;		/* repetitions that started split */
+	double min_start, min_timed;	/* lowest coverage seen */
+	char unverified[160];		/* why coverage cannot be measured */
+};
+
+void ws_thp_guard_init(struct ws_thp_guard *g, enum ws_backing b);
+/*
+ * At the start of a repetition: make @m fully PMD-mapped again if needed
+ * (@t, if open, is re-opened on the fresh region with its mode and
+ * re-arm policy).  0 or -errno with ctx->skip_reason set.
+ */
+int ws_thp_guard_start(struct ws_bench_ctx *ctx, struct ws_thp_guard *g,
+		       struct ws_mem *m, struct ws_tracker *t);
+/* Right before the timed region: record the coverage it runs with. */
+void ws_thp_guard_timed(struct ws_thp_guard *g, const struct ws_mem *m);
+/* {"pmd_coverage_min_start","pmd_coverage_min_timed","reestablished",
+ *  "degraded_reps","reps"} or NULL when the guard is off. */
+json_t *ws_thp_guard_json(const struct ws_thp_guard *g);
 
 /* Number of cases ws_for_each_case() will call @fn for. */
 size_t ws_count_cases(const struct ws_params *p, bool modes_matter);

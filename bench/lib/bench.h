@@ -33,6 +33,7 @@ struct ws_params {
 	unsigned int backings;		/* WS_BACKING_BIT() */
 	unsigned int modes;		/* WS_MODE_BIT() */
 	unsigned int layouts;		/* 1 << enum ws_layout */
+	unsigned int rearms;		/* 1 << enum ws_rearm */
 	size_t sizes[WS_MAX_LIST];	/* bytes */
 	size_t nsizes;
 	uint64_t threads[WS_MAX_LIST];	/* helper thread counts */
@@ -45,6 +46,7 @@ struct ws_params {
 	uint64_t max_reps;
 	double min_time_s;		/* per case, after warm-up */
 	uint64_t seed;
+	uint64_t hugepages_request;	/* --hugepages N (0: not given) */
 	const char *out_dir;		/* results/<run-id> */
 	const char *run_id;
 };
@@ -66,6 +68,8 @@ struct ws_benchmark {
 	int (*run)(struct ws_bench_ctx *ctx);
 	/* Which options it reads, for --help and to reject the others. */
 	const char *options;
+	/* Regions of the largest size mapped at the same time (0 means 1). */
+	unsigned int regions_at_once;
 };
 
 extern const struct ws_benchmark *const ws_benchmarks[];
@@ -75,6 +79,18 @@ const char *ws_profile_name(enum ws_profile p);
 const char *ws_layout_name(enum ws_layout l);
 
 json_t *ws_params_json(const struct ws_params *p);
+
+/*
+ * Benchmarks that count pages (correctness, fault-latency) count tracking
+ * granules; for hugetlb that is 2 MiB each, so they cap the count at
+ * WS_HUGETLB_MAX_PAGES (the case's params say so) instead of asking for
+ * gigabytes of reserved huge pages.  anon-thp rounds up to whole 2 MiB
+ * huge pages (1000 pages -> 1024).  Returns the length in bytes and the
+ * granule count in *npages.
+ */
+#define WS_HUGETLB_PAGE		(2UL << 20)	/* x86-64/arm64 default */
+#define WS_HUGETLB_MAX_PAGES	64
+size_t ws_case_len(enum ws_backing b, size_t want, size_t *npages);
 
 /*
  * Repeat @once after p->warmup discarded calls until at least p->min_reps

@@ -94,6 +94,25 @@ static long meminfo_field(const char *field)
 	return val;
 }
 
+size_t ws_mem_available(void)
+{
+	long kb = meminfo_field("MemAvailable");
+
+	return kb > 0 ? (size_t)kb << 10 : 0;
+}
+
+size_t ws_hugetlb_free(size_t *page_size)
+{
+	long kb = meminfo_field("Hugepagesize");
+	long free_pages = meminfo_field("HugePages_Free");
+	long rsvd = meminfo_field("HugePages_Rsvd");
+
+	*page_size = kb > 0 ? (size_t)kb << 10 : 0;
+	if (kb <= 0 || free_pages <= rsvd)
+		return 0;
+	return (size_t)(free_pages - (rsvd > 0 ? rsvd : 0));
+}
+
 /* Is THP usable for a MADV_HUGEPAGE mapping?  0 or -EOPNOTSUPP + why. */
 static int thp_check(char *why, size_t whylen)
 {

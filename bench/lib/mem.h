@@ -52,6 +52,12 @@ int ws_mem_map(struct ws_mem *m, enum ws_backing backing, size_t len,
 void ws_mem_populate(struct ws_mem *m);
 void ws_mem_unmap(struct ws_mem *m);
 
+/* MemAvailable in bytes (0 if unknown). */
+size_t ws_mem_available(void);
+/* Huge pages free for a new mapping (HugePages_Free - Rsvd); *page_size
+ * receives the default huge page size (0 without hugetlbfs). */
+size_t ws_hugetlb_free(size_t *page_size);
+
 /* Base system page size (cached sysconf). */
 size_t ws_page_size(void);
 

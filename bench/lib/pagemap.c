@@ -141,6 +141,31 @@ int ws_pagemap_read(int pmfd, const void *addr, size_t n, uint64_t *entries)
 	return 0;
 }
 
+int ws_pagemap_pmd_coverage(const struct ws_mem *m, double *frac)
+{
+	const struct ws_pm_scan q = {
+		.category_mask = WS_PAGE_IS_HUGE | WS_PAGE_IS_PRESENT,
+		.return_mask = WS_PAGE_IS_HUGE,
+	};
+	struct ws_pageset huge;
+	int fd = ws_pagemap_open();
+	long nr;
+
+	*frac = 0;
+	if (fd < 0)
+		return fd;
+	if (ws_pageset_init(&huge, m->npages)) {
+		close(fd);
+		return -ENOMEM;
+	}
+	nr = ws_pagemap_scan(fd, m, 0, m->npages, &q, &huge, NULL);
+	close(fd);
+	if (nr >= 0 && m->npages)
+		*frac = (double)ws_pageset_count(&huge) / (double)m->npages;
+	ws_pageset_free(&huge);
+	return nr < 0 ? (int)nr : 0;
+}
+
 int ws_pagemap_scan_probe(char *why, size_t len)
 {
 	size_t psz = ws_page_size();

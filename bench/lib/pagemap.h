@@ -34,6 +34,12 @@ long ws_pagemap_scan(int pmfd, const struct ws_mem *m, size_t first,
 		     struct ws_pageset *out, size_t *ioctls);
 /* Raw 64-bit entries for @n base pages from @addr (one pread). */
 int ws_pagemap_read(int pmfd, const void *addr, size_t n, uint64_t *entries);
+/*
+ * Fraction of @m's base pages mapped by present huge PMDs (PAGEMAP_SCAN
+ * PAGE_IS_HUGE|PRESENT): 1.0 means the region is entirely THP-mapped.
+ * 0, or -errno (no PAGEMAP_SCAN: the kernel cannot tell us).
+ */
+int ws_pagemap_pmd_coverage(const struct ws_mem *m, double *frac);
 /* Does this kernel have PAGEMAP_SCAN?  0, or -errno with @why. */
 int ws_pagemap_scan_probe(char *why, size_t len);
 

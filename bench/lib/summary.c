@@ -25,7 +25,7 @@ struct headline {
 };
 
 static const struct headline headlines[] = {
-	{ "fault-latency", "write_ns", "fault p50", 1e-3, "us" },
+	{ "fault-latency", "fault_write_ns", "fault p50", 1e-3, "us" },
 	{ "protect-cost", "ns_per_page", "protect/page", 1, "ns" },
 	{ "scan-throughput", "pages_per_s", "scan", 1e-6, "Mpg/s" },
 	{ "set-mode", "to_sync_ns", "set-mode", 1e-3, "us" },

@@ -69,8 +69,7 @@ int ws_cpu_count(void)
 	return start_ncpu;
 }
 
-/* Real CPU id for affinity-mask index @idx (wrapping). */
-static int cpu_id(int idx)
+int ws_cpu_id(int idx)
 {
 	return start_cpus[idx % ws_cpu_count()];
 }
@@ -83,7 +82,7 @@ int ws_pin_self(int cpu)
 	if (cpu < 0 || cpu >= ws_cpu_count())
 		return -EINVAL;
 	CPU_ZERO(&set);
-	CPU_SET(cpu_id(cpu), &set);
+	CPU_SET(ws_cpu_id(cpu), &set);
 	err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	return -err;
 }
@@ -191,7 +190,7 @@ int ws_hot_threads_start(struct ws_hot_threads **out, struct ws_mem *mem,
 
 		t->h = h;
 		/* Round robin over CPUs 1..ncpu-1; CPU 0 only if alone. */
-		t->cpu = cpu_id(others ? 1 + i % others : 0);
+		t->cpu = ws_cpu_id(others ? 1 + i % others : 0);
 		CPU_ZERO(&set);
 		CPU_SET(t->cpu, &set);
 		pthread_attr_init(&attr);
@@ -246,7 +245,7 @@ json_t *ws_hot_threads_json(const struct ws_hot_threads *h)
 	json_object_set_new(o, "threads", json_integer(h ? h->n : 0));
 	json_object_set_new(o, "pinned", json_boolean(h ? h->pinned : true));
 	json_object_set_new(o, "cpus", cpus);
-	json_object_set_new(o, "measuring_cpu", json_integer(cpu_id(0)));
+	json_object_set_new(o, "measuring_cpu", json_integer(ws_cpu_id(0)));
 	if (h && h->note[0])
 		json_object_set_new(o, "note", json_string(h->note));
 	return o;

@@ -15,7 +15,8 @@
 #include "mem.h"
 
 int ws_cpu_count(void);		/* CPUs in our affinity mask */
-int ws_pin_self(int cpu);	/* 0 or -errno */
+int ws_cpu_id(int idx);		/* real CPU id of mask index @idx (wraps) */
+int ws_pin_self(int cpu);	/* mask index; 0 or -errno */
 
 /*
  * @n threads, each pinned to a CPU other than the measuring thread's (CPU

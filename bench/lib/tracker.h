@@ -10,8 +10,9 @@
  *   ... workload runs ...
  *   collect()         fill the set of pages accessed (or written) since the
  *                     last arm; with rearm=true also start the next interval,
- *                     as cheaply as the API allows (WP: one PAGEMAP_SCAN with
- *                     PM_SCAN_WP_MATCHING; RWP: RWPROTECT of the hot runs only)
+ *                     as a careful user of the API would (WP: one
+ *                     PAGEMAP_SCAN with PM_SCAN_WP_MATCHING; RWP: RWPROTECT
+ *                     of the hot runs, or of their span: see enum ws_rearm)
  *   set_mode()        switch async <-> sync resolution (NULL if not offered)
  *   close()
  *
@@ -39,6 +40,10 @@ enum ws_mode {
 const char *ws_mode_name(enum ws_mode m);
 int ws_mode_from_name(const char *name);
 
+/* Access kinds, as bits (ops->faults_on). */
+#define WS_ACCESS_READ		(1u << 0)
+#define WS_ACCESS_WRITE		(1u << 1)
+
 /* What the mechanism can observe. */
 enum ws_sees {
 	WS_SEES_ACCESSES,	/* reads and writes */
@@ -51,6 +56,40 @@ struct ws_probe {
 	char detail[256];	/* what was found, e.g. "features=0x7ffff" */
 };
 
+/*
+ * How a uffd tracker re-arms the hot set after a scan.  RWP has no atomic
+ * scan-and-re-protect (brief gotcha 4), so the choice is the user's:
+ *   per-run  one arm per hot run: pages that were cold at the scan stay
+ *            armed, so an access landing on them before the re-arm is
+ *            reported next interval.  Lossless; one ioctl (and TLB flush)
+ *            per run, costly for a scattered hot set.
+ *   span     one arm from the first to the last hot page: one ioctl, but it
+ *            re-protects cold pages touched between the scan and the
+ *            re-arm, and those accesses are never reported.  Lossy.
+ */
+enum ws_rearm {
+	WS_REARM_PER_RUN,
+	WS_REARM_SPAN,
+	WS_REARM_NR
+};
+
+const char *ws_rearm_name(enum ws_rearm r);
+int ws_rearm_from_name(const char *name);
+
+/*
+ * Cumulative time a tracker spent in one named part of its work, so that
+ * a benchmark can report where a collect's time went (idle: PFN
+ * translation vs bitmap write vs bitmap read).  Deltas around a timed call
+ * attribute it.
+ */
+#define WS_TRACKER_MAX_COSTS	4
+
+struct ws_cost {
+	const char *name;	/* static string */
+	uint64_t ns;
+	uint64_t calls;
+};
+
 struct ws_tracker;
 
 struct ws_tracker_ops {
@@ -61,6 +100,13 @@ struct ws_tracker_ops {
 	unsigned int modes;	/* WS_MODE_BIT() mask */
 	/* arm() cost is per range (true) or per process (clear_refs: false) */
 	bool arm_is_ranged;
+	/* collect(rearm) honours t->rearm (else its method is fixed) */
+	bool rearm_choice;
+	/*
+	 * Access kinds whose first touch of an armed granule takes a page
+	 * fault (WS_ACCESS_*): fault-latency checks every granule did.
+	 */
+	unsigned int faults_on;
 
 	void (*probe)(struct ws_probe *p);
 	int (*open)(struct ws_tracker *t);
@@ -68,6 +114,14 @@ struct ws_tracker_ops {
 	int (*collect)(struct ws_tracker *t, struct ws_pageset *out, bool rearm);
 	int (*set_mode)(struct ws_tracker *t, enum ws_mode mode);
 	void (*close)(struct ws_tracker *t);
+	/*
+	 * How collect(rearm=true) re-arms, as it runs with t's mode and
+	 * policy: "per-run", "span", "scan-atomic" (WP_MATCHING), "hot-only"
+	 * (idle re-marks what it found accessed), "whole-process"
+	 * (clear_refs); *lossless says whether an access landing between the
+	 * scan and the re-arm is still reported (correctness checks it).
+	 */
+	const char *(*rearm_method)(const struct ws_tracker *t, bool *lossless);
 };
 
 struct ws_tracker {
@@ -77,8 +131,28 @@ struct ws_tracker {
 	void *priv;
 	/* sync mode: faults resolved by the handler thread (for reports) */
 	uint64_t sync_faults;
+	enum ws_rearm rearm;		/* policy, when ops->rearm_choice */
+	int handler_cpu;		/* sync handler's CPU, -1: none/unpinned */
+	/*
+	 * Called by collect(rearm=true) between its scan and its re-arm
+	 * (tests: an access landing in that window); NULL normally.
+	 */
+	void (*mid_collect)(void *arg);
+	void *mid_collect_arg;
+	struct ws_cost costs[WS_TRACKER_MAX_COSTS];
 	char err[512];
 };
+
+/* The named cost slot of @t, created on first use (NULL if full). */
+struct ws_cost *ws_tracker_cost(struct ws_tracker *t, const char *name);
+/* Add the time since @t0 (ws_now_ns()) to cost @name. */
+void ws_tracker_cost_add(struct ws_tracker *t, const char *name, uint64_t t0);
+/* Run t->mid_collect if set. */
+static inline void ws_tracker_mid_collect(struct ws_tracker *t)
+{
+	if (t->mid_collect)
+		t->mid_collect(t->mid_collect_arg);
+}
 
 /* All backends, in report order; NULL-terminated. */
 extern const struct ws_tracker_ops *const ws_trackers[];

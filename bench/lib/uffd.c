@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "compat_uapi.h"
+#include "threads.h"
 #include "uffd.h"
 
 #define UFFD_OPEN_FLAGS	(O_CLOEXEC | O_NONBLOCK | WS_UFFD_USER_MODE_ONLY)
@@ -203,23 +204,30 @@ static void *handler_main(void *arg)
 /*
  * A thread inherits its creator's affinity, and the measuring thread is
  * usually pinned (CPU 0) and busy: the handler would then only run when it
- * is preempted, and every sync fault would measure the scheduler.  Let the
- * handler run on any CPU but the creator's when there is one; a VMM's
- * handler thread does not share the faulting vCPU's CPU either.
+ * is preempted, and every sync fault would measure the scheduler.  Pin the
+ * handler to one fixed CPU other than the creator's -- the first in the
+ * process's starting affinity mask -- so that its placement is the same in
+ * every repetition (a handler migrating between CPUs gave bimodal fault
+ * latencies) and is recorded; a VMM's fault handler does not share the
+ * faulting vCPU's CPU either.
  */
-static void handler_cpus(pthread_attr_t *attr)
+static int handler_cpu(pthread_attr_t *attr)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int self = sched_getcpu();
 	cpu_set_t set;
 
-	if (ncpu < 2 || self < 0)
-		return;
-	CPU_ZERO(&set);
-	for (long c = 0; c < ncpu && c < CPU_SETSIZE; c++)
-		if (c != self)
-			CPU_SET(c, &set);
-	pthread_attr_setaffinity_np(attr, sizeof(set), &set);
+	for (int i = 0; i < ws_cpu_count(); i++) {
+		int c = ws_cpu_id(i);
+
+		if (c == self)
+			continue;
+		CPU_ZERO(&set);
+		CPU_SET(c, &set);
+		if (pthread_attr_setaffinity_np(attr, sizeof(set), &set))
+			return -1;
+		return c;
+	}
+	return -1;	/* one CPU: it shares the creator's */
 }
 
 int ws_uffd_handler_start(struct ws_uffd_handler *h, int uffd,
@@ -236,9 +244,10 @@ int ws_uffd_handler_start(struct ws_uffd_handler *h, int uffd,
 	h->arg = arg;
 	if (pipe2(h->stop_pipe, O_CLOEXEC))
 		return -errno;
+	h->cpu = -1;
 	err = pthread_attr_init(&attr);
 	if (!err) {
-		handler_cpus(&attr);
+		h->cpu = handler_cpu(&attr);
 		err = pthread_create(&h->thread, &attr, handler_main, h);
 		pthread_attr_destroy(&attr);
 	}

@@ -46,6 +46,7 @@ struct ws_uffd_handler {
 	pthread_t thread;
 	int stop_pipe[2];
 	bool running;
+	int cpu;			/* CPU it is pinned to, -1: not pinned */
 	uint64_t faults;		/* messages resolved */
 	uint64_t unexpected;		/* non-pagefault or unexpected flags */
 	int error;			/* first -errno from resolve, or 0 */

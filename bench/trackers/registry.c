@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "timing.h"
 #include "tracker.h"
 
 extern const struct ws_tracker_ops ws_tracker_rwp;
@@ -22,6 +23,43 @@ const struct ws_tracker_ops *const ws_trackers[] = {
 };
 
 static const char *const mode_names[WS_MODE_NR] = { "async", "sync" };
+static const char *const rearm_names[WS_REARM_NR] = { "per-run", "span" };
+
+const char *ws_rearm_name(enum ws_rearm r)
+{
+	return r < WS_REARM_NR ? rearm_names[r] : "?";
+}
+
+int ws_rearm_from_name(const char *name)
+{
+	for (int r = 0; r < WS_REARM_NR; r++)
+		if (!strcmp(name, rearm_names[r]))
+			return r;
+	return -1;
+}
+
+struct ws_cost *ws_tracker_cost(struct ws_tracker *t, const char *name)
+{
+	for (size_t i = 0; i < WS_TRACKER_MAX_COSTS; i++) {
+		struct ws_cost *c = &t->costs[i];
+
+		if (!c->name)
+			c->name = name;
+		if (c->name == name || !strcmp(c->name, name))
+			return c;
+	}
+	return NULL;
+}
+
+void ws_tracker_cost_add(struct ws_tracker *t, const char *name, uint64_t t0)
+{
+	struct ws_cost *c = ws_tracker_cost(t, name);
+
+	if (c) {
+		c->ns += ws_now_ns() - t0;
+		c->calls++;
+	}
+}
 
 const char *ws_mode_name(enum ws_mode m)
 {
@@ -73,6 +111,8 @@ int ws_trackers_check(void)
 			missing = "backings/modes";
 		else if ((o->modes & WS_MODE_BIT(WS_MODE_SYNC)) && !o->set_mode)
 			missing = "set_mode (sync mode offered)";
+		else if (!o->rearm_method)
+			missing = "rearm_method";
 		if (missing) {
 			fprintf(stderr, "wsbench: tracker %s: ops table lacks %s\n",
 				o->name ? o->name : "?", missing);
@@ -105,6 +145,7 @@ int ws_tracker_open(struct ws_tracker *t, const struct ws_tracker_ops *ops,
 	t->ops = ops;
 	t->mem = mem;
 	t->mode = mode;
+	t->handler_cpu = -1;
 	return ops->open(t);
 }
 

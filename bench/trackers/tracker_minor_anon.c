@@ -13,7 +13,8 @@
  *          COLD (patch 09), so hot = present and not deactivated:
  *          category_mask = PRESENT|DEACTIVATED, category_inverted =
  *          DEACTIVATED.  PRESENT keeps holes and swapped pages out, as RWP's
- *          hot scan does.  rearm: one DEACTIVATE per hot run.
+ *          hot scan does.  rearm: DEACTIVATE of the hot set with t->rearm's
+ *          policy (per-run or span, as RWP).
  * async:   MINOR_ASYNC: the kernel restores the PTE on access (patch 05).
  * sync:    a MINOR fault message, resolved with UFFDIO_CONTINUE, which on
  *          anon restores the protnone PTE/PMD in place (patch 04).
@@ -129,7 +130,7 @@ static int minor_collect(struct ws_tracker *t, struct ws_pageset *out,
 				   "PRESENT & !UFFD_DEACTIVATED");
 	if (ret || !rearm)
 		return ret;
-	return ws_uffd_tracker_rearm_span(t, out);
+	return ws_uffd_tracker_rearm(t, out);
 }
 
 const struct ws_tracker_ops ws_tracker_minor_anon = {
@@ -138,7 +139,9 @@ const struct ws_tracker_ops ws_tracker_minor_anon = {
 	.sees = WS_SEES_ACCESSES,
 	.backings = WS_BACKING_BIT(WS_BACKING_ANON),
 	.modes = WS_MODE_BIT(WS_MODE_ASYNC) | WS_MODE_BIT(WS_MODE_SYNC),
+	.faults_on = WS_ACCESS_READ | WS_ACCESS_WRITE,
 	.arm_is_ranged = true,
+	.rearm_choice = true,
 	.probe = minor_probe,
 	.open = minor_open,
 	.arm = minor_arm,
@@ -146,4 +149,5 @@ const struct ws_tracker_ops ws_tracker_minor_anon = {
 	.set_mode = ws_uffd_tracker_set_mode,
 	/* RFC release restores protnone anon PTEs (patch 03, clear_vma). */
 	.close = ws_uffd_tracker_close,
+	.rearm_method = ws_uffd_tracker_rearm_method,
 };

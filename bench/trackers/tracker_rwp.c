@@ -7,9 +7,13 @@
  * collect: hot scan, category_mask = return_mask = PAGE_IS_ACCESSED (a
  *          present/swap entry of an RWP VMA without the uffd bit).  Never
  *          the inverted scan: it also matches holes (brief gotcha 3).
- *          rearm: one UFFDIO_RWPROTECT per hot run; RWP has no
- *          scan-and-re-protect (gotcha 4), so an access landing between
- *          the scan and the re-protect of its run is not seen next time.
+ *          rearm: RWP has no scan-and-re-protect (gotcha 4), so the hot
+ *          set is re-protected after the scan, with the policy in
+ *          t->rearm (uffd_tracker.h): per-run (default) re-protects each
+ *          hot run and leaves cold pages armed, so a cold page accessed
+ *          between the scan and the re-protect is reported next interval
+ *          (lossless); span re-protects from the first to the last hot
+ *          page in one call and loses such accesses.
  * async:   RWP_ASYNC, the kernel unprotects on first access, no message.
  * sync:    every first access is a message to our handler thread,
  *          resolved with UFFDIO_RWPROTECT(mode=0) on that page.
@@ -99,8 +103,8 @@ static int rwp_collect(struct ws_tracker *t, struct ws_pageset *out,
 	ret = ws_uffd_tracker_scan(t, &q, out, "ACCESSED");
 	if (ret || !rearm)
 		return ret;
-	/* Cold pages are still armed: one RWPROTECT over the hot span. */
-	return ws_uffd_tracker_rearm_span(t, out);
+	/* Cold pages are still armed: re-protect the hot ones. */
+	return ws_uffd_tracker_rearm(t, out);
 }
 
 const struct ws_tracker_ops ws_tracker_rwp = {
@@ -112,7 +116,9 @@ const struct ws_tracker_ops ws_tracker_rwp = {
 		    WS_BACKING_BIT(WS_BACKING_SHMEM) |
 		    WS_BACKING_BIT(WS_BACKING_HUGETLB),
 	.modes = WS_MODE_BIT(WS_MODE_ASYNC) | WS_MODE_BIT(WS_MODE_SYNC),
+	.faults_on = WS_ACCESS_READ | WS_ACCESS_WRITE,
 	.arm_is_ranged = true,
+	.rearm_choice = true,
 	.probe = rwp_probe,
 	.open = rwp_open,
 	.arm = rwp_arm,
@@ -123,4 +129,5 @@ const struct ws_tracker_ops ws_tracker_rwp = {
 	 * UNREGISTER alone would not wake sync waiters (gotcha 7).
 	 */
 	.close = ws_uffd_tracker_close,
+	.rearm_method = ws_uffd_tracker_rearm_method,
 };

@@ -239,9 +239,19 @@ static int softdirty_collect(struct ws_tracker *t, struct ws_pageset *out,
 			if (pv->entries[i] & WS_PM_SOFT_DIRTY)
 				ws_pageset_set(out, i);
 	}
-	if (rearm)
-		return softdirty_arm(t, 0, m->npages);
-	return 0;
+	if (!rearm)
+		return 0;
+	ws_tracker_mid_collect(t);
+	return softdirty_arm(t, 0, m->npages);
+}
+
+/* clear_refs after the scan: a write in between is cleared unseen. */
+static const char *softdirty_rearm_method(const struct ws_tracker *t,
+					  bool *lossless)
+{
+	(void)t;
+	*lossless = false;
+	return "whole-process";
 }
 
 const struct ws_tracker_ops ws_tracker_softdirty = {
@@ -252,6 +262,7 @@ const struct ws_tracker_ops ws_tracker_softdirty = {
 		    WS_BACKING_BIT(WS_BACKING_ANON_THP) |
 		    WS_BACKING_BIT(WS_BACKING_SHMEM),
 	.modes = WS_MODE_BIT(WS_MODE_ASYNC),
+	.faults_on = WS_ACCESS_WRITE,
 	.arm_is_ranged = false,
 	.probe = softdirty_probe,
 	.open = softdirty_open,
@@ -259,4 +270,5 @@ const struct ws_tracker_ops ws_tracker_softdirty = {
 	.collect = softdirty_collect,
 	.set_mode = NULL,
 	.close = softdirty_close,
+	.rearm_method = softdirty_rearm_method,
 };

@@ -13,7 +13,8 @@
  *        resolved PTE has no uffd bit, so PAGE_IS_WRITTEN still names the
  *        written set (present PTE in a VM_UFFD_WP VMA without the bit,
  *        brief §2.4); WP_MATCHING is refused without WP_ASYNC, so rearm is
- *        a read-only scan plus one UFFDIO_WRITEPROTECT per written run.
+ *        a read-only scan plus UFFDIO_WRITEPROTECT of the written set with
+ *        t->rearm's policy (per-run: lossless; span: lossy), as RWP.
  *
  * Populate before arming: under WP_UNPOPULATED (implied by WP_ASYNC) and
  * without it alike, a pte_none entry of a WP VMA reads as WRITTEN
@@ -150,10 +151,21 @@ static int wp_collect(struct ws_tracker *t, struct ws_pageset *out,
 		q.flags = WS_PM_SCAN_WP_MATCHING | WS_PM_SCAN_CHECK_WPASYNC;
 	ret = ws_uffd_tracker_scan(t, &q, out, scan_rearms ?
 				   "WRITTEN, WP_MATCHING" : "WRITTEN");
+	if (scan_rearms)
+		ws_tracker_mid_collect(t);	/* nothing is left to race */
 	if (ret || !rearm || scan_rearms)
 		return ret;
-	/* One UFFDIO_WRITEPROTECT over the written span, never per page. */
-	return ws_uffd_tracker_rearm_span(t, out);
+	return ws_uffd_tracker_rearm(t, out);
+}
+
+/* Async: WP_MATCHING re-protects under the PTL of the scan itself. */
+static const char *wp_rearm_method(const struct ws_tracker *t, bool *lossless)
+{
+	if (t->mode == WS_MODE_ASYNC) {
+		*lossless = true;
+		return "scan-atomic";
+	}
+	return ws_uffd_tracker_rearm_method(t, lossless);
 }
 
 static int wp_set_mode(struct ws_tracker *t, enum ws_mode mode)
@@ -174,7 +186,9 @@ const struct ws_tracker_ops ws_tracker_wp = {
 		    WS_BACKING_BIT(WS_BACKING_SHMEM) |
 		    WS_BACKING_BIT(WS_BACKING_HUGETLB),
 	.modes = WS_MODE_BIT(WS_MODE_ASYNC) | WS_MODE_BIT(WS_MODE_SYNC),
+	.faults_on = WS_ACCESS_WRITE,
 	.arm_is_ranged = true,
+	.rearm_choice = true,
 	.probe = wp_probe,
 	.open = wp_open,
 	.arm = wp_arm,
@@ -182,4 +196,5 @@ const struct ws_tracker_ops ws_tracker_wp = {
 	.set_mode = wp_set_mode,
 	/* close() unregisters and clears every WP bit (brief §1.8). */
 	.close = ws_uffd_tracker_close,
+	.rearm_method = wp_rearm_method,
 };

@@ -67,6 +67,7 @@ static int handler_start(struct ws_tracker *t)
 				    t->mem->page_size, resolve_fault, t);
 	if (ret)
 		return ws_tracker_fail(t, -ret, "starting fault handler");
+	t->handler_cpu = ut->handler.cpu;
 	return 0;
 }
 
@@ -210,26 +211,41 @@ int ws_uffd_tracker_scan(struct ws_tracker *t, const struct ws_pm_scan *q,
 }
 
 /*
- * One arm over the span from the first to the last hot page, not one per
- * hot run: protecting skips PTEs that are already protected and never
- * touches empty ones (brief §1.5), so the span re-arms exactly the pages
- * the scan found accessed -- plus any page accessed after the scan, whose
- * access is lost either way (gotcha 4) -- with one mmap_lock round and one
- * TLB flush instead of one per run.  A scattered hot set would otherwise
- * cost the uffd trackers an ioctl and a shootdown per page, which is not
- * how anyone would use the API.
+ * Re-arm the hot set the scan found (brief §1.10: "re-arm only what was
+ * touched; cold stays armed"), with t->rearm's policy: one arm per hot run
+ * (lossless), or one over the span from the first to the last hot page.
+ * The span is cheaper -- protecting skips PTEs that are already protected
+ * and never touches empty ones (brief §1.5), so it re-arms the same hot
+ * pages with one mmap_lock round and one TLB flush -- but it also
+ * re-protects every cold page accessed between the scan and this call,
+ * and those accesses are then never reported: a cold page left armed by
+ * the per-run policy would have been reported next interval.
  */
-int ws_uffd_tracker_rearm_span(struct ws_tracker *t,
-			     const struct ws_pageset *set)
+int ws_uffd_tracker_rearm(struct ws_tracker *t, const struct ws_pageset *set)
 {
 	size_t pos = 0, first, n, span_first = 0, span_end = 0;
 	bool any = false;
+	int ret;
 
+	ws_tracker_mid_collect(t);
 	while (ws_pageset_next_run(set, &pos, &first, &n)) {
+		if (t->rearm == WS_REARM_PER_RUN) {
+			ret = t->ops->arm(t, first, n);
+			if (ret)
+				return ret;
+			continue;
+		}
 		if (!any)
 			span_first = first;
 		span_end = first + n;
 		any = true;
 	}
 	return any ? t->ops->arm(t, span_first, span_end - span_first) : 0;
+}
+
+const char *ws_uffd_tracker_rearm_method(const struct ws_tracker *t,
+					 bool *lossless)
+{
+	*lossless = t->rearm == WS_REARM_PER_RUN;
+	return ws_rearm_name(t->rearm);
 }

@@ -88,10 +88,13 @@ ws_uffd_tracker_range(const struct ws_tracker *t, size_t first, size_t n)
 }
 
 /*
- * Re-arm the pages of @set with one t->ops->arm over the span from its
- * first to its last page (see the .c for why the span is exact).
+ * collect(rearm=true)'s second half: re-arm the hot pages of @set with
+ * t->rearm's policy (per-run: lossless; span: one call, lossy), calling
+ * t->mid_collect first.
  */
-int ws_uffd_tracker_rearm_span(struct ws_tracker *t,
-			     const struct ws_pageset *set);
+int ws_uffd_tracker_rearm(struct ws_tracker *t, const struct ws_pageset *set);
+/* rearm_method() of trackers that re-arm with ws_uffd_tracker_rearm(). */
+const char *ws_uffd_tracker_rearm_method(const struct ws_tracker *t,
+					 bool *lossless);
 
 #endif /* WS_UFFD_TRACKER_H */

@@ -75,6 +75,16 @@ usage_error "negative threads" "--threads" run protect-cost --threads -1
 usage_error "unknown profile" "quick" run correctness --profile fast
 usage_error "option a benchmark does not read" "--threads" run correctness --threads 1
 usage_error "negative timeout" "--timeout" run correctness --timeout -5
+usage_error "bad --tune value" "--tune" run correctness --tune maybe
+# Sizes the machine cannot hold fail before anything runs (they used to hang
+# or meet the OOM killer).
+usage_error "--size 64T of shmem" "MemAvailable" run protect-cost --size 64T --backing shmem
+usage_error "--size 64T of every backing" "MemAvailable" run scan-throughput --size 64T --backing all
+usage_error "--pages beyond RAM" "MemAvailable" run correctness --pages 100000000
+rc=0
+"$ws" run protect-cost --size 4K --out /proc/wsbench-nope >/dev/null 2>"$tmp/err" || rc=$?
+[ "$rc" = 2 ] && grep -q -- "--out /proc/wsbench-nope" "$tmp/err"
+ok $? "--out where nothing can be written -> exit 2 before measuring ($rc: $(cat "$tmp/err"))"
 
 # The watchdog ends a run that does not finish, and says why.
 rc=0

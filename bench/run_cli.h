@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * `wsbench run <benchmark> [options]`: the option table, its parsing into
+ * struct ws_params, and the checks that must pass before anything on the
+ * machine is touched (knobs, memory, the output directory).
+ */
+#ifndef WS_RUN_CLI_H
+#define WS_RUN_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bench.h"
+
+struct ws_run_cfg {
+	struct ws_params p;
+	uint64_t timeout_s;		/* watchdog; 0: none */
+	bool tune;			/* --tune on: quiet-machine settings */
+	bool sizes_given, pages_given;	/* typed by the user, not defaults */
+	char run_id[128];
+	char out_dir[512];
+};
+
+/*
+ * Parse @argv (argv[0] is the benchmark name) into @cfg, the benchmark's
+ * profile defaults first.  Returns 0, 1 when --help was printed, or
+ * WS_EXIT_USAGE after printing what was wrong.
+ */
+int ws_run_parse(const struct ws_benchmark *b, int argc, char **argv,
+		 struct ws_run_cfg *cfg);
+
+/*
+ * Sizes the user typed (--size, --pages) that no selected backing can hold
+ * here (MemAvailable; free or requested huge pages): a message and -1.
+ */
+int ws_run_check_memory(const struct ws_benchmark *b,
+			const struct ws_run_cfg *cfg);
+
+/* Write the knobs the options asked for (saved and restored at exit). */
+int ws_run_apply_knobs(void);
+/* --tune on: quiet-machine settings (restored at exit). */
+int ws_run_apply_tuning(const struct ws_run_cfg *cfg);
+
+#endif /* WS_RUN_CLI_H */

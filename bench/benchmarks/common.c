@@ -365,6 +365,62 @@ json_t *ws_accuracy_json(const struct ws_accuracy *a)
 			 "exact", ws_accuracy_exact(a));
 }
 
+bool ws_method_seen(const char *const *done, size_t n, const char *method)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(done[i], method))
+			return true;
+	return false;
+}
+
+/* Pages of granule @g set in @s. */
+static size_t granule_count(const struct ws_pageset *s, size_t g, size_t n)
+{
+	size_t c = 0, end = (g + 1) * n < s->npages ? (g + 1) * n : s->npages;
+
+	for (size_t i = g * n; i < end; i++)
+		c += ws_pageset_test(s, i);
+	return c;
+}
+
+json_t *ws_granularity_json(const struct ws_pageset *truth,
+			    const struct ws_pageset *seen, size_t granule,
+			    const char *name)
+{
+	size_t ng = (truth->npages + granule - 1) / granule;
+	struct ws_pageset gt, gs;
+	struct ws_accuracy acc;
+	bool partial = false, coarse = false;
+	json_t *j;
+
+	if (ws_pageset_init(&gt, ng) || ws_pageset_init(&gs, ng)) {
+		ws_pageset_free(&gt);
+		return NULL;
+	}
+	for (size_t g = 0; g < ng; g++) {
+		size_t size = (g + 1) * granule <= truth->npages ? granule :
+			      truth->npages - g * granule;
+		size_t t = granule_count(truth, g, granule);
+		size_t r = granule_count(seen, g, granule);
+
+		if (t)
+			ws_pageset_set(&gt, g);
+		if (!r)
+			continue;
+		ws_pageset_set(&gs, g);
+		partial |= r < size;
+		coarse |= r == size && t < size;
+	}
+	ws_pageset_compare(&gt, &gs, &acc);
+	j = json_pack("{s:s,s:o,s:s}", "granule", name,
+		      "accuracy", ws_accuracy_json(&acc),
+		      "tracked_at", partial ? "4K" : coarse ? name :
+		      "indistinguishable");
+	ws_pageset_free(&gt);
+	ws_pageset_free(&gs);
+	return j;
+}
+
 void ws_accuracy_add(struct ws_accuracy *sum, const struct ws_accuracy *a)
 {
 	sum->truth += a->truth;

@@ -151,6 +151,29 @@ const char *ws_unit_better(const char *unit);
 void ws_timer_annotate(const struct ws_bench_ctx *ctx, json_t *c,
 		       const double *medians, size_t n);
 
+/*
+ * Accuracy of @seen against @truth counted in granules of @granule pages
+ * (a granule is touched / reported when any page of it is), and the
+ * granularity the reports were made at: @name when some reported granule
+ * is reported whole although only part of it was touched, "4K" when some
+ * granule is reported in part, else "indistinguishable" (e.g. nothing or
+ * everything touched).  {"granule", "accuracy", "tracked_at"}.
+ */
+json_t *ws_granularity_json(const struct ws_pageset *truth,
+			    const struct ws_pageset *seen, size_t granule,
+			    const char *name);
+
+/*
+ * Re-arm methods already run for one case point (@done[0..n)): trackers
+ * without a policy choice give the same method for every policy.
+ */
+bool ws_method_seen(const char *const *done, size_t n, const char *method);
+
+/* correctness' concurrent-access case (concurrent.c), a ws_case_fn. */
+int ws_concurrent_case(struct ws_bench_ctx *ctx,
+		       const struct ws_tracker_ops *ops,
+		       enum ws_backing backing, enum ws_mode mode, void *arg);
+
 /* Accumulate counts of @a into @sum and recompute the ratios. */
 void ws_accuracy_add(struct ws_accuracy *sum, const struct ws_accuracy *a);
 static inline bool ws_accuracy_exact(const struct ws_accuracy *a)

@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * scan-throughput: how fast each backend reports the accessed set of a
- * region, by region size, hot fraction and layout.  "contiguous" puts the
- * hot pages in one run; "scattered" spreads them evenly so every hot page
- * is its own run (at 50 % that is the most PAGEMAP_SCAN output regions a
- * range can produce), which is what output-vector and run handling cost.
+ * scan-throughput: what one tracking interval costs, by region size, hot
+ * fraction, layout and re-arm policy.  "contiguous" puts the hot pages in
+ * one run; "scattered" spreads them evenly so every hot page is its own run
+ * (at 50 % that is the most PAGEMAP_SCAN output regions a range can
+ * produce, and the most ioctls a per-run re-arm can take).
  *
- * Each repetition: arm everything, write the hot set, time
- * collect(rearm=false) ("collect_ns", and "pages_per_s" = region pages per
- * second), write the hot set again and time collect(rearm=true)
- * ("collect_rearm_ns": the per-interval cost a VMM pays).  Both results
- * are compared with the hot set on every measured repetition.
- * Async mode only.
+ * Each repetition is two intervals on the same region:
+ *   arm everything, write the hot set, then
+ *   collect(rearm=true)   "collect_rearm_ns": the manager's per-interval work
+ *   write the hot set     "touch_ns": the workload's, faults included
+ *   collect(rearm=false)  "collect_ns" and "pages_per_s" (region pages/s)
+ *   write the hot set     "touch_untracked_ns": the same stores, unarmed
+ * so "interval_ns" = collect_rearm_ns + touch_ns - touch_untracked_ns is
+ * the tracking cost of one interval, measured in one repetition.  Both
+ * collects are scored against the hot set; the second checks the re-arm.
+ * Where a tracker splits its time into named parts (idle: PFN translation,
+ * bitmap write, bitmap read), each part is a series too.  Async mode only;
+ * uffd trackers run once per --rearm policy.
  */
 #include <errno.h>
 #include <math.h>
@@ -28,60 +34,102 @@ struct st_point {
 	struct ws_bench_ctx *ctx;
 	struct ws_mem *m;
 	struct ws_tracker *t;
+	struct ws_thp_guard *thp;
 	struct ws_pageset hot, seen;
-	struct ws_samples collect, rate, rearm;
+	struct ws_samples collect, rate, rearm, touch, untracked, interval;
+	struct ws_samples parts[WS_TRACKER_MAX_COSTS];	/* of collect_rearm */
 	struct ws_accuracy acc, acc_rearm;
 };
 
-static void touch_hot(struct st_point *pt)
+static uint64_t touch_hot(struct st_point *pt)
 {
 	size_t pos = 0, first, n;
+	uint64_t t0 = ws_now_ns();
 
 	while (ws_pageset_next_run(&pt->hot, &pos, &first, &n))
 		for (size_t i = first; i < first + n; i++)
 			ws_touch(pt->m->addr + i * pt->m->page_size, true);
+	return ws_now_ns() - t0;
 }
 
-static int timed_collect(struct st_point *pt, bool rearm, bool measured,
-			 struct ws_samples *s, struct ws_accuracy *sum)
+static int timed_collect(struct st_point *pt, bool rearm, uint64_t *ns,
+			 struct ws_accuracy *sum)
 {
 	struct ws_accuracy acc;
-	uint64_t t0, t1;
+	uint64_t t0;
 	int ret;
 
 	ws_pageset_clear(&pt->seen);
 	t0 = ws_now_ns();
 	ret = pt->t->ops->collect(pt->t, &pt->seen, rearm);
-	t1 = ws_now_ns();
+	*ns = ws_now_ns() - t0;
 	if (ret)
 		return ws_case_fail(pt->ctx, ret, "collect(rearm=%d): %s",
 				    rearm, pt->t->err);
-	if (!measured)
-		return 0;
-	if (ws_samples_push(s, (double)(t1 - t0)))
+	if (sum) {
+		ws_pageset_compare(&pt->hot, &pt->seen, &acc);
+		ws_accuracy_add(sum, &acc);
+	}
+	return 0;
+}
+
+/* Where collect_rearm's time went, for trackers that say. */
+static int push_parts(struct st_point *pt, const struct ws_cost *before)
+{
+	for (size_t i = 0; i < WS_TRACKER_MAX_COSTS && pt->t->costs[i].name; i++)
+		if (ws_samples_push(&pt->parts[i],
+				    (double)(pt->t->costs[i].ns - before[i].ns)))
+			return -ENOMEM;
+	return 0;
+}
+
+static int push_rep(struct st_point *pt, uint64_t rearm, uint64_t touch,
+		    uint64_t collect, uint64_t untracked)
+{
+	double interval = (double)rearm + (double)touch - (double)untracked;
+
+	if (ws_samples_push(&pt->rearm, (double)rearm) ||
+	    ws_samples_push(&pt->touch, (double)touch) ||
+	    ws_samples_push(&pt->collect, (double)collect) ||
+	    ws_samples_push(&pt->rate, pt->m->npages * 1e9 /
+			    (double)(collect ? collect : 1)) ||
+	    ws_samples_push(&pt->untracked, (double)untracked) ||
+	    ws_samples_push(&pt->interval, interval))
 		return ws_case_fail(pt->ctx, ENOMEM, "samples: out of memory");
-	if (!rearm && ws_samples_push(&pt->rate, pt->m->npages * 1e9 /
-				      (double)(t1 - t0 ? t1 - t0 : 1)))
-		return ws_case_fail(pt->ctx, ENOMEM, "samples: out of memory");
-	ws_pageset_compare(&pt->hot, &pt->seen, &acc);
-	ws_accuracy_add(sum, &acc);
 	return 0;
 }
 
 static int st_once(void *arg, bool measured)
 {
 	struct st_point *pt = arg;
+	struct ws_cost before[WS_TRACKER_MAX_COSTS];
+	uint64_t rearm, touch, collect, untracked;
 	int ret;
 
+	ret = ws_thp_guard_start(pt->ctx, pt->thp, pt->m, pt->t);
+	if (ret)
+		return ret;
 	ret = pt->t->ops->arm(pt->t, 0, pt->m->npages);
 	if (ret)
 		return ws_case_fail(pt->ctx, ret, "arm: %s", pt->t->err);
 	touch_hot(pt);
-	ret = timed_collect(pt, false, measured, &pt->collect, &pt->acc);
+	if (measured)
+		ws_thp_guard_timed(pt->thp, pt->m);
+	memcpy(before, pt->t->costs, sizeof(before));
+	ret = timed_collect(pt, true, &rearm, measured ? &pt->acc : NULL);
 	if (ret)
 		return ret;
-	touch_hot(pt);
-	return timed_collect(pt, true, measured, &pt->rearm, &pt->acc_rearm);
+	touch = touch_hot(pt);
+	ret = timed_collect(pt, false, &collect,
+			    measured ? &pt->acc_rearm : NULL);
+	if (ret)
+		return ret;
+	untracked = touch_hot(pt);
+	if (!measured)
+		return 0;
+	if (push_parts(pt, before))
+		return ws_case_fail(pt->ctx, ENOMEM, "samples: out of memory");
+	return push_rep(pt, rearm, touch, collect, untracked);
 }
 
 /* Hot set of @nhot pages: one run at the start, or evenly spread. */
@@ -96,23 +144,74 @@ static void build_hot(struct ws_pageset *s, size_t nhot, enum ws_layout l)
 		ws_pageset_set(s, (size_t)((double)k * s->npages / nhot));
 }
 
+static void point_free(struct st_point *pt)
+{
+	struct ws_samples *all[] = { &pt->collect, &pt->rate, &pt->rearm,
+				     &pt->touch, &pt->untracked,
+				     &pt->interval };
+
+	ws_pageset_free(&pt->hot);
+	ws_pageset_free(&pt->seen);
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		ws_samples_free(all[i]);
+	for (size_t i = 0; i < WS_TRACKER_MAX_COSTS; i++)
+		ws_samples_free(&pt->parts[i]);
+}
+
+static json_t *point_metrics(struct st_point *pt, double *med)
+{
+	struct ws_bench_ctx *ctx = pt->ctx;
+	json_t *metrics = json_object();
+	char name[96];
+
+	*med = ws_metric_add(ctx, metrics, "collect_ns", &pt->collect, "ns");
+	ws_metric_add(ctx, metrics, "pages_per_s", &pt->rate, "pages/s");
+	ws_metric_add(ctx, metrics, "collect_rearm_ns", &pt->rearm, "ns");
+	ws_metric_add(ctx, metrics, "touch_ns", &pt->touch, "ns");
+	ws_metric_add(ctx, metrics, "touch_untracked_ns", &pt->untracked,
+		      "ns");
+	ws_metric_add(ctx, metrics, "interval_ns", &pt->interval, "ns");
+	for (size_t i = 0; i < WS_TRACKER_MAX_COSTS && pt->t->costs[i].name;
+	     i++) {
+		snprintf(name, sizeof(name), "collect_rearm_%s_ns",
+			 pt->t->costs[i].name);
+		ws_metric_add(ctx, metrics, name, &pt->parts[i], "ns");
+	}
+	return metrics;
+}
+
+static json_t *point_params(struct st_point *pt, double pct, size_t nhot,
+			    enum ws_layout layout)
+{
+	bool lossless;
+	const char *rearm = pt->t->ops->rearm_method(pt->t, &lossless);
+
+	return json_pack("{s:I,s:I,s:I,s:f,s:I,s:s,s:I,s:s,s:b}",
+			 "size_bytes", (json_int_t)pt->m->len,
+			 "npages", (json_int_t)pt->m->npages,
+			 "page_size", (json_int_t)pt->m->page_size,
+			 "hot_pct", pct,
+			 "hot_pages", (json_int_t)nhot,
+			 "layout", ws_layout_name(layout),
+			 "hot_runs", (json_int_t)ws_pageset_runs(&pt->hot),
+			 "rearm", rearm,
+			 "rearm_lossless", lossless);
+}
+
 static int st_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 		    enum ws_backing backing, enum ws_mode mode,
-		    struct ws_mem *m, struct ws_tracker *t, double pct,
-		    enum ws_layout layout)
+		    struct ws_mem *m, struct ws_tracker *t,
+		    struct ws_thp_guard *thp, double pct, enum ws_layout layout)
 {
-	struct st_point pt = { .ctx = ctx, .m = m, .t = t };
+	struct st_point pt = { .ctx = ctx, .m = m, .t = t, .thp = thp };
 	size_t nhot = (size_t)llround(m->npages * pct / 100.0);
 	size_t reps = 0;
+	json_t *j, *g;
 	double med;
-	json_t *j, *metrics;
 	int ret;
 
 	if (nhot > m->npages)
 		nhot = m->npages;
-	ws_samples_init(&pt.collect);
-	ws_samples_init(&pt.rate);
-	ws_samples_init(&pt.rearm);
 	if (ws_pageset_init(&pt.hot, m->npages) ||
 	    ws_pageset_init(&pt.seen, m->npages)) {
 		ret = ws_case_fail(ctx, ENOMEM, "pageset of %zu pages",
@@ -125,33 +224,45 @@ static int st_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 		goto out;
 
 	j = ws_case_json(ops, backing, mode);
-	json_object_set_new(j, "params",
-			    json_pack("{s:I,s:I,s:I,s:f,s:I,s:s,s:I}",
-				      "size_bytes", (json_int_t)m->len,
-				      "npages", (json_int_t)m->npages,
-				      "page_size", (json_int_t)m->page_size,
-				      "hot_pct", pct,
-				      "hot_pages", (json_int_t)nhot,
-				      "layout", ws_layout_name(layout),
-				      "hot_runs",
-				      (json_int_t)ws_pageset_runs(&pt.hot)));
-	metrics = json_object();
-	med = ws_metric_add(ctx, metrics, "collect_ns", &pt.collect, "ns");
-	ws_metric_add(ctx, metrics, "pages_per_s", &pt.rate, "pages/s");
-	ws_metric_add(ctx, metrics, "collect_rearm_ns", &pt.rearm, "ns");
-	json_object_set_new(j, "metrics", metrics);
+	json_object_set_new(j, "params", point_params(&pt, pct, nhot, layout));
+	json_object_set_new(j, "metrics", point_metrics(&pt, &med));
 	json_object_set_new(j, "accuracy", ws_accuracy_json(&pt.acc));
 	json_object_set_new(j, "accuracy_rearm",
 			    ws_accuracy_json(&pt.acc_rearm));
 	json_object_set_new(j, "reps", json_integer(reps));
+	g = ws_thp_guard_json(thp);
+	if (g)
+		json_object_set_new(j, "thp", g);
 	ws_timer_annotate(ctx, j, &med, 1);
 	ws_result_add(ctx->res, j);
 out:
-	ws_pageset_free(&pt.hot);
-	ws_pageset_free(&pt.seen);
-	ws_samples_free(&pt.collect);
-	ws_samples_free(&pt.rate);
-	ws_samples_free(&pt.rearm);
+	point_free(&pt);
+	return ret;
+}
+
+/* Every requested re-arm policy of one (hot, layout) point. */
+static int st_policies(struct ws_bench_ctx *ctx,
+		       const struct ws_tracker_ops *ops, enum ws_backing backing,
+		       enum ws_mode mode, struct ws_mem *m, struct ws_tracker *t,
+		       struct ws_thp_guard *thp, double pct, enum ws_layout l)
+{
+	const char *done[WS_REARM_NR];
+	size_t ndone = 0;
+	bool lossless;
+	int ret = 0;
+
+	for (int r = 0; !ret && r < WS_REARM_NR; r++) {
+		const char *method;
+
+		if (!(ctx->p->rearms & (1u << r)))
+			continue;
+		t->rearm = r;
+		method = ops->rearm_method(t, &lossless);
+		if (ws_method_seen(done, ndone, method))
+			continue;
+		done[ndone++] = method;
+		ret = st_point(ctx, ops, backing, mode, m, t, thp, pct, l);
+	}
 	return ret;
 }
 
@@ -160,9 +271,11 @@ static int st_size(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 {
 	struct ws_tracker t = { 0 };
 	struct ws_mem m = { .fd = -1 };
+	struct ws_thp_guard thp;
 	char sz[32];
 	int ret;
 
+	ws_thp_guard_init(&thp, backing);
 	ret = ws_case_map_size(ctx, &m, ops->name, backing,
 			       ws_mode_name(mode), size);
 	if (ret)
@@ -180,13 +293,14 @@ static int st_size(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 			    (nhot == 0 || nhot >= m.npages) &&
 			    (ctx->p->layouts & (1u << WS_LAYOUT_CONTIGUOUS)))
 				continue;
-			ret = st_point(ctx, ops, backing, mode, &m, &t, pct,
-				       l);
+			ret = st_policies(ctx, ops, backing, mode, &m, &t,
+					  &thp, pct, l);
 			if (ret)
-				ws_case_say_point(ctx, " (size %s, hot %g%%, %s)",
+				ws_case_say_point(ctx, " (size %s, hot %g%%, %s, rearm %s)",
 						  ws_fmt_size(size, sz,
 							      sizeof(sz)),
-						  pct, ws_layout_name(l));
+						  pct, ws_layout_name(l),
+						  ws_rearm_name(t.rearm));
 		}
 	}
 	if (t.ops)
@@ -221,16 +335,18 @@ static void scan_throughput_defaults(struct ws_params *p,
 	static const size_t quick[] = { 1UL << 20, 64UL << 20 };
 	static const size_t full[] = { 1UL << 20, 16UL << 20, 256UL << 20,
 				       1UL << 30 };
-	static const double hot[] = { 0, 1, 50, 100 };
+	static const double hot[] = { 0, 1, 20, 50, 100 };
 	bool q = profile == WS_PROFILE_QUICK;
 	const size_t *sizes = q ? quick : full;
 	size_t n = q ? 2 : 4;
 
 	for (p->nsizes = 0; p->nsizes < n; p->nsizes++)
 		p->sizes[p->nsizes] = sizes[p->nsizes];
-	for (p->nhot = 0; p->nhot < 4; p->nhot++)
+	for (p->nhot = 0; p->nhot < sizeof(hot) / sizeof(hot[0]); p->nhot++)
 		p->hot_pcts[p->nhot] = hot[p->nhot];
 	p->layouts = (1u << WS_LAYOUT_NR) - 1;
+	/* Both re-arm policies: the lossy one is cheaper, and that is the point. */
+	p->rearms = (1u << WS_REARM_NR) - 1;
 	p->warmup = 1;
 	p->min_reps = q ? 3 : 10;
 	p->max_reps = q ? 50 : 200;
@@ -239,8 +355,8 @@ static void scan_throughput_defaults(struct ws_params *p,
 
 const struct ws_benchmark ws_bench_scan_throughput = {
 	.name		= "scan-throughput",
-	.summary	= "pages/s to collect the accessed set (and to collect + re-arm) by region size, hot fraction and layout",
+	.summary	= "per-interval tracking cost (collect + re-arm + the workload's faults) and pages/s to collect, by region size, hot fraction, layout and re-arm policy",
 	.defaults	= scan_throughput_defaults,
 	.run		= scan_throughput_run,
-	.options	= "--backend --backing --size --hot --layout --warmup --min-reps --max-reps --min-time",
+	.options	= "--backend --backing --size --hot --layout --rearm --warmup --min-reps --max-reps --min-time",
 };

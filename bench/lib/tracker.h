@@ -107,6 +107,13 @@ struct ws_tracker_ops {
 	 * fault (WS_ACCESS_*): fault-latency checks every granule did.
 	 */
 	unsigned int faults_on;
+	/*
+	 * arm() does not flush TLBs (idle page tracking clears young bits
+	 * without a flush): accesses through cached translations can go
+	 * unseen whatever the re-arm does.  Measured, not judged, by the
+	 * correctness concurrent case.
+	 */
+	bool arm_leaves_tlb;
 
 	void (*probe)(struct ws_probe *p);
 	int (*open)(struct ws_tracker *t);

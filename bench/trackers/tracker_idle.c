@@ -606,6 +606,7 @@ const struct ws_tracker_ops ws_tracker_idle = {
 		    WS_BACKING_BIT(WS_BACKING_SHMEM),
 	.modes = WS_MODE_BIT(WS_MODE_ASYNC),
 	.faults_on = 0,
+	.arm_leaves_tlb = true,
 	.arm_is_ranged = true,
 	.probe = idle_probe,
 	.open = idle_open,

@@ -75,6 +75,7 @@ usage_error "negative threads" "--threads" run protect-cost --threads -1
 usage_error "unknown profile" "quick" run correctness --profile fast
 usage_error "option a benchmark does not read" "--threads" run correctness --threads 1
 usage_error "negative timeout" "--timeout" run correctness --timeout -5
+usage_error "unknown re-arm policy" "per-run" run scan-throughput --rearm lazy
 usage_error "bad --tune value" "--tune" run correctness --tune maybe
 # Sizes the machine cannot hold fail before anything runs (they used to hang
 # or meet the OOM killer).
@@ -146,7 +147,7 @@ done
 c="$run_dir/correctness.json"
 # Idle tracking with the TLB "as-is" may miss accesses by design (young bits
 # are cleared without a TLB flush): reported, not asserted.
-bad=$(json_q "$c" "[ (r['backend'],r['backing'],r['mode'],r.get('pattern'),r.get('tlb'),r['accuracy']['precision'],r['accuracy']['recall']) for r in d['results'] if r.get('expected_visible') and r['backing'] in ('anon','shmem') and 'accuracy' in r and not (r['backend']=='idle' and r.get('tlb')=='as-is') and (r['accuracy']['precision']!=1 or r['accuracy']['recall']!=1)]")
+bad=$(json_q "$c" "[ (r['backend'],r['backing'],r['mode'],r.get('pattern'),r.get('tlb'),r['accuracy']['precision'],r['accuracy']['recall']) for r in d['results'] if r.get('expected_visible') and r['backing'] in ('anon','shmem') and 'accuracy' in r and r.get('rearm_lossless') is not False and not (r['backend']=='idle' and r.get('tlb') in ('as-is','turnover')) and (r['accuracy']['precision']!=1 or r['accuracy']['recall']!=1)]")
 [ "$bad" = "[]" ] || echo "# inexact: $bad"
 [ "$bad" = "[]" ]; ok $? "correctness: precision = recall = 1 on anon and shmem for every visible pattern"
 cnt=$(json_q "$c" "len([r for r in d['results'] if r.get('expected_visible') and r['backing'] in ('anon','shmem')])")
@@ -156,7 +157,25 @@ echo "# patterns: $pats"
 r=0; for p in every-3rd first-half none all; do echo " $pats " | grep -q " $p " || r=1; done
 ok "$r" "correctness covers every-3rd, first-half, none and all"
 tlbs=$(json_q "$c" "' '.join(sorted(set(str(r.get('tlb')) for r in d['results'] if 'tlb' in r)))")
-[ "$tlbs" = "as-is flushed" ]; ok $? "correctness runs every pattern with the TLB as-is and flushed ($tlbs)"
+[ "$tlbs" = "as-is flushed turnover" ]; ok $? "correctness runs every pattern with the TLB as-is, turned over and flushed ($tlbs)"
+
+# Re-arm losslessness (issue 6 item 1), on whatever uffd tracker runs here.
+race=$(json_q "$c" "sorted(set((r['backend'],r['mode'],r['rearm'],r['rearm_lossless'],r['race_page_reported']) for r in d['results'] if r.get('pattern')=='rearm-race'))")
+echo "# rearm-race (backend, mode, method, lossless claim, reported): $race"
+bad=$(json_q "$c" "[r['rearm'] for r in d['results'] if r.get('pattern')=='rearm-race' and r['rearm_lossless'] != r['race_page_reported']]")
+[ "$bad" = "[]" ]; ok $? "rearm-race: a write between scan and re-arm is reported next interval iff the method claims lossless ($bad)"
+if echo " $supported " | grep -q " wp "; then
+	[ "$(json_q "$c" "sum(1 for r in d['results'] if r.get('pattern')=='rearm-race' and r['backend']=='wp' and r['rearm']=='span' and not r['race_page_reported'])")" -gt 0 ]
+	ok $? "rearm-race: wp sync's span re-arm loses the write (the lossy policy is caught)"
+	lost=$(json_q "$c" "[(r['backing'],r['mode'],r['rearm'],r['lost']) for r in d['results'] if r.get('pattern')=='concurrent' and r['backend']=='wp' and r['rearm_lossless']]")
+	echo "# concurrent, lossless methods: $lost"
+	[ "$(json_q "$c" "sum(r['lost'] for r in d['results'] if r.get('pattern')=='concurrent' and r['backend']=='wp' and r['rearm_lossless'])")" = 0 ] &&
+		[ "$(json_q "$c" "sum(1 for r in d['results'] if r.get('pattern')=='concurrent' and r['backend']=='wp' and r['rearm_lossless'])")" -gt 0 ]
+	ok $? "concurrent writer+reader: wp's lossless re-arms (scan-atomic, per-run) lose 0 accesses"
+	gran=$(json_q "$c" "sorted(set(r['granularity']['tracked_at'] for r in d['results'] if r['backend']=='wp' and r['backing']=='anon-thp' and 'granularity' in r))")
+	echo "# wp on anon-thp tracked at: $gran"
+	echo "$gran" | grep -q "4K"; ok $? "anon-thp cases name the granularity they were tracked at ($gran)"
+fi
 
 # The validator must be able to fail: broken copies of a real file.
 for mut in "del d['schema_version']" "d['results'][0]['accuracy']['precision']=1.5" \

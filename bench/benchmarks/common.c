@@ -15,6 +15,7 @@
 #include "common.h"
 #include "parse.h"
 #include "stats.h"
+#include "threads.h"
 #include "timing.h"
 
 static const char *const profile_names[WS_PROFILE_NR] = {
@@ -363,6 +364,24 @@ json_t *ws_accuracy_json(const struct ws_accuracy *a)
 			 "precision", a->precision,
 			 "recall", a->recall,
 			 "exact", ws_accuracy_exact(a));
+}
+
+void ws_default_threads(struct ws_params *p, enum ws_profile profile)
+{
+	uint64_t others = ws_cpu_count() > 1 ? ws_cpu_count() - 1 : 1;
+
+	p->nthreads = 0;
+	p->threads[p->nthreads++] = 0;
+	if (profile == WS_PROFILE_QUICK || others + 1 > WS_MAX_LIST) {
+		for (uint64_t n = 1; n < others && p->nthreads < WS_MAX_LIST - 1;
+		     n *= 2)
+			if (profile != WS_PROFILE_QUICK)
+				p->threads[p->nthreads++] = n;
+		p->threads[p->nthreads++] = others;
+		return;
+	}
+	for (uint64_t n = 1; n <= others; n++)
+		p->threads[p->nthreads++] = n;
 }
 
 bool ws_method_seen(const char *const *done, size_t n, const char *method)

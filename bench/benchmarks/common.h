@@ -123,6 +123,13 @@ void ws_thp_guard_timed(struct ws_thp_guard *g, const struct ws_mem *m);
  *  "degraded_reps","reps"} or NULL when the guard is off. */
 json_t *ws_thp_guard_json(const struct ws_thp_guard *g);
 
+/*
+ * Helper thread counts that reach every other CPU: 0, 1, ..., N-1 for N
+ * usable CPUs (quick profile: 0 and N-1), thinned to powers of two past
+ * WS_MAX_LIST entries.
+ */
+void ws_default_threads(struct ws_params *p, enum ws_profile profile);
+
 /* Number of cases ws_for_each_case() will call @fn for. */
 size_t ws_count_cases(const struct ws_params *p, bool modes_matter);
 /* Start ctx->prog for @what with @total steps, keeping its quiet flag. */

@@ -8,11 +8,15 @@
  * threads of the process are running on other CPUs with the range in
  * their TLBs, so that every protect must shoot down remote TLB entries.
  *
- * Each repetition first makes the range present, writable and unprotected
- * again by writing every base page from the measuring thread (this
- * resolves rwp/wp/soft-dirty protections; reads would not resolve wp or
- * soft-dirty), lets the helper threads sweep it, then times one call.
- * The measuring thread is pinned to CPU 0, helpers to the other CPUs.
+ * Each repetition first makes the range present and unprotected again --
+ * with the tracker's own range unprotect and a read of every page where it
+ * has one (rwp, wp: a write would split a WP-protected THP and leave the
+ * "anon-thp" case PTE-mapped for good), else by writing every base page
+ * from the measuring thread (soft-dirty needs written pages to have
+ * something to clear) -- lets the helper threads sweep it, then times one
+ * call.  anon-thp repetitions start PMD-mapped (struct ws_thp_guard).
+ * The measuring thread is pinned to CPU 0, helpers to the other CPUs; the
+ * default thread counts go from 0 to every other CPU of the machine.
  * Async mode only: the cost of protecting does not depend on the mode.
  */
 #include <errno.h>
@@ -35,19 +39,45 @@ struct pc_case {
 	const struct ws_tracker_ops *ops;	/* NULL: mprotect baseline */
 	struct ws_mem m;
 	struct ws_tracker t;
+	struct ws_thp_guard thp;
 	struct ws_hot_threads *hot;
 	struct ws_samples ns;
 };
+
+/* Present and unprotected again, the measuring thread's TLB warm. */
+static int reset(struct pc_case *c)
+{
+	volatile char *p = (volatile char *)c->m.addr;
+	int ret;
+
+	if (!c->ops || !c->ops->disarm) {
+		ws_mem_populate(&c->m);
+		return 0;
+	}
+	ret = c->ops->disarm(&c->t, 0, c->m.npages);
+	if (ret)
+		return ws_case_fail(c->ctx, ret, "%s", c->t.err);
+	for (size_t off = 0; off < c->m.len; off += ws_page_size())
+		(void)p[off];
+	return 0;
+}
 
 static int pc_once(void *arg, bool measured)
 {
 	struct pc_case *c = arg;
 	uint64_t t0, t1;
-	int ret = 0;
+	int ret;
 
-	ws_mem_populate(&c->m);
+	ret = reset(c);
+	if (!ret)
+		ret = ws_thp_guard_start(c->ctx, &c->thp, &c->m,
+					 c->ops ? &c->t : NULL);
+	if (ret)
+		return ret;
 	if (c->hot)
 		ws_hot_threads_sweep(c->hot);
+	if (measured)
+		ws_thp_guard_timed(&c->thp, &c->m);
 	t0 = ws_now_ns();
 	if (c->ops) {
 		ret = c->ops->arm(&c->t, 0, c->m.npages);
@@ -79,6 +109,7 @@ static int pc_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	const char *mode_name = ops ? ws_mode_name(mode) : WS_MODE_NONE_NAME;
 	struct pc_case c = { .ctx = ctx, .ops = ops };
 	struct ws_samples per_page;
+	json_t *thp;
 	double med;
 	size_t reps = 0;
 	char sz[32];
@@ -87,6 +118,7 @@ static int pc_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 
 	ws_samples_init(&c.ns);
 	ws_samples_init(&per_page);
+	ws_thp_guard_init(&c.thp, backing);
 	c.m.fd = -1;
 	ret = ws_case_map_size(ctx, &c.m, backend, backing, mode_name, size);
 	if (ret == 1) {
@@ -143,6 +175,12 @@ static int pc_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	ws_metric_add(ctx, metrics, "ns_per_page", &per_page, "ns");
 	json_object_set_new(j, "metrics", metrics);
 	json_object_set_new(j, "reps", json_integer(reps));
+	json_object_set_new(j, "reset", json_string(ops && ops->disarm ?
+						    "range unprotect + read" :
+						    "write every page"));
+	thp = ws_thp_guard_json(&c.thp);
+	if (thp)
+		json_object_set_new(j, "thp", thp);
 	ws_timer_annotate(ctx, j, &med, 1);
 	ws_result_add(ctx->res, j);
 out:
@@ -229,9 +267,7 @@ static void protect_cost_defaults(struct ws_params *p, enum ws_profile profile)
 
 	for (p->nsizes = 0; p->nsizes < n; p->nsizes++)
 		p->sizes[p->nsizes] = sizes[p->nsizes];
-	p->threads[0] = 0;
-	p->threads[1] = 1;
-	p->nthreads = 2;
+	ws_default_threads(p, profile);
 	p->warmup = 2;
 	if (profile == WS_PROFILE_QUICK) {
 		p->min_reps = 10;

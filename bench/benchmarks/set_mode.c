@@ -269,9 +269,7 @@ static void set_mode_defaults(struct ws_params *p, enum ws_profile profile)
 
 	p->sizes[0] = q ? 16UL << 20 : 64UL << 20;
 	p->nsizes = 1;
-	p->threads[0] = 0;
-	p->threads[1] = 1;
-	p->nthreads = 2;
+	ws_default_threads(p, profile);
 	p->warmup = 2;
 	p->min_reps = q ? 20 : 100;
 	p->max_reps = q ? 1000 : 10000;

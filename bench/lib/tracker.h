@@ -120,6 +120,12 @@ struct ws_tracker_ops {
 	int (*arm)(struct ws_tracker *t, size_t first_page, size_t npages);
 	int (*collect)(struct ws_tracker *t, struct ws_pageset *out, bool rearm);
 	int (*set_mode)(struct ws_tracker *t, enum ws_mode mode);
+	/*
+	 * Optional: end tracking of a page range without touching it (a
+	 * range unprotect), so a benchmark can reset armed memory without
+	 * writing every page -- a write would split a WP-protected THP.
+	 */
+	int (*disarm)(struct ws_tracker *t, size_t first_page, size_t npages);
 	void (*close)(struct ws_tracker *t);
 	/*
 	 * How collect(rearm=true) re-arms, as it runs with t's mode and

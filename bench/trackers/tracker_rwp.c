@@ -91,6 +91,22 @@ static int rwp_arm(struct ws_tracker *t, size_t first, size_t npages)
 	return 0;
 }
 
+/* Unprotect (and wake) the range: one change_protection, no page touched. */
+static int rwp_disarm(struct ws_tracker *t, size_t first, size_t npages)
+{
+	struct ws_uffd_tracker *ut = t->priv;
+	struct ws_uffdio_rwprotect rp = {
+		.range = ws_uffd_tracker_range(t, first, npages),
+		.mode = 0,
+	};
+
+	if (ioctl(ut->uffd, WS_UFFDIO_RWPROTECT, &rp))
+		return ws_tracker_fail(t, errno,
+				       "UFFDIO_RWPROTECT(unprotect, pages %zu+%zu)",
+				       first, npages);
+	return 0;
+}
+
 static int rwp_collect(struct ws_tracker *t, struct ws_pageset *out,
 		       bool rearm)
 {
@@ -124,6 +140,7 @@ const struct ws_tracker_ops ws_tracker_rwp = {
 	.arm = rwp_arm,
 	.collect = rwp_collect,
 	.set_mode = ws_uffd_tracker_set_mode,
+	.disarm = rwp_disarm,
 	/*
 	 * close() clears RWP on every PTE and wakes any waiter (brief §1.8);
 	 * UNREGISTER alone would not wake sync waiters (gotcha 7).

@@ -137,6 +137,22 @@ static int wp_arm(struct ws_tracker *t, size_t first, size_t npages)
 	return 0;
 }
 
+/* Write-unprotect the range: PMDs stay PMDs (a write would split them). */
+static int wp_disarm(struct ws_tracker *t, size_t first, size_t npages)
+{
+	struct ws_uffd_tracker *ut = t->priv;
+	struct ws_uffdio_writeprotect wp = {
+		.range = ws_uffd_tracker_range(t, first, npages),
+		.mode = 0,
+	};
+
+	if (ioctl(ut->uffd, WS_UFFDIO_WRITEPROTECT, &wp))
+		return ws_tracker_fail(t, errno,
+				       "UFFDIO_WRITEPROTECT(unprotect, pages %zu+%zu)",
+				       first, npages);
+	return 0;
+}
+
 static int wp_collect(struct ws_tracker *t, struct ws_pageset *out,
 		      bool rearm)
 {
@@ -194,6 +210,7 @@ const struct ws_tracker_ops ws_tracker_wp = {
 	.arm = wp_arm,
 	.collect = wp_collect,
 	.set_mode = wp_set_mode,
+	.disarm = wp_disarm,
 	/* close() unregisters and clears every WP bit (brief §1.8). */
 	.close = ws_uffd_tracker_close,
 	.rearm_method = wp_rearm_method,

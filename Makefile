@@ -86,4 +86,5 @@ plots: deps
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) \
+         $(UNIT_BIN:$(BUILD)/tests/%=$(BUILD)/tests/unit/%.d)

@@ -135,26 +135,32 @@ static void sweep_case(const char *reads, unsigned int threads, uint64_t max,
  * occurrence.  Returns its epoch, or UINT64_MAX if it never fit.
  */
 static uint64_t interval_in_phase(struct ws_wl *w, unsigned int want,
-				  uint64_t min)
+				  uint64_t min, uint64_t same_slot_as)
 {
 	for (int tries = 0; tries < 20; tries++) {
 		struct ws_wl_phase_pos a, b;
 		uint64_t took, e, c0;
 
-		ws_wl_pause(w, 0, &took);
+		if (ws_wl_pause(w, 5 * SEC, &took))
+			return UINT64_MAX;
 		ws_wl_phase_at(w, ws_wl_clock_ns(w), &a);
 		if (a.phase != want || a.left_ns < SEC / 2) {
 			ws_wl_resume(w);
 			sleep_ms((unsigned int)(a.left_ns / 1000000) + 5);
 			continue;
 		}
+		/* Optionally reuse the truth slot of an earlier interval. */
+		while (same_slot_as != UINT64_MAX &&
+		       (ws_wl_epoch(w) + 2) % 8 != same_slot_as % 8)
+			ws_wl_epoch_bump(w);
 		ws_wl_epoch_bump(w);
 		e = ws_wl_epoch_bump(w);
 		c0 = total(w);
 		ws_wl_resume(w);
 		for (int i = 0; i < 300 && total(w) < c0 + min; i++)
 			sleep_ms(1);
-		ws_wl_pause(w, 0, &took);
+		if (ws_wl_pause(w, 5 * SEC, &took))
+			return UINT64_MAX;
 		ws_wl_phase_at(w, ws_wl_clock_ns(w), &b);
 		ws_wl_epoch_bump(w);
 		ws_wl_epoch_bump(w);
@@ -182,20 +188,19 @@ static void two_phases(void)
 		return;
 	}
 	ws_wl_start(w);
-	ea = interval_in_phase(w, 0, 20000);
-	eb = interval_in_phase(w, 1, 20000);
-	ok(ea != UINT64_MAX && eb != UINT64_MAX,
-	   "two phases: an interval fits inside each phase");
-	if (ea != UINT64_MAX && !ws_wl_truth(w, ea, &rd, &wr, SEC)) {
-		ok(set_is_range(&rd, 0, 16) && !ws_pageset_count(&wr),
-		   "phase pa: read set is exactly region a (pages 0-15), no writes");
-		describe("pa reads", &rd);
-	}
-	if (eb != UINT64_MAX && !ws_wl_truth(w, eb, &rd, &wr, SEC)) {
-		ok(set_is_range(&wr, 16, 16) && !ws_pageset_count(&rd),
-		   "phase pb: write set is exactly region b (pages 16-31), no reads");
-		describe("pb writes", &wr);
-	}
+	ea = interval_in_phase(w, 0, 20000, UINT64_MAX);
+	ok(ea != UINT64_MAX && !ws_wl_truth(w, ea, &rd, &wr, SEC) &&
+	   set_is_range(&rd, 0, 16) && !ws_pageset_count(&wr),
+	   "phase pa: read set is exactly region a (pages 0-15), no writes");
+	describe("pa reads", &rd);
+	/* Same slot as pa's interval: what pa recorded there must be gone. */
+	eb = interval_in_phase(w, 1, 20000, ea);
+	ok(eb != UINT64_MAX && eb % 8 == ea % 8 &&
+	   !ws_wl_truth(w, eb, &rd, &wr, SEC) &&
+	   set_is_range(&wr, 16, 16) && !ws_pageset_count(&rd),
+	   "phase pb (epoch %llu, slot of %llu reused): write set is exactly region b (pages 16-31), no reads",
+	   (unsigned long long)eb, (unsigned long long)ea);
+	describe("pb writes", &wr);
 	for (int i = 0; i < 8; i++)
 		ws_wl_epoch_bump(w);
 	ok(ws_wl_truth(w, ws_wl_epoch(w) - 8, &rd, &wr, SEC) == -ESTALE &&
@@ -243,7 +248,7 @@ static void pause_stops(void)
 	   (double)(k3 - k2) / 1e6, (double)(ws_now_ns() - t0) / 1e6);
 	ok(ws_wl_check_all(w, NULL, 0) == -EBUSY,
 	   "check_all while running -> -EBUSY");
-	ws_wl_pause(w, 0, &took);
+	ws_wl_pause(w, 5 * SEC, &took);
 	ws_wl_stop(w);	/* stopping parked workers */
 	ok(ws_wl_check_all(w, NULL, 0) == 0,
 	   "after stop: every page's stamps exact");
@@ -374,11 +379,11 @@ static void lost_and_stale(void)
 	ok(ws_wl_check_all(w, bad, 4) == 0, "fresh stamps check clean");
 	ws_wl_start(w);
 	sleep_ms(10);
-	ws_wl_pause(w, 0, &took);
+	ws_wl_pause(w, 5 * SEC, &took);
 	memcpy(old, mem + 3 * PAGE, PAGE);
 	ws_wl_resume(w);
 	sleep_ms(10);
-	ws_wl_pause(w, 0, &took);
+	ws_wl_pause(w, 5 * SEC, &took);
 	ok(ws_wl_check_all(w, bad, 4) == 0, "paused after writes: all pages exact");
 	n = ws_wl_check_page(w, 3, old, &bad[0]);
 	ok(n >= 1 && bad[0].page == 3 && bad[0].thread >= 0 &&
@@ -387,6 +392,17 @@ static void lost_and_stale(void)
 	   n, bad[0].thread, (unsigned long long)bad[0].expected,
 	   (unsigned long long)bad[0].found);
 	memcpy(cur, mem + 3 * PAGE, PAGE);
+	{
+		uint64_t *w0 = (uint64_t *)cur;
+		int t = w0[1] ? 0 : 1;	/* a worker that wrote page 3 */
+
+		w0[1 + t] -= 1;
+		n = ws_wl_check_page(w, 3, cur, &bad[0]);
+		ok(n == 1 && bad[0].thread == t &&
+		   bad[0].found + 1 == bad[0].expected,
+		   "page 3 without its latest write (one version behind, nobody writing it): refused");
+		w0[1 + t] += 1;
+	}
 	memcpy(mem + 3 * PAGE, old, PAGE);
 	n = ws_wl_check_all(w, bad, 4);
 	ok(n == 1 && bad[0].page == 3 && bad[0].epoch == ws_wl_epoch(w),
@@ -412,7 +428,7 @@ static void lost_and_stale(void)
 static struct {
 	struct ws_wl *w;
 	volatile int in_fault, release;
-	int check_live, check_older, check_landed, check_newer;
+	int check_live, check_older, check_landed, check_newer, check_other;
 } flt;
 
 static void on_segv(int sig, siginfo_t *si, void *uc)
@@ -434,10 +450,70 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
 	flt.check_landed = ws_wl_check_page(flt.w, 7, copy, NULL);
 	copy[1] += 1;		/* v + 2: a version nobody wrote */
 	flt.check_newer = ws_wl_check_page(flt.w, 7, copy, NULL);
+	/* Another page one version behind: its writer is not blocked on it. */
+	memcpy(copy, mem + 3 * PAGE, PAGE);
+	flt.check_other = -1;	/* page 3 never written: nothing to test */
+	if (copy[1]) {
+		copy[1] -= 1;
+		flt.check_other = ws_wl_check_page(flt.w, 3, copy, NULL);
+	}
 	flt.in_fault = 1;
 	while (!flt.release)
 		sleep_ms(1);
 	mprotect(page, PAGE, PROT_READ | PROT_WRITE);
+}
+
+/*
+ * Block worker 0 in a write fault on page 7 while the epoch is even or odd
+ * (@odd_start), bump the epoch @bumps times, release it and pause.  The
+ * truth of the starting epoch must wait for the blocked batch meanwhile.
+ * Returns the starting epoch, UINT64_MAX if the worker never faulted.
+ */
+static uint64_t blocked_batch(struct ws_wl *w, bool odd_start, int bumps,
+			      int *waited)
+{
+	struct ws_pageset rd, wr;
+	uint64_t took, e1;
+
+	ws_pageset_init(&rd, NPAGES);
+	ws_pageset_init(&wr, NPAGES);
+	ws_wl_pause(w, 5 * SEC, &took);
+	mprotect(mem + 7 * PAGE, PAGE, PROT_READ);
+	/* A fresh epoch, which no batch before the fault ran in. */
+	ws_wl_epoch_bump(w);
+	if ((ws_wl_epoch(w) & 1) != odd_start)
+		ws_wl_epoch_bump(w);
+	e1 = ws_wl_epoch(w);
+	flt.in_fault = 0;
+	flt.release = 0;
+	ws_wl_resume(w);
+	for (int i = 0; i < 5000 && !flt.in_fault; i++)
+		sleep_ms(1);
+	for (int i = 0; i < bumps; i++)
+		ws_wl_epoch_bump(w);
+	*waited = ws_wl_truth(w, e1, &rd, &wr, SEC / 20);
+	flt.release = 1;
+	/* Parked: the released batch is recorded, no other runs. */
+	ws_wl_pause(w, 5 * SEC, &took);
+	ws_wl_epoch_bump(w);	/* close the current epoch, to query it */
+	ws_pageset_free(&rd);
+	ws_pageset_free(&wr);
+	return flt.in_fault ? e1 : UINT64_MAX;
+}
+
+/* Was page 7 written in @epoch? */
+static int wrote7(struct ws_wl *w, uint64_t epoch)
+{
+	struct ws_pageset rd, wr;
+	int r;
+
+	ws_pageset_init(&rd, NPAGES);
+	ws_pageset_init(&wr, NPAGES);
+	r = ws_wl_truth(w, epoch, &rd, &wr, SEC);
+	r = r ? r : ws_pageset_test(&wr, 7);
+	ws_pageset_free(&rd);
+	ws_pageset_free(&wr);
+	return r;
 }
 
 static void blocked_writer(void)
@@ -445,47 +521,54 @@ static void blocked_writer(void)
 	struct ws_wl_opts o = { .nthreads = 1, .seed = 8, .truth = true };
 	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO };
 	struct sigaction old_sa;
-	struct ws_pageset rd, wr;
 	struct ws_wl_counters c;
-	uint64_t took, e0;
-	int r;
+	uint64_t took, e;
+	int waited;
 
 	flt.w = make("region d 64K\nphase p 10s\n d uniform reads 0%\n", &o);
-	if (!flt.w || ws_pageset_init(&rd, NPAGES) || ws_pageset_init(&wr, NPAGES))
+	if (!flt.w)
 		return;
 	sigaction(SIGSEGV, &sa, &old_sa);
 	ws_wl_start(flt.w);
 	sleep_ms(5);
-	ws_wl_pause(flt.w, 0, &took);
-	mprotect(mem + 7 * PAGE, PAGE, PROT_READ);
-	e0 = ws_wl_epoch(flt.w);
-	ws_wl_resume(flt.w);
-	for (int i = 0; i < 5000 && !flt.in_fault; i++)
-		sleep_ms(1);
-	ok(flt.in_fault, "worker blocked in a fault on page 7");
+
+	/* Interval E -> collect window E+1: the batch belongs to E+1. */
+	e = blocked_batch(flt.w, false, 1, &waited);
+	ok(e != UINT64_MAX, "worker blocked in a fault on page 7");
 	ok(flt.check_live == 0,
 	   "in flight: page content one version behind the bumped version is accepted");
 	ok(flt.check_landed == 0, "in flight: content with the bumped version is accepted");
 	ok(flt.check_older == 1, "in flight: two versions behind is a lost write");
 	ok(flt.check_newer == 1, "in flight: a version ahead of the writer is refused");
-	ws_wl_epoch_bump(flt.w);
-	ws_wl_epoch_bump(flt.w);
-	r = ws_wl_truth(flt.w, e0, &rd, &wr, SEC / 20);
-	ok(r == -ETIMEDOUT, "truth of the epoch the blocked batch began in waits: -ETIMEDOUT");
-	flt.release = 1;
-	r = ws_wl_truth(flt.w, e0 + 1, &rd, &wr, 5 * SEC);
+	ok(flt.check_other == 1,
+	   "in flight on page 7: page 3 one version behind is still a lost write");
+	ok(waited == -ETIMEDOUT,
+	   "truth of the epoch a blocked batch began in waits for it: -ETIMEDOUT");
+	ok(e != UINT64_MAX && wrote7(flt.w, e + 1) == 1 && wrote7(flt.w, e) == 0,
+	   "batch from interval %llu into the collect window: recorded in %llu",
+	   (unsigned long long)e, (unsigned long long)e + 1);
+
+	/* Collect window O -> interval O+1: the batch belongs to O. */
+	e = blocked_batch(flt.w, true, 1, &waited);
+	ok(e != UINT64_MAX && waited == -ETIMEDOUT && wrote7(flt.w, e) == 1,
+	   "batch from collect window %llu into the interval: recorded in %llu",
+	   (unsigned long long)e, (unsigned long long)e);
+
+	/* E -> E+2: it spanned the whole window E+1: ambiguous, into E+1. */
+	e = blocked_batch(flt.w, false, 2, &waited);
 	ws_wl_counters(flt.w, 0, &c);
-	ok(!r && ws_pageset_test(&wr, 7) && c.ambiguous == 1,
-	   "released: the batch spanned epochs %llu-%llu, went to %llu (page 7 written there), 1 ambiguous batch",
-	   (unsigned long long)e0, (unsigned long long)e0 + 2,
-	   (unsigned long long)e0 + 1);
-	ws_wl_pause(flt.w, 0, &took);
+	ok(e != UINT64_MAX && waited == -ETIMEDOUT &&
+	   wrote7(flt.w, e + 1) == 1 && wrote7(flt.w, e) == 0 &&
+	   c.ambiguous == 1,
+	   "batch spanning epochs %llu-%llu: recorded in %llu, the only ambiguous batch (%llu)",
+	   (unsigned long long)e, (unsigned long long)e + 2,
+	   (unsigned long long)e + 1, (unsigned long long)c.ambiguous);
+
+	ws_wl_pause(flt.w, 5 * SEC, &took);
 	ok(ws_wl_check_all(flt.w, NULL, 0) == 0,
-	   "after the blocked write completed: every page exact");
+	   "after the blocked writes completed: every page exact");
 	ws_wl_destroy(flt.w);
 	sigaction(SIGSEGV, &old_sa, NULL);
-	ws_pageset_free(&rd);
-	ws_pageset_free(&wr);
 }
 
 int main(void)

@@ -15,6 +15,7 @@
 #include "mem.h"
 #include "parse.h"
 #include "pattern.h"
+#include "threads.h"
 #include "timing.h"
 
 #define MAX_REPS	100
@@ -213,6 +214,9 @@ static int drive(const struct run_args *a, struct ws_wl *w,
 		free(merge);
 		return -ENOMEM;
 	}
+	/* The engine leaves CPU 0 to us when there are more CPUs than workers. */
+	if (ws_cpu_count() > (int)a->threads)
+		ws_pin_self(0);
 	err = ws_wl_start(w);
 	while (!err && ws_wl_clock_ns(w) < len) {
 		uint64_t left = len - ws_wl_clock_ns(w);
@@ -319,23 +323,36 @@ static void print_header(const struct run_args *a, const struct ws_pattern *p,
 	       (unsigned long long)a->interval_ms);
 }
 
-static void print_summary(const struct run_args *a, double *off, double *on)
+/* Median relative cost of truth on vs off over the interleaved pairs. */
+static void print_cost(const char *basis, const double *off, const double *on,
+		       uint64_t n)
 {
-	double cost[MAX_REPS], moff, mon, mcost;
+	double cost[MAX_REPS], m;
 
-	for (uint64_t i = 0; i < a->reps && a->truth; i++)
+	for (uint64_t i = 0; i < n; i++)
 		cost[i] = 100.0 * (1.0 - on[i] / off[i]);
-	moff = median(off, a->reps);
-	printf("untracked accesses/s, truth off: median %.2f M/s over %llu runs\n",
-	       moff / 1e6, (unsigned long long)a->reps);
+	m = median(cost, n);	/* sorts: cost[0] is the least */
+	printf("ground-truth recording cost (%s): %.1f %% (median of %llu interleaved off/on pairs; range %.1f to %.1f %%)\n",
+	       basis, m, (unsigned long long)n, cost[0], cost[n - 1]);
+}
+
+static void print_summary(const struct run_args *a, double rate[2][MAX_REPS],
+			  double cpu[2][MAX_REPS])
+{
+	double v[MAX_REPS];
+
+	for (int truth = 0; truth <= (int)a->truth; truth++) {
+		memcpy(v, rate[truth], a->reps * sizeof(double));
+		printf("untracked accesses/s, truth %s: median %.2f M/s",
+		       truth ? "on" : "off", median(v, a->reps) / 1e6);
+		memcpy(v, cpu[truth], a->reps * sizeof(double));
+		printf(" (%.2f M per worker CPU-second) over %llu runs\n",
+		       median(v, a->reps) / 1e6, (unsigned long long)a->reps);
+	}
 	if (!a->truth)
 		return;
-	mon = median(on, a->reps);
-	printf("untracked accesses/s, truth on:  median %.2f M/s over %llu runs\n",
-	       mon / 1e6, (unsigned long long)a->reps);
-	mcost = median(cost, a->reps);	/* sorts: cost[0] is the least */
-	printf("ground-truth recording cost: %.1f %% of accesses/s (median of %llu interleaved off/on pairs; range %.1f to %.1f %%)\n",
-	       mcost, (unsigned long long)a->reps, cost[0], cost[a->reps - 1]);
+	print_cost("accesses/s", rate[0], rate[1], a->reps);
+	print_cost("per worker CPU-second", cpu[0], cpu[1], a->reps);
 }
 
 static int run_cmd(int argc, char **argv)
@@ -343,7 +360,7 @@ static int run_cmd(int argc, char **argv)
 	struct run_args a;
 	struct ws_pattern *pat;
 	struct run_result r;
-	double off[MAX_REPS], on[MAX_REPS];
+	double rate[2][MAX_REPS], cpu[2][MAX_REPS];
 	struct ws_mem m;
 	json_t *info = NULL;
 	char err[512];
@@ -373,12 +390,13 @@ static int run_cmd(int argc, char **argv)
 			if (!i && !truth)
 				print_header(&a, pat, &m, info);
 			print_run(&a, i, truth, &r);
-			(truth ? on : off)[i] = r.rate;
+			rate[truth][i] = r.rate;
+			cpu[truth][i] = r.cpu_rate;
 			bad += r.bad_pages;
 		}
 	}
 	if (!ret)
-		print_summary(&a, off, on);
+		print_summary(&a, rate, cpu);
 	if (!ret)
 		printf("integrity: %s (every page checked after each run)\n",
 		       bad ? "DATA LOSS" : "ok");

@@ -33,7 +33,10 @@
  *
  * Threading: one manager thread calls everything here; workers are the
  * engine's.  Nothing but the counters may be read concurrently from other
- * threads.
+ * threads.  With more CPUs than workers, workers are pinned to CPUs 1..n
+ * and CPU 0 is left to the manager: pin it there (ws_pin_self(0)), or the
+ * scheduler may put it next to a worker and a pause then waits for a
+ * context switch.
  */
 #ifndef WS_ENGINE_H
 #define WS_ENGINE_H
@@ -96,7 +99,7 @@ void ws_wl_stop(struct ws_wl *w);
  * flight) and wait until all did, or until @timeout_ns (0: no limit)
  * passes: -ETIMEDOUT, e.g. a worker is blocked in a fault only the caller
  * can resolve; call ws_wl_resume() then.  *took_ns: request to all parked.
- * Parked workers spin for ~50 us, then sleep on a futex.
+ * Parked workers spin (yielding) for ~20 us, then sleep on a futex.
  */
 int ws_wl_pause(struct ws_wl *w, uint64_t timeout_ns, uint64_t *took_ns);
 void ws_wl_resume(struct ws_wl *w);

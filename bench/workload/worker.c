@@ -17,7 +17,7 @@
 #include "timing.h"
 
 /* How long a parked worker spins before it sleeps on the futex. */
-#define PARK_SPIN_NS	50000
+#define PARK_SPIN_NS	20000
 
 static void pin_self(struct wl_thread *t)
 {
@@ -56,8 +56,16 @@ static void park(struct wl_thread *t)
 		if (!__atomic_load_n(&w->pause_req, __ATOMIC_SEQ_CST) ||
 		    __atomic_load_n(&w->stop, __ATOMIC_SEQ_CST))
 			break;
-		if (++spins % 64 || ws_now_ns() - t0 < PARK_SPIN_NS) {
+		if (++spins % 64) {
 			wl_cpu_relax();
+			continue;
+		}
+		/*
+		 * Yield while spinning: the manager may share this CPU, and a
+		 * spinning worker would keep it from ever finishing its pause.
+		 */
+		if (ws_now_ns() - t0 < PARK_SPIN_NS) {
+			sched_yield();
 			continue;
 		}
 		/* Returns at once if gen moved since we read it. */

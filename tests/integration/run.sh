@@ -221,7 +221,7 @@ rc=0; "$ws" pattern run "$tmp/bad.pat" 2>"$tmp/err" || rc=$?
 	--reps 1 >"$tmp/prun" 2>&1
 rc=$?
 [ "$rc" = 0 ] && grep -q "truth off: median [0-9.]* M/s" "$tmp/prun" &&
-	grep -q "ground-truth recording cost: -\{0,1\}[0-9.]* %" "$tmp/prun" &&
+	grep -q "ground-truth recording cost (accesses/s): -\{0,1\}[0-9.]* %" "$tmp/prun" &&
 	grep -q "^integrity: ok" "$tmp/prun"
 ok $? "pattern run: accesses/s, truth cost and a clean integrity check"
 [ "$rc" = 0 ] || sed 's/^/# /' "$tmp/prun"

@@ -170,10 +170,12 @@ static bool parse_size(const char *s, struct ws_pat_region *r)
 	return true;
 }
 
+/* The keywords cannot be names: "phase uniform" must stay a phase line. */
 static bool valid_name(const char *s)
 {
 	if (!s || !(isalpha((unsigned char)*s) || *s == '_') ||
-	    strlen(s) >= WS_PAT_NAME_MAX)
+	    strlen(s) >= WS_PAT_NAME_MAX || !strcmp(s, "region") ||
+	    !strcmp(s, "phase"))
 		return false;
 	for (; *s; s++)
 		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
@@ -182,7 +184,7 @@ static bool valid_name(const char *s)
 }
 
 #define NAME_HINT "a name (letters, digits, '_' or '-', starting with a " \
-		  "letter or '_', at most 31 characters)"
+		  "letter or '_', at most 31 characters, not 'region' or 'phase')"
 
 static int region_index(const struct ws_pattern *p, const char *name)
 {

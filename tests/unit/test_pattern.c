@@ -139,6 +139,8 @@ static const struct bad_case bad_cases[] = {
 	{ "region a 0%\n", 1, "a size for region 'a'", "'0%'" },
 	{ "region a\n", 1, "a size for region 'a'", "end of line" },
 	{ "region 9a 10%\n", 1, "a region name", "'9a'" },
+	{ "region phase 10%\n", 1, "a region name", "'phase'" },
+	{ "region a 10%\nphase region 1s\n", 2, "a phase name", "'region'" },
 	{ "region a 10%\nregion a 20%\n", 2, "a new region name", "'a'" },
 	{ "region a 60%\nregion b 50%\n", 2, "region percentages adding up to at most 100%", "110% in total" },
 	{ "region a 10% extra\n", 1, "end of line after 'region NAME SIZE'", "'extra'" },

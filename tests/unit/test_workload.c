@@ -301,6 +301,7 @@ static void counters(void)
 	const uint64_t *lat;
 	size_t n;
 	bool sane = true;
+	json_t *j;
 
 	if (!w)
 		return;
@@ -317,6 +318,17 @@ static void counters(void)
 		sane &= lat[i] > 0 && lat[i] < SEC;
 	ok(n == 1000 && c.lat_samples == 1000 && sane,
 	   "1 in 100 accesses timed: %zu samples, each in (0, 1 s)", n);
+	j = ws_wl_json(w);
+	ok(json_integer_value(json_object_get(j, "threads")) == 1 &&
+	   json_integer_value(json_object_get(json_object_get(j, "counters"),
+					      "reads")) == (json_int_t)c.reads &&
+	   json_array_size(json_object_get(json_object_get(j, "pinning"),
+					   "cpus")) == 1 &&
+	   json_integer_value(json_object_get(json_array_get(json_object_get(
+		json_object_get(j, "pattern"), "regions"), 0), "pages")) ==
+	   (json_int_t)NPAGES,
+	   "JSON: threads, counters, pinning and the resolved pattern");
+	json_decref(j);
 	ws_wl_destroy(w);
 }
 

@@ -390,11 +390,12 @@ static void lost_and_stale(void)
 		return;
 	ok(ws_wl_check_all(w, bad, 4) == 0, "fresh stamps check clean");
 	ws_wl_start(w);
-	sleep_ms(10);
+	wait_accesses(w, 10000);
 	ws_wl_pause(w, 5 * SEC, &took);
 	memcpy(old, mem + 3 * PAGE, PAGE);
 	ws_wl_resume(w);
-	sleep_ms(10);
+	/* 10000 writes over 16 pages: page 3 is written, surely. */
+	wait_accesses(w, total(w) + 10000);
 	ws_wl_pause(w, 5 * SEC, &took);
 	ok(ws_wl_check_all(w, bad, 4) == 0, "paused after writes: all pages exact");
 	n = ws_wl_check_page(w, 3, old, &bad[0]);
@@ -542,7 +543,7 @@ static void blocked_writer(void)
 		return;
 	sigaction(SIGSEGV, &sa, &old_sa);
 	ws_wl_start(flt.w);
-	sleep_ms(5);
+	wait_accesses(flt.w, 10000);	/* page 3 written (see on_segv) */
 
 	/* Interval E -> collect window E+1: the batch belongs to E+1. */
 	e = blocked_batch(flt.w, false, 1, &waited);

@@ -136,6 +136,12 @@ uint64_t ws_wl_epoch_bump(struct ws_wl *w);
  */
 int ws_wl_truth(struct ws_wl *w, uint64_t epoch, struct ws_pageset *rd,
 		struct ws_pageset *wr, uint64_t timeout_ns);
+/*
+ * How many of the batches in @epoch's truth spanned a whole epoch (their
+ * accesses may belong to a neighbour): 0 means the truth is exact.  Valid
+ * after ws_wl_truth() succeeded for @epoch.
+ */
+uint64_t ws_wl_truth_ambiguous(const struct ws_wl *w, uint64_t epoch);
 
 struct ws_wl_counters {
 	uint64_t reads;

@@ -40,6 +40,7 @@ struct wl_phase {
 /* One epoch of one worker's truth: bitmaps of npages bits. */
 struct wl_slot {
 	uint64_t epoch;		/* UINT64_MAX: never used */
+	uint64_t ambiguous;	/* batches recorded here that spanned an epoch */
 	uint64_t *rd;
 	uint64_t *wr;
 };

@@ -59,8 +59,10 @@ void wl_record(struct wl_thread *t, uint64_t e1, uint64_t e2, size_t n)
 
 		memset(s->rd, 0, bytes);
 		memset(s->wr, 0, bytes);
+		s->ambiguous = 0;
 		__atomic_store_n(&s->epoch, e, __ATOMIC_RELAXED);
 	}
+	s->ambiguous += e2 > e1 + 1;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t x = t->batch[i], p = x >> 1;
 		uint64_t *bits = x & 1 ? s->wr : s->rd;
@@ -126,6 +128,19 @@ int ws_wl_truth(struct ws_wl *w, uint64_t epoch, struct ws_pageset *rd,
 	if (ws_wl_epoch(w) - epoch >= w->o.truth_slots)
 		return -ESTALE;
 	return 0;
+}
+
+uint64_t ws_wl_truth_ambiguous(const struct ws_wl *w, uint64_t epoch)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; w->o.truth && i < w->o.nthreads; i++) {
+		const struct wl_slot *s = &w->t[i].slots[epoch & w->slot_mask];
+
+		if (__atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE) == epoch)
+			n += s->ambiguous;
+	}
+	return n;
 }
 
 int ws_wl_stamp_init(struct ws_wl *w)

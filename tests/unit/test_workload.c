@@ -572,8 +572,10 @@ static void blocked_writer(void)
 	ws_wl_counters(flt.w, 0, &c);
 	ok(e != UINT64_MAX && waited == -ETIMEDOUT &&
 	   wrote7(flt.w, e + 1) == 1 && wrote7(flt.w, e) == 0 &&
-	   c.ambiguous == 1,
-	   "batch spanning epochs %llu-%llu: recorded in %llu, the only ambiguous batch (%llu)",
+	   c.ambiguous == 1 && ws_wl_truth_ambiguous(flt.w, e + 1) == 1 &&
+	   ws_wl_truth_ambiguous(flt.w, e) == 0 &&
+	   ws_wl_truth_ambiguous(flt.w, e + 2) == 0,
+	   "batch spanning epochs %llu-%llu: recorded in %llu, the only ambiguous batch (%llu), counted in that epoch",
 	   (unsigned long long)e, (unsigned long long)e + 2,
 	   (unsigned long long)e + 1, (unsigned long long)c.ambiguous);
 

@@ -6,6 +6,7 @@
  *   wsbench probe [--json FILE]       what this kernel offers, and why not
  *   wsbench run <benchmark> [opts]    measure; JSON into results/<run-id>/
  *   wsbench summary <dir>             human table of a result directory
+ *   wsbench pattern check|run ...     workload pattern files
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "cmd_pattern.h"
 #include "env.h"
 #include "knobs.h"
 #include "mem.h"
@@ -37,6 +39,7 @@ static void usage(FILE *f)
 "  probe [--json FILE]      which backends this kernel supports, and why not\n"
 "  run <benchmark> [opts]   run one benchmark (wsbench run <benchmark> --help)\n"
 "  summary <dir>            print the human summary of a result directory\n"
+"  pattern check|run ...    check or run workload patterns (wsbench pattern --help)\n"
 "\n"
 "benchmarks:");
 	for (size_t i = 0; ws_benchmarks[i]; i++)
@@ -258,11 +261,13 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "summary"))
 		return ws_summary_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "pattern"))
+		return ws_pattern_cmd(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary or --help\n",
+	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, pattern or --help\n",
 		argv[1]);
 	return WS_EXIT_USAGE;
 }

@@ -203,6 +203,29 @@ ok "$r" "no temporary files left in the result directory"
 ok $? "wsbench summary prints a table"
 grep -q '^backend' "$tmp/summary"; ok $? "summary has the backend table header"
 
+# --- workload patterns ----------------------------------------------------
+"$ws" pattern check workloads/*.pat >"$tmp/pc" 2>&1
+ok $? "wsbench pattern check accepts every shipped pattern"
+printf 'region a 10%%\nphase p 1s\n a zipf\n' >"$tmp/bad.pat"
+rc=0; "$ws" pattern check workloads/seq-sweep.pat "$tmp/bad.pat" >/dev/null 2>"$tmp/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "^$tmp/bad.pat:3: expected a Zipf exponent .*, got end of line$" "$tmp/err"
+ok $? "pattern check: malformed file -> exit 2, 'FILE:3: expected ..., got ...'"
+rc=0; "$ws" pattern check workloads/uniform-hot20.pat --size 4K 2>"$tmp/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "uniform-hot20.pat:[0-9]*: expected region 'hot' to be at least one page" "$tmp/err"
+ok $? "pattern check --size: a layout that does not fit -> exit 2 naming the line"
+rc=0; "$ws" pattern run workloads/seq-sweep.pat --threads 0 2>"$tmp/err" || rc=$?
+[ "$rc" = 2 ] && grep -q -- "--threads" "$tmp/err"; ok $? "pattern run --threads 0 -> exit 2 naming the option"
+rc=0; "$ws" pattern run "$tmp/bad.pat" 2>"$tmp/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "bad.pat:3: expected" "$tmp/err"; ok $? "pattern run of a malformed file -> exit 2"
+"$ws" pattern run workloads/phase-change.pat --size 8M --threads 2 --time 0.2 \
+	--reps 1 >"$tmp/prun" 2>&1
+rc=$?
+[ "$rc" = 0 ] && grep -q "truth off: median [0-9.]* M/s" "$tmp/prun" &&
+	grep -q "ground-truth recording cost (accesses/s): -\{0,1\}[0-9.]* %" "$tmp/prun" &&
+	grep -q "^integrity: ok" "$tmp/prun"
+ok $? "pattern run: accesses/s, truth cost and a clean integrity check"
+[ "$rc" = 0 ] || sed 's/^/# /' "$tmp/prun"
+
 # --- knobs are restored ---------------------------------------------------
 thp=/sys/kernel/mm/transparent_hugepage/enabled
 thp_mode() { sed 's/.*\[\(.*\)\].*/\1/' "$thp"; }

@@ -23,6 +23,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,8 @@
 
 #define INTERVALS	100
 #define INTERVAL_NS	200000ULL	/* busy interval between collects */
+/* An interval lasts until every thread finished a batch in it, or this. */
+#define INTERVAL_MAX_NS	100000000ULL
 #define BATCH		16
 #define MAX_EXAMPLES	5
 
@@ -47,6 +50,7 @@ struct cc_thread {
 	pthread_t tid;
 	bool started;
 	size_t accesses, ambiguous;
+	atomic_size_t batches;		/* progress, read by the manager */
 	struct ws_pageset *truth;	/* one per epoch */
 	struct ws_pageset ambig;	/* pages of batches left out */
 };
@@ -99,6 +103,8 @@ static void *cc_thread_main(void *arg)
 		}
 		for (int b = 0; b < BATCH; b++)
 			ws_pageset_set(&th->truth[e], pages[b]);
+		atomic_fetch_add_explicit(&th->batches, 1,
+					  memory_order_relaxed);
 	}
 	return NULL;
 }
@@ -140,6 +146,29 @@ static int collect_into(struct cc *cc, size_t k, bool rearm)
 	return 0;
 }
 
+/*
+ * Let the threads run (at least INTERVAL_NS, and until each completed a
+ * batch: a thread starved of CPU or blocked in sync faults must not make
+ * "0 lost" vacuous), then collect and re-arm inside an odd epoch.
+ */
+static int one_interval(struct cc *cc, size_t k)
+{
+	size_t b0 = atomic_load(&cc->th[0].batches);
+	size_t b1 = atomic_load(&cc->th[1].batches);
+	uint64_t t0 = ws_now_ns();
+	int ret;
+
+	while (ws_now_ns() - t0 < INTERVAL_MAX_NS &&
+	       (ws_now_ns() - t0 < INTERVAL_NS ||
+		atomic_load(&cc->th[0].batches) == b0 ||
+		atomic_load(&cc->th[1].batches) == b1))
+		sched_yield();
+	atomic_fetch_add(&cc->epoch, 1);	/* window k: odd */
+	ret = collect_into(cc, k, true);
+	atomic_fetch_add(&cc->epoch, 1);
+	return ret;
+}
+
 static int run_intervals(struct cc *cc)
 {
 	int ret = cc->t.ops->arm(&cc->t, 0, cc->m.npages);
@@ -152,21 +181,15 @@ static int run_intervals(struct cc *cc)
 		return ws_case_fail(cc->ctx, ret, "threads: %s",
 				    strerror(-ret));
 	}
-	for (size_t k = 1; !ret && k <= INTERVALS; k++) {
-		uint64_t until = ws_now_ns() + INTERVAL_NS;
-
-		while (ws_now_ns() < until)
-			;
-		atomic_fetch_add(&cc->epoch, 1);	/* window k: odd */
-		ret = collect_into(cc, k, true);
-		atomic_fetch_add(&cc->epoch, 1);
-	}
+	for (size_t k = 1; !ret && k <= INTERVALS; k++)
+		ret = one_interval(cc, k);
 	stop_threads(cc);
 	if (ret)
 		return ret;
 	atomic_fetch_add(&cc->epoch, 1);
 	return collect_into(cc, INTERVALS + 1, false);
 }
+
 
 struct cc_tally {
 	size_t checked, lost, spurious, reported;
@@ -315,6 +338,7 @@ static void cc_reset(struct cc *cc)
 		ws_pageset_clear(&cc->reported[k]);
 	for (int i = 0; i < 2; i++) {
 		cc->th[i].accesses = cc->th[i].ambiguous = 0;
+		atomic_store(&cc->th[i].batches, 0);
 		ws_pageset_clear(&cc->th[i].ambig);
 		for (size_t e = 0; e < cc->nepochs; e++)
 			ws_pageset_clear(&cc->th[i].truth[e]);

@@ -1,5 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <dirent.h>
+/*
+ * `wsbench summary DIR`: one table a reviewer can read in a minute, every
+ * cell from the same run, and each cell what its header says:
+ *
+ *   exact@4K     worst precision/recall over the deterministic patterns a
+ *                backend can see (anon, shmem; TLB flushed, and as-is for
+ *                mechanisms whose arm flushes the TLB); idle's TLB hazard
+ *                has its own line below
+ *   read-blind   read-only-hot pages the backend called cold (reviewer
+ *                question 3: write-only trackers are blind to reads)
+ *   THP          the granularity it reported at on anon-thp
+ *   fault        p50 of write faults that took exactly one page fault;
+ *                "-" for a mechanism that never faults (idle)
+ *   protect      arm cost per page, largest region, no helper threads
+ *   interval     per-interval tracking cost (reviewer question 1):
+ *                collect + re-arm + the hot pages' faults, minus the same
+ *                touches untracked, measured together in one repetition
+ *                (scan-throughput) at the stated size and hot fraction,
+ *                for the lossless re-arm and the lossy one where both exist
+ *   set-mode     async -> sync switch
+ *
+ * followed by the re-arm loss checks, idle's recall under each TLB
+ * condition, the baselines (marked where the timer's own overhead is not
+ * negligible) and the spread between repetitions.  The JSON has all cases.
+ */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,27 +35,21 @@
 #include "summary.h"
 #include "tracker.h"
 
-/*
- * The headline of each benchmark, from one representative case per
- * backend: anon backing, async mode, no helper threads, 50 % hot,
- * contiguous layout, largest region.  The JSON has every case.
- */
-struct headline {
-	const char *bench;
-	const char *metric;
-	const char *label;
-	double scale;		/* displayed = median * scale */
-	const char *unit;
+enum { F_CORR, F_FAULT, F_PROT, F_SCAN, F_SETM, F_NR };
+
+static const char *const bench_files[F_NR] = {
+	"correctness", "fault-latency", "protect-cost", "scan-throughput",
+	"set-mode",
 };
 
-static const struct headline headlines[] = {
-	{ "fault-latency", "fault_write_ns", "fault p50", 1e-3, "us" },
-	{ "protect-cost", "ns_per_page", "protect/page", 1, "ns" },
-	{ "scan-throughput", "pages_per_s", "scan", 1e-6, "Mpg/s" },
-	{ "set-mode", "to_sync_ns", "set-mode", 1e-3, "us" },
+struct run {
+	const char *dir;
+	json_t *f[F_NR];
+	size_t st_size;		/* the interval cell's region size */
+	double st_hot;		/* ... and hot percentage */
 };
 
-#define NR_HEADLINES (sizeof(headlines) / sizeof(headlines[0]))
+/* ---- JSON access ---- */
 
 static double num(json_t *o, const char *key, double dflt)
 {
@@ -47,23 +65,373 @@ static const char *str(json_t *o, const char *key)
 	return s ? s : "";
 }
 
-/* Lower is a better match to the representative case. */
-static double case_distance(json_t *c)
+static bool is(json_t *c, const char *key, const char *val)
 {
-	json_t *p = json_object_get(c, "params");
-	double d = 0;
+	return !strcmp(str(c, key), val);
+}
 
-	if (strcmp(str(c, "backing"), "anon"))
-		d += 1e6;
-	if (strcmp(str(c, "mode"), "async"))
-		d += 1e5;
-	d += 1e4 * num(p, "threads", 0);
-	d += 10 * fabs(num(p, "hot_pct", 50) - 50);
-	if (*str(p, "layout") && strcmp(str(p, "layout"), "contiguous"))
-		d += 1e3;
-	/* Largest region wins among otherwise equal cases. */
-	d -= log2(num(p, "size_bytes", 1) + 1) / 64;
-	return d;
+static json_t *results(const struct run *r, int f)
+{
+	return json_object_get(r->f[f], "results");
+}
+
+static json_t *metric(json_t *c, const char *name)
+{
+	return json_object_get(json_object_get(c, "metrics"), name);
+}
+
+static double median(json_t *c, const char *name)
+{
+	return num(json_object_get(metric(c, name), "summary"), "median", NAN);
+}
+
+static double rep_cv(json_t *c, const char *name)
+{
+	json_t *s = json_object_get(metric(c, name), "summary");
+
+	return num(json_object_get(s, "reps"), "cv", NAN);
+}
+
+static const struct ws_tracker_ops *ops_of(json_t *c)
+{
+	return ws_tracker_by_name(str(c, "backend"));
+}
+
+/* ---- picking cases ---- */
+
+typedef bool (*case_pred)(json_t *c, const void *arg);
+
+/* The case of @backend satisfying @pred with the largest region. */
+static json_t *pick(const struct run *r, int f, const char *backend,
+		    case_pred pred, const void *arg)
+{
+	json_t *c, *best = NULL;
+	double best_size = -1;
+	size_t i;
+
+	json_array_foreach(results(r, f), i, c) {
+		double sz = num(json_object_get(c, "params"), "size_bytes", 0);
+
+		if (!is(c, "backend", backend) || !pred(c, arg))
+			continue;
+		if (sz > best_size) {
+			best = c;
+			best_size = sz;
+		}
+	}
+	return best;
+}
+
+static bool anon_async(json_t *c, const void *arg)
+{
+	(void)arg;
+	return is(c, "backing", "anon") &&
+	       (is(c, "mode", "async") || is(c, "mode", "none"));
+}
+
+static bool anon_async_no_threads(json_t *c, const void *arg)
+{
+	return anon_async(c, arg) &&
+	       num(json_object_get(c, "params"), "threads", 0) == 0;
+}
+
+struct interval_key {
+	size_t size;
+	double hot;
+	bool lossless;
+};
+
+static bool interval_case(json_t *c, const void *arg)
+{
+	const struct interval_key *k = arg;
+	json_t *p = json_object_get(c, "params");
+
+	return anon_async(c, NULL) && is(p, "layout", "scattered") &&
+	       num(p, "size_bytes", 0) == (double)k->size &&
+	       num(p, "hot_pct", -1) == k->hot &&
+	       json_is_true(json_object_get(p, "rearm_lossless")) == k->lossless;
+}
+
+/*
+ * The interval cell's point: the largest region run at the hot
+ * percentage closest to 20 % (a VMM's typical working set), scattered.
+ */
+static void interval_point(struct run *r)
+{
+	json_t *c;
+	size_t i;
+
+	r->st_size = 0;
+	r->st_hot = -1;
+	json_array_foreach(results(r, F_SCAN), i, c) {
+		json_t *p = json_object_get(c, "params");
+		double hot = num(p, "hot_pct", -1);
+		size_t sz = (size_t)num(p, "size_bytes", 0);
+
+		if (!is(p, "layout", "scattered") || hot <= 0)
+			continue;
+		if (sz > r->st_size ||
+		    (sz == r->st_size &&
+		     fabs(hot - 20) < fabs(r->st_hot - 20))) {
+			r->st_size = sz;
+			r->st_hot = hot;
+		}
+	}
+}
+
+/* ---- accuracy cells ---- */
+
+struct acc {
+	double prec, rec;
+	int n;
+};
+
+static void acc_add(struct acc *a, json_t *c)
+{
+	json_t *x = json_object_get(c, "accuracy");
+
+	a->prec = fmin(a->prec, num(x, "precision", 0));
+	a->rec = fmin(a->rec, num(x, "recall", 0));
+	a->n++;
+}
+
+/* A deterministic-pattern case that says what "exact@4K" promises. */
+static bool exact_case(json_t *c)
+{
+	const struct ws_tracker_ops *o = ops_of(c);
+	json_t *lossless = json_object_get(c, "rearm_lossless");
+
+	if (!json_is_true(json_object_get(c, "expected_visible")) ||
+	    !json_object_get(c, "accuracy") ||
+	    !(is(c, "backing", "anon") || is(c, "backing", "shmem")) ||
+	    is(c, "pattern", "concurrent") || json_is_false(lossless))
+		return false;
+	if (o && o->arm_leaves_tlb)
+		return is(c, "tlb", "flushed");
+	return true;
+}
+
+static void accuracy_cells(const struct run *r, const char *backend,
+			   struct acc *exact, struct acc *blind,
+			   const char **gran)
+{
+	json_t *c;
+	size_t i;
+
+	*exact = (struct acc){ 1, 1, 0 };
+	*blind = (struct acc){ 1, 1, 0 };
+	*gran = "-";
+	json_array_foreach(results(r, F_CORR), i, c) {
+		const char *at;
+
+		if (!is(c, "backend", backend))
+			continue;
+		if (exact_case(c))
+			acc_add(exact, c);
+		if (is(c, "access", "read") && is(c, "tlb", "flushed") &&
+		    (is(c, "backing", "anon") || is(c, "backing", "shmem")) &&
+		    !is(c, "pattern", "none-read"))
+			acc_add(blind, c);
+		at = str(json_object_get(c, "granularity"), "tracked_at");
+		if (!strcmp(at, "2M") || (!strcmp(at, "4K") &&
+					  strcmp(*gran, "2M")))
+			*gran = at;
+	}
+}
+
+/* ---- the table ---- */
+
+/* Three significant digits, never an exponent. */
+static void cell(char *buf, size_t len, double v, double scale)
+{
+	double x = v * scale;
+
+	if (isnan(v))
+		snprintf(buf, len, "-");
+	else if (fabs(x) >= 100)
+		snprintf(buf, len, "%.0f", x);
+	else if (fabs(x) >= 10)
+		snprintf(buf, len, "%.1f", x);
+	else
+		snprintf(buf, len, "%.2f", x);
+}
+
+static void interval_cell(const struct run *r, const char *backend,
+			  bool lossless, char *buf, size_t len)
+{
+	struct interval_key k = { r->st_size, r->st_hot, lossless };
+	json_t *c = pick(r, F_SCAN, backend, interval_case, &k);
+
+	cell(buf, len, c ? median(c, "interval_ns") : NAN, 1e-3);
+}
+
+static void header(FILE *out, const struct run *r)
+{
+	char sz[32];
+
+	fprintf(out, "%-10s %-11s %6s %4s %9s %9s %10s %10s %9s\n", "", "exact@4K",
+		"read-", "THP", "fault p50", "protect", "interval", "interval",
+		"set-mode");
+	fprintf(out, "%-10s %-11s %6s %4s %9s %9s %10s %10s %9s\n",
+		"backend", "prec/recall", "blind", "at", "(us)", "(ns/page)",
+		"lossless", "lossy", "(us)");
+	if (r->st_size)
+		fprintf(out, "%-46s (interval: us, %s region, %g%% hot, scattered)\n",
+			"", ws_fmt_size(r->st_size, sz, sizeof(sz)), r->st_hot);
+}
+
+static bool row(FILE *out, const struct run *r,
+		const struct ws_tracker_ops *o)
+{
+	char a[24] = "-", b[12] = "-", f[16], p[16], il[16], iy[16], s[16];
+	struct acc exact, blind;
+	const char *gran;
+	json_t *fc, *pc, *sc;
+
+	accuracy_cells(r, o->name, &exact, &blind, &gran);
+	if (exact.n)
+		snprintf(a, sizeof(a), "%.3f/%.3f", exact.prec, exact.rec);
+	if (blind.n)
+		snprintf(b, sizeof(b), "%.0f%%", 100 * (1 - blind.rec));
+	fc = pick(r, F_FAULT, o->name, anon_async, NULL);
+	pc = pick(r, F_PROT, o->name, anon_async_no_threads, NULL);
+	sc = pick(r, F_SETM, o->name, anon_async_no_threads, NULL);
+	cell(f, sizeof(f), fc ? median(fc, "fault_write_ns") : NAN, 1e-3);
+	cell(p, sizeof(p), pc ? median(pc, "ns_per_page") : NAN, 1);
+	interval_cell(r, o->name, true, il, sizeof(il));
+	interval_cell(r, o->name, false, iy, sizeof(iy));
+	cell(s, sizeof(s), sc ? median(sc, "to_sync_ns") : NAN, 1e-3);
+	if (!exact.n && !fc && !pc && !sc && !strcmp(il, "-"))
+		return false;
+	fprintf(out, "%-10s %-11s %6s %4s %9s %9s %10s %10s %9s\n", o->name,
+		a, b, gran, !o->faults_on && fc ? "never" : f, p, il, iy, s);
+	return true;
+}
+
+/* ---- the lines under the table ---- */
+
+/* Re-arm losslessness: rearm-race verdicts and concurrent losses. */
+static void loss_lines(FILE *out, const struct run *r)
+{
+	json_t *c;
+	size_t i;
+	bool any = false;
+
+	json_array_foreach(results(r, F_CORR), i, c) {
+		if (!is(c, "pattern", "concurrent") || !is(c, "backing", "anon"))
+			continue;
+		if (!any)
+			fprintf(out, "re-arm under concurrent writer+reader (anon, %d intervals): accesses never reported\n",
+				(int)num(json_object_get(c, "params"),
+					 "intervals", 0));
+		any = true;
+		fprintf(out, "  %-10s %-5s %-13s %-8s %8.0f lost of %.0f%s\n",
+			str(c, "backend"), str(c, "mode"), str(c, "rearm"),
+			json_is_true(json_object_get(c, "rearm_lossless")) ?
+			"lossless" : "lossy", num(c, "lost", 0),
+			num(json_object_get(c, "accuracy"), "truth", 0),
+			ops_of(c) && ops_of(c)->arm_leaves_tlb ?
+			"  (arm leaves TLBs: misses included)" : "");
+	}
+}
+
+/* Idle's recall per TLB condition: the hazard from worst case to none. */
+static void tlb_lines(FILE *out, const struct run *r)
+{
+	static const char *const conds[] = { "as-is", "turnover", "flushed" };
+	static const char *const what[] = {
+		"TLB-resident worst case", "TLB turned over", "TLB flushed",
+	};
+
+	for (size_t t = 0; ws_trackers[t]; t++) {
+		const struct ws_tracker_ops *o = ws_trackers[t];
+		bool first = true;
+
+		if (!o->arm_leaves_tlb)
+			continue;
+		for (size_t k = 0; k < 3; k++) {
+			struct acc a = { 1, 1, 0 };
+			json_t *c;
+			size_t i;
+
+			json_array_foreach(results(r, F_CORR), i, c)
+				if (is(c, "backend", o->name) &&
+				    is(c, "tlb", conds[k]) &&
+				    json_is_true(json_object_get(c, "expected_visible")) &&
+				    (is(c, "backing", "anon") ||
+				     is(c, "backing", "shmem")))
+					acc_add(&a, c);
+			if (!a.n)
+				continue;
+			fprintf(out, "%s%s %s %.3f", first ? "" : ",",
+				first ? o->name : "", first ?
+				"recall (arm does not flush the TLB):" : "",
+				a.rec);
+			fprintf(out, " %s", what[k]);
+			first = false;
+		}
+		if (!first)
+			fprintf(out, "\n");
+	}
+}
+
+static void baseline_line(FILE *out, const struct run *r, int f,
+			  const char *who, const char *name,
+			  const char *label, double scale, const char *unit)
+{
+	json_t *c = pick(r, f, who, anon_async_no_threads, NULL);
+	json_t *timer = json_object_get(json_object_get(r->f[f], "timer"),
+					"overhead_ns");
+	double v = c ? median(c, name) : NAN, ratio;
+	char buf[16];
+
+	if (isnan(v))
+		return;
+	cell(buf, sizeof(buf), v, scale);
+	fprintf(out, "  baseline %-26s %s %s", label, buf, unit);
+	/* A timestamp pair costs this much too: over 5 %, it shows. */
+	ratio = num(timer, "median", NAN) / v;
+	if (ratio > 0.05)
+		fprintf(out, "  (timer overhead is %.0f%% of it: an upper bound)",
+			100 * ratio);
+	fprintf(out, "\n");
+}
+
+static void spread_line(FILE *out, const struct run *r)
+{
+	char buf[512] = "";
+
+	for (size_t t = 0; ws_trackers[t]; t++) {
+		const char *b = ws_trackers[t]->name;
+		json_t *fc = pick(r, F_FAULT, b, anon_async, NULL);
+		double cv = fc ? rep_cv(fc, "fault_write_ns") : NAN;
+
+		if (!isnan(cv))
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+				 " %s %.0f%%", b, 100 * cv);
+	}
+	if (buf[0])
+		fprintf(out, "between-repetition CV of fault p50:%s (CIs resample repetitions)\n",
+			buf);
+}
+
+static void skipped_lines(FILE *out, const struct run *r, json_t *any)
+{
+	json_t *s, *seen = json_object();
+	size_t i;
+
+	fprintf(out, "skipped:\n");
+	json_array_foreach(json_object_get(r->f[F_CORR] ? r->f[F_CORR] : any,
+					   "skipped"), i, s) {
+		/* Whole-backend skips only; the JSON has the rest. */
+		if (json_string_value(json_object_get(s, "backing")) ||
+		    json_string_value(json_object_get(s, "mode")) ||
+		    json_object_get(seen, str(s, "backend")))
+			continue;
+		json_object_set_new(seen, str(s, "backend"), json_true());
+		fprintf(out, "  %-10s %s\n", str(s, "backend"), str(s, "reason"));
+	}
+	json_decref(seen);
 }
 
 static json_t *load(const char *dir, const char *bench)
@@ -74,169 +442,55 @@ static json_t *load(const char *dir, const char *bench)
 	return json_load_file(path, 0, NULL);
 }
 
-static int headline_value(json_t *root, const struct headline *h,
-			  const char *backend, double *out)
+static void title(FILE *out, const struct run *r, json_t *any)
 {
-	json_t *c, *best = NULL;
-	double bestd = INFINITY;
-	size_t i;
+	json_t *env = json_object_get(any, "environment");
+	json_t *tun = json_object_get(json_object_get(env, "cpu"), "tuning");
+	const char *accel = str(any, "accel");
 
-	json_array_foreach(json_object_get(root, "results"), i, c) {
-		double d;
-
-		if (strcmp(str(c, "backend"), backend))
-			continue;
-		if (!json_object_get(json_object_get(c, "metrics"), h->metric))
-			continue;
-		d = case_distance(c);
-		if (d < bestd) {
-			bestd = d;
-			best = c;
-		}
-	}
-	if (!best)
-		return -1;
-	c = json_object_get(json_object_get(json_object_get(best, "metrics"),
-					    h->metric), "summary");
-	if (!json_is_number(json_object_get(c, "median")))
-		return -1;
-	*out = num(c, "median", 0) * h->scale;
-	return 0;
-}
-
-/*
- * Worst precision and recall over the cases a backend is expected to see,
- * at 4 KiB granularity (anon, shmem) and with the TLB as-is (real use).
- * THP granularity and the TLB-flushed variants are in the JSON.
- */
-static int accuracy(json_t *root, const char *backend, double *prec,
-		    double *rec)
-{
-	json_t *c;
-	size_t i;
-	int n = 0;
-
-	*prec = *rec = 1;
-	json_array_foreach(json_object_get(root, "results"), i, c) {
-		json_t *a = json_object_get(c, "accuracy");
-
-		if (strcmp(str(c, "backend"), backend) || !a ||
-		    json_is_false(json_object_get(c, "expected_visible")) ||
-		    (strcmp(str(c, "backing"), "anon") &&
-		     strcmp(str(c, "backing"), "shmem")) ||
-		    !strcmp(str(c, "tlb"), "flushed"))
-			continue;
-		*prec = fmin(*prec, num(a, "precision", 0));
-		*rec = fmin(*rec, num(a, "recall", 0));
-		n++;
-	}
-	return n ? 0 : -1;
+	if (!strcmp(accel, "tcg"))
+		fprintf(out, "WARNING: accel=tcg: these ran under QEMU emulation; timings are NOT meaningful, only correctness is.\n");
+	fprintf(out, "wsbench %s  kernel %s  accel %s  cpus %d  tuned %s\n",
+		r->dir, str(json_object_get(env, "kernel"), "release"), accel,
+		(int)num(json_object_get(env, "cpu"), "online", 0),
+		json_is_true(json_object_get(tun, "requested")) ? "yes" : "no");
 }
 
 int ws_summary_print(FILE *out, const char *dir)
 {
-	json_t *roots[NR_HEADLINES], *corr, *any = NULL;
-	const char *accel;
+	struct run r = { .dir = dir };
+	json_t *any = NULL;
 
-	corr = load(dir, "correctness");
-	for (size_t h = 0; h < NR_HEADLINES; h++) {
-		roots[h] = load(dir, headlines[h].bench);
-		if (roots[h] && !any)
-			any = roots[h];
+	for (int f = 0; f < F_NR; f++) {
+		r.f[f] = load(dir, bench_files[f]);
+		if (r.f[f] && !any)
+			any = r.f[f];
 	}
-	if (!any)
-		any = corr;
 	if (!any) {
 		fprintf(stderr, "wsbench summary: no result files in %s\n", dir);
 		return 1;
 	}
-	accel = str(any, "accel");
-	if (!strcmp(accel, "tcg"))
-		fprintf(out, "WARNING: accel=tcg: these ran under QEMU emulation; timings are NOT meaningful, only correctness is.\n");
-	fprintf(out, "wsbench %s  kernel %s  accel %s\n", dir,
-	       str(json_object_get(json_object_get(any, "environment"),
-				   "kernel"), "release"), accel);
-	fprintf(out, "%-11s %-13s", "backend", "prec/recall");
-	for (size_t h = 0; h < NR_HEADLINES; h++) {
-		char col[40];
-
-		snprintf(col, sizeof(col), "%s (%s)", headlines[h].label,
-			 headlines[h].unit);
-		fprintf(out, " %16s", col);
-	}
-	fprintf(out, "\n");
-	for (size_t t = 0; ws_trackers[t]; t++) {
-		const char *name = ws_trackers[t]->name;
-		double p, r, v;
-		char cell[40];
-		int shown = 0;
-
-		if (corr && !accuracy(corr, name, &p, &r)) {
-			snprintf(cell, sizeof(cell), "%.3f/%.3f", p, r);
-			shown = 1;
-		} else {
-			snprintf(cell, sizeof(cell), "-");
-		}
-		fprintf(out, "%-11s %-13s", name, cell);
-		for (size_t h = 0; h < NR_HEADLINES; h++) {
-			if (roots[h] && !headline_value(roots[h], &headlines[h],
-							 name, &v)) {
-				snprintf(cell, sizeof(cell), "%.3g", v);
-				shown = 1;
-			} else {
-				snprintf(cell, sizeof(cell), "-");
-			}
-			fprintf(out, " %16s", cell);
-		}
-		fprintf(out, "%s\n", shown ? "" : "  (skipped)");
-	}
-	/* Baselines measured alongside the backends, in the same run. */
-	{
-		static const struct headline base[] = {
-			{ "fault-latency", "present_ns", "present-page access", 1e-3, "us" },
-			{ "fault-latency", "first_touch_ns", "first-touch fault", 1e-3, "us" },
-			{ "protect-cost", "ns_per_page", "mprotect(PROT_NONE)/page", 1, "ns" },
-		};
-		static const char *const who[] = { "baseline", "baseline", "mprotect" };
-
-		for (size_t k = 0; k < sizeof(base) / sizeof(base[0]); k++) {
-			json_t *root = NULL;
-			double v;
-
-			/* Already loaded for the table: no second parse. */
-			for (size_t h = 0; h < NR_HEADLINES; h++)
-				if (!strcmp(headlines[h].bench, base[k].bench))
-					root = roots[h];
-			if (root && !headline_value(root, &base[k], who[k], &v))
-				fprintf(out, "  baseline %-26s %.3g %s\n", base[k].label,
-				       v, base[k].unit);
-		}
-	}
-	fprintf(out, "(prec/recall: worst over anon+shmem correctness cases, TLB as-is;\n"
-	       " other cells: one case each: anon, async, no helper threads, 50%% hot,\n"
-	       " contiguous, largest region; fault = write access.  All cases: the JSON)\n");
-	fprintf(out, "skipped:\n");
-	{
-		json_t *s, *seen = json_object();
-		size_t i;
-		json_t *src = corr ? corr : any;
-
-		json_array_foreach(json_object_get(src, "skipped"), i, s) {
-			/* Whole-backend skips only; the JSON has the rest. */
-			if (json_string_value(json_object_get(s, "backing")) ||
-			    json_string_value(json_object_get(s, "mode")))
-				continue;
-			if (json_object_get(seen, str(s, "backend")))
-				continue;
-			json_object_set_new(seen, str(s, "backend"), json_true());
-			fprintf(out, "  %-11s %s\n", str(s, "backend"), str(s, "reason"));
-		}
-		json_decref(seen);
-	}
-	fprintf(out, "results: %s/*.json (schema: results/README.md)\n", dir);
-	for (size_t h = 0; h < NR_HEADLINES; h++)
-		json_decref(roots[h]);
-	json_decref(corr);
+	interval_point(&r);
+	title(out, &r, any);
+	header(out, &r);
+	for (size_t t = 0; ws_trackers[t]; t++)
+		if (!row(out, &r, ws_trackers[t]))
+			fprintf(out, "%-10s %s\n", ws_trackers[t]->name,
+				"(skipped)");
+	loss_lines(out, &r);
+	tlb_lines(out, &r);
+	baseline_line(out, &r, F_FAULT, "baseline", "present_ns",
+		      "present-page store", 1, "ns");
+	baseline_line(out, &r, F_FAULT, "baseline", "first_touch_ns",
+		      "first-touch fault", 1e-3, "us");
+	baseline_line(out, &r, F_PROT, "mprotect", "ns_per_page",
+		      "mprotect(PROT_NONE)/page", 1, "ns");
+	spread_line(out, &r);
+	skipped_lines(out, &r, any);
+	fprintf(out, "results: %s/*.json (how to read them: results/README.md)\n",
+		dir);
+	for (int f = 0; f < F_NR; f++)
+		json_decref(r.f[f]);
 	return 0;
 }
 

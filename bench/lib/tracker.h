@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "mem.h"
 #include "pageset.h"
 
@@ -153,6 +155,8 @@ struct ws_tracker {
 	void (*mid_collect)(void *arg);
 	void *mid_collect_arg;
 	struct ws_cost costs[WS_TRACKER_MAX_COSTS];
+	/* Named event counts (ns unused), e.g. idle's "pfn_moved". */
+	struct ws_cost counts[WS_TRACKER_MAX_COSTS];
 	char err[512];
 };
 
@@ -160,6 +164,11 @@ struct ws_tracker {
 struct ws_cost *ws_tracker_cost(struct ws_tracker *t, const char *name);
 /* Add the time since @t0 (ws_now_ns()) to cost @name. */
 void ws_tracker_cost_add(struct ws_tracker *t, const char *name, uint64_t t0);
+/* Add @n to event count @name. */
+void ws_tracker_count(struct ws_tracker *t, const char *name, uint64_t n);
+/* {name: count, ...} of t->counts, NULL when there are none. */
+json_t *ws_tracker_counts_json(const struct ws_tracker *t);
+
 /* Run t->mid_collect if set. */
 static inline void ws_tracker_mid_collect(struct ws_tracker *t)
 {

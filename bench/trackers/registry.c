@@ -38,10 +38,10 @@ int ws_rearm_from_name(const char *name)
 	return -1;
 }
 
-struct ws_cost *ws_tracker_cost(struct ws_tracker *t, const char *name)
+static struct ws_cost *slot(struct ws_cost *tab, const char *name)
 {
 	for (size_t i = 0; i < WS_TRACKER_MAX_COSTS; i++) {
-		struct ws_cost *c = &t->costs[i];
+		struct ws_cost *c = &tab[i];
 
 		if (!c->name)
 			c->name = name;
@@ -49,6 +49,32 @@ struct ws_cost *ws_tracker_cost(struct ws_tracker *t, const char *name)
 			return c;
 	}
 	return NULL;
+}
+
+struct ws_cost *ws_tracker_cost(struct ws_tracker *t, const char *name)
+{
+	return slot(t->costs, name);
+}
+
+void ws_tracker_count(struct ws_tracker *t, const char *name, uint64_t n)
+{
+	struct ws_cost *c = slot(t->counts, name);
+
+	if (c)
+		c->calls += n;
+}
+
+json_t *ws_tracker_counts_json(const struct ws_tracker *t)
+{
+	json_t *j = NULL;
+
+	for (size_t i = 0; i < WS_TRACKER_MAX_COSTS && t->counts[i].name; i++) {
+		if (!j)
+			j = json_object();
+		json_object_set_new(j, t->counts[i].name,
+				    json_integer((json_int_t)t->counts[i].calls));
+	}
+	return j;
 }
 
 void ws_tracker_cost_add(struct ws_tracker *t, const char *name, uint64_t t0)

@@ -6,13 +6,13 @@ CFLAGS    ?= -O2 -g
 WERROR    ?=
 BUILD     := build
 WS_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(WERROR),-Werror) \
-             -D_GNU_SOURCE -pthread -Ibench/lib -Ibench/workload -MMD -MP -I$(BUILD)/gen
+             -D_GNU_SOURCE -pthread -Ibench/lib -Ibench/workload -Ibench/vmm -Ibench/benchmarks -MMD -MP -I$(BUILD)/gen
 LDLIBS    := -ljansson -lpthread -lm
 # STATIC=1 links a static wsbench (for minimal guests).
 WS_LDFLAGS := $(if $(STATIC),-static)
 
 LIB_SRC   := $(wildcard bench/lib/*.c bench/trackers/*.c bench/benchmarks/*.c \
-                       bench/workload/*.c)
+                       bench/workload/*.c bench/vmm/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)

@@ -17,6 +17,8 @@
 #include "parse.h"
 #include "run_cli.h"
 #include "tuning.h"
+#include "cycle.h"
+#include "pattern.h"
 
 struct run_opt {
 	const char *name;
@@ -326,6 +328,81 @@ static int set_timeout(struct ws_run_cfg *c, const char *o, const char *v)
 	return ws_parse_uint(o, v, 0, 7 * 86400, &c->timeout_s);
 }
 
+/* A pattern must exist and parse now: a typo is exit 2, not a late error. */
+static int set_pattern_item(struct ws_run_cfg *c, const char *o, char *item)
+{
+	char why[512];
+	struct ws_pattern *pat;
+
+	if (c->p.npatterns == WS_MAX_LIST) {
+		fprintf(stderr, "wsbench: %s: at most %d patterns\n", o,
+			WS_MAX_LIST);
+		return -1;
+	}
+	if (ws_pattern_find(item, c->pattern_paths[c->p.npatterns],
+			    sizeof(c->pattern_paths[0]), why, sizeof(why))) {
+		fprintf(stderr, "wsbench: %s: %s\n", o, why);
+		return -1;
+	}
+	if (ws_pattern_load(c->pattern_paths[c->p.npatterns], &pat, why,
+			    sizeof(why))) {
+		fprintf(stderr, "wsbench: %s: %s\n", o, why);
+		return -1;
+	}
+	ws_pattern_free(pat);
+	c->p.patterns[c->p.npatterns] = c->pattern_paths[c->p.npatterns];
+	c->p.npatterns++;
+	return 0;
+}
+
+static int set_pattern(struct ws_run_cfg *c, const char *o, const char *v)
+{
+	char *copy = strdup(v), *save = NULL;
+	int ret = 0;
+
+	c->p.npatterns = 0;
+	for (char *it = strtok_r(copy, ",", &save); !ret && it;
+	     it = strtok_r(NULL, ",", &save))
+		ret = set_pattern_item(c, o, it);
+	if (!ret && !c->p.npatterns) {
+		fprintf(stderr, "wsbench: %s: '%s' names no pattern\n", o, v);
+		ret = -1;
+	}
+	free(copy);
+	return ret;
+}
+
+static int set_intervals(struct ws_run_cfg *c, const char *o, const char *v)
+{
+	return ws_parse_uint(o, v, 1, 100000, &c->p.intervals);
+}
+
+static int set_interval_ms(struct ws_run_cfg *c, const char *o, const char *v)
+{
+	return ws_parse_double(o, v, 1, 3600000, &c->p.interval_ms);
+}
+
+static int set_cold_after(struct ws_run_cfg *c, const char *o, const char *v)
+{
+	return ws_parse_uint(o, v, 1, 1000, &c->p.cold_after);
+}
+
+static int set_protocol(struct ws_run_cfg *c, const char *o, const char *v)
+{
+	static const char *const names[] = { "safe", "unsafe", NULL };
+	int idx;
+
+	if (ws_parse_name(o, v, names, &idx))
+		return -1;
+	c->p.unsafe = idx;
+	return 0;
+}
+
+static int set_vcpus(struct ws_run_cfg *c, const char *o, const char *v)
+{
+	return ws_parse_uint(o, v, 1, 64, &c->p.vcpus);
+}
+
 static int set_tune(struct ws_run_cfg *c, const char *o, const char *v)
 {
 	int idx;
@@ -347,6 +424,12 @@ static const struct run_opt run_opts[] = {
 	{ "threads", "LIST", "helper thread counts, e.g. 0,1", false, set_threads },
 	{ "hot", "LIST", "hot fractions in percent, e.g. 0,1,50,100", false, set_hot },
 	{ "pages", "N", "pages per repetition", false, set_pages },
+	{ "pattern", "LIST", "workload patterns: names from workloads/ or paths", false, set_pattern },
+	{ "intervals", "N", "tracking intervals per run", false, set_intervals },
+	{ "interval-ms", "MS", "length of one tracking interval", false, set_interval_ms },
+	{ "cold-after", "K", "a page is cold after K intervals without access", false, set_cold_after },
+	{ "protocol", "safe|unsafe", "unsafe: evict without freezing (must be caught losing data)", false, set_protocol },
+	{ "vcpus", "N", "workload threads (vCPUs)", false, set_vcpus },
 	{ "warmup", "N", "discarded warm-up repetitions", false, set_warmup },
 	{ "min-reps", "N", "at least N measured repetitions", false, set_min_reps },
 	{ "max-reps", "N", "at most N measured repetitions", false, set_max_reps },

@@ -17,6 +17,7 @@ struct ws_run_cfg {
 	uint64_t timeout_s;		/* watchdog; 0: none */
 	bool tune;			/* --tune on: quiet-machine settings */
 	bool sizes_given, pages_given;	/* typed by the user, not defaults */
+	char pattern_paths[WS_MAX_LIST][512];
 	char run_id[128];
 	char out_dir[512];
 };

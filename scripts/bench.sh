@@ -15,6 +15,9 @@ esac
 case "$target" in auto|host|vm) ;; *)
 	echo "bench: TARGET='$target': use auto, host or vm" >&2; exit 2 ;;
 esac
+case "${VM_SMP:-2}" in ''|*[!0-9]*|0*)
+	echo "bench: VM_SMP='${VM_SMP}': use the number of guest vCPUs, 1 or more" >&2; exit 2 ;;
+esac
 
 run_id=${RUN_ID:-$(date -u +%Y%m%dT%H%M%SZ)-$profile}
 out=results/$run_id

@@ -38,8 +38,10 @@ for b in $benches; do
 	var=SUITE_ARGS_$(echo "$b" | tr - _)
 	eval "extra=\${$var:-}"
 	# shellcheck disable=SC2086
+	# --tune on: performance governor and no deep C-states for the run
+	# (restored after; the result records what was in force).
 	if ! "$ws" run "$b" --profile "$profile" --out "$out" \
-		--run-id "$run_id" ${SUITE_ARGS:-} $extra; then
+		--run-id "$run_id" --tune on ${SUITE_ARGS:-} $extra; then
 		failed="$failed $b"
 	fi
 done

@@ -156,6 +156,11 @@ for f in "$repo"/scripts/*.sh; do
 	case "$f" in */vm-*.sh) continue ;; esac
 	[ ! -f "$f" ] || install -m 0755 "$f" "$ov/opt/wsbench/scripts/"
 done
+# Workload patterns for vmm-cycle (found there by wsbench, next to bin/).
+mkdir -p "$ov/opt/wsbench/workloads"
+for f in "$repo"/workloads/*.pat; do
+	[ ! -f "$f" ] || install -m 0644 "$f" "$ov/opt/wsbench/workloads/"
+done
 for spec in ${extra_files[@]+"${extra_files[@]}"}; do
 	src=${spec%%:*} dest=${spec#*:}
 	mkdir -p "$ov$(dirname "$dest")"

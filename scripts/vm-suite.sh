@@ -4,7 +4,8 @@
 # and vm.json.
 #
 # usage: vm-suite.sh OUT_DIR [quick|default]
-# env:   VM_TIMEOUT (seconds, default 3600), VM_MEM (default 4G)
+# env:   VM_TIMEOUT (seconds, default 3600), VM_MEM (default 4G),
+#        VM_SMP (vCPUs, default 2: protect-cost and set-mode reach them all)
 set -eu
 
 out=${1:?usage: vm-suite.sh OUT_DIR [quick|default]}
@@ -28,7 +29,7 @@ set -eu
 export WSBENCH=/opt/wsbench/bin/wsbench
 if [ "\${WSBENCH_ACCEL:-}" = tcg ]; then
 	export SUITE_ARGS_fault_latency="--pages 1000 --min-time 0.2"
-	export SUITE_ARGS_protect_cost="--size 4K,2M,32M --threads 0,1 --min-time 0.2"
+	export SUITE_ARGS_protect_cost="--size 4K,2M,32M --min-time 0.2"
 	export SUITE_ARGS_scan_throughput="--size 1M,32M --min-time 0.2"
 	export SUITE_ARGS_set_mode="--min-time 0.2"
 fi
@@ -39,6 +40,7 @@ echo "[vm 3/4] running the $profile suite in the guest (TCG: ~10-20 min)" >&2
 status=0
 scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$job" \
 	--share "$share" --timeout "${VM_TIMEOUT:-3600}" --mem "${VM_MEM:-4G}" \
+	--smp "${VM_SMP:-2}" \
 	--wsbench build/wsbench || status=$?
 
 echo "[vm 4/4] collecting results into $out" >&2

@@ -392,6 +392,22 @@ bool ws_method_seen(const char *const *done, size_t n, const char *method)
 	return false;
 }
 
+json_t *ws_mismatch_json(const struct ws_pageset *truth,
+			 const struct ws_pageset *seen, size_t max)
+{
+	json_t *fp = json_array(), *fn = json_array();
+
+	for (size_t i = 0; i < truth->npages; i++) {
+		bool t = ws_pageset_test(truth, i), r = ws_pageset_test(seen, i);
+
+		if (r && !t && json_array_size(fp) < max)
+			json_array_append_new(fp, json_integer(i));
+		if (t && !r && json_array_size(fn) < max)
+			json_array_append_new(fn, json_integer(i));
+	}
+	return json_pack("{s:o,s:o}", "false_pos", fp, "false_neg", fn);
+}
+
 /* Pages of granule @g set in @s. */
 static size_t granule_count(const struct ws_pageset *s, size_t g, size_t n)
 {

@@ -181,6 +181,13 @@ int ws_concurrent_case(struct ws_bench_ctx *ctx,
 		       const struct ws_tracker_ops *ops,
 		       enum ws_backing backing, enum ws_mode mode, void *arg);
 
+/*
+ * {"false_pos": [pages..], "false_neg": [pages..]}: at most @max of each,
+ * the first in page order.
+ */
+json_t *ws_mismatch_json(const struct ws_pageset *truth,
+			 const struct ws_pageset *seen, size_t max);
+
 /* Accumulate counts of @a into @sum and recompute the ratios. */
 void ws_accuracy_add(struct ws_accuracy *sum, const struct ws_accuracy *a);
 static inline bool ws_accuracy_exact(const struct ws_accuracy *a)

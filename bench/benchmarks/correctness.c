@@ -36,6 +36,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -109,8 +110,19 @@ struct corr_case {
 	struct ws_pageset truth;
 	struct ws_pageset seen;
 	enum tlb_cond tlb;
-	struct ws_mem turnover;	/* TLB_TURNOVER's buffer */
 };
+
+/*
+ * TLB_TURNOVER's buffer: one per process, mapped and populated on first
+ * use (populating 128 MiB per case would dominate the benchmark under
+ * emulation), unmapped at exit.
+ */
+static struct ws_mem turnover = { .fd = -1 };
+
+static void unmap_turnover(void)
+{
+	ws_mem_unmap(&turnover);
+}
 
 /* Read one byte of every page of the turnover buffer (mapped on demand). */
 static int turn_over(struct corr_case *c)
@@ -119,16 +131,17 @@ static int turn_over(struct corr_case *c)
 	size_t len = TURNOVER_BYTES;
 	int ret;
 
-	if (!c->turnover.addr) {
+	if (!turnover.addr) {
 		if (ws_mem_available() && len > ws_mem_available() / 4)
 			len = ws_mem_available() / 4 & ~(ws_page_size() - 1);
-		ret = ws_case_map(c->ctx, &c->turnover, WS_BACKING_ANON, len);
+		ret = ws_case_map(c->ctx, &turnover, WS_BACKING_ANON, len);
 		if (ret)
 			return ret > 0 ? -ENOMEM : ret;
-		ws_mem_populate(&c->turnover);
+		ws_mem_populate(&turnover);
+		atexit(unmap_turnover);
 	}
-	p = (volatile char *)c->turnover.addr;
-	for (size_t off = 0; off < c->turnover.len; off += ws_page_size())
+	p = (volatile char *)turnover.addr;
+	for (size_t off = 0; off < turnover.len; off += ws_page_size())
 		(void)p[off];
 	return 0;
 }
@@ -215,9 +228,20 @@ static json_t *case_json(struct corr_case *c, const char *pattern,
 	return j;
 }
 
-/* On anon-thp: accuracy per 2 MiB and the granularity reported at. */
+/*
+ * On anon-thp: accuracy per 2 MiB and the granularity reported at.  On an
+ * inexact case: which pages were wrong, and the tracker's event counts
+ * (idle: pages whose PFN moved since the arm), so a reviewer can see why.
+ */
 static void add_granularity(struct corr_case *c, json_t *j)
 {
+	json_t *counts = ws_tracker_counts_json(&c->t);
+
+	if (!ws_pageset_equal(&c->truth, &c->seen))
+		json_object_set_new(j, "mismatch",
+				    ws_mismatch_json(&c->truth, &c->seen, 8));
+	if (counts)
+		json_object_set_new(j, "tracker_counts", counts);
 	if (c->backing != WS_BACKING_ANON_THP)
 		return;
 	json_object_set_new(j, "granularity",
@@ -287,7 +311,6 @@ static int case_setup(struct corr_case *c, struct ws_bench_ctx *ctx,
 	int ret;
 
 	memset(c, 0, sizeof(*c));
-	c->turnover.fd = -1;
 	c->ctx = ctx;
 	c->ops = ops;
 	c->backing = backing;
@@ -312,7 +335,6 @@ static void case_teardown(struct corr_case *c)
 	ws_pageset_free(&c->truth);
 	ws_pageset_free(&c->seen);
 	ws_mem_unmap(&c->m);
-	ws_mem_unmap(&c->turnover);
 }
 
 static int patterns_case(struct ws_bench_ctx *ctx,

@@ -47,6 +47,14 @@ struct ws_params {
 	double min_time_s;		/* per case, after warm-up */
 	uint64_t seed;
 	uint64_t hugepages_request;	/* --hugepages N (0: not given) */
+	/* vmm-cycle */
+	const char *patterns[WS_MAX_LIST];	/* pattern files */
+	size_t npatterns;
+	uint64_t intervals;
+	double interval_ms;
+	uint64_t cold_after;		/* K */
+	bool unsafe;			/* --protocol unsafe */
+	uint64_t vcpus;
 	const char *out_dir;		/* results/<run-id> */
 	const char *run_id;
 };

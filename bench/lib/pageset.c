@@ -149,3 +149,9 @@ void ws_pageset_compare(const struct ws_pageset *truth,
 		(double)acc->true_pos / acc->reported : 1.0;
 	acc->recall = acc->truth ? (double)acc->true_pos / acc->truth : 1.0;
 }
+
+bool ws_pageset_equal(const struct ws_pageset *a, const struct ws_pageset *b)
+{
+	return a->npages == b->npages &&
+	       !memcmp(a->bits, b->bits, (a->npages + 63) / 64 * sizeof(uint64_t));
+}

@@ -33,6 +33,7 @@ static inline bool ws_pageset_test(const struct ws_pageset *s, size_t i)
 
 void ws_pageset_set_range(struct ws_pageset *s, size_t first, size_t n);
 size_t ws_pageset_count(const struct ws_pageset *s);
+bool ws_pageset_equal(const struct ws_pageset *a, const struct ws_pageset *b);
 /* Number of maximal runs of set pages (what PAGEMAP_SCAN must report). */
 size_t ws_pageset_runs(const struct ws_pageset *s);
 /* Iterate runs: start at *pos, returns false when none left. */

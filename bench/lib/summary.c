@@ -35,11 +35,11 @@
 #include "summary.h"
 #include "tracker.h"
 
-enum { F_CORR, F_FAULT, F_PROT, F_SCAN, F_SETM, F_NR };
+enum { F_CORR, F_FAULT, F_PROT, F_SCAN, F_SETM, F_VMM, F_NR };
 
 static const char *const bench_files[F_NR] = {
 	"correctness", "fault-latency", "protect-cost", "scan-throughput",
-	"set-mode",
+	"set-mode", "vmm-cycle",
 };
 
 struct run {
@@ -415,6 +415,49 @@ static void spread_line(FILE *out, const struct run *r)
 			buf);
 }
 
+/*
+ * The macro table: per vmm-cycle case, the cold-set F1 against ground
+ * truth, hot pages called cold, refaults, the manager's CPU per interval,
+ * the freeze window (the vCPUs' stall), the slowdown against the untracked
+ * run of the same pattern, and pages whose content was lost.
+ */
+static void macro_table(FILE *out, const struct run *r)
+{
+	json_t *c, *first = json_array_get(results(r, F_VMM), 0);
+	json_t *p = json_object_get(first, "params");
+	char cells[6][16];
+	size_t i;
+
+	if (!first)
+		return;
+	fprintf(out, "\nvmm-cycle: %s guest memory, %d vCPUs, %d x %g ms intervals, cold after %d\n",
+		ws_fmt_size((size_t)num(p, "size_bytes", 0), cells[0],
+			    sizeof(cells[0])),
+		(int)num(p, "vcpus", 0), (int)num(p, "intervals", 0),
+		num(p, "interval_ms", 0), (int)num(p, "cold_after", 0));
+	fprintf(out, "%-10s %-14s %-6s %7s %6s %9s %8s %8s %8s %5s\n",
+		"backend", "pattern", "freeze", "cold F1", "false-", "refaults",
+		"CPU/int", "stall", "slowdown", "pages");
+	fprintf(out, "%-10s %-14s %-6s %7s %6s %9s %8s %8s %8s %5s\n",
+		"", "", "", "", "cold %", "/s", "(ms)", "p50(ms)", "%", "lost");
+	json_array_foreach(results(r, F_VMM), i, c) {
+		json_t *s = json_object_get(c, "summary");
+
+		cell(cells[0], 16, num(s, "f1_cold", NAN), 1);
+		cell(cells[1], 16, num(s, "false_cold_pct", NAN), 1);
+		cell(cells[2], 16, num(s, "refaults_per_s", NAN), 1);
+		cell(cells[3], 16, num(s, "cpu_per_interval_ns", NAN), 1e-6);
+		cell(cells[4], 16, median(c, "window_ns"), 1e-6);
+		cell(cells[5], 16, num(s, "slowdown_pct", NAN), 1);
+		fprintf(out, "%-10s %-14.14s %-6s %7s %6s %9s %8s %8s %8s %5.0f%s\n",
+			str(c, "backend"), str(c, "pattern"), str(c, "freeze"),
+			cells[0], cells[1], cells[2], cells[3], cells[4],
+			cells[5], num(s, "pages_lost", NAN),
+			is(c, "protocol", "unsafe") ? "  (unsafe protocol)" :
+			json_object_get(c, "eviction") ? "  (anon: detection only)" : "");
+	}
+}
+
 static void skipped_lines(FILE *out, const struct run *r, json_t *any)
 {
 	json_t *s, *seen = json_object();
@@ -486,6 +529,7 @@ int ws_summary_print(FILE *out, const char *dir)
 	baseline_line(out, &r, F_PROT, "mprotect", "ns_per_page",
 		      "mprotect(PROT_NONE)/page", 1, "ns");
 	spread_line(out, &r);
+	macro_table(out, &r);
 	skipped_lines(out, &r, any);
 	fprintf(out, "results: %s/*.json (how to read them: results/README.md)\n",
 		dir);

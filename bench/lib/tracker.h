@@ -93,6 +93,7 @@ struct ws_cost {
 };
 
 struct ws_tracker;
+struct uffd_msg;
 
 struct ws_tracker_ops {
 	const char *name;
@@ -104,6 +105,8 @@ struct ws_tracker_ops {
 	bool arm_is_ranged;
 	/* collect(rearm) honours t->rearm (else its method is fixed) */
 	bool rearm_choice;
+	/* set_mode() switches async <-> sync on an open tracker (RWP) */
+	bool async_switchable;
 	/*
 	 * Access kinds whose first touch of an armed granule takes a page
 	 * fault (WS_ACCESS_*): fault-latency checks every granule did.
@@ -128,6 +131,16 @@ struct ws_tracker_ops {
 	 * writing every page -- a write would split a WP-protected THP.
 	 */
 	int (*disarm)(struct ws_tracker *t, size_t first_page, size_t npages);
+	/*
+	 * Optional: re-arm the hot set a collect(rearm=false) returned, as
+	 * collect(rearm=true) would have (the VMM cycle re-arms after it
+	 * unfroze the vCPUs, not while they wait).
+	 */
+	int (*rearm)(struct ws_tracker *t, const struct ws_pageset *hot);
+	/* Optional: CPU time of the tracker's fault handler thread so far. */
+	uint64_t (*handler_cpu_ns)(const struct ws_tracker *t);
+	/* Optional: the userfaultfd the tracker registered the range with. */
+	int (*uffd)(const struct ws_tracker *t);
 	void (*close)(struct ws_tracker *t);
 	/*
 	 * How collect(rearm=true) re-arms, as it runs with t's mode and
@@ -154,6 +167,18 @@ struct ws_tracker {
 	 */
 	void (*mid_collect)(void *arg);
 	void *mid_collect_arg;
+	/*
+	 * Set before open by a benchmark that also serves MISSING faults on
+	 * the range (the VMM cycle's refaults): uffd trackers then register
+	 * MODE_MISSING along with their own mode, and their handler hands
+	 * every message to @fault_hook first.  It returns 1 when it took the
+	 * message (resolved it, or holds the faulting thread on purpose), 0
+	 * to let the tracker resolve it, or -errno.  Runs on the handler
+	 * thread: it must not touch tracked memory.
+	 */
+	bool register_missing;
+	int (*fault_hook)(void *arg, int uffd, const struct uffd_msg *msg);
+	void *fault_hook_arg;
 	struct ws_cost costs[WS_TRACKER_MAX_COSTS];
 	/* Named event counts (ns unused), e.g. idle's "pfn_moved". */
 	struct ws_cost counts[WS_TRACKER_MAX_COSTS];
@@ -164,6 +189,12 @@ struct ws_tracker {
 struct ws_cost *ws_tracker_cost(struct ws_tracker *t, const char *name);
 /* Add the time since @t0 (ws_now_ns()) to cost @name. */
 void ws_tracker_cost_add(struct ws_tracker *t, const char *name, uint64_t t0);
+/* The tracker's userfaultfd, or -1 for a tracker without one. */
+static inline int ws_tracker_uffd(const struct ws_tracker *t)
+{
+	return t->ops->uffd ? t->ops->uffd(t) : -1;
+}
+
 /* Add @n to event count @name. */
 void ws_tracker_count(struct ws_tracker *t, const char *name, uint64_t n);
 /* {name: count, ...} of t->counts, NULL when there are none. */

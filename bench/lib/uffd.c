@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "compat_uapi.h"
@@ -273,4 +274,15 @@ void ws_uffd_handler_stop(struct ws_uffd_handler *h)
 	close(h->stop_pipe[0]);
 	close(h->stop_pipe[1]);
 	h->running = false;
+}
+
+uint64_t ws_uffd_handler_cpu_ns(const struct ws_uffd_handler *h)
+{
+	struct timespec ts;
+	clockid_t clk;
+
+	if (!h->running || pthread_getcpuclockid(h->thread, &clk) ||
+	    clock_gettime(clk, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }

@@ -56,5 +56,7 @@ int ws_uffd_handler_start(struct ws_uffd_handler *h, int uffd,
 			  size_t page_size, ws_uffd_resolve_fn resolve,
 			  void *arg);
 void ws_uffd_handler_stop(struct ws_uffd_handler *h);
+/* CPU time the handler thread has used so far (0 if not running). */
+uint64_t ws_uffd_handler_cpu_ns(const struct ws_uffd_handler *h);
 
 #endif /* WS_UFFD_H */

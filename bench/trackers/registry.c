@@ -167,7 +167,15 @@ int ws_tracker_fail(struct ws_tracker *t, int err, const char *fmt, ...)
 int ws_tracker_open(struct ws_tracker *t, const struct ws_tracker_ops *ops,
 		    struct ws_mem *mem, enum ws_mode mode)
 {
+	/* What the caller asked for before open survives the reset. */
+	bool missing = t->register_missing;
+	int (*hook)(void *, int, const struct uffd_msg *) = t->fault_hook;
+	void *hook_arg = t->fault_hook_arg;
+
 	memset(t, 0, sizeof(*t));
+	t->register_missing = missing;
+	t->fault_hook = hook;
+	t->fault_hook_arg = hook_arg;
 	t->ops = ops;
 	t->mem = mem;
 	t->mode = mode;

@@ -142,6 +142,7 @@ const struct ws_tracker_ops ws_tracker_minor_anon = {
 	.faults_on = WS_ACCESS_READ | WS_ACCESS_WRITE,
 	.arm_is_ranged = true,
 	.rearm_choice = true,
+	.async_switchable = true,
 	.probe = minor_probe,
 	.open = minor_open,
 	.arm = minor_arm,
@@ -149,5 +150,8 @@ const struct ws_tracker_ops ws_tracker_minor_anon = {
 	.set_mode = ws_uffd_tracker_set_mode,
 	/* RFC release restores protnone anon PTEs (patch 03, clear_vma). */
 	.close = ws_uffd_tracker_close,
+	.rearm = ws_uffd_tracker_rearm,
+	.handler_cpu_ns = ws_uffd_tracker_handler_cpu_ns,
+	.uffd = ws_uffd_tracker_fd,
 	.rearm_method = ws_uffd_tracker_rearm_method,
 };

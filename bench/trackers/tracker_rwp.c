@@ -135,6 +135,7 @@ const struct ws_tracker_ops ws_tracker_rwp = {
 	.faults_on = WS_ACCESS_READ | WS_ACCESS_WRITE,
 	.arm_is_ranged = true,
 	.rearm_choice = true,
+	.async_switchable = true,
 	.probe = rwp_probe,
 	.open = rwp_open,
 	.arm = rwp_arm,
@@ -146,5 +147,8 @@ const struct ws_tracker_ops ws_tracker_rwp = {
 	 * UNREGISTER alone would not wake sync waiters (gotcha 7).
 	 */
 	.close = ws_uffd_tracker_close,
+	.rearm = ws_uffd_tracker_rearm,
+	.handler_cpu_ns = ws_uffd_tracker_handler_cpu_ns,
+	.uffd = ws_uffd_tracker_fd,
 	.rearm_method = ws_uffd_tracker_rearm_method,
 };

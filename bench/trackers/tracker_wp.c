@@ -213,5 +213,8 @@ const struct ws_tracker_ops ws_tracker_wp = {
 	.disarm = wp_disarm,
 	/* close() unregisters and clears every WP bit (brief §1.8). */
 	.close = ws_uffd_tracker_close,
+	.rearm = ws_uffd_tracker_rearm,
+	.handler_cpu_ns = ws_uffd_tracker_handler_cpu_ns,
+	.uffd = ws_uffd_tracker_fd,
 	.rearm_method = wp_rearm_method,
 };

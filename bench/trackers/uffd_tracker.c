@@ -47,6 +47,12 @@ static int resolve_fault(struct ws_uffd_handler *h, const struct uffd_msg *msg)
 		.len = h->page_size,
 	};
 
+	if (t->fault_hook) {
+		int ret = t->fault_hook(t->fault_hook_arg, h->uffd, msg);
+
+		if (ret)
+			return ret < 0 ? ret : 0;
+	}
 	if (!(msg->arg.pagefault.flags & ut->spec->fault_flag))
 		__atomic_add_fetch(&h->unexpected, 1, __ATOMIC_RELAXED);
 	/*
@@ -114,7 +120,8 @@ int ws_uffd_tracker_open(struct ws_tracker *t,
 
 	reg = (struct uffdio_register){
 		.range = { .start = (uintptr_t)m->addr, .len = m->len },
-		.mode = s->register_mode,
+		.mode = s->register_mode |
+			(t->register_missing ? WS_UFFDIO_REGISTER_MODE_MISSING : 0),
 	};
 	if (ioctl(ut->uffd, UFFDIO_REGISTER, &reg)) {
 		ret = errno;
@@ -149,7 +156,7 @@ int ws_uffd_tracker_open(struct ws_tracker *t,
 	 * brief §4.1) must still find someone to resolve it.  Idle, it
 	 * sleeps in poll().
 	 */
-	if (t->mode == WS_MODE_SYNC || s->async_feature) {
+	if (t->mode == WS_MODE_SYNC || s->async_feature || t->fault_hook) {
 		ret = handler_start(t);
 		if (ret)
 			ws_uffd_tracker_close(t);	/* t->err stays */
@@ -248,4 +255,18 @@ const char *ws_uffd_tracker_rearm_method(const struct ws_tracker *t,
 {
 	*lossless = t->rearm == WS_REARM_PER_RUN;
 	return ws_rearm_name(t->rearm);
+}
+
+uint64_t ws_uffd_tracker_handler_cpu_ns(const struct ws_tracker *t)
+{
+	const struct ws_uffd_tracker *ut = t->priv;
+
+	return ut ? ws_uffd_handler_cpu_ns(&ut->handler) : 0;
+}
+
+int ws_uffd_tracker_fd(const struct ws_tracker *t)
+{
+	const struct ws_uffd_tracker *ut = t->priv;
+
+	return ut ? ut->uffd : -1;
 }

@@ -93,6 +93,10 @@ ws_uffd_tracker_range(const struct ws_tracker *t, size_t first, size_t n)
  * t->mid_collect first.
  */
 int ws_uffd_tracker_rearm(struct ws_tracker *t, const struct ws_pageset *set);
+/* uffd() of the uffd trackers. */
+int ws_uffd_tracker_fd(const struct ws_tracker *t);
+/* handler_cpu_ns() of the uffd trackers. */
+uint64_t ws_uffd_tracker_handler_cpu_ns(const struct ws_tracker *t);
 /* rearm_method() of trackers that re-arm with ws_uffd_tracker_rearm(). */
 const char *ws_uffd_tracker_rearm_method(const struct ws_tracker *t,
 					 bool *lossless);

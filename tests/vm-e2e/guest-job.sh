@@ -25,13 +25,16 @@ step correctness $ws run correctness --backend rwp,idle,wp,softdirty \
 # THP: async resolution unprotects whole PMDs; the round trip must cope.
 step correctness-thp $ws run correctness --backend rwp --backing anon-thp \
 	--mode all --pages 300 --quiet --out "$out/thp" --run-id e2e
-step fault-latency $ws run fault-latency --backend rwp,idle --backing anon \
-	--pages 200 $tiny
-step protect-cost $ws run protect-cost --backend rwp,idle --backing anon \
-	--size 4K,2M --threads 0,1 $tiny
-step scan-throughput $ws run scan-throughput --backend rwp,idle \
-	--backing anon --size 1M --hot 0,50,100 $tiny
+# anon-thp: PMD coverage recorded, one fault per PMD for rwp async.
+step fault-latency $ws run fault-latency --backend rwp,idle,wp \
+	--backing anon,anon-thp --pages 512 $tiny
+step protect-cost $ws run protect-cost --backend rwp,idle,wp,softdirty \
+	--backing anon,anon-thp --size 4K,2M --threads 0,1 $tiny
+step scan-throughput $ws run scan-throughput \
+	--backend rwp,idle,wp,softdirty --backing anon --size 1M \
+	--hot 0,20,100 --layout scattered $tiny
 step set-mode $ws run set-mode --backend rwp --backing anon --threads 0,1 $tiny
+step summary $ws summary "$out"
 if [ -x /opt/wsbench/bin/uffd-unit-tests ]; then
 	step uffd-unit-tests /opt/wsbench/bin/uffd-unit-tests -f rwp
 fi

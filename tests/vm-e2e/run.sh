@@ -84,6 +84,39 @@ ok $? "guest: rwp sync mode (handler thread) measured exactly"
 [ "$(q "$c" "sum(1 for r in d['results'] if r['backend']=='rwp' and r.get('pattern')=='set-mode-roundtrip' and r['accuracy']['precision']==1 and r['accuracy']['recall']==1)")" -gt 0 ] 2>/dev/null
 ok $? "guest: rwp async->sync->async SET_MODE round trip exact, content checked"
 
+# Issue 6 item 1: re-arms that claim to be lossless are, and span is not.
+race=$(q "$c" "sorted(set((r['backend'],r['mode'],r['rearm'],r['race_page_reported']) for r in d['results'] if r.get('pattern')=='rearm-race'))")
+echo "# rearm-race: $race"
+[ "$(q "$c" "sum(1 for r in d['results'] if r.get('pattern')=='rearm-race' and r['backend']=='rwp' and r['rearm']=='per-run' and r['race_page_reported'])")" -gt 0 ] 2>/dev/null &&
+	[ "$(q "$c" "sum(1 for r in d['results'] if r.get('pattern')=='rearm-race' and r['backend']=='rwp' and r['rearm']=='span' and not r['race_page_reported'])")" -gt 0 ] 2>/dev/null
+ok $? "guest: rwp per-run re-arm reports a write made between scan and re-arm; span loses it"
+for be in rwp wp; do
+	lost=$(q "$c" "[(r['backing'],r['mode'],r['rearm'],r['lost'],r['accuracy']['truth']) for r in d['results'] if r.get('pattern')=='concurrent' and r['backend']=='$be' and r['rearm_lossless']]")
+	echo "# $be concurrent (backing, mode, re-arm, lost, checked): $lost"
+	[ "$(q "$c" "sum(r['lost'] for r in d['results'] if r.get('pattern')=='concurrent' and r['backend']=='$be' and r['rearm_lossless'])")" = 0 ] &&
+		[ "$(q "$c" "min([r['accuracy']['truth'] for r in d['results'] if r.get('pattern')=='concurrent' and r['backend']=='$be' and r['rearm_lossless']] or [0])")" -gt 0 ] 2>/dev/null
+	ok $? "guest: $be lossless re-arms lose 0 accesses under a concurrent writer+reader"
+done
+
+# Issue 6 item 3: anon-thp cases ran on THP and time one fault per sample.
+f=$e/fault-latency.json
+thp=$(q "$f" "[(r['backend'],r['mode'],r['thp']['pmd_coverage_min_timed'],r['faults']['write']['one_fault'],r['faults']['write']['granules']) for r in d['results'] if r['backing']=='anon-thp' and r['backend']!='baseline']")
+echo "# fault-latency anon-thp (backend, mode, coverage at timed region, one-fault samples, granules): $thp"
+[ "$(q "$f" "all(r['thp']['pmd_coverage_min_timed']==1 and not r['thp']['degraded'] for r in d['results'] if r['backing']=='anon-thp')")" = True ] &&
+	[ "$(q "$f" "sum(1 for r in d['results'] if r['backing']=='anon-thp' and r['backend']=='rwp')")" -gt 0 ] 2>/dev/null
+ok $? "guest: every anon-thp fault-latency case started its timed regions fully PMD-mapped"
+[ "$(q "$f" "all(r['faults']['write']['one_fault']==r['faults']['write']['granules'] for r in d['results'] if r['backing']=='anon-thp' and r['backend']=='rwp' and r['mode']=='async')")" = True ] &&
+	[ "$(q "$f" "all('fault_write_ns' in r['metrics'] and r['metrics']['fault_write_ns']['summary']['n']==r['faults']['write']['one_fault'] for r in d['results'] if r['backend']=='rwp')")" = True ]
+ok $? "guest: rwp async on anon-thp takes one fault per 2 MiB, and fault_write_ns holds exactly the one-fault samples"
+
+# Issue 6 item 6: the summary shows the per-interval cost and idle never faulting.
+sum=$e/summary.out
+sed 's/^/#   /' "$sum" 2>/dev/null | head -n 25
+grep -Eq '^rwp +[0-9.]+/[0-9.]+ .* [0-9.]+ +[0-9.]+ +[-0-9.]+$' "$sum" &&
+	grep -Eq '^idle .* never ' "$sum" && grep -q 'interval: us' "$sum" &&
+	grep -Eq '^wp +[0-9.]+/[0-9.]+ +100%' "$sum"
+ok $? "guest: summary has rwp's interval cost, idle 'never' faulting, wp 100% read-blind"
+
 [ "$(cat "$e/correctness-thp.rc" 2>/dev/null)" = 0 ] &&
 	[ "$(q "$e/thp/correctness.json" "sum(1 for r in d['results'] if r.get('pattern')=='set-mode-roundtrip' and r['backing']=='anon-thp' and r['content_ok'] and r['accuracy']['precision']==1 and r['accuracy']['recall']==1)")" -gt 0 ] 2>/dev/null
 ok $? "guest: rwp SET_MODE round trip exact on anon-thp (whole-PMD granules)"

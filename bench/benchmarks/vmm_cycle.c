@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmm-cycle: which mechanism lets a VMM evict the most cold guest memory,
+ * with the fewest wrong evictions, the least CPU and stall, and without
+ * losing a byte?  Every backend runs the same detect -> freeze -> evict ->
+ * refault cycle (bench/vmm/cycle.h) on a workload pattern with exact
+ * ground truth, next to an untracked run of the same pattern (same truth
+ * recording, same seed), the two interleaved repetition by repetition so
+ * that machine drift hits both alike.
+ *
+ * shmem (a memfd, the kernel's own RWP VMM workflow) runs the full cycle.
+ * anon runs the detection half only: anonymous memory has no I/O view, so
+ * a VMM cannot read a page out without going through the tracked mapping
+ * (Documentation/admin-guide/mm/userfaultfd.rst: "Anonymous-memory
+ * backings need a different inner-loop strategy"); the case says so.
+ *
+ * A page whose content does not match the workers' stamps, at a refault or
+ * at the end, is data loss: under the safe protocol the case is an error.
+ * --protocol unsafe evicts without freezing, and must be caught.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "common.h"
+#include "cycle.h"
+#include "pattern.h"
+#include "stats.h"
+
+#define ANON_NOTE "detection only: anonymous memory has no I/O view, so a VMM cannot write a page out without going through the tracked mapping (kernel Documentation/admin-guide/mm/userfaultfd.rst); eviction and refault run on shmem"
+
+/* Per-repetition series of one case, and the first tracked run's intervals. */
+struct vc_case {
+	struct ws_samples f1, f1_2m, cpu, refault_rate, slowdown;
+	struct ws_samples rate_t, rate_u, p99_t, p99_u, window, refault_ns;
+	json_t *runs, *intervals;
+	uint64_t lost, evicted, refaults;
+	/* over scored intervals: pages called cold, and hot ones among them */
+	uint64_t called_cold, false_read, false_write;
+};
+
+static void vc_init(struct vc_case *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->runs = json_array();
+}
+
+static void vc_free(struct vc_case *v)
+{
+	struct ws_samples *all[] = { &v->f1, &v->f1_2m, &v->cpu,
+		&v->refault_rate, &v->slowdown, &v->rate_t, &v->rate_u,
+		&v->p99_t, &v->p99_u, &v->window, &v->refault_ns };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		ws_samples_free(all[i]);
+	json_decref(v->runs);
+	json_decref(v->intervals);
+}
+
+static double jnum(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static void push(struct ws_samples *s, double x)
+{
+	if (!isnan(x))
+		ws_samples_push_rep(s, x);
+}
+
+/* One repetition's numbers into the case's series. */
+static void vc_add(struct vc_case *v, json_t *tracked, json_t *untracked)
+{
+	json_t *t = json_object_get(tracked, "run");
+	json_t *u = json_object_get(untracked, "run");
+	json_t *x;
+	double rt = jnum(t, "accesses_per_s"), ru = jnum(u, "accesses_per_s");
+	size_t i;
+
+	push(&v->f1, jnum(t, "f1_cold"));
+	push(&v->f1_2m, jnum(t, "f1_cold_2m"));
+	push(&v->cpu, jnum(t, "cpu_per_interval_ns"));
+	push(&v->refault_rate, jnum(t, "refaults") / jnum(t, "run_s"));
+	push(&v->rate_t, rt);
+	push(&v->rate_u, ru);
+	push(&v->slowdown, ru > 0 ? 100.0 * (1 - rt / ru) : NAN);
+	push(&v->p99_t, jnum(t, "access_p99_ns"));
+	push(&v->p99_u, jnum(u, "access_p99_ns"));
+	json_array_foreach(json_object_get(tracked, "intervals"), i, x) {
+		ws_samples_push(&v->window, jnum(x, "window_ns"));
+		if (!json_object_get(x, "cold"))
+			continue;
+		v->called_cold += (uint64_t)jnum(json_object_get(x, "cold"),
+						 "reported");
+		v->false_read += (uint64_t)jnum(x, "false_cold_read");
+		v->false_write += (uint64_t)jnum(x, "false_cold_write");
+	}
+	ws_samples_end_rep(&v->window);
+	json_array_foreach(json_object_get(t, "refault_ns"), i, x)
+		ws_samples_push(&v->refault_ns, json_number_value(x));
+	ws_samples_end_rep(&v->refault_ns);
+	v->lost += (uint64_t)jnum(json_object_get(t, "integrity"), "pages_lost") *
+		   !!json_object_get(t, "integrity");
+	v->evicted += (uint64_t)jnum(t, "evicted");
+	v->refaults += (uint64_t)jnum(t, "refaults");
+	/* Raw refault latencies live in the series, not twice. */
+	json_object_del(t, "refault_ns");
+	json_object_del(u, "refault_ns");
+	if (!v->intervals)
+		v->intervals = json_incref(json_object_get(tracked, "intervals"));
+	json_array_append_new(v->runs, json_pack("{s:O,s:O}", "tracked",
+						 tracked, "untracked",
+						 untracked));
+}
+
+static json_t *vc_metrics(struct ws_bench_ctx *ctx, struct vc_case *v)
+{
+	json_t *m = json_object();
+
+	ws_metric_add(ctx, m, "f1_cold", &v->f1, "ratio");
+	ws_metric_add(ctx, m, "f1_cold_2m", &v->f1_2m, "ratio");
+	ws_metric_add(ctx, m, "cpu_per_interval_ns", &v->cpu, "ns");
+	ws_metric_add(ctx, m, "refaults_per_s", &v->refault_rate, "refaults/s");
+	ws_metric_add(ctx, m, "slowdown_pct", &v->slowdown, "%");
+	ws_metric_add(ctx, m, "accesses_per_s", &v->rate_t, "accesses/s");
+	ws_metric_add(ctx, m, "accesses_per_s_untracked", &v->rate_u,
+		      "accesses/s");
+	ws_metric_add(ctx, m, "access_p99_ns", &v->p99_t, "ns");
+	ws_metric_add(ctx, m, "access_p99_ns_untracked", &v->p99_u, "ns");
+	ws_metric_add(ctx, m, "window_ns", &v->window, "ns");
+	ws_metric_add(ctx, m, "refault_ns", &v->refault_ns, "ns");
+	return m;
+}
+
+static double med(const struct ws_samples *s)
+{
+	return s->n ? ws_median(s->v, s->n) : NAN;
+}
+
+static json_t *num_or_null(double x)
+{
+	return isnan(x) ? json_null() : json_real(x);
+}
+
+/* 100 * a / b, null without a denominator. */
+static json_t *pct(uint64_t a, uint64_t b)
+{
+	return b ? json_real(100.0 * (double)a / (double)b) : json_null();
+}
+
+static void vc_report(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
+		      enum ws_backing b, enum ws_mode mode,
+		      const struct ws_cycle_opts *o, struct vc_case *v)
+{
+	json_t *j = ws_case_json(ops, b, mode);
+
+	json_object_set_new(j, "pattern", json_string(o->pattern_name));
+	json_object_set_new(j, "freeze", json_string(ws_freeze_name(
+		b == WS_BACKING_SHMEM ? ws_cycle_freeze(ops, o->unsafe) :
+		WS_FREEZE_NONE)));
+	json_object_set_new(j, "protocol", json_string(o->unsafe ? "unsafe" :
+						       "safe"));
+	json_object_set_new(j, "params", json_pack("{s:I,s:I,s:I,s:f,s:I}",
+		"size_bytes", (json_int_t)o->size,
+		"vcpus", (json_int_t)o->threads,
+		"intervals", (json_int_t)o->intervals,
+		"interval_ms", o->interval_ns / 1e6,
+		"cold_after", (json_int_t)o->cold_after));
+	if (b != WS_BACKING_SHMEM)
+		json_object_set_new(j, "eviction", json_string(ANON_NOTE));
+	json_object_set_new(j, "metrics", vc_metrics(ctx, v));
+	json_object_set_new(j, "summary", json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:I}",
+		"f1_cold", num_or_null(med(&v->f1)),
+		"false_cold_pct", pct(v->false_read + v->false_write,
+				      v->called_cold),
+		"false_cold_read_pct", pct(v->false_read, v->called_cold),
+		"false_cold_write_pct", pct(v->false_write, v->called_cold),
+		"cpu_per_interval_ns", num_or_null(med(&v->cpu)),
+		"slowdown_pct", num_or_null(med(&v->slowdown)),
+		"refaults_per_s", num_or_null(med(&v->refault_rate)),
+		"pages_lost", (json_int_t)v->lost,
+		"evicted", (json_int_t)v->evicted,
+		"refaults", (json_int_t)v->refaults));
+	json_object_set_new(j, "intervals", v->intervals);
+	json_object_set_new(j, "runs", v->runs);
+	v->intervals = v->runs = NULL;
+	ws_result_add(ctx->res, j);
+}
+
+/* Alternate which run goes first, so drift does not favour either. */
+static int vc_rep(struct ws_bench_ctx *ctx, const struct ws_cycle_opts *o,
+		  const struct ws_tracker_ops *ops, enum ws_mode mode,
+		  size_t rep, struct vc_case *v)
+{
+	json_t *t = NULL, *u = NULL;
+	int ret;
+
+	if (rep % 2) {
+		ret = ws_cycle_run(ctx, o, ops, mode, &t);
+		if (!ret)
+			ret = ws_cycle_run(ctx, o, NULL, mode, &u);
+	} else {
+		ret = ws_cycle_run(ctx, o, NULL, mode, &u);
+		if (!ret)
+			ret = ws_cycle_run(ctx, o, ops, mode, &t);
+	}
+	if (!ret)
+		vc_add(v, t, u);
+	json_decref(t);
+	json_decref(u);
+	return ret;
+}
+
+static int vc_pattern(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
+		      enum ws_backing b, struct ws_cycle_opts *o)
+{
+	enum ws_mode mode = ws_cycle_mode(ops);
+	size_t reps = ctx->p->min_reps ? ctx->p->min_reps : 1;
+	struct vc_case v;
+	int ret = 0;
+
+	vc_init(&v);
+	for (size_t r = 0; !ret && r < reps; r++)
+		ret = vc_rep(ctx, o, ops, mode, r, &v);
+	if (!ret && v.lost && !o->unsafe)
+		ret = ws_case_fail(ctx, EIO,
+				   "vmm-cycle (%s): %llu pages lost their content under the safe protocol",
+				   o->pattern_name, (unsigned long long)v.lost);
+	if (!ret || v.runs)
+		vc_report(ctx, ops, b, mode, o, &v);
+	vc_free(&v);
+	return ret;
+}
+
+static const char *base_name(const char *path, char *buf, size_t len)
+{
+	const char *s = strrchr(path, '/');
+	size_t n;
+
+	snprintf(buf, len, "%s", s ? s + 1 : path);
+	n = strlen(buf);
+	if (n > 4 && !strcmp(buf + n - 4, ".pat"))
+		buf[n - 4] = '\0';
+	return buf;
+}
+
+static int vc_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
+		   enum ws_backing backing, enum ws_mode mode, void *arg)
+{
+	const struct ws_params *p = ctx->p;
+	char name[128], why[512], path[512];
+	int ret = 0;
+
+	(void)mode;
+	(void)arg;
+	for (size_t i = 0; !ret && i < p->npatterns; i++) {
+		struct ws_pattern *pat;
+		struct ws_cycle_opts o = {
+			.pattern_name = base_name(p->patterns[i], name,
+						  sizeof(name)),
+			.backing = backing,
+			.size = p->sizes[0],
+			.threads = (unsigned int)p->vcpus,
+			.intervals = (unsigned int)p->intervals,
+			.interval_ns = (uint64_t)(p->interval_ms * 1e6),
+			.cold_after = (unsigned int)p->cold_after,
+			.unsafe = p->unsafe,
+			.seed = p->seed,
+			.storage_dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+		};
+
+		if (ws_pattern_find(p->patterns[i], path, sizeof(path), why,
+				    sizeof(why)) ||
+		    ws_pattern_load(path, &pat, why, sizeof(why)))
+			return ws_case_fail(ctx, EINVAL, "%s", why);
+		o.pattern = pat;
+		ret = vc_pattern(ctx, ops, backing, &o);
+		if (ret)
+			ws_case_say_point(ctx, " (pattern %s)", name);
+		ws_pattern_free(pat);
+	}
+	return ret;
+}
+
+static int vmm_cycle_run(struct ws_bench_ctx *ctx)
+{
+	ws_bench_progress_start(ctx, "vmm-cycle", ws_count_cases(ctx->p, false));
+	ws_for_each_case(ctx, vc_case, NULL, false);
+	ws_progress_done(&ctx->prog);
+	return 0;
+}
+
+static void vmm_cycle_defaults(struct ws_params *p, enum ws_profile profile)
+{
+	static char dflt[2][16] = { "uniform-hot20", "read-mostly" };
+	bool q = profile == WS_PROFILE_QUICK;
+
+	p->backings = WS_BACKING_BIT(WS_BACKING_SHMEM);
+	p->sizes[0] = q ? 32UL << 20 : 128UL << 20;
+	p->nsizes = 1;
+	p->patterns[0] = dflt[0];
+	p->patterns[1] = dflt[1];
+	p->npatterns = 2;
+	p->intervals = q ? 10 : 30;
+	p->interval_ms = 100;
+	p->cold_after = 2;
+	p->vcpus = 2;
+	p->min_reps = q ? 2 : 3;
+	p->max_reps = p->min_reps;
+}
+
+const struct ws_benchmark ws_bench_vmm_cycle = {
+	.name		= "vmm-cycle",
+	.summary	= "the whole VMM cycle (detect, freeze, evict, refault) on a workload pattern with ground truth, per backend, against an untracked run: cold-set F1, CPU, stall, slowdown, refaults, pages lost",
+	.defaults	= vmm_cycle_defaults,
+	.run		= vmm_cycle_run,
+	.options	= "--backend --backing --size --pattern --vcpus --intervals --interval-ms --cold-after --protocol --min-reps",
+	.regions_at_once = 1,
+};

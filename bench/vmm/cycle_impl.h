@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The VMM cycle's state, shared by cycle.c, cycle_state.c and score.c. */
+#ifndef WS_VMM_CYCLE_IMPL_H
+#define WS_VMM_CYCLE_IMPL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "cycle.h"
+#include "engine.h"
+#include "guest.h"
+#include "uffd.h"
+
+/* Held faults at once: one per blocked vCPU, at most a few each. */
+#define CYCLE_MAX_HELD	(4 * WS_WL_MAX_THREADS)
+
+enum cycle_cpu {
+	CPU_FREEZE, CPU_DETECT, CPU_EVICT, CPU_UNFREEZE, CPU_ARM, CPU_HANDLER,
+	CPU_NR
+};
+
+extern const char *const cycle_cpu_names[CPU_NR];
+
+struct cycle_interval {
+	double t_s;			/* phase clock at the interval's end */
+	uint64_t cpu[CPU_NR];		/* manager (and handler) CPU, ns */
+	uint64_t window_ns;		/* freeze to unfreeze, wall */
+	size_t detected, evicted, resident;
+	uint64_t refaults, refaults_recent;
+	/* ground truth (score.c) */
+	size_t true_ws;			/* pages accessed in the interval */
+	uint64_t ambiguous;		/* truth batches spanning an epoch */
+	bool scored;			/* k >= K: cold sets compared */
+	struct ws_accuracy cold, cold_2m;
+	size_t false_cold_read, false_cold_write;
+};
+
+struct cycle {
+	struct ws_bench_ctx *ctx;
+	const struct ws_cycle_opts *o;
+	const struct ws_tracker_ops *ops;	/* NULL: untracked */
+	enum ws_mode ops_mode;
+	enum ws_freeze freeze;
+	bool guest;				/* full cycle on shmem */
+	struct ws_guest g;
+	struct ws_mem anon;			/* detection only */
+	struct ws_mem *mem;			/* the vCPU view */
+	struct ws_wl *wl;
+	struct ws_tracker t;
+	int missing_uffd;			/* own, for non-uffd trackers */
+	struct ws_uffd_handler missing_handler;
+	atomic_bool holding;
+	pthread_mutex_t held_lock;	/* holding, held[], and resolving */
+	size_t held[CYCLE_MAX_HELD], nheld, held_total;
+	/* per page: last interval hot (detected) / accessed / written */
+	uint32_t *det_last, *true_last, *true_wlast;
+	struct ws_pageset hot, evict, rd, wr;
+	struct cycle_interval *iv;
+};
+
+uint64_t ws_cycle_cpu_ns(void);
+
+struct cycle *cycle_alloc(struct ws_bench_ctx *ctx,
+			  const struct ws_cycle_opts *o,
+			  const struct ws_tracker_ops *ops, enum ws_mode mode);
+int cycle_alloc_pages(struct cycle *c);
+void cycle_free(struct cycle *c);
+/* CPU time of whichever thread serves faults (0 if none). */
+uint64_t cycle_handler_cpu(const struct cycle *c);
+
+/* Fetch interval @k's truth and score the cold sets (score.c). */
+int cycle_score(struct cycle *c, uint32_t k, struct cycle_interval *iv);
+/* Integrity check and the run's JSON (score.c). */
+int cycle_finish(struct cycle *c, json_t **run);
+
+#endif /* WS_VMM_CYCLE_IMPL_H */

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest memory, eviction and refault of the VMM cycle (guest.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compat_uapi.h"
+#include "guest.h"
+#include "timing.h"
+
+#ifndef FALLOC_FL_KEEP_SIZE
+#define FALLOC_FL_KEEP_SIZE	0x01
+#endif
+#ifndef FALLOC_FL_PUNCH_HOLE
+#define FALLOC_FL_PUNCH_HOLE	0x02
+#endif
+
+static int open_storage(struct ws_guest *g, const char *dir, char *why,
+			size_t whylen)
+{
+	snprintf(g->storage_path, sizeof(g->storage_path),
+		 "%s/wsbench-storage.XXXXXX", dir);
+	g->storage_fd = mkostemp(g->storage_path, O_CLOEXEC);
+	if (g->storage_fd < 0) {
+		snprintf(why, whylen, "storage file in %s: %s", dir,
+			 strerror(errno));
+		return -errno;
+	}
+	/* Nothing to clean up after us, however the run ends. */
+	unlink(g->storage_path);
+	if (ftruncate(g->storage_fd, g->mem.len)) {
+		snprintf(why, whylen, "storage file: ftruncate: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int ws_guest_init(struct ws_guest *g, size_t len, const char *dir,
+		  char *why, size_t whylen)
+{
+	int ret;
+
+	memset(g, 0, sizeof(*g));
+	g->storage_fd = -1;
+	g->io = MAP_FAILED;
+	ws_samples_init(&g->refault_ns);
+	ret = ws_mem_map(&g->mem, WS_BACKING_SHMEM, len, why, whylen);
+	if (ret)
+		return ret;
+	g->io = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		     g->mem.fd, 0);
+	if (g->io == MAP_FAILED) {
+		snprintf(why, whylen, "I/O view of the guest memfd: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	g->state = calloc(g->mem.npages, sizeof(*g->state));
+	g->evicted_in = calloc(g->mem.npages, sizeof(*g->evicted_in));
+	g->bounce = aligned_alloc(g->mem.page_size, g->mem.page_size);
+	if (!g->state || !g->evicted_in || !g->bounce) {
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
+	return open_storage(g, dir, why, whylen);
+}
+
+void ws_guest_free(struct ws_guest *g)
+{
+	if (g->io != MAP_FAILED)
+		munmap(g->io, g->mem.len);
+	if (g->storage_fd >= 0)
+		close(g->storage_fd);
+	free((void *)g->state);
+	free(g->evicted_in);
+	free(g->bounce);
+	ws_samples_free(&g->refault_ns);
+	ws_mem_unmap(&g->mem);
+	g->io = MAP_FAILED;
+	g->storage_fd = -1;
+}
+
+static int write_all(int fd, const char *buf, size_t len, off_t off)
+{
+	while (len) {
+		ssize_t r = pwrite(fd, buf, len, off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		buf += r;
+		len -= r;
+		off += r;
+	}
+	return 0;
+}
+
+/* Pages [first, first + n): out to storage, out of memory, waiters woken. */
+static int evict_run(struct ws_guest *g, size_t first, size_t n, int uffd,
+		     uint32_t interval)
+{
+	size_t psz = g->mem.page_size;
+	off_t off = (off_t)(first * psz);
+	struct ws_uffdio_range r = {
+		.start = (uintptr_t)g->mem.addr + off,
+		.len = n * psz,
+	};
+	int ret;
+
+	for (size_t i = first; i < first + n; i++)
+		atomic_store(&g->state[i], WS_PAGE_EVICTING);
+	ret = write_all(g->storage_fd, g->io + off, n * psz, off);
+	if (!ret && fallocate(g->mem.fd, FALLOC_FL_PUNCH_HOLE |
+			      FALLOC_FL_KEEP_SIZE, off, n * psz))
+		ret = -errno;
+	for (size_t i = first; i < first + n; i++) {
+		uint8_t want = WS_PAGE_EVICTING;
+
+		g->evicted_in[i] = interval;
+		/* A refault that already brought it back wins. */
+		atomic_compare_exchange_strong(&g->state[i], &want,
+					       ret ? WS_PAGE_RESIDENT :
+						     WS_PAGE_EVICTED);
+	}
+	/*
+	 * fallocate() does not wake threads blocked in a sync fault on the
+	 * range (the kernel's workflow says so): wake them, they retry and
+	 * fault as MISSING.
+	 */
+	if (!ret && uffd >= 0 && ioctl(uffd, UFFDIO_WAKE, &r) && errno != ENOENT)
+		ret = -errno;
+	return ret;
+}
+
+long ws_guest_evict(struct ws_guest *g, const struct ws_pageset *set,
+		    int uffd, uint32_t interval)
+{
+	size_t pos = 0, first, n;
+	long total = 0;
+
+	while (ws_pageset_next_run(set, &pos, &first, &n)) {
+		/* Split the run at pages that are not resident. */
+		for (size_t i = first; i < first + n;) {
+			size_t e = i;
+			int ret;
+
+			while (e < first + n && ws_guest_is_resident(g, e))
+				e++;
+			if (e > i) {
+				ret = evict_run(g, i, e - i, uffd, interval);
+				if (ret)
+					return ret;
+				total += e - i;
+			}
+			i = e + 1;
+		}
+	}
+	return total;
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int read_page(struct ws_guest *g, size_t page)
+{
+	size_t psz = g->mem.page_size, done = 0;
+
+	while (done < psz) {
+		ssize_t r = pread(g->storage_fd, (char *)g->bounce + done,
+				  psz - done, (off_t)(page * psz + done));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		done += r;
+	}
+	return 0;
+}
+
+/* A page whose content does not match what the workers wrote: data loss. */
+static void note_bad(struct ws_guest *g, int nbad, const struct ws_wl_bad *bad)
+{
+	atomic_fetch_add(&g->bad_words, nbad);
+	atomic_fetch_add(&g->bad_pages, 1);
+	if (!atomic_exchange(&g->have_bad, true))
+		g->first_bad = *bad;
+}
+
+int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
+{
+	uint64_t t0 = ws_now_ns(), c0 = thread_cpu_ns();
+	size_t psz = g->mem.page_size;
+	struct ws_wl_bad bad;
+	int nbad;
+	size_t page = (addr - (uintptr_t)g->mem.addr) / psz;
+	struct uffdio_copy copy = {
+		.dst = (uintptr_t)g->mem.addr + page * psz,
+		.src = (uintptr_t)g->bounce,
+		.len = psz,
+		.mode = 0,
+	};
+	int ret;
+
+	if (page >= g->mem.npages)
+		return -EFAULT;
+	ret = read_page(g, page);
+	if (ret)
+		return ret;
+	/*
+	 * Check before installing: while the page is absent no worker can
+	 * write it, so a version one ahead is only a blocked writer's.
+	 */
+	nbad = g->wl ? ws_wl_check_page(g->wl, page, g->bounce, &bad) : 0;
+	while (ioctl(uffd, UFFDIO_COPY, &copy)) {
+		if (errno == EAGAIN)
+			continue;
+		if (errno != EEXIST)
+			return -errno;
+		/*
+		 * A second fault on the page, queued before the first was
+		 * resolved: the page is back and its writers may have moved
+		 * on, so this check compared stale storage with live
+		 * versions.  Only wake.
+		 */
+		if (ioctl(uffd, UFFDIO_WAKE, &(struct ws_uffdio_range){
+				copy.dst, psz }))
+			return -errno;
+		return 0;
+	}
+	if (nbad)
+		note_bad(g, nbad, &bad);
+	atomic_store(&g->state[page], WS_PAGE_RESIDENT);
+	atomic_fetch_add(&g->refaults, 1);
+	/* Evicted in this or the previous interval: a wrong eviction. */
+	if (g->evicted_in[page] + 1 >= atomic_load(&g->interval))
+		atomic_fetch_add(&g->refaults_recent, 1);
+	atomic_fetch_add(&g->refault_cpu_ns, thread_cpu_ns() - c0);
+	return ws_samples_push(&g->refault_ns, (double)(ws_now_ns() - t0));
+}
+
+size_t ws_guest_resident(const struct ws_guest *g)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < g->mem.npages; i++)
+		n += ws_guest_is_resident(g, i);
+	return n;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest memory of the VMM cycle, laid out as the kernel's own RWP VMM
+ * workflow has it (Documentation/admin-guide/mm/userfaultfd.rst): one memfd
+ * mapped twice -- the vCPU view the workers touch, which the tracker
+ * registers (plus MISSING, for refaults), and the manager's I/O view, which
+ * nobody tracks, so reading a page to write it out never faults on the
+ * tracker's protections -- and a storage file evicted pages go to.
+ *
+ * Eviction writes a run of cold pages from the I/O view to storage, punches
+ * them out of the memfd and wakes any vCPU blocked on them; the blocked (or
+ * any later) access then faults as MISSING and ws_guest_refault() brings
+ * the page back with UFFDIO_COPY, after checking its content against the
+ * workload's integrity stamps.  The same code serves every backend: only
+ * detection and freezing differ.
+ */
+#ifndef WS_VMM_GUEST_H
+#define WS_VMM_GUEST_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "mem.h"
+#include "pageset.h"
+#include "stats.h"
+
+enum ws_page_state {
+	WS_PAGE_RESIDENT,
+	WS_PAGE_EVICTING,	/* being written out */
+	WS_PAGE_EVICTED,	/* in storage; next access refaults */
+};
+
+struct ws_guest {
+	struct ws_mem mem;		/* vCPU view (tracked) */
+	char *io;			/* manager's view of the same memfd */
+	int storage_fd;
+	char storage_path[256];
+	_Atomic uint8_t *state;		/* enum ws_page_state per page */
+	uint32_t *evicted_in;		/* interval a page was last evicted in */
+	_Atomic uint32_t interval;	/* the cycle's current interval */
+	struct ws_wl *wl;		/* integrity stamps to check */
+	void *bounce;			/* refault buffer (one handler thread) */
+	/* Counters, updated by the handler thread, read by the manager. */
+	_Atomic uint64_t refaults, refaults_recent, refault_cpu_ns;
+	_Atomic uint64_t bad_words, bad_pages;
+	struct ws_wl_bad first_bad;
+	_Atomic bool have_bad;
+	/* Refault latency (ns from message read to page installed), one per
+	 * refault: written by the handler thread only, read after it stopped. */
+	struct ws_samples refault_ns;
+};
+
+/*
+ * Map @len bytes of shmem twice and open the storage file (in @dir:
+ * unlinked right away, so nothing is left behind).  0 or -errno with @why.
+ */
+int ws_guest_init(struct ws_guest *g, size_t len, const char *dir,
+		  char *why, size_t whylen);
+void ws_guest_free(struct ws_guest *g);
+
+/*
+ * Evict the pages of @set that are resident: write each run out, punch
+ * it, wake its waiters on @uffd (-1: none), mark it evicted in @interval.
+ * Returns the number of pages evicted, or -errno.
+ */
+long ws_guest_evict(struct ws_guest *g, const struct ws_pageset *set,
+		    int uffd, uint32_t interval);
+
+/*
+ * Resolve a MISSING fault at @addr (handler thread): read the page from
+ * storage, check its stamps, UFFDIO_COPY it into the vCPU view (which
+ * wakes the faulting thread).  0 or -errno.
+ */
+int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr);
+
+size_t ws_guest_resident(const struct ws_guest *g);
+/* Is page @i resident (not being or having been evicted)? */
+static inline bool ws_guest_is_resident(const struct ws_guest *g, size_t i)
+{
+	return atomic_load_explicit(&g->state[i], memory_order_relaxed) ==
+	       WS_PAGE_RESIDENT;
+}
+
+#endif /* WS_VMM_GUEST_H */

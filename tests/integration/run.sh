@@ -58,7 +58,7 @@ rc=0; "$ws" frobnicate 2>"$tmp/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "list, probe, run" "$tmp/err"; ok $? "unknown command -> exit 2 listing the commands"
 rc=0; "$ws" run no-such-bench 2>"$tmp/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "fault-latency" "$tmp/err"; ok $? "unknown benchmark -> exit 2 listing the benchmarks"
-for b in correctness fault-latency protect-cost scan-throughput set-mode; do
+for b in correctness fault-latency protect-cost scan-throughput set-mode vmm-cycle; do
 	"$ws" run "$b" --help >/dev/null; ok $? "wsbench run $b --help"
 done
 
@@ -225,6 +225,54 @@ rc=$?
 	grep -q "^integrity: ok" "$tmp/prun"
 ok $? "pattern run: accesses/s, truth cost and a clean integrity check"
 [ "$rc" = 0 ] || sed 's/^/# /' "$tmp/prun"
+
+# --- vmm-cycle (issue 7): the whole cycle on the host's wp ----------------
+vm_args="--size 8M --intervals 12 --interval-ms 15 --cold-after 1 --min-reps 1 --quiet"
+usage_error "unknown pattern" "not found" run vmm-cycle --pattern no-such-pattern
+usage_error "malformed pattern" "bad.pat:3: expected" run vmm-cycle --pattern "$tmp/bad.pat"
+usage_error "bad --protocol" "safe" run vmm-cycle --protocol maybe
+if echo " $supported " | grep -q " wp "; then
+	v="$tmp/vc"
+	# shellcheck disable=SC2086
+	"$ws" run vmm-cycle --backend wp,idle $vm_args --pattern uniform-hot20,read-mostly \
+		--out "$v" >/dev/null 2>"$tmp/vc.err"
+	ok $? "vmm-cycle with wp on two shipped patterns exits 0 (no data lost)"
+	"$py" tests/validate_results.py "$v/vmm-cycle.json" >/dev/null 2>&1
+	ok $? "vmm-cycle.json matches the schema"
+	r=$(json_q "$v/vmm-cycle.json" "sorted((c['pattern'], c['freeze'], c['summary']['pages_lost']) for c in d['results'])")
+	echo "# vmm-cycle wp (pattern, freeze, pages lost): $r"
+	[ "$r" = "[('read-mostly', 'sync', 0), ('uniform-hot20', 'sync', 0)]" ]
+	ok $? "vmm-cycle: wp freezes in its sync mode and loses nothing"
+	json_q "$v/vmm-cycle.json" "[s['reason'] for s in d['skipped'] if s['backend']=='idle']" | grep -q .
+	ok $? "vmm-cycle: an unsupported backend is a skip with its reason"
+	r=$(json_q "$v/vmm-cycle.json" "[(c['pattern'], round(c['summary']['false_cold_read_pct'] or 0), c['summary']['f1_cold'] is not None, len(c['intervals'])) for c in d['results']]")
+	echo "# (pattern, hot pages called cold by reads %, F1 scored, intervals): $r"
+	[ "$(json_q "$v/vmm-cycle.json" "[c for c in d['results'] if c['pattern']=='read-mostly'][0]['summary']['false_cold_read_pct'] > 0")" = True ]
+	ok $? "vmm-cycle: wp calls read-only hot pages cold on read-mostly (ground truth sees the reads)"
+	[ "$(json_q "$v/vmm-cycle.json" "all(len(c['runs'][0]['untracked']['intervals'])==12 and c['runs'][0]['untracked']['run']['evicted']==0 for c in d['results'])")" = True ]
+	ok $? "vmm-cycle: every tracked run has an untracked run of the same pattern beside it"
+	"$ws" summary "$v" >"$tmp/vsum" 2>&1
+	grep -Eq '^wp +read-mostly +sync ' "$tmp/vsum"
+	ok $? "summary prints the macro table"
+	# The integrity check must be able to fail: evicting without freezing
+	# loses writes (churn writes everywhere, all the time).
+	rc=0
+	# shellcheck disable=SC2086
+	"$ws" run vmm-cycle --backend wp $vm_args --intervals 30 --interval-ms 10 --min-reps 2 \
+		--pattern churn --protocol unsafe --out "$tmp/vu" >/dev/null 2>&1 || rc=$?
+	lost=$(json_q "$tmp/vu/vmm-cycle.json" "sum(c['summary']['pages_lost'] for c in d['results'])")
+	echo "# unsafe protocol: $lost pages lost (exit $rc)"
+	[ "$rc" = 0 ] && [ "${lost:-0}" -gt 0 ]
+	ok $? "vmm-cycle --protocol unsafe is caught losing data ($lost pages)"
+	# shellcheck disable=SC2086
+	"$ws" run vmm-cycle --backend wp $vm_args --intervals 30 --interval-ms 10 --min-reps 2 \
+		--pattern churn --out "$tmp/vs" >/dev/null 2>&1
+	rc=$?
+	r=$(json_q "$tmp/vs/vmm-cycle.json" "(sum(c['summary']['pages_lost'] for c in d['results']), sum(c['summary']['refaults'] for c in d['results']))")
+	echo "# safe protocol, churn (pages lost, refaults): $r"
+	[ "$rc" = 0 ] && [ "$(json_q "$tmp/vs/vmm-cycle.json" "sum(c['summary']['pages_lost'] for c in d['results'])==0 and sum(c['summary']['refaults'] for c in d['results'])>=1000")" = True ]
+	ok $? "vmm-cycle safe protocol: 0 pages lost over >= 1000 refaults with concurrent writers"
+fi
 
 # --- knobs are restored ---------------------------------------------------
 thp=/sys/kernel/mm/transparent_hugepage/enabled

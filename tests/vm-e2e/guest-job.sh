@@ -34,6 +34,17 @@ step scan-throughput $ws run scan-throughput \
 	--backend rwp,idle,wp,softdirty --backing anon --size 1M \
 	--hot 0,20,100 --layout scattered $tiny
 step set-mode $ws run set-mode --backend rwp --backing anon --threads 0,1 $tiny
+# The VMM cycle for every backend the guest has, then the integrity check
+# failing on purpose: evicting without a freeze must be caught.
+vmm="--size 8M --intervals 8 --interval-ms 100 --cold-after 1 --min-reps 1"
+step vmm-cycle $ws run vmm-cycle --backend rwp,wp,idle,softdirty \
+	--pattern uniform-hot20,read-mostly $vmm $common
+step vmm-churn $ws run vmm-cycle --backend rwp,idle --pattern churn \
+	--size 8M --intervals 20 --interval-ms 50 --cold-after 1 --min-reps 1 \
+	--quiet --out "$out/churn" --run-id e2e
+step vmm-unsafe $ws run vmm-cycle --backend rwp,idle --pattern churn \
+	--size 8M --intervals 20 --interval-ms 50 --cold-after 1 --min-reps 1 \
+	--protocol unsafe --quiet --out "$out/unsafe" --run-id e2e
 step summary $ws summary "$out"
 if [ -x /opt/wsbench/bin/uffd-unit-tests ]; then
 	step uffd-unit-tests /opt/wsbench/bin/uffd-unit-tests -f rwp

@@ -117,6 +117,28 @@ grep -Eq '^rwp +[0-9.]+/[0-9.]+ .* [0-9.]+ +[0-9.]+ +[-0-9.]+$' "$sum" &&
 	grep -Eq '^wp +[0-9.]+/[0-9.]+ +100%' "$sum"
 ok $? "guest: summary has rwp's interval cost, idle 'never' faulting, wp 100% read-blind"
 
+# Issue 7: the VMM cycle for every backend, nothing lost, unsafe caught.
+v=$e/vmm-cycle.json
+[ "$(cat "$e/vmm-cycle.rc" 2>/dev/null)" = 0 ] && "$py" tests/validate_results.py "$v" >/dev/null 2>&1
+ok $? "guest: vmm-cycle exits 0 (no data lost) and matches the schema"
+rows=$(q "$v" "sorted(set((c['backend'], c['freeze']) for c in d['results']))")
+echo "# vmm-cycle (backend, freeze): $rows"
+for be in rwp wp idle softdirty; do
+	[ "$(q "$v" "sum(1 for c in d['results'] if c['backend']=='$be' and c['summary']['pages_lost']==0 and c['summary']['f1_cold'] is not None)")" = 2 ] 2>/dev/null
+	ok $? "guest: vmm-cycle ran $be on both patterns, scored against ground truth, 0 pages lost"
+done
+[ "$(q "$v" "sorted(set(c['freeze'] for c in d['results'] if c['backend']=='rwp'))")" = "['sync']" ] &&
+	[ "$(q "$v" "sorted(set(c['freeze'] for c in d['results'] if c['backend'] in ('idle','softdirty')))")" = "['pause']" ]
+ok $? "guest: rwp freezes by SET_MODE sync, idle and soft-dirty by pausing the vCPUs"
+churn=$(q "$e/churn/vmm-cycle.json" "[(c['backend'], c['summary']['pages_lost'], c['summary']['refaults']) for c in d['results']]")
+unsafe=$(q "$e/unsafe/vmm-cycle.json" "[(c['backend'], c['summary']['pages_lost']) for c in d['results']]")
+echo "# churn safe (backend, lost, refaults): $churn; unsafe (backend, lost): $unsafe"
+[ "$(cat "$e/vmm-churn.rc" 2>/dev/null)" = 0 ] &&
+	[ "$(q "$e/churn/vmm-cycle.json" "all(c['summary']['pages_lost']==0 and c['summary']['refaults']>0 for c in d['results']) and len(d['results'])==2")" = True ]
+ok $? "guest: churn under the safe protocol: refaults, 0 pages lost (rwp, idle)"
+[ "$(q "$e/unsafe/vmm-cycle.json" "sum(c['summary']['pages_lost'] for c in d['results']) > 0")" = True ]
+ok $? "guest: the unsafe protocol is caught losing data"
+
 [ "$(cat "$e/correctness-thp.rc" 2>/dev/null)" = 0 ] &&
 	[ "$(q "$e/thp/correctness.json" "sum(1 for r in d['results'] if r.get('pattern')=='set-mode-roundtrip' and r['backing']=='anon-thp' and r['content_ok'] and r['accuracy']['precision']==1 and r['accuracy']['recall']==1)")" -gt 0 ] 2>/dev/null
 ok $? "guest: rwp SET_MODE round trip exact on anon-thp (whole-PMD granules)"

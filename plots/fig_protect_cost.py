@@ -56,9 +56,13 @@ def cost(run):
                           key=lambda b: order(BACKINGS, b)):
         mine = [c for c in cases if c.get("backing") == backing]
         ts = sorted({threads(c) for c in mine})
+        psz = {c["params"].get("page_size") for c in mine}
+        pages = f" pages of {fmt_size(psz.pop())}" if len(psz) == 1 and \
+            None not in psz else " pages"
         fig = Figure("protect-cost", f"protect-cost-{backing}",
-                     f"protect-cost, {backing}: cost of one arm call over N "
-                     "pages, per page", doc, ncols=min(len(ts), 3), note=NOTE,
+                     f"protect-cost, {backing}: cost of one arm call over N"
+                     f"{pages}, per page", doc, ncols=min(len(ts), 3),
+                     note=NOTE,
                      columns=COLUMNS.format(x="npages", unit="ns per page"))
         for t in ts:
             p = fig.panel(f"{t} thread{'s' if t != 1 else ''} on other CPUs "

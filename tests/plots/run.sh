@@ -176,6 +176,14 @@ plots/plot.sh "$tcg" 2>/dev/null
 [ ! -e "$tcg/plots/correctness-anon.png" ] && [ -s "$tcg/plots/fault-latency.png" ]
 ok $? "re-render after correctness.json went away drops its figures"
 
+# A result file that cannot be read: exit 1 naming it, the rest drawn.
+echo '{"benchmark": "set-mode", "results": [' >"$tcg/set-mode.json"
+rc=0
+plots/plot.sh "$tcg" 2>"$tmp/log" || rc=$?
+[ "$rc" = 1 ] && grep -q "^plots: set-mode: .*set-mode.json: " "$tmp/log" &&
+	[ -s "$tcg/plots/fault-latency.png" ]
+ok $? "unreadable set-mode.json: exit 1 naming it, other figures drawn"
+
 # --- vmm-cycle: the benchmark does not exist yet.  Its figures are drawn
 # from SYNTHETIC intervals in the provisional shape (environment copied from
 # the real run), to check the scripts work, not any number.

@@ -24,6 +24,7 @@
 #include "summary.h"
 #include "timing.h"
 #include "tracker.h"
+#include "trackers/damon.h"
 
 static const char *const profile_names[] = { "quick", "default", NULL };
 static const char *const layout_names[] = { "contiguous", "scattered", NULL };
@@ -161,7 +162,7 @@ enum {
 	OPT_PROFILE = 256, OPT_BACKEND, OPT_BACKING, OPT_MODE, OPT_LAYOUT,
 	OPT_SIZE, OPT_THREADS, OPT_HOT, OPT_PAGES, OPT_WARMUP, OPT_MIN_REPS,
 	OPT_MAX_REPS, OPT_MIN_TIME, OPT_SEED, OPT_OUT, OPT_RUN_ID, OPT_THP,
-	OPT_HUGEPAGES, OPT_NUMA, OPT_QUIET, OPT_TIMEOUT, OPT_HELP,
+	OPT_HUGEPAGES, OPT_NUMA, OPT_QUIET, OPT_TIMEOUT, OPT_DAMON, OPT_HELP,
 };
 
 static const struct option run_options[] = {
@@ -186,6 +187,7 @@ static const struct option run_options[] = {
 	{ "numa-balancing", required_argument, NULL, OPT_NUMA },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "damon", required_argument, NULL, OPT_DAMON },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -193,7 +195,7 @@ static const struct option run_options[] = {
 /* Options every benchmark accepts; the rest must be in bench->options. */
 static const char *const generic_options =
 	"--profile --out --run-id --seed --quiet --thp --hugepages "
-	"--numa-balancing --timeout --help";
+	"--numa-balancing --timeout --damon --help";
 
 static void run_usage(const struct ws_benchmark *b)
 {
@@ -219,8 +221,10 @@ static void run_usage(const struct ws_benchmark *b)
 "  --hugepages N             reserve N default-size huge pages (restored)\n"
 "  --numa-balancing 0|1      set kernel.numa_balancing (restored)\n"
 "  --quiet                   no progress lines\n"
-"  --timeout SECONDS         watchdog for the whole run (default 3600; 0: none)\n",
-	ws_tracker_names(), ws_backing_names());
+"  --timeout SECONDS         watchdog for the whole run (default 3600; 0: none)\n"
+"  --damon KEY=VAL,...       damon backend: sample=5ms,aggr=100ms,update=never,\n"
+"                            regions=10-1000 (the defaults; keys %s)\n",
+	ws_tracker_names(), ws_backing_names(), WS_DAMON_KEYS);
 }
 
 static const char *const *tracker_name_table(void)
@@ -302,6 +306,20 @@ static int has_option(const char *list, const char *opt)
 	return 0;
 }
 
+/* The run's parameters; --damon's only when the damon backend may run. */
+static json_t *params_json(const struct ws_params *p,
+			   const struct ws_damon_params *damon)
+{
+	json_t *j = ws_params_json(p);
+
+	for (size_t i = 0; j && ws_trackers[i]; i++)
+		if ((p->backends & (1u << i)) &&
+		    !strcmp(ws_trackers[i]->name, "damon"))
+			json_object_set_new(j, "damon",
+					    ws_damon_params_json(damon));
+	return j;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	const struct ws_benchmark *b;
@@ -310,6 +328,8 @@ static int cmd_run(int argc, char **argv)
 	struct ws_bench_ctx ctx;
 	char run_id[128], out_dir[512], name[128], optname[64];
 	const char *profile_arg = NULL;
+	struct ws_damon_params damon;
+	char damon_err[256];
 	uint64_t u, timeout = 3600;
 	int opt, idx, err;
 	json_t *timer;
@@ -351,6 +371,7 @@ static int cmd_run(int argc, char **argv)
 	b->defaults(&p, p.profile);
 	default_run_id(run_id, sizeof(run_id));
 	p.run_id = run_id;
+	ws_damon_params_default(&damon);
 	p.out_dir = NULL;
 
 	opterr = 0;
@@ -463,6 +484,13 @@ static int cmd_run(int argc, char **argv)
 		case OPT_TIMEOUT:
 			r = ws_parse_uint(optname, optarg, 0, 7 * 86400, &timeout);
 			break;
+		case OPT_DAMON:
+			/* Repeated: later keys override earlier ones. */
+			r = ws_damon_params_parse(optname, optarg, &damon,
+						  damon_err, sizeof(damon_err));
+			if (r)
+				fprintf(stderr, "wsbench: %s\n", damon_err);
+			break;
 		case OPT_HELP:
 			run_usage(b);
 			return 0;
@@ -478,6 +506,11 @@ static int cmd_run(int argc, char **argv)
 	if (!p.backends || !p.backings || !p.modes || !p.layouts) {
 		fprintf(stderr, "wsbench run %s: an empty --backend/--backing/--mode/--layout list selects nothing\n",
 			b->name);
+		return WS_EXIT_USAGE;
+	}
+	if (ws_damon_params_check("--damon", &damon, damon_err,
+				  sizeof(damon_err))) {
+		fprintf(stderr, "wsbench: %s\n", damon_err);
 		return WS_EXIT_USAGE;
 	}
 	if (p.max_reps && p.min_reps > p.max_reps) {
@@ -501,7 +534,8 @@ static int cmd_run(int argc, char **argv)
 				 knob_reqs[i].value))
 			return 1;
 
-	if (ws_result_init(&res, b->name, p.run_id, ws_params_json(&p))) {
+	ws_damon_set_params(&damon);
+	if (ws_result_init(&res, b->name, p.run_id, params_json(&p, &damon))) {
 		fprintf(stderr, "wsbench: out of memory\n");
 		return 1;
 	}

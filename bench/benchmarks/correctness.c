@@ -17,6 +17,10 @@
  * must give the same answer both ways; idle page tracking clears young
  * bits without a flush (brief §5), and the difference between the two
  * measures exactly that hazard.
+ *
+ * Sampling mechanisms (DAMON) are not expected to be exact: their cases
+ * carry "sampling": true and the backend's own account of the interval
+ * ("backend_info"); their precision and recall are the measurement.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -180,6 +184,7 @@ static int run_single(struct corr_case *c, const struct pattern *pat,
 		return ret;
 	j = case_json(c, name, write, "single", visible);
 	json_object_set_new(j, "accuracy", ws_accuracy_json(&acc));
+	ws_case_tracker_info(j, &c->t);
 	json_object_set_new(j, "sync_faults",
 			    json_integer(c->t.sync_faults - faults));
 	ws_result_add(c->ctx->res, j);
@@ -209,6 +214,7 @@ static int run_rearm(struct corr_case *c, const struct pattern *pat,
 	json_object_set_new(j, "pattern_b", json_string(pattern_b.name));
 	json_object_set_new(j, "accuracy", ws_accuracy_json(&acc_b));
 	json_object_set_new(j, "accuracy_first", ws_accuracy_json(&acc_a));
+	ws_case_tracker_info(j, &c->t);
 	json_object_set_new(j, "sync_faults",
 			    json_integer(c->t.sync_faults - faults));
 	ws_result_add(c->ctx->res, j);

@@ -118,6 +118,12 @@ static int fl_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	int ret;
 
 	(void)arg;
+	if (ops->sampling) {
+		/* Once for the backend, not per backing and mode. */
+		ws_skip_once(ctx->res, ops->name, NULL, NULL,
+			     "never faults: accesses cost what untracked ones do; its cost is the sampling kernel thread's CPU (scan-throughput, damon-sweep: mech_cpu_ns)");
+		return 0;
+	}
 	c.reads = ops->sees == WS_SEES_ACCESSES;
 	ws_samples_init(&c.read_ns);
 	ws_samples_init(&c.write_ns);

@@ -12,6 +12,14 @@
  * ("collect_rearm_ns": the per-interval cost a VMM pays).  Both results
  * are compared with the hot set on every measured repetition.
  * Async mode only.
+ *
+ * Mechanisms that work in a kernel thread (ops->mech_cpu_ns: DAMON) also
+ * get, for the first interval of each repetition (arm -> collect):
+ * "collect_cpu_ns" (our thread's CPU inside collect: its wall time is
+ * mostly waiting for the kernel thread), "mech_cpu_ns" (the kernel
+ * thread's CPU over the interval) and "mech_cpu_util" (that CPU over the
+ * interval's wall time: the share of one CPU the mechanism costs while it
+ * watches this region).  Their cases carry "sampling" and "backend_info".
  */
 #include <errno.h>
 #include <math.h>
@@ -30,8 +38,41 @@ struct st_point {
 	struct ws_tracker *t;
 	struct ws_pageset hot, seen;
 	struct ws_samples collect, rate, rearm;
+	struct ws_samples collect_cpu, mech_cpu, mech_util;
 	struct ws_accuracy acc, acc_rearm;
+	uint64_t mech0, interval0;	/* at the end of arm */
 };
+
+/* Kernel-thread CPU since open (0 when the tracker has none). */
+static int mech_cpu(struct st_point *pt, uint64_t *ns)
+{
+	int ret;
+
+	*ns = 0;
+	if (!pt->t->ops->mech_cpu_ns)
+		return 0;
+	ret = pt->t->ops->mech_cpu_ns(pt->t, ns);
+	if (ret)
+		return ws_case_fail(pt->ctx, ret, "%s", pt->t->err);
+	return 0;
+}
+
+/* The first interval's costs outside our collect() call (see the top). */
+static int push_mech(struct st_point *pt, uint64_t cpu_ns)
+{
+	uint64_t mech, now = ws_now_ns();
+	int ret = mech_cpu(pt, &mech);
+
+	if (ret || !pt->t->ops->mech_cpu_ns)
+		return ret;
+	mech -= pt->mech0;
+	if (ws_samples_push(&pt->collect_cpu, (double)cpu_ns) ||
+	    ws_samples_push(&pt->mech_cpu, (double)mech) ||
+	    ws_samples_push(&pt->mech_util, (double)mech /
+			    (double)(now - pt->interval0 ? now - pt->interval0 : 1)))
+		return ws_case_fail(pt->ctx, ENOMEM, "samples: out of memory");
+	return 0;
+}
 
 static void touch_hot(struct st_point *pt)
 {
@@ -46,18 +87,25 @@ static int timed_collect(struct st_point *pt, bool rearm, bool measured,
 			 struct ws_samples *s, struct ws_accuracy *sum)
 {
 	struct ws_accuracy acc;
-	uint64_t t0, t1;
+	uint64_t t0, t1, c0, c1;
 	int ret;
 
 	ws_pageset_clear(&pt->seen);
+	c0 = ws_thread_cpu_ns();
 	t0 = ws_now_ns();
 	ret = pt->t->ops->collect(pt->t, &pt->seen, rearm);
 	t1 = ws_now_ns();
+	c1 = ws_thread_cpu_ns();
 	if (ret)
 		return ws_case_fail(pt->ctx, ret, "collect(rearm=%d): %s",
 				    rearm, pt->t->err);
 	if (!measured)
 		return 0;
+	if (!rearm) {
+		ret = push_mech(pt, c1 - c0);
+		if (ret)
+			return ret;
+	}
 	if (ws_samples_push(s, (double)(t1 - t0)))
 		return ws_case_fail(pt->ctx, ENOMEM, "samples: out of memory");
 	if (!rearm && ws_samples_push(&pt->rate, pt->m->npages * 1e9 /
@@ -76,24 +124,16 @@ static int st_once(void *arg, bool measured)
 	ret = pt->t->ops->arm(pt->t, 0, pt->m->npages);
 	if (ret)
 		return ws_case_fail(pt->ctx, ret, "arm: %s", pt->t->err);
+	ret = mech_cpu(pt, &pt->mech0);
+	if (ret)
+		return ret;
+	pt->interval0 = ws_now_ns();
 	touch_hot(pt);
 	ret = timed_collect(pt, false, measured, &pt->collect, &pt->acc);
 	if (ret)
 		return ret;
 	touch_hot(pt);
 	return timed_collect(pt, true, measured, &pt->rearm, &pt->acc_rearm);
-}
-
-/* Hot set of @nhot pages: one run at the start, or evenly spread. */
-static void build_hot(struct ws_pageset *s, size_t nhot, enum ws_layout l)
-{
-	ws_pageset_clear(s);
-	if (l == WS_LAYOUT_CONTIGUOUS) {
-		ws_pageset_set_range(s, 0, nhot);
-		return;
-	}
-	for (size_t k = 0; k < nhot; k++)
-		ws_pageset_set(s, (size_t)((double)k * s->npages / nhot));
 }
 
 static int st_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
@@ -113,13 +153,16 @@ static int st_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	ws_samples_init(&pt.collect);
 	ws_samples_init(&pt.rate);
 	ws_samples_init(&pt.rearm);
+	ws_samples_init(&pt.collect_cpu);
+	ws_samples_init(&pt.mech_cpu);
+	ws_samples_init(&pt.mech_util);
 	if (ws_pageset_init(&pt.hot, m->npages) ||
 	    ws_pageset_init(&pt.seen, m->npages)) {
 		ret = ws_case_fail(ctx, ENOMEM, "pageset of %zu pages",
 				   m->npages);
 		goto out;
 	}
-	build_hot(&pt.hot, nhot, layout);
+	ws_hot_set_build(&pt.hot, nhot, layout);
 	ret = ws_repeat(ctx->p, st_once, &pt, &reps);
 	if (ret)
 		goto out;
@@ -142,7 +185,14 @@ static int st_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 		      "pages/s");
 	ws_metric_add(ctx, metrics, "collect_rearm_ns", pt.rearm.v,
 		      pt.rearm.n, "ns");
+	ws_metric_add(ctx, metrics, "collect_cpu_ns", pt.collect_cpu.v,
+		      pt.collect_cpu.n, "ns");
+	ws_metric_add(ctx, metrics, "mech_cpu_ns", pt.mech_cpu.v,
+		      pt.mech_cpu.n, "ns");
+	ws_metric_add(ctx, metrics, "mech_cpu_util", pt.mech_util.v,
+		      pt.mech_util.n, "fraction of one CPU");
 	json_object_set_new(j, "metrics", metrics);
+	ws_case_tracker_info(j, t);
 	json_object_set_new(j, "accuracy", ws_accuracy_json(&pt.acc));
 	json_object_set_new(j, "accuracy_rearm",
 			    ws_accuracy_json(&pt.acc_rearm));
@@ -155,6 +205,9 @@ out:
 	ws_samples_free(&pt.collect);
 	ws_samples_free(&pt.rate);
 	ws_samples_free(&pt.rearm);
+	ws_samples_free(&pt.collect_cpu);
+	ws_samples_free(&pt.mech_cpu);
+	ws_samples_free(&pt.mech_util);
 	return ret;
 }
 

@@ -9,6 +9,7 @@ extern const struct ws_benchmark ws_bench_fault_latency;
 extern const struct ws_benchmark ws_bench_protect_cost;
 extern const struct ws_benchmark ws_bench_scan_throughput;
 extern const struct ws_benchmark ws_bench_set_mode;
+extern const struct ws_benchmark ws_bench_damon_sweep;
 
 const struct ws_benchmark *const ws_benchmarks[] = {
 	&ws_bench_correctness,
@@ -16,6 +17,7 @@ const struct ws_benchmark *const ws_benchmarks[] = {
 	&ws_bench_protect_cost,
 	&ws_bench_scan_throughput,
 	&ws_bench_set_mode,
+	&ws_bench_damon_sweep,
 	NULL,
 };
 

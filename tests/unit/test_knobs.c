@@ -3,7 +3,7 @@
  * Unit tests for the scoped knobs of bench/lib/knobs.c on plain files
  * standing in for sysfs: ws_knobs_restore_to() restores exactly the knobs
  * set after its mark, leaves earlier ones changed, and forgets what it
- * restored, so a later full restore does not write it again.  (Values have
+ * restored: a later use saves the value it finds then.  (Values have
  * equal lengths: a plain file, unlike sysfs, is not truncated on write.)
  */
 #include <stdio.h>
@@ -69,11 +69,18 @@ int main(void)
 	ok(reads(thp, "bb"), "... and leaves the outer one changed");
 	ok(ws_knobs_mark() == mark, "... and forgets the scoped ones");
 
-	/* Changed behind our back: a full restore must not touch it. */
+	/*
+	 * Changed behind our back since: the next scoped use saves the value
+	 * it finds now, not the one from before.
+	 */
 	knob("nr_kdamonds", "7");
+	mark = ws_knobs_mark();
+	ok(!ws_knob_set(nr, "8") && reads(nr, "8"), "scoped knob set again");
+	ws_knobs_restore_to(mark);
+	ok(reads(nr, "7"), "... and restored to the value it had then");
 	ws_knobs_restore();
 	ok(reads(thp, "aa"), "full restore restores the outer knob");
-	ok(reads(nr, "7"), "full restore does not rewrite a forgotten knob");
+	ok(reads(nr, "7"), "... and does not rewrite a restored one");
 
 	ws_knobs_restore_to(mark + 5);
 	ws_knobs_restore_to(-1);

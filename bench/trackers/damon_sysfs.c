@@ -45,18 +45,29 @@ static int fail(char *err, size_t len, int ret, const char *fmt, ...)
 	return ret;
 }
 
-/* Whole small file at @dirfd/@path, trailing newline cut. */
+/*
+ * Whole small file at @dirfd/@path, trailing newline cut.  state and pid
+ * take damon_sysfs_lock with trylock too: EBUSY while another writer (a
+ * tried_regions update waiting for its window) holds it.
+ */
 static int read_at(int dirfd, const char *path, char *buf, size_t len)
 {
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	struct timespec wait = { .tv_nsec = BUSY_WAIT_NS };
+	ssize_t n = -EBUSY;
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		n = -errno;
-	close(fd);
+	for (int try = 0; n == -EBUSY && try < BUSY_RETRIES; try++) {
+		int fd;
+
+		if (try)
+			nanosleep(&wait, NULL);
+		fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		n = read(fd, buf, len - 1);
+		if (n < 0)
+			n = -errno;
+		close(fd);
+	}
 	if (n < 0)
 		return n;
 	buf[n] = '\0';

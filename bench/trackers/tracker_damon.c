@@ -39,6 +39,11 @@
  *  - Re-arming is implicit: the next window began at the boundary collect
  *    returned at.  collect(rearm=true) then waits half a sample like
  *    arm(); with rearm=false the interval still runs from the last arm().
+ *  - While arm() and collect() wait for a window to end they hold the
+ *    kernel's damon_sysfs_lock (state_store), which every DAMON sysfs file
+ *    that touches a kdamond takes with trylock: other DAMON users, even
+ *    readers of any kdamond's state, get EBUSY meanwhile.  Our own reads
+ *    retry EBUSY for a second.
  *
  * The kdamond runs outside our process: mech_cpu_ns() is its CPU time
  * since open (its process CPU clock: the scheduler's exact runtime, or

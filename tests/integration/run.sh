@@ -291,12 +291,19 @@ else
 	n=$((n + 1)); echo "ok $n - # SKIP strace not installed"
 fi
 
+# A kdamond's state reads EBUSY while a tried_regions update waits.
+rd() {
+	i=0
+	until cat "$1" 2>/dev/null || [ $i -ge 100 ]; do
+		sleep 0.05; i=$((i + 1))
+	done
+}
 # nr_kdamonds, then every kdamond's state and nr_contexts.
 damon_tree() {
 	d=/sys/kernel/mm/damon/admin/kdamonds
-	s="nr_kdamonds=$(cat "$d/nr_kdamonds")"
+	s="nr_kdamonds=$(rd "$d/nr_kdamonds")"
 	for k in "$d"/[0-9]*; do
-		[ -d "$k" ] && s="$s $(basename "$k"):$(cat "$k/state"):$(cat "$k/contexts/nr_contexts")"
+		[ -d "$k" ] && s="$s $(basename "$k"):$(rd "$k/state"):$(rd "$k/contexts/nr_contexts")"
 	done
 	echo "$s"
 }
@@ -313,9 +320,9 @@ if [ "$(json_q "$tmp/probe.json" "d['backends']['damon']['supported']")" = True 
 	# shellcheck disable=SC2086
 	"$ws" $damon_long --out "$tmp/d3" >/dev/null 2>&1 &
 	pid=$!
-	nr0=$(cat /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds)
+	nr0=$(rd /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds)
 	i=0
-	while [ "$(cat /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds)" = "$nr0" ] && [ $i -lt 100 ]; do
+	while [ "$(rd /sys/kernel/mm/damon/admin/kdamonds/nr_kdamonds)" = "$nr0" ] && [ $i -lt 100 ]; do
 		sleep 0.1; i=$((i + 1))
 	done
 	sleep 1		# let it reach "on"

@@ -155,3 +155,22 @@ bool ws_pageset_equal(const struct ws_pageset *a, const struct ws_pageset *b)
 	return a->npages == b->npages &&
 	       !memcmp(a->bits, b->bits, (a->npages + 63) / 64 * sizeof(uint64_t));
 }
+
+bool ws_word_run(const uint64_t *words, size_t n, size_t max_gap,
+		 size_t *pos, size_t *start, size_t *end)
+{
+	size_t w = *pos, last;
+
+	while (w < n && !words[w])
+		w++;
+	if (w >= n)
+		return false;
+	last = w;
+	for (size_t i = w + 1; i < n && i - last <= max_gap + 1; i++)
+		if (words[i])
+			last = i;
+	*start = w;
+	*end = last + 1;
+	*pos = last + 1;
+	return true;
+}

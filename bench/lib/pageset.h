@@ -40,6 +40,15 @@ size_t ws_pageset_runs(const struct ws_pageset *s);
 bool ws_pageset_next_run(const struct ws_pageset *s, size_t *pos,
 			 size_t *first, size_t *n);
 
+/*
+ * Runs of non-zero words in @words[*pos, @n), a run extended over at most
+ * @max_gap zero words to the next non-zero one (one I/O for words close
+ * together).  On true, [*start, *end) is the run (first and last word
+ * non-zero) and *pos is advanced past it; false when none is left.
+ */
+bool ws_word_run(const uint64_t *words, size_t n, size_t max_gap,
+		 size_t *pos, size_t *start, size_t *end);
+
 struct ws_accuracy {
 	size_t truth;		/* pages actually touched */
 	size_t reported;	/* pages the tracker reported */

@@ -166,22 +166,11 @@ static int pwrite_full(int fd, const void *buf, size_t len, off_t off)
  */
 static int bitmap_io(struct idle_priv *pv, bool write)
 {
-	size_t w = pv->lo;
+	size_t pos = pv->lo, w, end;
 
-	while (w < pv->hi) {
-		size_t end, gap = 0;
+	while (ws_word_run(pv->bits, pv->hi, MERGE_GAP_WORDS, &pos, &w, &end)) {
 		int ret;
 
-		while (w < pv->hi && !pv->bits[w])
-			w++;
-		if (w == pv->hi)
-			break;
-		for (end = w + 1; end < pv->hi; end++) {
-			gap = pv->bits[end] ? 0 : gap + 1;
-			if (gap > MERGE_GAP_WORDS)
-				break;
-		}
-		end -= gap;
 		if (write)
 			ret = pwrite_full(pv->bitmap_fd, pv->bits + w,
 					  (end - w) * sizeof(uint64_t),
@@ -192,7 +181,6 @@ static int bitmap_io(struct idle_priv *pv, bool write)
 					 w * sizeof(uint64_t));
 		if (ret)
 			return ret;
-		w = end;
 	}
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pageset.h"
 #include "unit.h"
@@ -147,14 +148,65 @@ static void compare(void)
 	ws_pageset_free(&rep);
 }
 
+/* Word runs (idle tracking's bitmap I/O): cover every non-zero word once. */
+static void test_word_runs(void)
+{
+	uint64_t w[40] = { 0 };
+	size_t pos = 0, a, b, calls = 0;
+	uint64_t st = 7;
+	bool good = true;
+
+	w[3] = 1;
+	w[13] = 1;	/* 9 zero words between: two runs with max_gap 8 */
+	ok(ws_word_run(w, 40, 8, &pos, &a, &b) && a == 3 && b == 4 &&
+	   ws_word_run(w, 40, 8, &pos, &a, &b) && a == 13 && b == 14 &&
+	   !ws_word_run(w, 40, 8, &pos, &a, &b),
+	   "9 zero words apart, max gap 8: two runs, each one word");
+	w[12] = 1;	/* now 8 zero words between 3 and 12 */
+	pos = 0;
+	ok(ws_word_run(w, 40, 8, &pos, &a, &b) && a == 3 && b == 14 &&
+	   !ws_word_run(w, 40, 8, &pos, &a, &b),
+	   "8 zero words apart: one run [3, 14)");
+	memset(w, 0, sizeof(w));
+	pos = 0;
+	ok(!ws_word_run(w, 40, 8, &pos, &a, &b) && !ws_word_run(w, 0, 8, &pos, &a, &b),
+	   "no non-zero word: no run");
+	for (int trial = 0; trial < 2000 && good; trial++) {
+		size_t n = 1 + trial % 40, gap = trial % 5, covered = 0, prev = 0;
+		bool first = true;
+
+		for (size_t i = 0; i < n; i++)
+			w[i] = (st = st * 6364136223846793005ULL + 1) >> 62 == 0;
+		pos = 0;
+		while (good && ws_word_run(w, n, gap, &pos, &a, &b)) {
+			good &= b > a && w[a] && w[b - 1] && ++calls < 100000;
+			good &= first || a - prev > gap;	/* gap between runs */
+			for (size_t i = prev; !first && i < a; i++)
+				good &= !w[i];
+			for (size_t i = a, z = 0; i < b; i++) {
+				z = w[i] ? 0 : z + 1;
+				good &= z <= gap;
+				covered += !!w[i];
+			}
+			prev = b;
+			first = false;
+		}
+		for (size_t i = 0; i < n; i++)
+			covered -= !!w[i];
+		good &= covered == 0;
+	}
+	ok(good, "2000 random bitmaps: runs cover every non-zero word once, merge gaps <= max, separate larger ones");
+}
+
 int main(void)
 {
 	static const size_t sizes[] = { 0, 1, 63, 64, 65, 1000 };
 	/* 3 per size, +1 for each non-empty size, + every_third + compare */
-	plan(6 * 3 + 5 + 5 + 5);
+	plan(6 * 3 + 5 + 5 + 5 + 4);
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		edge_size(sizes[i]);
 	every_third();
 	compare();
+	test_word_runs();
 	return done_testing();
 }

@@ -6,7 +6,8 @@ CFLAGS    ?= -O2 -g
 WERROR    ?=
 BUILD     := build
 WS_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(WERROR),-Werror) \
-             -D_GNU_SOURCE -pthread -Ibench/lib -Ibench/workload -Ibench/vmm -Ibench/benchmarks -MMD -MP -I$(BUILD)/gen
+             -D_GNU_SOURCE -pthread -Ibench/lib -Ibench/workload -Ibench/vmm -Ibench/benchmarks \
+             -Ibench/tools -MMD -MP -I$(BUILD)/gen
 LDLIBS    := -ljansson -lpthread -lm
 # STATIC=1 links a static wsbench (for minimal guests).
 WS_LDFLAGS := $(if $(STATIC),-static)
@@ -53,7 +54,8 @@ $(BUILD)/libws.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c))
+# The commands: the driver, run's options, the result readers (tools/).
+CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c bench/tools/*.c))
 
 $(BUILD)/wsbench: $(CLI_OBJ) $(BUILD)/libws.a
 	$(CC) $(CFLAGS) -pthread $(WS_LDFLAGS) -o $@ $^ $(LDLIBS)

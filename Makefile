@@ -22,7 +22,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .SECONDARY:
 
 .PHONY: all deps bench test unit integration vm-test kernel image plots \
-        clean distclean help
+        compare clean distclean help
 
 all: $(BUILD)/wsbench
 
@@ -68,6 +68,12 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libws.a
 ##                  TARGET=auto|host|vm); results in results/<run-id>/
 bench: deps all
 	@scripts/bench.sh
+
+## make compare     A/B table: A=results/<id> B=results/<id> [FORCE=1]
+compare: all
+	@[ -n "$(A)" ] && [ -n "$(B)" ] || { \
+		echo "make compare: set A=results/<id> B=results/<id>" >&2; exit 2; }
+	@build/wsbench compare $(if $(FORCE),--force) "$(A)" "$(B)"
 
 ## make test        unit + host integration (+ VM end-to-end) tests
 test: deps all $(UNIT_BIN)

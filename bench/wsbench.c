@@ -7,6 +7,7 @@
  *   wsbench run <benchmark> [opts]    measure; JSON into results/<run-id>/
  *   wsbench summary <dir>             human table of a result directory
  *   wsbench pattern check|run ...     workload pattern files
+ *   wsbench compare A B               A/B with CIs of the ratios
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +27,7 @@
 #include "run_cli.h"
 #include "summary.h"
 #include "timing.h"
+#include "tools.h"
 #include "tracker.h"
 
 
@@ -40,6 +42,7 @@ static void usage(FILE *f)
 "  run <benchmark> [opts]   run one benchmark (wsbench run <benchmark> --help)\n"
 "  summary <dir>            print the human summary of a result directory\n"
 "  pattern check|run ...    check or run workload patterns (wsbench pattern --help)\n"
+"  compare <dirA> <dirB>    A/B table: medians, ratio B/A with its 95%% CI\n"
 "\n"
 "benchmarks:");
 	for (size_t i = 0; ws_benchmarks[i]; i++)
@@ -263,11 +266,13 @@ int main(int argc, char **argv)
 		return ws_summary_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pattern"))
 		return ws_pattern_cmd(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return ws_compare_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, pattern or --help\n",
+	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, pattern, compare or --help\n",
 		argv[1]);
 	return WS_EXIT_USAGE;
 }

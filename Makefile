@@ -42,6 +42,7 @@ $(BUILD)/gen/git_commit.h: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(BUILD)/bench/lib/env.o: $(BUILD)/gen/git_commit.h
+$(BUILD)/bench/tools/reproduce.o: $(BUILD)/gen/git_commit.h
 
 .PHONY: FORCE
 FORCE:

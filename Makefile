@@ -22,7 +22,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .SECONDARY:
 
 .PHONY: all deps bench test unit integration vm-test kernel image plots \
-        compare clean distclean help
+        compare verify clean distclean help
 
 all: $(BUILD)/wsbench
 
@@ -75,6 +75,12 @@ compare: all
 	@[ -n "$(A)" ] && [ -n "$(B)" ] || { \
 		echo "make compare: set A=results/<id> B=results/<id>" >&2; exit 2; }
 	@build/wsbench compare $(if $(FORCE),--force) "$(A)" "$(B)"
+
+## make verify      re-run RESULT=results/<id> here, check its cited CIs
+verify: deps all
+	@[ -n "$(RESULT)" ] || { \
+		echo "make verify: set RESULT=results/<id>" >&2; exit 2; }
+	@build/wsbench verify "$(RESULT)"
 
 ## make test        unit + host integration (+ VM end-to-end) tests
 test: deps all $(UNIT_BIN)

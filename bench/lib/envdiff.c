@@ -103,3 +103,42 @@ json_t *ws_env_differences(json_t *env_a, json_t *env_b)
 	diff_into(out, "", env_a, env_b);
 	return out;
 }
+
+json_t *ws_run_env_changes(const struct ws_run *run)
+{
+	json_t *out = json_array(), *d;
+	size_t k;
+
+	for (size_t i = 1; i < run->nfiles; i++) {
+		json_t *diff = ws_env_differences(run->env, json_object_get(
+					run->files[i].root, "environment"));
+
+		json_array_foreach(diff, k, d) {
+			json_object_set_new(d, "file", json_string(run->files[i].path));
+			json_array_append(out, d);
+		}
+		json_decref(diff);
+	}
+	return out;
+}
+
+int ws_run_env_changed_keys(const struct ws_run *run, char *buf, size_t len)
+{
+	json_t *changes = ws_run_env_changes(run), *seen = json_object(), *d;
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	json_array_foreach(changes, i, d) {
+		const char *key = ws_jstr(d, "key");
+
+		if (json_object_get(seen, key))
+			continue;
+		json_object_set_new(seen, key, json_true());
+		if (n + 1 >= len)
+			break;
+		n += snprintf(buf + n, len - n, "%s%s", n ? ", " : "", key);
+	}
+	json_decref(seen);
+	json_decref(changes);
+	return buf[0] != '\0';
+}

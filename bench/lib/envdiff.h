@@ -24,6 +24,16 @@ json_t *ws_env_refusals(const char *accel_a, json_t *env_a,
  */
 json_t *ws_env_differences(json_t *env_a, json_t *env_b);
 
+struct ws_run;
+/*
+ * What changed in the environment between the files of one run (another
+ * process turning a knob mid-run, say): [{"file", "key", "a", "b"}, ...],
+ * each file against the first.
+ */
+json_t *ws_run_env_changes(const struct ws_run *run);
+/* The keys of such changes, comma separated, into @buf; 0 when none. */
+int ws_run_env_changed_keys(const struct ws_run *run, char *buf, size_t len);
+
 /* A JSON value as short text: strings bare, at most @max columns. */
 void ws_json_brief(json_t *v, char *buf, size_t max);
 

@@ -185,10 +185,11 @@ static void pair_bench(struct pairing *p, json_t *ra, json_t *rb)
 
 static json_t *side(const struct ws_run *r)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:O?}", "dir", r->dir,
+	return json_pack("{s:s, s:s, s:s, s:s, s:O?, s:o}", "dir", r->dir,
 			 "run_id", r->run_id, "accel", r->accel,
 			 "kernel", ws_jstr(r->env, "kernel.release"),
-			 "cpu", ws_jget(r->env, "cpu.model"));
+			 "cpu", ws_jget(r->env, "cpu.model"),
+			 "env_changed_during_run", ws_run_env_changes(r));
 }
 
 json_t *ws_compare_runs(const struct ws_run *a, const struct ws_run *b)

@@ -69,6 +69,27 @@ static int parse(int argc, char **argv, struct compare_opts *o)
 	return 0;
 }
 
+/* Once per key: later files of the run usually repeat a change. */
+static void print_env_changes(FILE *f, json_t *changes)
+{
+	json_t *seen = json_object(), *d;
+	char line[512], a[34], b[34];
+	size_t i;
+
+	json_array_foreach(changes, i, d) {
+		if (json_object_get(seen, ws_jstr(d, "key")))
+			continue;
+		json_object_set_new(seen, ws_jstr(d, "key"), json_true());
+		ws_json_brief(json_object_get(d, "a"), a, sizeof(a));
+		ws_json_brief(json_object_get(d, "b"), b, sizeof(b));
+		snprintf(line, sizeof(line), "changed during the run: %s %s -> %s (%s)",
+			 ws_jstr(d, "key"), a, b,
+			 strrchr(ws_jstr(d, "file"), '/') + 1);
+		ws_wrap(f, WIDTH, "  WARNING: ", "    ", line);
+	}
+	json_decref(seen);
+}
+
 static void print_side(FILE *f, const char *name, json_t *s)
 {
 	char line[512];
@@ -77,6 +98,7 @@ static void print_side(FILE *f, const char *name, json_t *s)
 		 ws_jstr(s, "dir"), ws_jstr(s, "run_id"), ws_jstr(s, "kernel"),
 		 ws_jstr(s, "accel"), ws_jstr(s, "cpu"));
 	ws_wrap(f, WIDTH, name, "     ", line);
+	print_env_changes(f, json_object_get(s, "env_changed_during_run"));
 }
 
 static void print_header(FILE *f, json_t *cmp)

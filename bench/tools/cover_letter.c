@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "envdiff.h"
 #include "headline.h"
 #include "reproduce.h"
 #include "rundir.h"
@@ -215,6 +216,13 @@ int ws_cover_letter(FILE *f, const struct ws_run *run, char *why,
 		ws_jstr(run->params, "profile"),
 		ws_jstr(run->files[0].root, "started_at"));
 	print_machine(f, run);
+	if (ws_run_env_changed_keys(run, why, len)) {
+		char line[1200];
+
+		snprintf(line, sizeof(line), "changed during the run: %s",
+			 why);
+		ws_wrap(f, WIDTH, "WARNING: environment ", "  ", line);
+	}
 	if (!timings)
 		fprintf(f, "WARNING: accel=tcg (QEMU emulation): timings are meaningless\n"
 			   "and not shown; only correctness (precision/recall) is.\n");

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "envdiff.h"
 #include "headline.h"
 #include "parse.h"
 #include "reproduce.h"
@@ -38,6 +39,30 @@ static void row2(FILE *f, const char *k, const char *v)
 	cell(f, k);
 	cell(f, *v ? v : "-");
 	fputs("|\n", f);
+}
+
+/* Another process may turn a knob while a run is under way: say so. */
+static void md_env_changes(FILE *f, const struct ws_run *run)
+{
+	json_t *changes = ws_run_env_changes(run), *d;
+	char a[256], b[256];
+	size_t i;
+
+	if (json_array_size(changes))
+		fprintf(f, "**WARNING: the environment changed during the run** (against %s):\n\n| file | key | first file | this file |\n|---|---|---|---|\n",
+			run->files[0].path);
+	json_array_foreach(changes, i, d) {
+		ws_json_brief(json_object_get(d, "a"), a, sizeof(a));
+		ws_json_brief(json_object_get(d, "b"), b, sizeof(b));
+		cell(f, ws_jstr(d, "file"));
+		cell(f, ws_jstr(d, "key"));
+		cell(f, a);
+		cell(f, b);
+		fputs("|\n", f);
+	}
+	if (json_array_size(changes))
+		fprintf(f, "\n");
+	json_decref(changes);
 }
 
 static void md_environment(FILE *f, const struct ws_run *run)
@@ -69,6 +94,7 @@ static void md_environment(FILE *f, const struct ws_run *run)
 	row2(f, "memory", buf);
 	row2(f, "host name", ws_jstr(e, "hostname"));
 	fprintf(f, "\n");
+	md_env_changes(f, run);
 }
 
 static void md_patches(FILE *f, json_t *build)

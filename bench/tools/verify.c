@@ -353,6 +353,9 @@ static int verify(const struct verify_opts *o, struct ws_out *out)
 		fprintf(out->f, "re-ran %zu benchmarks with the recorded parameters into %s%s\n",
 			run.nfiles, dir, o->keep ? "" : " (removed afterwards)");
 		print_differences(out->f, run.env, here);
+		if (ws_run_env_changed_keys(&run, why, sizeof(why)))
+			fprintf(out->f, "WARNING: the recorded run's environment changed during it: %s\n",
+				why);
 		rc = rerun_and_judge(o, &run, plan, dir, out->f);
 		if (!o->keep)
 			remove_scratch(dir);

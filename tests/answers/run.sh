@@ -147,6 +147,13 @@ rc=$?
 	grep -q '^  kernel.config.sha256 ' "$tmp/out"
 ok $? "kernel release and config differences: listed in the header, not refused"
 
+copy knob
+doctor "$tmp/knob" fault-latency.json "d['environment']['mm']['thp_enabled'] = 'never'"
+"$ws" compare "$A" "$tmp/knob" >"$tmp/out" &&
+	grep -q '^  WARNING: changed during the run: mm.thp_enabled .* -> never (fault-latency.json)$' "$tmp/out" &&
+	"$ws" report --cover-letter "$tmp/knob" | grep -q '^WARNING: environment changed during the run: mm.thp_enabled$'
+ok $? "a knob that changed between the files of one run: a warning in compare and the cover letter"
+
 copy fewer
 doctor "$tmp/fewer" fault-latency.json "d['results'] = [c for c in d['results'] if c['backend'] != 'baseline']"
 "$ws" compare "$A" "$tmp/fewer" >"$tmp/out"

@@ -122,8 +122,8 @@ static void print_header(FILE *f, json_t *cmp)
 	fprintf(f, "\nB/A: median of B over median of A, with a 95%% bootstrap CI that resamples each\n"
 		   "run's repetitions.  Marked only where the CI excludes 1: \"better\" or \"worse\" for B\n"
 		   "(lower is better for times, higher for rates and accuracy).\n\n");
-	fprintf(f, "  %-20s %-6s %10s %10s %8s  %-18s %s\n", "metric", "unit",
-		"median A", "median B", "B/A", "95% CI of B/A", "");
+	fprintf(f, "  %-20s %-6s %10s %10s %8s  %s\n", "metric", "unit",
+		"median A", "median B", "B/A", "95% CI of B/A");
 }
 
 static int hidden(json_t *row, int all)
@@ -157,9 +157,13 @@ static void print_row(FILE *f, json_t *row)
 	ws_fmt_num(ws_jnum(row, "ratio"), r, sizeof(r));
 	if (!isnan(ws_jnum(row, "ratio")))
 		snprintf(r, sizeof(r), "%.3f", ws_jnum(row, "ratio"));
-	fprintf(f, "  %-20s %-6s %10s %10s %8s  %-18s %s\n",
-		ws_jstr(row, "metric"), unit, a, b, r, ci,
-		ws_jstr(row, "marker"));
+	if (*ws_jstr(row, "marker"))
+		fprintf(f, "  %-20s %-6s %10s %10s %8s  %-18s %s\n",
+			ws_jstr(row, "metric"), unit, a, b, r, ci,
+			ws_jstr(row, "marker"));
+	else
+		fprintf(f, "  %-20s %-6s %10s %10s %8s  %s\n",
+			ws_jstr(row, "metric"), unit, a, b, r, ci);
 }
 
 struct tally {

@@ -104,8 +104,8 @@ ok $? "write_ns x1.5: a marker on exactly that metric, 'worse' (got $marked)"
 [ "$(grep -cE ' (better|worse)$' "$tmp/slow.txt")" = 1 ] &&
 	grep -E ' worse$' "$tmp/slow.txt" | grep -q '^  write_ns '
 ok $? "the text table marks the same single row"
-awk 'length($0) > 100 { bad = 1; print "# " length($0) ": " $0 } END { exit bad }' "$tmp/slow.txt"
-ok $? "compare text: no line over 100 columns"
+awk 'length($0) > 100 || / $/ { bad = 1; print "# " length($0) ": " $0 } END { exit bad }' "$tmp/slow.txt"
+ok $? "compare text: no line over 100 columns, no trailing blanks"
 
 copy fast
 doctor "$tmp/fast" fault-latency.json "SCALE = 1 / 1.5

@@ -292,6 +292,20 @@ static int rerun_and_judge(const struct verify_opts *o, const struct ws_run *old
 	return rc;
 }
 
+static void print_intro(FILE *f, const struct verify_opts *o,
+			const struct ws_run *run, const char *dir)
+{
+	char line[8192];
+
+	snprintf(line, sizeof(line), "%s (run %s, accel %s, cpu %s)",
+		 o->result, run->run_id, run->accel,
+		 ws_jstr(run->env, "cpu.model"));
+	ws_wrap(f, 100, "wsbench verify ", "    ", line);
+	snprintf(line, sizeof(line), "%zu benchmarks with the recorded parameters into %s%s",
+		 run->nfiles, dir, o->keep ? "" : " (removed afterwards)");
+	ws_wrap(f, 100, "re-ran ", "    ", line);
+}
+
 /* The scratch (or --keep) directory for the re-run into @dir; 0 or -1. */
 static int make_outdir(const struct verify_opts *o, char *dir, size_t len)
 {
@@ -347,11 +361,7 @@ static int verify(const struct verify_opts *o, struct ws_out *out)
 	plan = checked_plan(&run, here, o->result);
 	/* Nothing is written before every check passed. */
 	if (plan && !make_outdir(o, dir, sizeof(dir))) {
-		fprintf(out->f, "wsbench verify %s (run %s, accel %s, cpu %s)\n",
-			o->result, run.run_id, run.accel,
-			ws_jstr(run.env, "cpu.model"));
-		fprintf(out->f, "re-ran %zu benchmarks with the recorded parameters into %s%s\n",
-			run.nfiles, dir, o->keep ? "" : " (removed afterwards)");
+		print_intro(out->f, o, &run, dir);
 		print_differences(out->f, run.env, here);
 		if (ws_run_env_changed_keys(&run, why, sizeof(why)))
 			fprintf(out->f, "WARNING: the recorded run's environment changed during it: %s\n",

@@ -308,6 +308,8 @@ ratio=$(sed -n 's/^  write_ns .* \([0-9.]*\)  OUTSIDE CI$/\1/p' "$tmp/out")
 [ "$rc" = 1 ] && grep -q '^  write_ns (outside its CI)  fault-latency  wp anon async' "$tmp/out" &&
 	"$py" -c "import sys; sys.exit(not 0 < float('$ratio') < 0.2)"
 ok $? "verify a doctored result: exit 1, write_ns named, new/old ${ratio:-?} ~ 0.1"
+awk 'length($0) > 100 || / $/ { bad = 1; print "# " length($0) ": " $0 } END { exit bad }' "$tmp/out"
+ok $? "verify text: no line over 100 columns, no trailing blanks"
 [ -f "$tmp/kept/fault-latency.json" ] && [ -f "$tmp/kept/correctness.json" ]
 ok $? "verify --keep DIR keeps the re-run"
 

@@ -247,11 +247,13 @@ static int judge(FILE *f, const struct ws_run *old, const struct ws_run *new,
 		fprintf(f, "does not reproduce:\n");
 	json_array_foreach(t.failures, i, s)
 		ws_wrap(f, 100, "  ", "      ", json_string_value(s));
-	if (t.count[WS_OUTSIDE])
-		fprintf(f, "(a cited CI covers the noise between the repetitions of its own run, not\n"
-			   " between runs: on a busy machine expect misses.  --keep DIR, then\n"
-			   " wsbench compare %s DIR, weighs the noise of both runs.)\n",
-			old->dir);
+	if (t.count[WS_OUTSIDE]) {
+		char note[4500];
+
+		snprintf(note, sizeof(note), "a cited CI covers the noise between the repetitions of its own run, not between runs: on a busy machine expect misses.  --keep DIR, then wsbench compare %s DIR, weighs the noise of both runs.)",
+			 old->dir);
+		ws_wrap(f, 100, "(", " ", note);
+	}
 	i = json_array_size(t.failures);
 	json_decref(t.failures);
 	return i ? 1 : 0;

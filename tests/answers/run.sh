@@ -295,22 +295,25 @@ make -s verify RESULT="$C" >"$tmp/out" 2>"$tmp/err"
 ok $? "make verify RESULT= on that run exits 0"
 
 # A doctored result: write_ns median x10 with a narrow CI around it.
-copy doc
-doctor "$tmp/doc" fault-latency.json '
+# (a long name, as results/<UTC time>-<profile> paths are, for the widths)
+doc=doctored-copy-of-a-result-directory-20261129T164235Z-quick
+copy "$doc"
+doctor "$tmp/$doc" fault-latency.json '
 for c in d["results"]:
     if c["backend"] == "wp":
         s = c["metrics"]["write_ns"]["summary"]
         s["median"] *= 10
         s["ci95_median"] = [s["median"] * 0.999, s["median"] * 1.001]'
 rc=0
-"$ws" verify --keep "$tmp/kept" "$tmp/doc" >"$tmp/out" 2>"$tmp/err" || rc=$?
+"$ws" verify --keep "$tmp/kept-re-run-of-the-doctored-copy" "$tmp/$doc" >"$tmp/out" 2>"$tmp/err" || rc=$?
 ratio=$(sed -n 's/^  write_ns .* \([0-9.]*\)  OUTSIDE CI$/\1/p' "$tmp/out")
 [ "$rc" = 1 ] && grep -q '^  write_ns (outside its CI)  fault-latency  wp anon async' "$tmp/out" &&
 	"$py" -c "import sys; sys.exit(not 0 < float('$ratio') < 0.2)"
 ok $? "verify a doctored result: exit 1, write_ns named, new/old ${ratio:-?} ~ 0.1"
 awk 'length($0) > 100 || / $/ { bad = 1; print "# " length($0) ": " $0 } END { exit bad }' "$tmp/out"
 ok $? "verify text: no line over 100 columns, no trailing blanks"
-[ -f "$tmp/kept/fault-latency.json" ] && [ -f "$tmp/kept/correctness.json" ]
+[ -f "$tmp/kept-re-run-of-the-doctored-copy/fault-latency.json" ] &&
+	[ -f "$tmp/kept-re-run-of-the-doctored-copy/correctness.json" ]
 ok $? "verify --keep DIR keeps the re-run"
 
 rc=0

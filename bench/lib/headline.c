@@ -21,9 +21,10 @@ static const struct {
 	const char *metrics;	/* space separated */
 } headlines[] = {
 	{ "correctness", "accuracy.precision accuracy.recall" },
-	{ "fault-latency", "read_ns write_ns present_ns present_read_ns first_touch_ns" },
+	{ "fault-latency", "fault_read_ns fault_write_ns access_read_ns access_write_ns "
+			   "read_ns write_ns present_ns present_read_ns first_touch_ns" },
 	{ "protect-cost", "ns_per_page" },
-	{ "scan-throughput", "pages_per_s collect_rearm_ns" },
+	{ "scan-throughput", "pages_per_s collect_rearm_ns interval_ns" },
 	{ "set-mode", "to_sync_ns to_async_ns" },
 };
 
@@ -42,7 +43,8 @@ static int metric_of(json_t *c, const char *name, struct ws_metric *m)
 
 	memset(m, 0, sizeof(*m));
 	snprintf(m->name, sizeof(m->name), "%s", name);
-	if (json_object_get(series, "samples")) {
+	/* A series without samples (no fault to time, say) is no number. */
+	if (json_array_size(json_object_get(series, "samples"))) {
 		m->series = series;
 		m->unit = ws_jstr(series, "unit");
 		m->higher_better = !strcmp(ws_jstr(series, "better"), "higher");
@@ -53,6 +55,11 @@ static int metric_of(json_t *c, const char *name, struct ws_metric *m)
 		m->value = ws_jnum(c, name);
 		m->unit = "";
 		m->higher_better = true;
+		/*
+		 * A re-arm policy the harness declares lossy loses pages at
+		 * random: its precision/recall are rates, not exact counts.
+		 */
+		m->varies = json_is_false(json_object_get(c, "rearm_lossless"));
 		return 0;
 	}
 	return -1;

@@ -20,6 +20,9 @@ struct ws_metric {
 	char name[64];		/* "write_ns", or "accuracy.recall" */
 	json_t *series;		/* the series; NULL for an exact value */
 	double value;		/* exact value: page counts of one run */
+	bool varies;		/* exact value of a case whose re-arm is
+				 * declared lossy (rearm_lossless false): a
+				 * rate that varies from run to run, no CI */
 	const char *unit;	/* "ns", "pages/s", "" */
 	bool higher_better;
 };

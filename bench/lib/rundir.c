@@ -114,8 +114,9 @@ static int check_series(const char *path, json_t *root, char *why,
 			double *samples;
 			size_t *sizes;
 
-			if (!json_object_get(series, "samples"))
-				continue;	/* not a series: a note or a count */
+			if (!json_array_size(json_object_get(series, "samples")) &&
+			    !json_array_size(json_object_get(series, "rep_sizes")))
+				continue;	/* not a series, or an empty one */
 			if (ws_series_view_of(series, &v, &samples, &sizes))
 				return fail(why, len, "%s: results[%zu].metrics.%s: samples are not numbers, or rep_sizes do not add up to them",
 					    path, i, name);

@@ -74,19 +74,25 @@ static int series_row(json_t *row, const struct ws_metric *ma,
 	return 0;
 }
 
-/* Exact page counts of one run each: no CI; any difference is shown. */
+/*
+ * Exact page counts of one run each: no CI.  A difference is marked,
+ * unless both are rates of a case declared lossy (struct ws_metric
+ * varies), which vary from run to run: those are only shown.
+ */
 static void exact_row(json_t *row, const struct ws_metric *ma,
 		      const struct ws_metric *mb)
 {
 	double ratio = ma->value != 0 ? mb->value / ma->value : NAN;
+	int marked = ma->value != mb->value && !(ma->varies && mb->varies);
 
 	json_object_set_new(row, "median_a", num(ma->value));
 	json_object_set_new(row, "median_b", num(mb->value));
 	json_object_set_new(row, "ratio", num(ratio));
 	json_object_set_new(row, "ci95", json_null());
-	json_object_set_new(row, "ci_unit", json_string("exact"));
+	json_object_set_new(row, "ci_unit", json_string(
+		ma->varies && mb->varies ? "varies" : "exact"));
 	json_object_set_new(row, "marker", json_string(
-		ma->value == mb->value ? "" :
+		!marked ? "" :
 		(mb->value > ma->value) == ma->higher_better ? "better" :
 							       "worse"));
 }

@@ -126,10 +126,11 @@ static void print_header(FILE *f, json_t *cmp)
 		"median A", "median B", "B/A", "95% CI of B/A");
 }
 
+/* Equal exact values are only counted, unless --all. */
 static int hidden(json_t *row, int all)
 {
 	return !all && json_is_true(json_object_get(row, "exact")) &&
-	       !*ws_jstr(row, "marker");
+	       ws_jnum(row, "median_a") == ws_jnum(row, "median_b");
 }
 
 static void print_row(FILE *f, json_t *row)
@@ -145,7 +146,7 @@ static void print_row(FILE *f, json_t *row)
 	if (json_is_true(json_object_get(row, "exact"))) {
 		snprintf(a, sizeof(a), "%.4f", ws_jnum(row, "median_a"));
 		snprintf(b, sizeof(b), "%.4f", ws_jnum(row, "median_b"));
-		snprintf(ci, sizeof(ci), "exact, no CI");
+		snprintf(ci, sizeof(ci), "%s, no CI", ws_jstr(row, "ci_unit"));
 	} else {
 		ws_fmt_num(ws_jnum(row, "median_a") * scale, a, sizeof(a));
 		ws_fmt_num(ws_jnum(row, "median_b") * scale, b, sizeof(b));

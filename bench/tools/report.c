@@ -168,7 +168,7 @@ static void md_metric(FILE *f, const char *label, const struct ws_metric *m)
 
 	if (!m->series) {
 		scale = 1;
-		snprintf(ci, sizeof(ci), "exact");
+		snprintf(ci, sizeof(ci), m->varies ? "varies, no CI" : "exact");
 		snprintf(reps, sizeof(reps), "-");
 	} else {
 		snprintf(ci, sizeof(ci), json_is_number(json_array_get(ci95, 0)) ?

@@ -229,6 +229,7 @@ static int judge(FILE *f, const struct ws_run *old, const struct ws_run *new,
 		 int all)
 {
 	struct ws_verify_tally t = { .failures = json_array() };
+	char line[512];
 	json_t *s;
 	size_t i;
 
@@ -239,10 +240,13 @@ static int judge(FILE *f, const struct ws_run *old, const struct ws_run *new,
 		ws_verify_file(f, old->files[i].bench, old->files[i].root,
 			       ws_run_file(new, old->files[i].bench)->root, all,
 			       &t);
-	fprintf(f, "\n%zu headline metrics: %zu reproduce, %zu outside the cited CI, %zu missing, %zu without a CI (unchecked)\n",
-		t.count[WS_OK] + t.count[WS_OUTSIDE] + t.count[WS_MISSING] +
-		t.count[WS_UNCHECKED], t.count[WS_OK], t.count[WS_OUTSIDE],
-		t.count[WS_MISSING], t.count[WS_UNCHECKED]);
+	snprintf(line, sizeof(line), "%zu headline metrics: %zu reproduce, %zu outside the cited CI, %zu exact values differ, %zu missing, %zu unchecked (no CI)",
+		 t.count[WS_OK] + t.count[WS_OUTSIDE] + t.count[WS_DIFFERS] +
+		 t.count[WS_MISSING] + t.count[WS_UNCHECKED], t.count[WS_OK],
+		 t.count[WS_OUTSIDE], t.count[WS_DIFFERS], t.count[WS_MISSING],
+		 t.count[WS_UNCHECKED]);
+	fprintf(f, "\n");
+	ws_wrap(f, 100, "", "    ", line);
 	if (json_array_size(t.failures))
 		fprintf(f, "does not reproduce:\n");
 	json_array_foreach(t.failures, i, s)

@@ -10,7 +10,14 @@
 
 #include "tools.h"
 
-enum ws_verdict { WS_OK, WS_OUTSIDE, WS_MISSING, WS_UNCHECKED, WS_NR_VERDICTS };
+enum ws_verdict {
+	WS_OK,		/* inside the cited CI, or the same exact value */
+	WS_OUTSIDE,	/* outside the cited CI */
+	WS_DIFFERS,	/* another exact value */
+	WS_MISSING,	/* the re-run lacks the case or metric */
+	WS_UNCHECKED,	/* nothing cited to check against */
+	WS_NR_VERDICTS
+};
 
 struct ws_verify_tally {
 	size_t count[WS_NR_VERDICTS];

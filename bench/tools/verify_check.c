@@ -38,10 +38,16 @@ static enum ws_verdict check_metric(const struct ws_metric *old,
 		return WS_MISSING;
 	}
 	if (!old->series) {
+		/* A rate of a case declared lossy has no CI to check. */
+		enum ws_verdict v = old->value == new->value ? WS_OK :
+				    old->varies ? WS_UNCHECKED : WS_DIFFERS;
+
 		snprintf(row, len, "  %-20.63s %-6s %10.4f  %-22s %10.4f %8s  %s",
-			 old->name, "", old->value, "(exact)", new->value, "",
-			 old->value == new->value ? "ok" : "DIFFERS");
-		return old->value == new->value ? WS_OK : WS_OUTSIDE;
+			 old->name, "", old->value,
+			 old->varies ? "(varies, no CI)" : "(exact)", new->value,
+			 "", v == WS_OK ? "ok" : v == WS_DIFFERS ? "DIFFERS" :
+			 "unchecked");
+		return v;
 	}
 	med = ws_jnum(old->series, "summary.median");
 	lo = json_number_value(json_array_get(ws_jget(old->series,
@@ -81,8 +87,8 @@ static void note_failure(struct ws_verify_tally *t, const char *bench,
 	char *label = ws_case_label(c), line[4096];
 
 	snprintf(line, sizeof(line), "%.63s %s  %.63s  %.3900s", metric,
-		 v == WS_MISSING ? "(missing)" : "(outside its CI)", bench,
-		 label ? label : "");
+		 v == WS_MISSING ? "(missing)" : v == WS_DIFFERS ?
+		 "(differs)" : "(outside its CI)", bench, label ? label : "");
 	json_array_append_new(t->failures, json_string(line));
 	free(label);
 }
@@ -101,7 +107,7 @@ static void check_case(FILE *f, const char *bench, json_t *old, json_t *new,
 						 row, sizeof(row));
 
 		t->count[v]++;
-		if (v == WS_OUTSIDE || v == WS_MISSING)
+		if (v == WS_OUTSIDE || v == WS_DIFFERS || v == WS_MISSING)
 			note_failure(t, bench, old, mo[i].name, v);
 		if (!all && v == WS_OK && !mo[i].series)
 			continue;	/* equal exact values: counted only */

@@ -48,13 +48,13 @@ json_q() {
 	"$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
 }
 
-# Scale write_ns of the wp cases by SCALE (samples and what is derived
+# Scale fault_write_ns of the wp cases by SCALE (samples and what is derived
 # from them, so that the copy is a consistent result).
 SCALE_WRITE='
 k = SCALE
 for c in d["results"]:
-    if c["backend"] == "wp" and "write_ns" in c.get("metrics", {}):
-        s = c["metrics"]["write_ns"]
+    if c["backend"] == "wp" and "fault_write_ns" in c.get("metrics", {}):
+        s = c["metrics"]["fault_write_ns"]
         s["samples"] = [x * k for x in s["samples"]]
         s["rep_medians"] = [x * k for x in s["rep_medians"]]
         s["summary"]["median"] *= k
@@ -84,25 +84,25 @@ copy() {	# copy NAME: a copy of run A to doctor
 "$ws" compare "$A" "$A" >"$tmp/aa.txt" 2>"$tmp/err"
 rc=$?
 [ "$rc" = 0 ] && ! grep -qE ' (better|worse)$' "$tmp/aa.txt" &&
-	grep -q 'write_ns' "$tmp/aa.txt"
-ok $? "compare A A: exit 0, write_ns compared, no marker anywhere"
+	grep -q 'fault_write_ns' "$tmp/aa.txt"
+ok $? "compare A A: exit 0, fault_write_ns compared, no marker anywhere"
 
 "$ws" compare --json "$A" "$A" >"$tmp/aa.json"
 [ "$(json_q "$tmp/aa.json" "[r['metric'] for r in d['rows'] if r['marker']]")" = "[]" ] &&
 	[ "$(json_q "$tmp/aa.json" "all(r['ci95'][0] <= 1 <= r['ci95'][1] for r in d['rows'] if not r['exact'])")" = True ] &&
-	[ "$(json_q "$tmp/aa.json" "[r['ci95'][0] < 1 < r['ci95'][1] for r in d['rows'] if r['metric'] == 'write_ns']")" = "[True]" ]
-ok $? "compare --json A A: no marker, every CI holds 1, write_ns's is a real interval"
+	[ "$(json_q "$tmp/aa.json" "[r['ci95'][0] < 1 < r['ci95'][1] for r in d['rows'] if r['metric'] == 'fault_write_ns']")" = "[True]" ]
+ok $? "compare --json A A: no marker, every CI holds 1, fault_write_ns's is a real interval"
 
 copy slow
 doctor "$tmp/slow" fault-latency.json "SCALE = 1.5
 $SCALE_WRITE"
 "$ws" compare --json "$A" "$tmp/slow" >"$tmp/slow.json"
 marked=$(json_q "$tmp/slow.json" "[(r['metric'], r['case'].split()[0], r['marker']) for r in d['rows'] if r['marker']]")
-[ "$marked" = "[('write_ns', 'wp', 'worse')]" ]
-ok $? "write_ns x1.5: a marker on exactly that metric, 'worse' (got $marked)"
+[ "$marked" = "[('fault_write_ns', 'wp', 'worse')]" ]
+ok $? "fault_write_ns x1.5: a marker on exactly that metric, 'worse' (got $marked)"
 "$ws" compare "$A" "$tmp/slow" >"$tmp/slow.txt"
 [ "$(grep -cE ' (better|worse)$' "$tmp/slow.txt")" = 1 ] &&
-	grep -E ' worse$' "$tmp/slow.txt" | grep -q '^  write_ns '
+	grep -E ' worse$' "$tmp/slow.txt" | grep -q '^  fault_write_ns '
 ok $? "the text table marks the same single row"
 awk 'length($0) > 100 || / $/ { bad = 1; print "# " length($0) ": " $0 } END { exit bad }' "$tmp/slow.txt"
 ok $? "compare text: no line over 100 columns, no trailing blanks"
@@ -111,8 +111,23 @@ copy fast
 doctor "$tmp/fast" fault-latency.json "SCALE = 1 / 1.5
 $SCALE_WRITE"
 marked=$("$ws" compare --json "$A" "$tmp/fast" | "$py" -c "import json,sys; d=json.load(sys.stdin); print([(r['metric'], r['marker']) for r in d['rows'] if r['marker']])")
-[ "$marked" = "[('write_ns', 'better')]" ]
-ok $? "write_ns /1.5: marked 'better' (lower is better for times)"
+[ "$marked" = "[('fault_write_ns', 'better')]" ]
+ok $? "fault_write_ns /1.5: marked 'better' (lower is better for times)"
+
+# Exact values: a change is marked, except between two rates of a case
+# whose re-arm the harness declares lossy (rearm_lossless: false).
+copy lossy
+doctor "$tmp/lossy" correctness.json "
+c = [c for c in d['results'] if 'rearm_lossless' not in c and c.get('accuracy', {}).get('recall') == 1][0]
+c['accuracy']['recall'] = 0.5
+for c in d['results']:
+    if c.get('rearm_lossless') is False:
+        c['accuracy']['recall'] = 0.25 if c['accuracy']['recall'] > 0.5 else 0.75"
+"$ws" compare --json "$A" "$tmp/lossy" >"$tmp/lossy.json"
+marked=$(json_q "$tmp/lossy.json" "[(r['metric'], r['marker']) for r in d['rows'] if r['marker']]")
+varies=$(json_q "$tmp/lossy.json" "len([r for r in d['rows'] if r['ci_unit'] == 'varies' and r['median_a'] != r['median_b'] and not r['marker']])")
+[ "$marked" = "[('accuracy.recall', 'worse')]" ] && [ "$varies" -gt 0 ]
+ok $? "recall 1 -> 0.5 marked 'worse'; $varies changed rates of lossy re-arm cases shown unmarked"
 
 copy tcg
 every_file "$tmp/tcg" "d['accel'] = 'tcg'"
@@ -187,15 +202,15 @@ doctor "$tmp/reps" fault-latency.json "d['results'][0]['metrics']['present_ns'][
 bad_input "repetitions not adding up" "rep_sizes do not add up" "$tmp/reps"
 
 make -s compare A="$A" B="$tmp/slow" >"$tmp/out" 2>"$tmp/err"
-[ $? = 0 ] && grep -qE '^  write_ns .* worse$' "$tmp/out"
+[ $? = 0 ] && grep -qE '^  fault_write_ns .* worse$' "$tmp/out"
 ok $? "make compare A= B= prints the same table"
 
 # --- report --------------------------------------------------------------
 "$ws" report --cover-letter "$A" >"$tmp/cl.txt" 2>"$tmp/err"
 rc=$?
 [ "$rc" = 0 ] && grep -q '^Linux .* | accel ' "$tmp/cl.txt" &&
-	grep -qE '^  wp +write_ns +[0-9.]+ +(ns|us) +\[' "$tmp/cl.txt"
-ok $? "cover letter: one machine line, the write_ns median with its CI"
+	grep -qE '^  wp +fault_write_ns +[0-9.]+ +(ns|us) +\[' "$tmp/cl.txt"
+ok $? "cover letter: one machine line, the fault_write_ns median with its CI"
 awk 'length($0) > 72 { bad = 1; print "# " length($0) ": " $0 } END { exit bad }' "$tmp/cl.txt"
 ok $? "cover letter: every line at most 72 columns"
 
@@ -281,12 +296,14 @@ ok "$r" "VM run: make bench TARGET=vm with the kernel source and PATCHES, the pa
 
 # --- verify --------------------------------------------------------------
 # Exact results (precision, recall) must reproduce on the same machine.
+# (Async only: sync with span re-arms loses pages at random, by design.)
 C=$tmp/C
-"$ws" run correctness --backend wp --backing anon,shmem --out "$C" --run-id C --quiet 2>/dev/null
+"$ws" run correctness --backend wp --backing anon,shmem --mode async \
+	--out "$C" --run-id C --quiet 2>/dev/null
 mkdir -p "$tmp/vtmp"
 TMPDIR=$tmp/vtmp "$ws" verify "$C" >"$tmp/out" 2>"$tmp/err"
 rc=$?
-[ "$rc" = 0 ] && grep -q ' 0 outside the cited CI, 0 missing' "$tmp/out" &&
+[ "$rc" = 0 ] && grep -q ' 0 outside the cited CI, 0 exact values differ, 0 missing' "$tmp/out" &&
 	[ -z "$(ls "$tmp/vtmp")" ]
 ok $? "verify: a wp correctness run reproduces here (exit $rc), scratch removed"
 [ "$rc" = 0 ] || sed 's/^/# /' "$tmp/err" | tail -n 5
@@ -294,22 +311,33 @@ ok $? "verify: a wp correctness run reproduces here (exit $rc), scratch removed"
 make -s verify RESULT="$C" >"$tmp/out" 2>"$tmp/err"
 ok $? "make verify RESULT= on that run exits 0"
 
-# A doctored result: write_ns median x10 with a narrow CI around it.
+rm -rf "$tmp/Cx"
+cp -r "$C" "$tmp/Cx"
+doctor "$tmp/Cx" correctness.json "
+c = [c for c in d['results'] if c.get('accuracy', {}).get('exact')][0]
+c['accuracy']['recall'] = 0.5"
+rc=0
+"$ws" verify "$tmp/Cx" >"$tmp/out" 2>"$tmp/err" || rc=$?
+[ "$rc" = 1 ] && grep -q '^  accuracy.recall (differs)  correctness  wp ' "$tmp/out" &&
+	grep -q ' 1 exact values differ' "$tmp/out"
+ok $? "verify a doctored exact value: exit 1, accuracy.recall named as differing"
+
+# A doctored result: fault_write_ns median x10 with a narrow CI around it.
 # (a long name, as results/<UTC time>-<profile> paths are, for the widths)
 doc=doctored-copy-of-a-result-directory-20261129T164235Z-quick
 copy "$doc"
 doctor "$tmp/$doc" fault-latency.json '
 for c in d["results"]:
     if c["backend"] == "wp":
-        s = c["metrics"]["write_ns"]["summary"]
+        s = c["metrics"]["fault_write_ns"]["summary"]
         s["median"] *= 10
         s["ci95_median"] = [s["median"] * 0.999, s["median"] * 1.001]'
 rc=0
 "$ws" verify --keep "$tmp/kept-re-run-of-the-doctored-copy" "$tmp/$doc" >"$tmp/out" 2>"$tmp/err" || rc=$?
-ratio=$(sed -n 's/^  write_ns .* \([0-9.]*\)  OUTSIDE CI$/\1/p' "$tmp/out")
-[ "$rc" = 1 ] && grep -q '^  write_ns (outside its CI)  fault-latency  wp anon async' "$tmp/out" &&
+ratio=$(sed -n 's/^  fault_write_ns .* \([0-9.]*\)  OUTSIDE CI$/\1/p' "$tmp/out")
+[ "$rc" = 1 ] && grep -q '^  fault_write_ns (outside its CI)  fault-latency  wp anon async' "$tmp/out" &&
 	"$py" -c "import sys; sys.exit(not 0 < float('$ratio') < 0.2)"
-ok $? "verify a doctored result: exit 1, write_ns named, new/old ${ratio:-?} ~ 0.1"
+ok $? "verify a doctored result: exit 1, fault_write_ns named, new/old ${ratio:-?} ~ 0.1"
 awk 'length($0) > 100 || / $/ { bad = 1; print "# " length($0) ": " $0 } END { exit bad }' "$tmp/out"
 ok $? "verify text: no line over 100 columns, no trailing blanks"
 [ -f "$tmp/kept-re-run-of-the-doctored-copy/fault-latency.json" ] &&

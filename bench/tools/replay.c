@@ -26,6 +26,7 @@ static const struct {
 	{ "modes", "--mode", false }, { "layouts", "--layout", false },
 	{ "rearms", "--rearm", false }, { "sizes_bytes", "--size", false },
 	{ "hot_pcts", "--hot", false }, { "min_time_s", "--min-time", false },
+	{ "patterns", "--pattern", false },
 	{ "hugepages_request", "--hugepages", true },
 	{ "max_reps", "--max-reps", true },
 	{ "profile", NULL, false },	/* passed on its own, first */

@@ -4,8 +4,8 @@
  * print it: `git checkout <harness commit>` and `make bench` with the
  * target the run was made on (host, or the wsbench VM with the kernel
  * build's PATCHES / KSRC / KERNEL_PKG), its profile, and, for a host run,
- * SUITE_BENCHMARKS and SUITE_ARGS_<benchmark> for whatever differs from
- * the profile's defaults.  Lines stay within @width columns: long values
+ * its benchmarks (SUITE_BENCHMARKS) and SUITE_ARGS_<benchmark> for
+ * whatever differs from the profile's defaults.  Lines stay within @width columns: long values
  * continue with backslash-newline, which sh removes inside double quotes.
  */
 #include <stdio.h>
@@ -71,17 +71,6 @@ static const char *common_profile(const struct ws_run *run)
 	return p;
 }
 
-/* Does the run hold exactly the registered benchmarks? */
-static int whole_suite(const struct ws_run *run)
-{
-	size_t n = 0;
-
-	for (; ws_benchmarks[n]; n++)
-		if (!ws_run_file(run, ws_benchmarks[n]->name))
-			return 0;
-	return n == run->nfiles;
-}
-
 /* ["--size", "4K,2M"] -> ["--size 4K,2M"]: an option and its value
  * stay on one line. */
 static json_t *option_words(json_t *args)
@@ -131,14 +120,12 @@ static void put_suite_env(struct shell_line *l, const struct ws_run *run,
 	const char *bench;
 	json_t *a, *names;
 
-	if (!whole_suite(run)) {
-		names = json_array();
-		for (size_t i = 0; i < run->nfiles; i++)
-			json_array_append_new(names,
-					      json_string(run->files[i].bench));
-		put_assignment(l, "SUITE_BENCHMARKS", names);
-		json_decref(names);
-	}
+	/* Always: the suite's default list lives in scripts/suite.sh. */
+	names = json_array();
+	for (size_t i = 0; i < run->nfiles; i++)
+		json_array_append_new(names, json_string(run->files[i].bench));
+	put_assignment(l, "SUITE_BENCHMARKS", names);
+	json_decref(names);
 	json_object_foreach(args, bench, a) {
 		char var[128];
 

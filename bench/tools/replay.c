@@ -167,6 +167,15 @@ int ws_replay_args(const char *bench, json_t *params, json_t *base,
 	return 0;
 }
 
+const char *ws_replay_tune(json_t *root)
+{
+	json_t *t = json_object_get(json_object_get(json_object_get(
+			json_object_get(root, "environment"), "cpu"), "tuning"),
+			"requested");
+
+	return json_is_boolean(t) ? (json_is_true(t) ? "on" : "off") : NULL;
+}
+
 static void note_key(char *buf, size_t len, const char *key)
 {
 	size_t n = strlen(buf);

@@ -30,6 +30,12 @@ int ws_replay_args(const char *bench, json_t *params, json_t *base,
 		   json_t *args, char *why, size_t len);
 
 /*
+ * --tune of the run of result file @root, "on" or "off": recorded in its
+ * environment (cpu.tuning.requested), not in its params.  NULL: unknown.
+ */
+const char *ws_replay_tune(json_t *root);
+
+/*
  * Keys (not bookkeeping) whose values differ between two params objects
  * or that only one has, comma separated into @buf; 0 when none.
  */

@@ -103,7 +103,13 @@ static int suite_args(const struct ws_run *run, int same_harness,
 			NULL;
 		json_t *args = json_array();
 		int err = ws_replay_args(f->bench, params, base, args, why, len);
+		const char *tune = ws_replay_tune(f->root);
 
+		/* scripts/suite.sh passes --tune on; a run without it says so. */
+		if (tune && !strcmp(tune, "off")) {
+			json_array_append_new(args, json_string("--tune"));
+			json_array_append_new(args, json_string("off"));
+		}
 		json_decref(base);
 		if (!err && json_array_size(args))
 			json_object_set_new(out, f->bench, option_words(args));

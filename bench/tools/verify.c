@@ -111,6 +111,10 @@ static json_t *plan_runs(const struct ws_run *run, char *why, size_t len)
 				       f->path, keys);
 		else
 			err = ws_replay_args(f->bench, params, base, args, why, len);
+		if (!err && ws_replay_tune(f->root)) {
+			json_array_append_new(args, json_string("--tune"));
+			json_array_append_new(args, json_string(ws_replay_tune(f->root)));
+		}
 		json_decref(base);
 		if (err) {
 			json_decref(args);

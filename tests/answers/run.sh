@@ -231,8 +231,9 @@ STUB_OUT=$tmp/stub PATH="$tmp/bin:$PATH" sh -eu "$tmp/repro.sh"
 rc=$?
 [ "$rc" = 0 ] && grep -qx 'bench TARGET=host BENCH_PROFILE=default' "$tmp/stub.args" &&
 	grep -qx "checkout $(json_q "$A/correctness.json" "d['environment']['harness']['git_commit'].split('-')[0]")" "$tmp/stub.git" &&
-	grep -qx 'SUITE_BENCHMARKS=correctness fault-latency' "$tmp/stub.env"
-ok $? "reproduce command runs in sh: git checkout <commit>, make bench TARGET=host, the benchmark subset"
+	grep -qx 'SUITE_BENCHMARKS=correctness fault-latency' "$tmp/stub.env" &&
+	grep -q '^SUITE_ARGS_fault_latency=.*--tune off' "$tmp/stub.env"
+ok $? "reproduce command runs in sh: git checkout <commit>, make bench TARGET=host, the benchmarks, --tune off (the suite's is on)"
 r=0
 for b in correctness fault-latency; do
 	var=SUITE_ARGS_$(echo "$b" | tr - _)
@@ -308,6 +309,8 @@ rc=$?
 [ "$rc" = 0 ] && grep -q ' 0 outside the cited CI, 0 exact values differ, 0 missing' "$tmp/out" &&
 	[ -z "$(ls "$tmp/vtmp")" ]
 ok $? "verify: a wp correctness run reproduces here (exit $rc), scratch removed"
+grep -q '^\[verify 1/1\] wsbench run correctness --profile default .* --tune off --out ' "$tmp/err"
+ok $? "verify re-runs with the recorded --tune (off: the run had none)"
 [ "$rc" = 0 ] || sed 's/^/# /' "$tmp/err" | tail -n 5
 
 make -s verify RESULT="$C" >"$tmp/out" 2>"$tmp/err"

@@ -211,12 +211,12 @@ static int same_params(const struct ws_run *old, const struct ws_run *new)
 	return 0;
 }
 
-static void print_differences(FILE *f, json_t *recorded, json_t *here)
+static void print_differences(FILE *f, json_t *recorded, json_t *rerun)
 {
-	json_t *diff = ws_env_differences(recorded, here), *d;
+	json_t *diff = ws_env_differences(recorded, rerun), *d;
 	size_t i;
 
-	fprintf(f, "environment differences, recorded -> here (listed, never refused): %zu\n",
+	fprintf(f, "environment differences, recorded -> re-run (listed, never refused): %zu\n",
 		json_array_size(diff));
 	json_array_foreach(diff, i, d) {
 		char a[34], b[34];
@@ -297,7 +297,12 @@ static int rerun_and_judge(const struct verify_opts *o, const struct ws_run *old
 		fprintf(stderr, "wsbench verify: the re-run: %s\n", why);
 		return 1;
 	}
-	rc = same_params(old, &new) ? WS_EXIT_USAGE : judge(f, old, &new, o->all);
+	if (!same_params(old, &new)) {
+		print_differences(f, old->env, new.env);
+		rc = judge(f, old, &new, o->all);
+	} else {
+		rc = WS_EXIT_USAGE;
+	}
 	ws_run_free(&new);
 	return rc;
 }
@@ -372,7 +377,6 @@ static int verify(const struct verify_opts *o, struct ws_out *out)
 	/* Nothing is written before every check passed. */
 	if (plan && !make_outdir(o, dir, sizeof(dir))) {
 		print_intro(out->f, o, &run, dir);
-		print_differences(out->f, run.env, here);
 		if (ws_run_env_changed_keys(&run, why, sizeof(why)))
 			fprintf(out->f, "WARNING: the recorded run's environment changed during it: %s\n",
 				why);

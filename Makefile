@@ -7,7 +7,7 @@ WERROR    ?=
 BUILD     := build
 WS_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(WERROR),-Werror) \
              -D_GNU_SOURCE -pthread -Ibench/lib -Ibench/workload -Ibench/vmm -Ibench/benchmarks \
-             -Ibench/tools -MMD -MP -I$(BUILD)/gen
+             -Ibench/trackers -Ibench/tools -MMD -MP -I$(BUILD)/gen
 LDLIBS    := -ljansson -lpthread -lm
 # STATIC=1 links a static wsbench (for minimal guests).
 WS_LDFLAGS := $(if $(STATIC),-static)

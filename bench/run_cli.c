@@ -92,6 +92,18 @@ int ws_run_apply_knobs(void)
 	return 0;
 }
 
+json_t *ws_run_params_json(const struct ws_run_cfg *cfg)
+{
+	json_t *j = ws_params_json(&cfg->p);
+
+	for (size_t i = 0; j && ws_trackers[i]; i++)
+		if ((cfg->p.backends & (1u << i)) &&
+		    !strcmp(ws_trackers[i]->name, "damon"))
+			json_object_set_new(j, "damon",
+					    ws_damon_params_json(&cfg->damon));
+	return j;
+}
+
 int ws_run_apply_tuning(const struct ws_run_cfg *cfg)
 {
 	if (cfg->tune)
@@ -403,6 +415,17 @@ static int set_vcpus(struct ws_run_cfg *c, const char *o, const char *v)
 	return ws_parse_uint(o, v, 1, 64, &c->p.vcpus);
 }
 
+static int set_damon(struct ws_run_cfg *c, const char *o, const char *v)
+{
+	char err[256];
+
+	/* Repeated: later keys override earlier ones. */
+	if (!ws_damon_params_parse(o, v, &c->damon, err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "wsbench: %s\n", err);
+	return -1;
+}
+
 static int set_tune(struct ws_run_cfg *c, const char *o, const char *v)
 {
 	int idx;
@@ -440,6 +463,7 @@ static const struct run_opt run_opts[] = {
 	{ "thp", "always|madvise|never", "set THP mode for the run (restored after)", true, set_thp },
 	{ "hugepages", "N", "reserve N default-size huge pages (restored)", true, set_hugepages },
 	{ "numa-balancing", "0|1", "set kernel.numa_balancing (restored)", true, set_numa },
+	{ "damon", "KEY=VAL,...", "damon backend: sample=5ms,aggr=100ms,update=never,regions=10-1000 (the defaults; keys " WS_DAMON_KEYS ")", true, set_damon },
 	{ "tune", "on|off", "quiet machine: performance governor, no deep C-states (restored; default off)", true, set_tune },
 	{ "quiet", NULL, "no progress lines", true, set_quiet },
 	{ "timeout", "SECONDS", "watchdog for the whole run (default 3600; 0: none)", true, set_timeout },
@@ -556,6 +580,7 @@ static void defaults(const struct ws_benchmark *b, enum ws_profile prof,
 	c->p.rearms = 1u << WS_REARM_PER_RUN;
 	c->p.seed = 42;
 	c->timeout_s = 3600;
+	ws_damon_params_default(&c->damon);
 	b->defaults(&c->p, prof);
 	default_run_id(c->run_id, sizeof(c->run_id));
 }
@@ -564,6 +589,8 @@ static void defaults(const struct ws_benchmark *b, enum ws_profile prof,
 static int check_combination(const struct ws_benchmark *b,
 			     struct ws_run_cfg *c)
 {
+	char err[256];
+
 	if (!c->p.backends || !c->p.backings || !c->p.modes ||
 	    !c->p.layouts || !c->p.rearms) {
 		fprintf(stderr, "wsbench run %s: an empty --backend/--backing/--mode/--layout/--rearm list selects nothing\n",
@@ -574,6 +601,10 @@ static int check_combination(const struct ws_benchmark *b,
 		fprintf(stderr, "wsbench: --min-reps (%llu) is larger than --max-reps (%llu)\n",
 			(unsigned long long)c->p.min_reps,
 			(unsigned long long)c->p.max_reps);
+		return -1;
+	}
+	if (ws_damon_params_check("--damon", &c->damon, err, sizeof(err))) {
+		fprintf(stderr, "wsbench: %s\n", err);
 		return -1;
 	}
 	if (!c->out_dir[0])

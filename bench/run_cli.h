@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "bench.h"
+#include "damon.h"
 
 struct ws_run_cfg {
 	struct ws_params p;
@@ -18,6 +19,7 @@ struct ws_run_cfg {
 	bool tune;			/* --tune on: quiet-machine settings */
 	bool sizes_given, pages_given;	/* typed by the user, not defaults */
 	char pattern_paths[WS_MAX_LIST][512];
+	struct ws_damon_params damon;	/* --damon */
 	char run_id[128];
 	char out_dir[512];
 };
@@ -42,6 +44,9 @@ bool ws_run_reads_option(const struct ws_benchmark *b, const char *opt);
 
 /* Write the knobs the options asked for (saved and restored at exit). */
 int ws_run_apply_knobs(void);
+/* The run's parameters as JSON; --damon's only when damon may run. */
+json_t *ws_run_params_json(const struct ws_run_cfg *cfg);
+
 /* --tune on: quiet-machine settings (restored at exit). */
 int ws_run_apply_tuning(const struct ws_run_cfg *cfg);
 

@@ -187,7 +187,8 @@ static int run_benchmark(const struct ws_benchmark *b, struct ws_run_cfg *c)
 	char name[128];
 	int err;
 
-	if (ws_result_init(&res, b->name, c->p.run_id, ws_params_json(&c->p))) {
+	ws_damon_set_params(&c->damon);
+	if (ws_result_init(&res, b->name, c->p.run_id, ws_run_params_json(c))) {
 		fprintf(stderr, "wsbench: out of memory\n");
 		return 1;
 	}

@@ -1,81 +1,69 @@
-#!/usr/bin/python3
-"""Turn a wsbench result directory into gnuplot data files.
+#!/usr/bin/python3 -B
+"""Turn a wsbench result directory into what the figure scripts read.
 
 usage: extract.py RESULT_DIR OUT_DIR
-Writes one .dat per plotted series and a .list per figure naming them.
-Only medians and the bootstrap CI of the median are plotted; the JSON keeps
-everything else.
+       extract.py --check RESULT_DIR   (only: is it a result directory?)
+
+For every figure whose input exists: OUT_DIR/data/<figure>/ (one .dat per
+plotted series and vars.gp, see plotlib.py) and a line "<script> <figure>"
+in OUT_DIR/manifest.  For every figure it cannot draw: one line
+"plots: skip <figure>: <reason>" on stderr.  Only medians, their bootstrap
+95 % CI and empirical CDFs are plotted; the JSON keeps everything else.
+Exit 2: RESULT_DIR is not a result directory; 1: a result file is unreadable.
 """
-import json
 import os
 import sys
 
+import fig_correctness
+import fig_fault_latency
+import fig_protect_cost
+import fig_scan_throughput
+import fig_set_mode
+import fig_vmm_cycle
+from plotlib import BadInput, Skip
 
-def load(run, bench):
-    try:
-        with open(os.path.join(run, bench + ".json")) as f:
-            return json.load(f)
-    except OSError:
-        return None
+MODULES = [fig_correctness, fig_fault_latency, fig_protect_cost,
+           fig_scan_throughput, fig_set_mode, fig_vmm_cycle]
+RESULT_FILES = ["probe", "correctness", "fault-latency", "protect-cost",
+                "scan-throughput", "set-mode", "vmm-cycle"]
 
 
-def med(case, metric):
-    s = case.get("metrics", {}).get(metric, {}).get("summary", {})
-    ci = s.get("ci95_median") or [s.get("median"), s.get("median")]
-    return s.get("median"), ci[0], ci[1], s.get("p99")
-
-
-def write(out, name, rows, header):
-    path = os.path.join(out, name)
-    with open(path + ".tmp", "w") as f:
-        f.write("# " + header + "\n")
-        for r in rows:
-            f.write(" ".join(str(x) for x in r) + "\n")
-    os.replace(path + ".tmp", path)
-    return name
+def is_result_dir(run):
+    if any(os.path.isfile(os.path.join(run, f + ".json"))
+           for f in RESULT_FILES):
+        return True
+    print(f"plots: RUN='{run}' is not a result directory (no probe.json "
+          f"or <benchmark>.json in it)", file=sys.stderr)
+    return False
 
 
 def main():
+    if len(sys.argv) != 3:
+        print("\n".join(__doc__.strip().splitlines()[2:4]), file=sys.stderr)
+        return 2
+    if sys.argv[1] == "--check":
+        return 0 if is_result_dir(sys.argv[2]) else 2
     run, out = sys.argv[1], sys.argv[2]
+    if not is_result_dir(run):
+        return 2
     os.makedirs(out, exist_ok=True)
-    figures = {}
-
-    d = load(run, "fault-latency")
-    if d:
-        rows = []
-        for c in d["results"]:
-            for m in ("read_ns", "write_ns", "present_ns", "first_touch_ns"):
-                if m in c.get("metrics", {}):
-                    v = med(c, m)
-                    if v[0] is not None:
-                        label = f'{c["backend"]}/{c["backing"]}/{c["mode"]}/{m[:-3]}'
-                        rows.append((label,) + v)
-        figures["fault-latency"] = [write(out, "fault-latency.dat", rows,
-                                          "label median ci_lo ci_hi p99 (ns)")]
-
-    for bench, metric, key in (("protect-cost", "ns_per_page", "threads"),
-                               ("scan-throughput", "pages_per_s", "layout")):
-        d = load(run, bench)
-        if not d:
-            continue
-        series = {}
-        for c in d["results"]:
-            p = c.get("params", {})
-            if bench == "scan-throughput" and p.get("hot_pct") != 50:
-                continue
-            if c["backing"] != "anon":
-                continue
-            v = med(c, metric)
-            if v[0] is None:
-                continue
-            name = f'{bench}-{c["backend"]}-{key}{p.get(key)}.dat'
-            series.setdefault(name, []).append((p.get("size_bytes"),) + v[:3])
-        figures[bench] = [write(out, n, sorted(r), f"size_bytes median ci_lo ci_hi ({metric})")
-                          for n, r in sorted(series.items())]
-
-    for fig, files in figures.items():
-        with open(os.path.join(out, fig + ".list"), "w") as f:
-            f.write(" ".join(files) + "\n")
+    manifest, status = [], 0
+    for mod in MODULES:
+        for script, build in mod.FIGURES:
+            try:
+                for fig in build(run):
+                    fig.write(out)
+                    manifest.append(f"{fig.script} {fig.name}\n")
+            except Skip as e:
+                print(f"plots: skip {script}: {e}", file=sys.stderr)
+            except BadInput as e:
+                print(f"plots: {script}: {e}", file=sys.stderr)
+                status = 1
+    tmp = os.path.join(out, "manifest.tmp")
+    with open(tmp, "w") as f:
+        f.writelines(manifest)
+    os.replace(tmp, os.path.join(out, "manifest"))
+    return status
 
 
-main()
+sys.exit(main())

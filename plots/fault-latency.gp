@@ -1,13 +1,26 @@
-# Median first-access latency per backend/backing/mode, with the bootstrap
-# 95 % CI of the median and p99.  Input: fault-latency.dat (extract.py).
-set terminal pngcairo size 1200,700 noenhanced
-set title sprintf("fault-latency: first access to a tracked page (accel=%s)", accel)
-set ylabel "ns (log scale)"
-set logscale y
-set style fill solid 0.5
-set boxwidth 0.6
-set xtics rotate by 60 right
-set key top left
-plot "fault-latency.dat" using 0:2:xtic(1) with boxes title "median", \
-     "" using 0:2:3:4 with yerrorbars lc rgb "black" title "95% CI of median", \
-     "" using 0:5 with points pt 2 title "p99"
+# fault-latency: CDF of first-access latency per backend x mode, one panel
+# per backing x metric, log x; baseline medians as dashed vertical lines.
+# Data: data/fault-latency/ (extract.py, fig_fault_latency.py).
+load plotdir . '/common.gp'
+
+set logscale x
+set xrange [xmin:xmax]
+set format x "%.0s%c"
+set xlabel "latency of one timed access (ns, log scale; k = 10^3, M = 10^6)"
+set ylabel "fraction of samples <= x"
+set yrange [0:1]
+set key bottom right
+do for [p = 1:npanels] {
+	eval at_panel
+	unset arrow
+	unset label
+	do for [m = mark_first[p]:m_last(p)] {
+		set arrow m from mark_x[m], graph 0 to mark_x[m], graph 1 nohead \
+			dt 2 lw 1.5 lc rgb "#555555"
+		set label m mark_title[m] at mark_x[m], graph 0.98 rotate by 90 \
+			right offset -1, 0 font ",8" tc rgb "#555555"
+	}
+	plot for [k = panel_first[p]:s_last(p)] s_file[k] using 1:2 with lines \
+		lw 1.5 lc rgb s_colour[k] dt s_dash[k] title s_title[k]
+}
+eval finish

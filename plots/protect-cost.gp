@@ -1,9 +1,18 @@
-# ns per page to arm N pages, per backend and helper-thread count (anon).
-# Input: protect-cost-<backend>-threads<T>.dat (extract.py).
-set terminal pngcairo size 1000,650 noenhanced
-set title sprintf("protect-cost: arming N pages (accel=%s)", accel)
-set xlabel "region size (bytes)"
-set ylabel "ns per page"
+# protect-cost: ns per page to arm N pages (log-log), one line per backend,
+# one panel per number of TLB-hot threads on other CPUs; error bars: the
+# bootstrap 95 % CI of the median.  Data: data/protect-cost-<backing>/.
+load plotdir . '/common.gp'
+
 set logscale xy
-set key outside right
-plot for [f in files] f using 1:2:3:4 with yerrorlines title f[14:strlen(f)-4]
+set xrange [xmin:xmax]
+set format x "%.0s%c"
+set xlabel "pages armed by one call (log scale; k = 10^3)"
+set ylabel "ns per page (median, log scale)"
+set key top right
+do for [p = 1:npanels] {
+	eval at_panel
+	plot for [k = panel_first[p]:s_last(p)] s_file[k] using 1:2:3:4 \
+		with yerrorlines lw 1.5 pt 7 ps 0.6 lc rgb s_colour[k] \
+		dt s_dash[k] title s_title[k]
+}
+eval finish

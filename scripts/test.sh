@@ -44,6 +44,7 @@ done
 [ -x tests/kernel/run.sh ] && run kernel-scripts tests/kernel/run.sh
 run integration tests/integration/run.sh
 run answers tests/answers/run.sh
+[ -x tests/plots/run.sh ] && run plots tests/plots/run.sh
 # vm-e2e builds (or reuses) the kernel and image first, so that the VM
 # runner's own tests boot real guests even on a fresh machine.
 if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e/run.sh ]; then

@@ -32,6 +32,7 @@ if [ "\${WSBENCH_ACCEL:-}" = tcg ]; then
 	export SUITE_ARGS_protect_cost="--size 4K,2M,32M --min-time 0.2"
 	export SUITE_ARGS_scan_throughput="--size 1M,32M --min-time 0.2"
 	export SUITE_ARGS_set_mode="--min-time 0.2"
+	export SUITE_ARGS_vmm_cycle="--size 16M --intervals 10"
 fi
 /opt/wsbench/scripts/suite.sh /mnt/share/results/$(basename "$out") $profile
 JOB

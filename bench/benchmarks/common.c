@@ -456,6 +456,39 @@ json_t *ws_granularity_json(const struct ws_pageset *truth,
 	return j;
 }
 
+void ws_hot_set_build(struct ws_pageset *s, size_t nhot, enum ws_layout l)
+{
+	ws_pageset_clear(s);
+	if (l == WS_LAYOUT_CONTIGUOUS) {
+		ws_pageset_set_range(s, 0, nhot);
+		return;
+	}
+	for (size_t k = 0; k < nhot; k++)
+		ws_pageset_set(s, (size_t)((double)k * s->npages / nhot));
+}
+
+void ws_case_tracker_info(json_t *c, struct ws_tracker *t)
+{
+	json_t *info;
+
+	if (t->ops->sampling)
+		json_object_set_new(c, "sampling", json_true());
+	if (t->ops->info) {
+		info = t->ops->info(t);
+		if (info)
+			json_object_set_new(c, "backend_info", info);
+	}
+}
+
+uint64_t ws_thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 void ws_accuracy_add(struct ws_accuracy *sum, const struct ws_accuracy *a)
 {
 	sum->truth += a->truth;

@@ -188,6 +188,22 @@ int ws_concurrent_case(struct ws_bench_ctx *ctx,
 json_t *ws_mismatch_json(const struct ws_pageset *truth,
 			 const struct ws_pageset *seen, size_t max);
 
+/*
+ * What a case of tracker @t adds about the mechanism itself: "sampling":
+ * true for sampling mechanisms (inexact by design, not a bug), and
+ * "backend_info" from ops->info() (parameters, what the last collect saw).
+ */
+void ws_case_tracker_info(json_t *c, struct ws_tracker *t);
+
+/*
+ * CPU time of the calling thread (ns): the part of a call's wall time that
+ * was ours, when the rest is waiting for a kernel thread (DAMON).
+ */
+uint64_t ws_thread_cpu_ns(void);
+
+/* Hot set of @nhot pages: one run at the start, or evenly spread. */
+void ws_hot_set_build(struct ws_pageset *s, size_t nhot, enum ws_layout l);
+
 /* Accumulate counts of @a into @sum and recompute the ratios. */
 void ws_accuracy_add(struct ws_accuracy *sum, const struct ws_accuracy *a);
 static inline bool ws_accuracy_exact(const struct ws_accuracy *a)

@@ -33,6 +33,10 @@
  * a tracker whose re-arm method claims to be lossless must report it in
  * the next interval, else the case is an error.  "concurrent"
  * (concurrent.c) does the same under load.
+ *
+ * Sampling mechanisms (DAMON) are not expected to be exact: their cases
+ * carry "sampling": true and the backend's own account of the interval
+ * ("backend_info"); their precision and recall are the measurement.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -267,6 +271,7 @@ static int run_single(struct corr_case *c, const struct pattern *pat,
 	j = case_json(c, name, write, "single", visible);
 	json_object_set_new(j, "accuracy", ws_accuracy_json(&acc));
 	add_granularity(c, j);
+	ws_case_tracker_info(j, &c->t);
 	json_object_set_new(j, "sync_faults",
 			    json_integer(c->t.sync_faults - faults));
 	ws_result_add(c->ctx->res, j);
@@ -297,6 +302,7 @@ static int run_rearm(struct corr_case *c, const struct pattern *pat,
 	json_object_set_new(j, "accuracy", ws_accuracy_json(&acc_b));
 	add_granularity(c, j);
 	json_object_set_new(j, "accuracy_first", ws_accuracy_json(&acc_a));
+	ws_case_tracker_info(j, &c->t);
 	json_object_set_new(j, "sync_faults",
 			    json_integer(c->t.sync_faults - faults));
 	ws_result_add(c->ctx->res, j);

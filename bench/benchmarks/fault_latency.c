@@ -324,6 +324,12 @@ static int fl_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	size_t reps = 0;
 	int ret;
 
+	if (ops->sampling) {
+		/* Once for the backend, not per backing and mode. */
+		ws_skip_once(ctx->res, ops->name, NULL, NULL,
+			     "never faults: accesses cost what untracked ones do; its cost is the sampling kernel thread's CPU (scan-throughput, damon-sweep: mech_cpu_ns)");
+		return 0;
+	}
 	kind_init(&c.read);
 	kind_init(&c.write);
 	ret = fl_setup(&c, ctx, &id);

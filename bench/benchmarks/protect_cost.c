@@ -215,6 +215,11 @@ static int pc_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 		   enum ws_backing backing, enum ws_mode mode, void *arg)
 {
 	(void)arg;
+	if (ops->sampling) {
+		ws_skip_once(ctx->res, ops->name, NULL, NULL,
+			     "arm() protects nothing: a kernel thread samples accessed bits continuously, so there is no per-range protection cost (its CPU: scan-throughput, damon-sweep)");
+		return 0;
+	}
 	return pc_sweep(ctx, ops, backing, mode);
 }
 

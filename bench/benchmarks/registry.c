@@ -10,6 +10,7 @@ extern const struct ws_benchmark ws_bench_protect_cost;
 extern const struct ws_benchmark ws_bench_scan_throughput;
 extern const struct ws_benchmark ws_bench_set_mode;
 extern const struct ws_benchmark ws_bench_vmm_cycle;
+extern const struct ws_benchmark ws_bench_damon_sweep;
 
 const struct ws_benchmark *const ws_benchmarks[] = {
 	&ws_bench_correctness,
@@ -18,6 +19,7 @@ const struct ws_benchmark *const ws_benchmarks[] = {
 	&ws_bench_scan_throughput,
 	&ws_bench_set_mode,
 	&ws_bench_vmm_cycle,
+	&ws_bench_damon_sweep,
 	NULL,
 };
 

@@ -18,6 +18,14 @@
  * Where a tracker splits its time into named parts (idle: PFN translation,
  * bitmap write, bitmap read), each part is a series too.  Async mode only;
  * uffd trackers run once per --rearm policy.
+ *
+ * Mechanisms that work in a kernel thread (ops->mech_cpu_ns: DAMON) also
+ * get, for the first interval of each repetition (arm -> collect):
+ * "collect_cpu_ns" (our thread's CPU inside collect: its wall time is
+ * mostly waiting for the kernel thread), "mech_cpu_ns" (the kernel
+ * thread's CPU over the interval) and "mech_cpu_util" (that CPU over the
+ * interval's wall time: the share of one CPU the mechanism costs while it
+ * watches this region).  Their cases carry "sampling" and "backend_info".
  */
 #include <errno.h>
 #include <math.h>
@@ -38,8 +46,45 @@ struct st_point {
 	struct ws_pageset hot, seen;
 	struct ws_samples collect, rate, rearm, touch, untracked, interval;
 	struct ws_samples parts[WS_TRACKER_MAX_COSTS];	/* of collect_rearm */
+	struct ws_samples collect_cpu, mech_cpu, mech_util;	/* DAMON */
 	struct ws_accuracy acc, acc_rearm;
 };
+
+/* Kernel-thread CPU since open (0 when the tracker has none). */
+static int mech_cpu(struct st_point *pt, uint64_t *ns)
+{
+	int ret;
+
+	*ns = 0;
+	if (!pt->t->ops->mech_cpu_ns)
+		return 0;
+	ret = pt->t->ops->mech_cpu_ns(pt->t, ns);
+	if (ret)
+		return ws_case_fail(pt->ctx, ret, "%s", pt->t->err);
+	return 0;
+}
+
+/*
+ * The first interval's costs outside our collect() call (see the top):
+ * @mech0 and @start were taken before the arm, @cpu_ns is our thread's CPU
+ * inside the collect.
+ */
+static int push_mech(struct st_point *pt, uint64_t mech0, uint64_t start,
+		     uint64_t cpu_ns)
+{
+	uint64_t mech, wall = ws_now_ns() - start;
+	int ret = mech_cpu(pt, &mech);
+
+	if (ret || !pt->t->ops->mech_cpu_ns)
+		return ret;
+	mech -= mech0;
+	if (ws_samples_push(&pt->collect_cpu, (double)cpu_ns) ||
+	    ws_samples_push(&pt->mech_cpu, (double)mech) ||
+	    ws_samples_push(&pt->mech_util, (double)mech /
+			    (double)(wall ? wall : 1)))
+		return ws_case_fail(pt->ctx, ENOMEM, "samples: out of memory");
+	return 0;
+}
 
 static uint64_t touch_hot(struct st_point *pt)
 {
@@ -103,12 +148,15 @@ static int st_once(void *arg, bool measured)
 {
 	struct st_point *pt = arg;
 	struct ws_cost before[WS_TRACKER_MAX_COSTS];
-	uint64_t rearm, touch, collect, untracked;
+	uint64_t rearm, touch, collect, untracked, mech0, start, c0;
 	int ret;
 
 	ret = ws_thp_guard_start(pt->ctx, pt->thp, pt->m, pt->t);
+	if (!ret)
+		ret = mech_cpu(pt, &mech0);
 	if (ret)
 		return ret;
+	start = ws_now_ns();
 	ret = pt->t->ops->arm(pt->t, 0, pt->m->npages);
 	if (ret)
 		return ws_case_fail(pt->ctx, ret, "arm: %s", pt->t->err);
@@ -116,7 +164,10 @@ static int st_once(void *arg, bool measured)
 	if (measured)
 		ws_thp_guard_timed(pt->thp, pt->m);
 	memcpy(before, pt->t->costs, sizeof(before));
+	c0 = ws_thread_cpu_ns();
 	ret = timed_collect(pt, true, &rearm, measured ? &pt->acc : NULL);
+	if (!ret && measured)
+		ret = push_mech(pt, mech0, start, ws_thread_cpu_ns() - c0);
 	if (ret)
 		return ret;
 	touch = touch_hot(pt);
@@ -132,23 +183,12 @@ static int st_once(void *arg, bool measured)
 	return push_rep(pt, rearm, touch, collect, untracked);
 }
 
-/* Hot set of @nhot pages: one run at the start, or evenly spread. */
-static void build_hot(struct ws_pageset *s, size_t nhot, enum ws_layout l)
-{
-	ws_pageset_clear(s);
-	if (l == WS_LAYOUT_CONTIGUOUS) {
-		ws_pageset_set_range(s, 0, nhot);
-		return;
-	}
-	for (size_t k = 0; k < nhot; k++)
-		ws_pageset_set(s, (size_t)((double)k * s->npages / nhot));
-}
-
 static void point_free(struct st_point *pt)
 {
 	struct ws_samples *all[] = { &pt->collect, &pt->rate, &pt->rearm,
 				     &pt->touch, &pt->untracked,
-				     &pt->interval };
+				     &pt->interval, &pt->collect_cpu,
+				     &pt->mech_cpu, &pt->mech_util };
 
 	ws_pageset_free(&pt->hot);
 	ws_pageset_free(&pt->seen);
@@ -171,6 +211,10 @@ static json_t *point_metrics(struct st_point *pt, double *med)
 	ws_metric_add(ctx, metrics, "touch_untracked_ns", &pt->untracked,
 		      "ns");
 	ws_metric_add(ctx, metrics, "interval_ns", &pt->interval, "ns");
+	ws_metric_add(ctx, metrics, "collect_cpu_ns", &pt->collect_cpu, "ns");
+	ws_metric_add(ctx, metrics, "mech_cpu_ns", &pt->mech_cpu, "ns");
+	ws_metric_add(ctx, metrics, "mech_cpu_util", &pt->mech_util,
+		      "fraction of one CPU");
 	for (size_t i = 0; i < WS_TRACKER_MAX_COSTS && pt->t->costs[i].name;
 	     i++) {
 		snprintf(name, sizeof(name), "collect_rearm_%s_ns",
@@ -218,7 +262,7 @@ static int st_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 				   m->npages);
 		goto out;
 	}
-	build_hot(&pt.hot, nhot, layout);
+	ws_hot_set_build(&pt.hot, nhot, layout);
 	ret = ws_repeat(ctx->p, st_once, &pt, &reps);
 	if (ret)
 		goto out;
@@ -226,6 +270,7 @@ static int st_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	j = ws_case_json(ops, backing, mode);
 	json_object_set_new(j, "params", point_params(&pt, pct, nhot, layout));
 	json_object_set_new(j, "metrics", point_metrics(&pt, &med));
+	ws_case_tracker_info(j, t);
 	json_object_set_new(j, "accuracy", ws_accuracy_json(&pt.acc));
 	json_object_set_new(j, "accuracy_rearm",
 			    ws_accuracy_json(&pt.acc_rearm));

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "knobs.h"
@@ -26,27 +27,61 @@ struct ws_knob {
 static struct ws_knob knobs[WS_MAX_KNOBS];
 static volatile sig_atomic_t nr_knobs;
 
+/*
+ * DAMON's sysfs files take damon_sysfs_lock with mutex_trylock and fail
+ * with EBUSY while another writer holds it (up to one aggregation interval
+ * for update_schemes_tried_regions): retry those for a while.
+ */
+#define EBUSY_RETRIES	1000
+#define EBUSY_WAIT_NS	10000000L	/* 10 ms: 10 s in all */
+
 static void write_all(const char *path, const char *val)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	struct timespec wait = { .tv_nsec = EBUSY_WAIT_NS };
 
-	if (fd < 0)
-		return;
-	if (write(fd, val, strlen(val)) < 0) {
-		/* Nothing useful to do from a signal handler. */
+	for (int try = 0; try < EBUSY_RETRIES; try++) {
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		ssize_t r;
+
+		if (fd < 0)
+			return;
+		r = write(fd, val, strlen(val));
+		close(fd);
+		/* Other errors: nothing useful to do from a signal handler. */
+		if (r >= 0 || errno != EBUSY)
+			return;
+		nanosleep(&wait, NULL);
 	}
-	close(fd);
 }
 
-void ws_knobs_restore(void)
+static void restore_down_to(int mark)
 {
 	/* Reverse order: undo later changes first. */
-	for (int i = nr_knobs - 1; i >= 0; i--) {
+	for (int i = nr_knobs - 1; i >= mark; i--) {
 		if (!knobs[i].changed)
 			continue;
 		write_all(knobs[i].path, knobs[i].saved);
 		knobs[i].changed = false;
 	}
+}
+
+void ws_knobs_restore(void)
+{
+	restore_down_to(0);
+}
+
+int ws_knobs_mark(void)
+{
+	return nr_knobs;
+}
+
+void ws_knobs_restore_to(int mark)
+{
+	if (mark < 0 || mark > nr_knobs)
+		return;
+	restore_down_to(mark);
+	/* Restored above: a signal arriving now finds nothing changed. */
+	nr_knobs = mark;
 }
 
 static void say(const char *msg)

@@ -23,5 +23,14 @@ int ws_knob_set(const char *path, const char *value);
 int ws_knob_read(const char *path, char *buf, size_t len);
 /* Restore everything now (idempotent, async-signal-safe). */
 void ws_knobs_restore(void);
+/*
+ * Scoped knobs, for a backend that changes sysfs for its own lifetime (the
+ * DAMON backend grows nr_kdamonds, then turns its kdamond on): take a mark
+ * before the first ws_knob_set(); ws_knobs_restore_to(mark) restores the
+ * knobs set since, newest first, and forgets them.  Until then they are
+ * restored on exit and signals like every other knob.
+ */
+int ws_knobs_mark(void);
+void ws_knobs_restore_to(int mark);
 
 #endif /* WS_KNOBS_H */

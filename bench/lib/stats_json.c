@@ -45,9 +45,15 @@ json_t *ws_summary_json(const struct ws_summary *s)
 	err |= json_object_set_new(o, "mad", num(s->mad));
 	for (int i = 0; i < WS_NR_PCTL; i++)
 		err |= json_object_set_new(o, pctl_keys[i], num(s->pctl[i]));
-	err |= json_array_append_new(ci, num(s->ci_lo));
-	err |= json_array_append_new(ci, num(s->ci_hi));
-	err |= json_object_set_new(o, "ci95_median", ci);
+	/* No interval (e.g. one repetition of many samples): null. */
+	if (isfinite(s->ci_lo) && isfinite(s->ci_hi)) {
+		err |= json_array_append_new(ci, num(s->ci_lo));
+		err |= json_array_append_new(ci, num(s->ci_hi));
+		err |= json_object_set_new(o, "ci95_median", ci);
+	} else {
+		json_decref(ci);
+		err |= json_object_set_new(o, "ci95_median", json_null());
+	}
 	ci = NULL;
 	err |= json_object_set_new(o, "ci_level", num(s->ci_level));
 	err |= json_object_set_new(o, "ci_unit",

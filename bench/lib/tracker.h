@@ -16,6 +16,13 @@
  *   set_mode()        switch async <-> sync resolution (NULL if not offered)
  *   close()
  *
+ * Optional, NULL for mechanisms whose whole cost is in the calls above:
+ *   mech_cpu_ns()     CPU time the mechanism spent since open() outside our
+ *                     process (DAMON: its kdamond kernel thread), so that
+ *                     benchmarks report it per interval next to collect()
+ *   info()            backend facts for the result: parameters in effect and
+ *                     what the last collect() saw (DAMON: region counts)
+ *
  * Every op returns 0 or -errno and, on error, leaves a human message in
  * t->err.  Nothing falls back silently to another mechanism.
  */
@@ -119,6 +126,13 @@ struct ws_tracker_ops {
 	 * correctness concurrent case.
 	 */
 	bool arm_leaves_tlb;
+	/*
+	 * collect() reports what a kernel thread sampled on its own schedule
+	 * (DAMON): not expected to be exact, arm() protects nothing and no
+	 * access faults.  Benchmarks label such cases "sampling": true and
+	 * skip the fault and protection costs, which do not exist.
+	 */
+	bool sampling;
 
 	void (*probe)(struct ws_probe *p);
 	int (*open)(struct ws_tracker *t);
@@ -150,6 +164,9 @@ struct ws_tracker_ops {
 	 * scan and the re-arm is still reported (correctness checks it).
 	 */
 	const char *(*rearm_method)(const struct ws_tracker *t, bool *lossless);
+	/* Optional (see the top of this file). */
+	int (*mech_cpu_ns)(struct ws_tracker *t, uint64_t *ns);
+	json_t *(*info)(struct ws_tracker *t);
 };
 
 struct ws_tracker {
@@ -211,7 +228,7 @@ static inline void ws_tracker_mid_collect(struct ws_tracker *t)
 extern const struct ws_tracker_ops *const ws_trackers[];
 
 const struct ws_tracker_ops *ws_tracker_by_name(const char *name);
-/* "rwp, minor-anon, wp, idle, softdirty" */
+/* "rwp, minor-anon, wp, idle, softdirty, damon" */
 const char *ws_tracker_names(void);
 /* Checks each ops table is complete; returns -1 and prints what is missing. */
 int ws_trackers_check(void);

@@ -12,6 +12,7 @@ extern const struct ws_tracker_ops ws_tracker_minor_anon;
 extern const struct ws_tracker_ops ws_tracker_wp;
 extern const struct ws_tracker_ops ws_tracker_idle;
 extern const struct ws_tracker_ops ws_tracker_softdirty;
+extern const struct ws_tracker_ops ws_tracker_damon;
 
 const struct ws_tracker_ops *const ws_trackers[] = {
 	&ws_tracker_rwp,
@@ -19,6 +20,7 @@ const struct ws_tracker_ops *const ws_trackers[] = {
 	&ws_tracker_wp,
 	&ws_tracker_idle,
 	&ws_tracker_softdirty,
+	&ws_tracker_damon,
 	NULL,
 };
 

@@ -7,15 +7,28 @@
  * mapping is young.  Sees reads and writes, never faults: async only.
  *
  * The interface is physical, so every arm and collect first translates our
- * virtual pages to PFNs: one pread of /proc/self/pagemap (needs
- * CAP_SYS_ADMIN, else PFNs read 0), then /proc/kpageflags for the pages'
- * PFNs to map each THP tail to its head -- the kernel only tracks heads
- * (page_idle_get_folio refuses tail pages, which always read "not idle").
- * PFNs are then sorted into 64-bit bitmap words and every run of adjacent
- * words is one pread/pwrite, so the number of syscalls follows the
- * physical scatter of our pages: a contiguous 2 MiB THP is one word run,
- * 4 KiB pages spread over RAM are up to one call per page.  That is the
- * API's real cost and the benchmarks report it as such.
+ * virtual pages to PFNs, as a careful user must: one pread of
+ * /proc/self/pagemap for the range (needs CAP_SYS_ADMIN, else PFNs read
+ * 0).  The kernel only tracks folio heads (page_idle_get_folio refuses
+ * tail pages, which always read "not idle"), so where large folios can
+ * exist (anon-thp; shmem only with shmem_enabled=force, which overrides
+ * MADV_NOHUGEPAGE) each contiguous PFN run's /proc/kpageflags is read in
+ * one pread and tails are mapped to their head on the way; on 4 KiB-only
+ * mappings no kpageflags is read.  The heads go straight into a bitmap
+ * over PFNs (allocated at open for the machine's whole PFN range, so no
+ * sort, no search and no allocation in the timed paths), and the words
+ * that hold our bits are written or read in runs, adjacent runs merged
+ * across small gaps: writing a zero bit changes nothing (writes OR bits
+ * in) and reading a foreign one is ignored, so one call per physically
+ * clustered stretch is exact.  The number of calls still follows the
+ * physical scatter of our pages: that is the API's real cost.
+ *
+ * Every arm and collect accounts its time in three parts (tracker costs):
+ * "pfn_translate" (pagemap + kpageflags + building the bitmap: what
+ * userspace pays because the interface is physical), "bitmap_write" and
+ * "bitmap_read" (the kernel's rmap walks).  A page whose PFN changed since
+ * it was armed (migration, compaction) was never marked: it reads accessed
+ * and is counted as "pfn_moved".
  *
  * Accuracy hazards, deliberately not papered over (benchmarks measure them):
  *  - The young bit is cleared WITHOUT a TLB flush (x86
@@ -52,12 +65,15 @@
 
 #include "compat_uapi.h"
 #include "pagemap.h"
+#include "timing.h"
 #include "tracker.h"
 
 #define IDLE_BITMAP	"/sys/kernel/mm/page_idle/bitmap"
 #define KPAGEFLAGS	"/proc/kpageflags"
 #define LRU_GEN		"/sys/kernel/mm/lru_gen/enabled"
 #define KDAMONDS	"/sys/kernel/mm/damon/admin/kdamonds"
+#define ZONEINFO	"/proc/zoneinfo"
+#define SHMEM_THP	"/sys/kernel/mm/transparent_hugepage/shmem_enabled"
 
 /* include/uapi/linux/kernel-page-flags.h */
 #define KPF_COMPOUND_HEAD	15
@@ -66,25 +82,28 @@
 #define NO_PFN		UINT64_MAX
 /* Largest folio order a tail's head is searched over (PUD = 18). */
 #define MAX_FOLIO_ORDER	18
-/* kpageflags read chunk (entries) and the PFN gap merged into one read. */
-#define KPF_CHUNK	4096
-#define KPF_MERGE_GAP	64
+/*
+ * Bitmap words between two runs of ours that are read or written in the
+ * same call: a word costs the kernel 64 cheap PFN checks, a call a
+ * syscall and a lock round.
+ */
+#define MERGE_GAP_WORDS	8
 
 struct idle_priv {
 	int bitmap_fd;
 	int pmfd;
 	int kpf_fd;
-	/* All per page or per PFN, allocated at open: nothing in the timed
-	 * paths allocates. */
+	bool large_folios;	/* heads must be looked up in kpageflags */
+	/* Per page of the region, allocated at open. */
 	uint64_t *entries;	/* pagemap entries */
-	uint64_t *head;		/* head PFN per page, NO_PFN if not present */
-	uint64_t *sorted;	/* scratch: sorted unique PFNs */
-	uint64_t *flags;	/* kpageflags of sorted[] */
-	uint64_t *kbuf;		/* kpageflags read chunk */
-	uint64_t *words;	/* bitmap word indices, sorted unique */
-	uint64_t *masks;	/* our PFN bits in each word */
-	uint64_t *vals;		/* bitmap words read back */
+	uint64_t *head;		/* head PFN, NO_PFN if not present */
+	uint64_t *armed;	/* head PFN when last marked idle */
+	uint64_t *kbuf;		/* kpageflags of one PFN run */
+	/* Per 64 PFNs of the machine: our bits, and the words read back. */
+	uint64_t *bits;
+	uint64_t *vals;
 	size_t nwords;
+	size_t lo, hi;		/* words [lo, hi) hold our bits */
 };
 
 /* ---- I/O on the bitmap: whole words, kernfs caps each call at a page ---- */
@@ -142,111 +161,57 @@ static int pwrite_full(int fd, const void *buf, size_t len, off_t off)
 }
 
 /*
- * Read or write the bitmap for every run of adjacent word indices in
- * words[0..nwords): one call per run, on the matching slice of @buf.
+ * Write bits[] or read into vals[] for every run of words in [lo, hi)
+ * that holds a bit of ours, runs closer than MERGE_GAP_WORDS merged.
  */
-static int for_each_word_run(struct idle_priv *pv, uint64_t *buf, bool write)
+static int bitmap_io(struct idle_priv *pv, bool write)
 {
-	size_t k = 0;
+	size_t w = pv->lo;
 
-	while (k < pv->nwords) {
-		size_t e = k + 1;
+	while (w < pv->hi) {
+		size_t end, gap = 0;
 		int ret;
 
-		while (e < pv->nwords && pv->words[e] == pv->words[e - 1] + 1)
-			e++;
+		while (w < pv->hi && !pv->bits[w])
+			w++;
+		if (w == pv->hi)
+			break;
+		for (end = w + 1; end < pv->hi; end++) {
+			gap = pv->bits[end] ? 0 : gap + 1;
+			if (gap > MERGE_GAP_WORDS)
+				break;
+		}
+		end -= gap;
 		if (write)
-			ret = pwrite_full(pv->bitmap_fd, buf + k,
-					  (e - k) * sizeof(uint64_t),
-					  pv->words[k] * sizeof(uint64_t));
+			ret = pwrite_full(pv->bitmap_fd, pv->bits + w,
+					  (end - w) * sizeof(uint64_t),
+					  w * sizeof(uint64_t));
 		else
-			ret = pread_full(pv->bitmap_fd, buf + k,
-					 (e - k) * sizeof(uint64_t),
-					 pv->words[k] * sizeof(uint64_t));
+			ret = pread_full(pv->bitmap_fd, pv->vals + w,
+					 (end - w) * sizeof(uint64_t),
+					 w * sizeof(uint64_t));
 		if (ret)
 			return ret;
-		k = e;
+		w = end;
 	}
 	return 0;
 }
 
 /* ---- virtual page -> head PFN ---- */
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Sort and deduplicate a[0..n); returns the new length. */
-static size_t sort_unique(uint64_t *a, size_t n)
-{
-	size_t out = 0;
-
-	qsort(a, n, sizeof(*a), cmp_u64);
-	for (size_t i = 0; i < n; i++)
-		if (!out || a[i] != a[out - 1])
-			a[out++] = a[i];
-	return out;
-}
-
-static const uint64_t *find_u64(const uint64_t *a, size_t n, uint64_t key)
-{
-	return bsearch(&key, a, n, sizeof(*a), cmp_u64);
-}
-
-/* kpageflags of sorted[0..n) into flags[], merging nearby PFNs per read. */
-static int read_kpageflags(struct idle_priv *pv, size_t n)
-{
-	size_t j = 0;
-
-	while (j < n) {
-		uint64_t lo = pv->sorted[j];
-		size_t e = j + 1;
-		uint64_t hi;
-		int ret;
-
-		while (e < n && pv->sorted[e] - pv->sorted[e - 1] <= KPF_MERGE_GAP &&
-		       pv->sorted[e] - lo < KPF_CHUNK)
-			e++;
-		hi = pv->sorted[e - 1];
-		ret = pread_full(pv->kpf_fd, pv->kbuf,
-				 (hi - lo + 1) * sizeof(uint64_t),
-				 lo * sizeof(uint64_t));
-		if (ret)
-			return ret;
-		for (; j < e; j++)
-			pv->flags[j] = pv->kbuf[pv->sorted[j] - lo];
-	}
-	return 0;
-}
-
-static int pfn_flags(struct idle_priv *pv, size_t nsorted, uint64_t pfn,
-		     uint64_t *flags)
-{
-	const uint64_t *hit = find_u64(pv->sorted, nsorted, pfn);
-
-	if (hit) {
-		*flags = pv->flags[hit - pv->sorted];
-		return 0;
-	}
-	return pread_full(pv->kpf_fd, flags, sizeof(*flags),
-			  pfn * sizeof(uint64_t));
-}
-
 /*
  * Head of the folio containing tail page @pfn: the first naturally aligned
  * PFN below it (smallest alignment first) that is a compound head -- the
  * aligned candidates between the head and @pfn are all tails of the same
- * folio, so the first head found is ours.
+ * folio, so the first head found is ours.  Only for a tail whose head is
+ * not in the same PFN run (rare: a folio mapped out of order).
  */
-static int find_head(struct idle_priv *pv, size_t nsorted, uint64_t pfn,
-		     uint64_t *head)
+static int find_head(struct idle_priv *pv, uint64_t pfn, uint64_t *head)
 {
 	for (int order = 1; order <= MAX_FOLIO_ORDER; order++) {
 		uint64_t c = pfn & ~((1ULL << order) - 1), f;
-		int ret = pfn_flags(pv, nsorted, c, &f);
+		int ret = pread_full(pv->kpf_fd, &f, sizeof(f),
+				     c * sizeof(uint64_t));
 
 		if (ret)
 			return ret;
@@ -258,16 +223,90 @@ static int find_head(struct idle_priv *pv, size_t nsorted, uint64_t pfn,
 	return -ENOENT;
 }
 
+/* Heads of pages [i, i+n), whose PFNs are consecutive: one kpageflags read. */
+static int heads_of_run(struct idle_priv *pv, size_t i, size_t n)
+{
+	uint64_t *h = pv->head + i, cur = NO_PFN;
+	int ret;
+
+	ret = pread_full(pv->kpf_fd, pv->kbuf, n * sizeof(uint64_t),
+			 h[0] * sizeof(uint64_t));
+	if (ret)
+		return ret;
+	for (size_t k = 0; k < n; k++) {
+		uint64_t f = pv->kbuf[k], pfn = h[k];
+
+		if (f & (1ULL << KPF_COMPOUND_HEAD))
+			cur = pfn;
+		else if (!(f & (1ULL << KPF_COMPOUND_TAIL)))
+			cur = NO_PFN;			/* order 0 */
+		else if (cur == NO_PFN && (ret = find_head(pv, pfn, &cur)))
+			return ret;
+		if (cur != NO_PFN)
+			h[k] = cur;
+	}
+	return 0;
+}
+
+/* Map every tail in head[first..first+n) to its head, run by run. */
+static int resolve_tails(struct idle_priv *pv, size_t first, size_t n)
+{
+	size_t i = first, end = first + n;
+
+	while (i < end) {
+		size_t e = i + 1;
+		int ret;
+
+		if (pv->head[i] == NO_PFN) {
+			i++;
+			continue;
+		}
+		while (e < end && pv->head[e] != NO_PFN &&
+		       pv->head[e] == pv->head[e - 1] + 1)
+			e++;
+		ret = heads_of_run(pv, i, e - i);
+		if (ret)
+			return ret;
+		i = e;
+	}
+	return 0;
+}
+
+/* Set the bit of every head of pages [first, first+n) in bits[]. */
+static void build_bits(struct idle_priv *pv, size_t first, size_t n)
+{
+	pv->lo = pv->nwords;
+	pv->hi = 0;
+	for (size_t i = first; i < first + n; i++) {
+		uint64_t h = pv->head[i];
+
+		if (h == NO_PFN || h / 64 >= pv->nwords)
+			continue;
+		pv->bits[h / 64] |= 1ULL << (h % 64);
+		if (h / 64 < pv->lo)
+			pv->lo = h / 64;
+		if (h / 64 + 1 > pv->hi)
+			pv->hi = h / 64 + 1;
+	}
+	if (pv->lo > pv->hi)
+		pv->lo = pv->hi = 0;
+}
+
+static void clear_bits(struct idle_priv *pv)
+{
+	memset(pv->bits + pv->lo, 0, (pv->hi - pv->lo) * sizeof(uint64_t));
+	pv->lo = pv->hi = 0;
+}
+
 /*
- * Pages [first, first+n): one pagemap pread, then head[] per page.  Pages
- * that are not present (or show PFN 0) get NO_PFN.
+ * Pages [first, first+n): one pagemap pread, head[] per page (NO_PFN if
+ * not present or PFN hidden), then the bitmap of their heads.
  */
-static int resolve_heads(struct ws_tracker *t, size_t first, size_t n)
+static int translate(struct ws_tracker *t, size_t first, size_t n)
 {
 	struct idle_priv *pv = t->priv;
 	struct ws_mem *m = t->mem;
-	uint64_t *e = pv->entries + first, *h = pv->head + first;
-	size_t ns = 0;
+	uint64_t *e = pv->entries + first, t0 = ws_now_ns();
 	int ret;
 
 	ret = ws_pagemap_read(pv->pmfd, m->addr + first * m->page_size, n, e);
@@ -276,57 +315,57 @@ static int resolve_heads(struct ws_tracker *t, size_t first, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		uint64_t pfn = e[i] & WS_PM_PFN_MASK;
 
-		h[i] = (e[i] & WS_PM_PRESENT) && pfn ? pfn : NO_PFN;
-		if (h[i] != NO_PFN)
-			pv->sorted[ns++] = pfn;
+		pv->head[first + i] = (e[i] & WS_PM_PRESENT) && pfn ? pfn :
+				      NO_PFN;
 	}
-	ns = sort_unique(pv->sorted, ns);
-	ret = read_kpageflags(pv, ns);
-	if (ret)
-		return ws_tracker_fail(t, -ret, "read %s", KPAGEFLAGS);
-
-	for (size_t i = 0; i < n; i++) {
-		uint64_t pfn = h[i], f;
-
-		if (pfn == NO_PFN)
-			continue;
-		f = pv->flags[find_u64(pv->sorted, ns, pfn) - pv->sorted];
-		if (!(f & (1ULL << KPF_COMPOUND_TAIL)))
-			continue;
-		/* Usually the previous page is the previous PFN: same folio. */
-		if (i && (e[i - 1] & WS_PM_PFN_MASK) + 1 == pfn &&
-		    h[i - 1] != NO_PFN) {
-			h[i] = h[i - 1];
-			continue;
-		}
-		ret = find_head(pv, ns, pfn, &h[i]);
+	if (pv->large_folios) {
+		ret = resolve_tails(pv, first, n);
 		if (ret)
-			return ws_tracker_fail(t, -ret,
-				"no compound head for tail PFN 0x%llx in %s",
-				(unsigned long long)pfn, KPAGEFLAGS);
+			return ws_tracker_fail(t, -ret, "heads from %s",
+					       KPAGEFLAGS);
 	}
+	build_bits(pv, first, n);
+	ws_tracker_cost_add(t, "pfn_translate", t0);
 	return 0;
 }
 
-/* words[]/masks[] from the heads of pages [first, first+n). */
-static void build_words(struct idle_priv *pv, size_t first, size_t n)
+/* One past the highest PFN of any zone (/proc/zoneinfo), 0 if unknown. */
+static uint64_t max_pfn(void)
 {
-	size_t nh = 0, nw = 0;
+	char line[256];
+	uint64_t spanned = 0, start, end = 0;
+	FILE *f = fopen(ZONEINFO, "re");
 
-	for (size_t i = first; i < first + n; i++)
-		if (pv->head[i] != NO_PFN)
-			pv->sorted[nh++] = pv->head[i];
-	nh = sort_unique(pv->sorted, nh);
-	for (size_t j = 0; j < nh; j++) {
-		uint64_t w = pv->sorted[j] / 64;
-
-		if (!nw || pv->words[nw - 1] != w) {
-			pv->words[nw] = w;
-			pv->masks[nw++] = 0;
-		}
-		pv->masks[nw - 1] |= 1ULL << (pv->sorted[j] % 64);
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " spanned %lu", &spanned) == 1)
+			continue;
+		if (sscanf(line, " start_pfn: %lu", &start) == 1 &&
+		    spanned && start + spanned > end)
+			end = start + spanned;
 	}
-	pv->nwords = nw;
+	if (f)
+		fclose(f);
+	return end;
+}
+
+/* Can this mapping hold large folios (so that tails need their heads)? */
+static bool large_folios_possible(const struct ws_mem *m)
+{
+	char buf[128] = "";
+	FILE *f;
+
+	if (m->backing == WS_BACKING_ANON_THP)
+		return true;
+	if (m->backing != WS_BACKING_SHMEM)
+		return false;	/* anon: MADV_NOHUGEPAGE, every THP order off */
+	/* "force" is the one shmem setting MADV_NOHUGEPAGE cannot refuse. */
+	f = fopen(SHMEM_THP, "re");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	return strstr(buf, "[force]") != NULL;
 }
 
 /* ---- ops ---- */
@@ -453,20 +492,61 @@ static void idle_close(struct ws_tracker *t)
 		close(pv->kpf_fd);
 	free(pv->entries);
 	free(pv->head);
-	free(pv->sorted);
-	free(pv->flags);
+	free(pv->armed);
 	free(pv->kbuf);
-	free(pv->words);
-	free(pv->masks);
+	free(pv->bits);
 	free(pv->vals);
 	free(pv);
 	t->priv = NULL;
 }
 
+static int idle_alloc(struct ws_tracker *t, struct idle_priv *pv)
+{
+	size_t n = t->mem->npages ? t->mem->npages : 1;
+	uint64_t pfns = max_pfn();
+
+	if (!pfns)
+		return ws_tracker_fail(t, EIO, "no zone spans any PFN in %s",
+				       ZONEINFO);
+	pv->nwords = (pfns + 63) / 64;
+	pv->entries = malloc(n * sizeof(uint64_t));
+	pv->head = malloc(n * sizeof(uint64_t));
+	pv->armed = malloc(n * sizeof(uint64_t));
+	pv->kbuf = malloc(n * sizeof(uint64_t));
+	pv->bits = calloc(pv->nwords, sizeof(uint64_t));
+	pv->vals = calloc(pv->nwords, sizeof(uint64_t));
+	if (!pv->entries || !pv->head || !pv->armed || !pv->kbuf ||
+	    !pv->bits || !pv->vals)
+		return ws_tracker_fail(t, ENOMEM,
+				       "buffers for %zu pages and %zu bitmap words",
+				       n, pv->nwords);
+	for (size_t i = 0; i < n; i++)
+		pv->head[i] = pv->armed[i] = NO_PFN;
+	return 0;
+}
+
+static int idle_open_files(struct ws_tracker *t, struct idle_priv *pv)
+{
+	int ret;
+
+	pv->bitmap_fd = open(IDLE_BITMAP, O_RDWR | O_CLOEXEC);
+	if (pv->bitmap_fd < 0)
+		return ws_tracker_fail(t, errno, "open %s", IDLE_BITMAP);
+	if (pv->large_folios) {
+		pv->kpf_fd = open(KPAGEFLAGS, O_RDONLY | O_CLOEXEC);
+		if (pv->kpf_fd < 0)
+			return ws_tracker_fail(t, errno, "open %s", KPAGEFLAGS);
+	}
+	ret = ws_pagemap_open();
+	if (ret < 0)
+		return ws_tracker_fail(t, -ret, "open /proc/self/pagemap");
+	pv->pmfd = ret;
+	return 0;
+}
+
 static int idle_open(struct ws_tracker *t)
 {
 	struct ws_mem *m = t->mem;
-	size_t n = m->npages ? m->npages : 1;
 	struct idle_priv *pv;
 	int ret;
 
@@ -485,100 +565,92 @@ static int idle_open(struct ws_tracker *t)
 	if (!pv)
 		return ws_tracker_fail(t, ENOMEM, "allocating state");
 	pv->bitmap_fd = pv->pmfd = pv->kpf_fd = -1;
+	pv->large_folios = large_folios_possible(m);
 	t->priv = pv;
-
-	pv->entries = malloc(n * sizeof(uint64_t));
-	pv->head = malloc(n * sizeof(uint64_t));
-	pv->sorted = malloc(n * sizeof(uint64_t));
-	pv->flags = malloc(n * sizeof(uint64_t));
-	pv->kbuf = malloc(KPF_CHUNK * sizeof(uint64_t));
-	pv->words = malloc(n * sizeof(uint64_t));
-	pv->masks = malloc(n * sizeof(uint64_t));
-	pv->vals = malloc(n * sizeof(uint64_t));
-	if (!pv->entries || !pv->head || !pv->sorted || !pv->flags ||
-	    !pv->kbuf || !pv->words || !pv->masks || !pv->vals) {
-		idle_close(t);
-		return ws_tracker_fail(t, ENOMEM, "buffers for %zu pages", n);
-	}
-	for (size_t i = 0; i < n; i++)
-		pv->head[i] = NO_PFN;
-
-	pv->bitmap_fd = open(IDLE_BITMAP, O_RDWR | O_CLOEXEC);
-	if (pv->bitmap_fd < 0) {
-		ret = errno;
-		idle_close(t);
-		return ws_tracker_fail(t, ret, "open %s", IDLE_BITMAP);
-	}
-	pv->kpf_fd = open(KPAGEFLAGS, O_RDONLY | O_CLOEXEC);
-	if (pv->kpf_fd < 0) {
-		ret = errno;
-		idle_close(t);
-		return ws_tracker_fail(t, ret, "open %s", KPAGEFLAGS);
-	}
-	ret = ws_pagemap_open();
-	if (ret < 0) {
-		idle_close(t);
-		return ws_tracker_fail(t, -ret, "open /proc/self/pagemap");
-	}
-	pv->pmfd = ret;
-	return 0;
+	ret = idle_alloc(t, pv);
+	if (!ret)
+		ret = idle_open_files(t, pv);
+	if (ret)
+		idle_close(t);	/* t->err stays */
+	return ret;
 }
 
 /* Mark the (head) PFNs of pages [first, first+n) idle. */
 static int idle_arm(struct ws_tracker *t, size_t first, size_t npages)
 {
 	struct idle_priv *pv = t->priv;
+	uint64_t t0;
 	int ret;
 
 	if (first > t->mem->npages || npages > t->mem->npages - first)
 		return ws_tracker_fail(t, EINVAL, "arm pages %zu+%zu of %zu",
 				       first, npages, t->mem->npages);
-	ret = resolve_heads(t, first, npages);
+	ret = translate(t, first, npages);
 	if (ret)
 		return ret;
-	build_words(pv, first, npages);
-	/* Writes OR bits in: only our PFNs' bits are set in masks[]. */
-	ret = for_each_word_run(pv, pv->masks, true);
+	memcpy(pv->armed + first, pv->head + first, npages * sizeof(uint64_t));
+	/* Writes OR bits in: only our heads' bits are set in bits[]. */
+	t0 = ws_now_ns();
+	ret = bitmap_io(pv, true);
+	ws_tracker_cost_add(t, "bitmap_write", t0);
+	clear_bits(pv);
 	if (ret)
 		return ws_tracker_fail(t, -ret, "write %s", IDLE_BITMAP);
 	return 0;
+}
+
+/* Hot pages from vals[]; bits[] keeps only the hot heads (to re-mark). */
+static void read_back(struct ws_tracker *t, struct ws_pageset *out)
+{
+	struct idle_priv *pv = t->priv;
+	uint64_t moved = 0;
+
+	for (size_t w = pv->lo; w < pv->hi; w++)
+		pv->bits[w] &= ~pv->vals[w];	/* set: accessed head */
+	for (size_t i = 0; i < t->mem->npages; i++) {
+		uint64_t h = pv->head[i];
+
+		if (h == NO_PFN)
+			continue;	/* not present: not accessed */
+		if (h != pv->armed[i] && pv->armed[i] != NO_PFN)
+			moved++;	/* new PFN, never marked: accessed */
+		if (pv->bits[h / 64] >> (h % 64) & 1)
+			ws_pageset_set(out, i);
+	}
+	if (moved)
+		ws_tracker_count(t, "pfn_moved", moved);
 }
 
 static int idle_collect(struct ws_tracker *t, struct ws_pageset *out,
 			bool rearm)
 {
 	struct idle_priv *pv = t->priv;
-	struct ws_mem *m = t->mem;
+	uint64_t t0;
 	int ret;
 
 	ws_pageset_clear(out);
 	/* PFNs may have changed since arm: translate again. */
-	ret = resolve_heads(t, 0, m->npages);
+	ret = translate(t, 0, t->mem->npages);
 	if (ret)
 		return ret;
-	build_words(pv, 0, m->npages);
-	ret = for_each_word_run(pv, pv->vals, false);
-	if (ret)
+	t0 = ws_now_ns();
+	ret = bitmap_io(pv, false);
+	ws_tracker_cost_add(t, "bitmap_read", t0);
+	if (ret) {
+		clear_bits(pv);
 		return ws_tracker_fail(t, -ret, "read %s", IDLE_BITMAP);
-
-	for (size_t i = 0; i < m->npages; i++) {
-		uint64_t h = pv->head[i];
-		const uint64_t *w;
-
-		if (h == NO_PFN)
-			continue;	/* not present: not accessed */
-		w = find_u64(pv->words, pv->nwords, h / 64);
-		if (!(pv->vals[w - pv->words] >> (h % 64) & 1))
-			ws_pageset_set(out, i);
 	}
-	if (!rearm)
-		return 0;
-
-	ws_tracker_mid_collect(t);
-	/* Re-mark only the heads that are no longer idle. */
-	for (size_t k = 0; k < pv->nwords; k++)
-		pv->masks[k] &= ~pv->vals[k];
-	ret = for_each_word_run(pv, pv->masks, true);
+	read_back(t, out);
+	if (rearm) {
+		ws_tracker_mid_collect(t);
+		/* Re-mark only the heads that are no longer idle. */
+		t0 = ws_now_ns();
+		ret = bitmap_io(pv, true);
+		ws_tracker_cost_add(t, "bitmap_write", t0);
+		memcpy(pv->armed, pv->head,
+		       t->mem->npages * sizeof(uint64_t));
+	}
+	clear_bits(pv);
 	if (ret)
 		return ws_tracker_fail(t, -ret, "write %s", IDLE_BITMAP);
 	return 0;

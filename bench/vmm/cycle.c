@@ -55,14 +55,6 @@ enum ws_mode ws_cycle_mode(const struct ws_tracker_ops *ops)
 	       ops->async_switchable ? WS_MODE_ASYNC : WS_MODE_SYNC;
 }
 
-uint64_t ws_cycle_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- the fault hook (handler thread) ---- */
 
 #define TRACKER_FLAGS	(WS_UFFD_PAGEFAULT_FLAG_WP | \
@@ -254,16 +246,29 @@ static int rearm_after(struct cycle *c)
 static int manage(struct cycle *c, uint32_t k, struct cycle_interval *iv)
 {
 	bool late_rearm = c->freeze == WS_FREEZE_SYNC;
-	uint64_t w0 = ws_now_ns(), t = ws_cycle_cpu_ns(), t1;
+	uint64_t w0 = ws_now_ns(), t = ws_thread_cpu_ns(), t1;
 	long evicted = 0;
-	int ret;
+	int ret = 0;
 
 	ws_wl_epoch_bump(c->wl);		/* odd: the window */
-	ret = freeze(c);
-	t1 = ws_cycle_cpu_ns(), iv->cpu[CPU_FREEZE] = t1 - t, t = t1;
+	/*
+	 * Sync backends freeze before the scan: afterwards no cold page can
+	 * turn hot unseen.  Paused ones detect first, with the vCPUs running
+	 * (DAMON's window must see them), and pause only to evict: a page
+	 * touched after the scan may be evicted and refault, but nobody
+	 * writes while its content is written out.
+	 */
+	if (c->freeze == WS_FREEZE_SYNC)
+		ret = freeze(c);
+	t1 = ws_thread_cpu_ns(), iv->cpu[CPU_FREEZE] = t1 - t, t = t1;
 	if (!ret)
 		ret = detect(c, !late_rearm);
-	t1 = ws_cycle_cpu_ns(), iv->cpu[CPU_DETECT] = t1 - t, t = t1;
+	t1 = ws_thread_cpu_ns(), iv->cpu[CPU_DETECT] = t1 - t, t = t1;
+	if (!ret && c->freeze == WS_FREEZE_PAUSE) {
+		w0 = ws_now_ns();
+		ret = freeze(c);
+		t1 = ws_thread_cpu_ns(), iv->cpu[CPU_FREEZE] = t1 - t, t = t1;
+	}
 	if (!ret) {
 		for (size_t p = 0; p < c->mem->npages; p++)
 			if (ws_pageset_test(&c->hot, p))
@@ -278,14 +283,14 @@ static int manage(struct cycle *c, uint32_t k, struct cycle_interval *iv)
 						   "evict: write out, punch, wake");
 		}
 	}
-	t1 = ws_cycle_cpu_ns(), iv->cpu[CPU_EVICT] = t1 - t, t = t1;
+	t1 = ws_thread_cpu_ns(), iv->cpu[CPU_EVICT] = t1 - t, t = t1;
 	if (!ret)
 		ret = unfreeze(c);
 	iv->window_ns = ws_now_ns() - w0;
-	t1 = ws_cycle_cpu_ns(), iv->cpu[CPU_UNFREEZE] = t1 - t, t = t1;
+	t1 = ws_thread_cpu_ns(), iv->cpu[CPU_UNFREEZE] = t1 - t, t = t1;
 	if (!ret && late_rearm)
 		ret = rearm_after(c);
-	iv->cpu[CPU_ARM] = ws_cycle_cpu_ns() - t;
+	iv->cpu[CPU_ARM] = ws_thread_cpu_ns() - t;
 	ws_wl_epoch_bump(c->wl);		/* even: the next interval */
 	iv->evicted = evicted > 0 ? (size_t)evicted : 0;
 	iv->detected = ws_pageset_count(&c->hot);

@@ -58,8 +58,6 @@ struct cycle {
 	struct cycle_interval *iv;
 };
 
-uint64_t ws_cycle_cpu_ns(void);
-
 struct cycle *cycle_alloc(struct ws_bench_ctx *ctx,
 			  const struct ws_cycle_opts *o,
 			  const struct ws_tracker_ops *ops, enum ws_mode mode);

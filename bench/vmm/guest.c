@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "compat_uapi.h"
 #include "guest.h"
 #include "timing.h"
@@ -167,14 +168,6 @@ long ws_guest_evict(struct ws_guest *g, const struct ws_pageset *set,
 	return total;
 }
 
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 static int read_page(struct ws_guest *g, size_t page)
 {
 	size_t psz = g->mem.page_size, done = 0;
@@ -203,7 +196,7 @@ static void note_bad(struct ws_guest *g, int nbad, const struct ws_wl_bad *bad)
 
 int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
 {
-	uint64_t t0 = ws_now_ns(), c0 = thread_cpu_ns();
+	uint64_t t0 = ws_now_ns(), c0 = ws_thread_cpu_ns();
 	size_t psz = g->mem.page_size;
 	struct ws_wl_bad bad;
 	int nbad;
@@ -249,7 +242,7 @@ int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
 	/* Evicted in this or the previous interval: a wrong eviction. */
 	if (g->evicted_in[page] + 1 >= atomic_load(&g->interval))
 		atomic_fetch_add(&g->refaults_recent, 1);
-	atomic_fetch_add(&g->refault_cpu_ns, thread_cpu_ns() - c0);
+	atomic_fetch_add(&g->refault_cpu_ns, ws_thread_cpu_ns() - c0);
 	return ws_samples_push(&g->refault_ns, (double)(ws_now_ns() - t0));
 }
 

@@ -34,6 +34,71 @@ step scan-throughput $ws run scan-throughput \
 	--backend rwp,idle,wp,softdirty --backing anon --size 1M \
 	--hot 0,20,100 --layout scattered $tiny
 step set-mode $ws run set-mode --backend rwp --backing anon --threads 0,1 $tiny
+
+# DAMON, next to an existing (off, empty) kdamond 0 it must not disturb:
+# the sysfs tree before and after every run, and after SIGTERM mid-run.
+kd=/sys/kernel/mm/damon/admin/kdamonds
+dout=$out/damon
+mkdir -p "$dout"
+rd() {	# state is EBUSY while a kdamond's tried_regions update waits
+	i=0
+	until cat "$1" 2>/dev/null || [ $i -ge 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+damon_tree() {	# nr_kdamonds, then every kdamond's state and nr_contexts
+	s="nr_kdamonds=$(rd $kd/nr_kdamonds)"
+	for k in "$kd"/[0-9]*; do
+		[ -d "$k" ] && s="$s ${k##*/}:$(rd "$k/state"):$(rd "$k/contexts/nr_contexts")"
+	done
+	echo "$s"
+}
+dcommon="--backend damon --backing anon --quiet --out $dout --run-id e2e"
+echo 1 >$kd/nr_kdamonds
+damon_tree >"$dout/tree.before"
+step damon/probe $ws probe --json "$dout/probe.json"
+step damon/correctness $ws run correctness --pages 300 $dcommon
+step damon/scan-throughput $ws run scan-throughput --size 1M --hot 0,50,100 \
+	--min-reps 3 --max-reps 3 --min-time 0 --warmup 1 $dcommon
+step damon/damon-sweep $ws run damon-sweep --profile quick --size 4M --hot 10 \
+	--layout contiguous --warmup 3 --min-reps 3 --max-reps 3 \
+	--quiet --out "$dout" --run-id e2e
+damon_tree >"$dout/tree.after"
+# A run that would take minutes, killed once its kdamond is on.
+$ws run scan-throughput --size 1M --hot 50 --min-reps 100000 \
+	--max-reps 100000 --min-time 600 $dcommon --out "$dout/killed" \
+	>/dev/null 2>&1 &
+pid=$!
+i=0
+until [ -e "$kd/1/state" ] && [ "$(rd $kd/1/state)" = on ] || [ $i -ge 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+damon_tree >"$dout/tree.during"
+kill -TERM $pid
+rc=0
+wait $pid || rc=$?
+echo "$rc" >"$dout/killed.rc"
+damon_tree >"$dout/tree.killed"
+# A configured kdamond must make the backend refuse, not wipe it.
+echo 1 >$kd/0/contexts/nr_contexts
+step damon/probe-configured $ws probe --json "$dout/probe-configured.json"
+damon_tree >"$dout/tree.configured"
+echo 0 >$kd/0/contexts/nr_contexts
+echo 0 >$kd/nr_kdamonds
+
+# The VMM cycle for every backend the guest has, then the integrity check
+# failing on purpose: evicting without a freeze must be caught.
+vmm="--size 8M --intervals 8 --interval-ms 100 --cold-after 1 --min-reps 1"
+step vmm-cycle $ws run vmm-cycle --backend rwp,wp,idle,softdirty,damon \
+	--pattern uniform-hot20,read-mostly $vmm $common
+step vmm-churn $ws run vmm-cycle --backend rwp,idle --pattern churn \
+	--size 8M --intervals 20 --interval-ms 50 --cold-after 1 --min-reps 1 \
+	--quiet --out "$out/churn" --run-id e2e
+step vmm-unsafe $ws run vmm-cycle --backend rwp,idle --pattern churn \
+	--size 8M --intervals 20 --interval-ms 50 --cold-after 1 --min-reps 1 \
+	--protocol unsafe --quiet --out "$out/unsafe" --run-id e2e
 step summary $ws summary "$out"
 if [ -x /opt/wsbench/bin/uffd-unit-tests ]; then
 	step uffd-unit-tests /opt/wsbench/bin/uffd-unit-tests -f rwp

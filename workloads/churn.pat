@@ -1,4 +1,4 @@
-# Test pattern for the integrity check: uniform writes over all of memory,
+# Churn, the integrity stress pattern: uniform writes over all of memory,
 # so that in every short interval part of the memory goes cold and is
 # evicted while it is being written -- the race a VMM must freeze against.
 region all 100%

@@ -1,0 +1,158 @@
+"""vmm-cycle (the macro workload, issue "Macro workloads"): per backend, the
+manager's CPU per interval split by phase; cold-set F1 against CPU per
+interval; detected vs true working set over time; resident memory and
+refaults over time.  One panel per workload pattern.
+
+Reads, per case of vmm-cycle.json: backend, pattern (mode, backing when
+present, to tell cases apart), intervals[] {t_s, true_ws_pages,
+detected_ws_pages, resident_pages, refaults, cpu_ns {phase: ns}} and
+summary {f1_cold, cpu_per_interval_ns}.  The shape is provisional: the
+benchmark does not exist yet.
+"""
+from plotlib import (BACKENDS, BACKINGS, MODES, Figure, colour, load,
+                     no_cases, order, varying)
+
+PHASES = ["arm", "freeze", "detect", "evict", "unfreeze", "refault"]
+PHASE_COLOURS = ["#4e79a7", "#76b7b2", "#f28e2b", "#e15759", "#59a14f",
+                 "#b07aa1", "#9c755f", "#bab0ac"]
+
+
+def num(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def cases_with(doc, has, what):
+    cases = [c for c in doc["results"] if has(c)]
+    if not cases:
+        raise no_cases(doc, what)
+    return cases
+
+
+def with_intervals(c):
+    return any(isinstance(i, dict) for i in c.get("intervals") or [])
+
+
+def patterns(cases):
+    return sorted({str(c.get("pattern")) for c in cases})
+
+
+def case_key(c):
+    return (order(BACKENDS, c.get("backend")), order(MODES, c.get("mode")),
+            order(BACKINGS, c.get("backing")))
+
+
+def namer(cases):
+    """Case -> its name: backend, plus mode/backing where cases differ."""
+    vary = varying([{"mode": c.get("mode"), "backing": c.get("backing")}
+                    for c in cases])
+
+    def name(c):
+        return " ".join([str(c.get("backend"))] +
+                        [str(c.get(k)) for k in ("mode", "backing")
+                         if k in vary])
+    return name
+
+
+def series(c, field):
+    return [(i.get("t_s"), i.get(field)) for i in c.get("intervals") or []
+            if isinstance(i, dict) and num(i.get("t_s"))]
+
+
+def by_pattern(cases):
+    for pat in patterns(cases):
+        yield pat, sorted((c for c in cases if str(c.get("pattern")) == pat),
+                          key=case_key)
+
+
+def cpu(run):
+    doc = load(run, "vmm-cycle")
+    cases = cases_with(doc, lambda c: any(
+        isinstance(i, dict) and isinstance(i.get("cpu_ns"), dict)
+        for i in c.get("intervals") or []), "case with intervals[].cpu_ns")
+    seen = {k for c in cases for i in c["intervals"] if isinstance(i, dict)
+            for k in (i.get("cpu_ns") or {})}
+    phases = [p for p in PHASES if p in seen] + sorted(seen - set(PHASES))
+    name = namer(cases)
+    fig = Figure("vmm-cpu", "vmm-cpu", "vmm-cycle: manager CPU per interval, "
+                 "by phase", doc, ncols=2,
+                 columns="case " + " ".join(phases) +
+                 " (microseconds, mean over intervals)",
+                 note="bar: mean over the run's intervals of the manager's "
+                      "CPU time in each phase")
+    for pat, mine in by_pattern(cases):
+        rows = []
+        for c in mine:
+            iv = [i for i in c["intervals"]
+                  if isinstance(i, dict) and isinstance(i.get("cpu_ns"), dict)]
+            rows.append([name(c)] + [
+                sum(i["cpu_ns"].get(p, 0) for i in iv
+                    if num(i["cpu_ns"].get(p, 0))) / len(iv) / 1e3
+                for p in phases])
+        fig.panel(f"pattern {pat}").add(rows, pat)
+    fig.vars.update(phase=phases, phase_colour=[
+        PHASE_COLOURS[i % len(PHASE_COLOURS)] for i in range(len(phases))])
+    return [fig]
+
+
+def f1_cpu(run):
+    doc = load(run, "vmm-cycle")
+    cases = cases_with(doc, lambda c: num((c.get("summary") or {})
+                                          .get("f1_cold")) and
+                       num(c["summary"].get("cpu_per_interval_ns")),
+                       "case with summary.f1_cold and "
+                       "summary.cpu_per_interval_ns")
+    name = namer(cases)
+    fig = Figure("vmm-f1-cpu", "vmm-f1-cpu", "vmm-cycle: cold-set F1 against "
+                 "manager CPU per interval", doc, ncols=2,
+                 columns="cpu_per_interval_us f1_cold",
+                 note="one point per backend: summary.f1_cold and "
+                      "summary.cpu_per_interval_ns of the case")
+    for pat, mine in by_pattern(cases):
+        p = fig.panel(f"pattern {pat}")
+        for c in mine:
+            s = c["summary"]
+            p.add([(s["cpu_per_interval_ns"] / 1e3, s["f1_cold"])], name(c),
+                  colour(c.get("backend")))
+    fig.log_xrange(2)
+    return [fig]
+
+
+def ws(run):
+    doc = load(run, "vmm-cycle")
+    cases = cases_with(doc, with_intervals, "case with intervals")
+    name = namer(cases)
+    fig = Figure("vmm-ws", "vmm-ws", "vmm-cycle: detected vs true working "
+                 "set over time", doc, ncols=2, columns="t_s pages",
+                 note="colour: detected_ws_pages per backend; grey: the "
+                      "workload's true_ws_pages in the same run")
+    for pat, mine in by_pattern(cases):
+        p = fig.panel(f"pattern {pat}")
+        for n, c in enumerate(mine):
+            p.add(series(c, "true_ws_pages"),
+                  "true working set" if n == 0 else "", "#999999", 1,
+                  width=3)
+        for c in mine:
+            p.add(series(c, "detected_ws_pages"), f"{name(c)} detected",
+                  colour(c.get("backend")), 1, width=1.5)
+    return [fig]
+
+
+def memory(run):
+    doc = load(run, "vmm-cycle")
+    cases = cases_with(doc, with_intervals, "case with intervals")
+    name = namer(cases)
+    fig = Figure("vmm-memory", "vmm-memory", "vmm-cycle: resident memory and "
+                 "refaults over time", doc, ncols=2, columns="t_s value",
+                 note="left: resident_pages; right: refaults, per interval "
+                      "as recorded")
+    for pat, mine in by_pattern(cases):
+        for field, what in (("resident_pages", "resident pages"),
+                            ("refaults", "refaults")):
+            p = fig.panel(f"pattern {pat}: {what}", ylabel=what)
+            for c in mine:
+                p.add(series(c, field), name(c), colour(c.get("backend")))
+    return [fig]
+
+
+FIGURES = [("vmm-cpu", cpu), ("vmm-f1-cpu", f1_cpu), ("vmm-ws", ws),
+           ("vmm-memory", memory)]

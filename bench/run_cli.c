@@ -495,6 +495,14 @@ static bool reads_option(const struct ws_benchmark *b, const struct run_opt *o)
 	return has_option(b->options, name);
 }
 
+bool ws_run_reads_option(const struct ws_benchmark *b, const char *opt)
+{
+	for (const struct run_opt *o = run_opts; o->name; o++)
+		if (!strncmp(opt, "--", 2) && !strcmp(o->name, opt + 2))
+			return reads_option(b, o);
+	return false;
+}
+
 static void generic_list(char *buf, size_t len)
 {
 	buf[0] = '\0';

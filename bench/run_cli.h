@@ -39,6 +39,9 @@ int ws_run_parse(const struct ws_benchmark *b, int argc, char **argv,
 int ws_run_check_memory(const struct ws_benchmark *b,
 			const struct ws_run_cfg *cfg);
 
+/* Is @opt ("--size") an option of `wsbench run` that @b reads? */
+bool ws_run_reads_option(const struct ws_benchmark *b, const char *opt);
+
 /* Write the knobs the options asked for (saved and restored at exit). */
 int ws_run_apply_knobs(void);
 /* The run's parameters as JSON; --damon's only when damon may run. */

@@ -47,6 +47,9 @@ int ws_run_apply_knobs(void);
 /* The run's parameters as JSON; --damon's only when damon may run. */
 json_t *ws_run_params_json(const struct ws_run_cfg *cfg);
 
+/* Add the knob options' params (--thp, --numa-balancing) to @j. */
+void ws_run_knob_params(json_t *j);
+
 /* --tune on: quiet-machine settings (restored at exit). */
 int ws_run_apply_tuning(const struct ws_run_cfg *cfg);
 

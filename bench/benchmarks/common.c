@@ -84,6 +84,22 @@ static int nr_trackers(void)
 	return n;
 }
 
+/* The vmm-cycle options, so that a replay of a non-default run is exact. */
+static void params_vmm_json(json_t *j, const struct ws_params *p)
+{
+	json_t *pats = json_array();
+
+	for (size_t i = 0; i < p->npatterns; i++)
+		json_array_append_new(pats, json_string(p->patterns[i]));
+	json_object_set_new(j, "patterns", pats);
+	json_object_set_new(j, "intervals", json_integer(p->intervals));
+	json_object_set_new(j, "interval_ms", json_real(p->interval_ms));
+	json_object_set_new(j, "cold_after", json_integer(p->cold_after));
+	json_object_set_new(j, "protocol",
+			    json_string(p->unsafe ? "unsafe" : "safe"));
+	json_object_set_new(j, "vcpus", json_integer(p->vcpus));
+}
+
 json_t *ws_params_json(const struct ws_params *p)
 {
 	json_t *j = json_object(), *sizes = json_array();
@@ -121,6 +137,7 @@ json_t *ws_params_json(const struct ws_params *p)
 	json_object_set_new(j, "seed", json_integer(p->seed));
 	json_object_set_new(j, "hugepages_request",
 			    json_integer(p->hugepages_request));
+	params_vmm_json(j, p);
 	json_object_set_new(j, "run_id",
 			    p->run_id ? json_string(p->run_id) : json_null());
 	json_object_set_new(j, "out_dir",

@@ -42,11 +42,14 @@ json_t *ws_replay_defaults(const char *bench, const char *profile)
 	const struct ws_benchmark *b = ws_benchmark_by_name(bench);
 	char *argv[] = { (char *)bench, "--profile", (char *)profile, NULL };
 	struct ws_run_cfg cfg;
+	json_t *j;
 
 	/* The very parser `wsbench run` uses: its defaults, nothing else. */
 	if (!b || ws_run_parse(b, 3, argv, &cfg))
 		return NULL;
-	return ws_params_json(&cfg.p);
+	j = ws_params_json(&cfg.p);
+	ws_run_knob_params(j);
+	return j;
 }
 
 /* The option of @key into @buf; 0 when the key has none (profile). */
@@ -130,6 +133,8 @@ static int replay_one(const struct ws_benchmark *b, const char *key,
 		return 0;
 	if (base && json_equal(v, json_object_get(base, key)))
 		return 0;
+	if (json_is_null(v))
+		return 0;	/* a knob option not given */
 	if (!ws_run_reads_option(b, opt)) {
 		if (!base)
 			return 0;	/* every option: only those it reads */

@@ -370,4 +370,21 @@ rc=0
 [ "$rc" = 2 ] && grep -q 'params rearm are unknown to this wsbench' "$tmp/err"
 ok $? "verify a run with a parameter this wsbench lacks: exit 2, the key named"
 
+# --- a non-default vmm-cycle run replays exactly ----------------------------
+V=$tmp/V
+"$ws" run vmm-cycle --backend wp --size 4M --vcpus 1 --intervals 3 \
+	--interval-ms 40 --cold-after 1 --pattern churn --thp never \
+	--out "$V" --run-id V --quiet >/dev/null 2>&1
+"$ws" report --cover-letter "$V" >"$tmp/vcl.txt" 2>"$tmp/err"
+args=$(sed -n '/^Reproduce:$/,/^Check /p' "$tmp/vcl.txt" |
+	tr -d '\\\n' | sed -n 's/.*SUITE_ARGS_vmm_cycle="\([^"]*\)".*/\1/p')
+# shellcheck disable=SC2086
+"$ws" run vmm-cycle --profile default $args --out "$tmp/V2" --run-id V2 \
+	--quiet >/dev/null 2>&1
+same=$(json_q "$V/vmm-cycle.json" "{k: v for k, v in d['params'].items() if k not in ('run_id', 'out_dir')} == {k: v for k, v in json.load(open('$tmp/V2/vmm-cycle.json'))['params'].items() if k not in ('run_id', 'out_dir')}" 2>/dev/null)
+[ "$same" = True ] && echo "$args" | grep -q -- '--intervals 3' &&
+	echo "$args" | grep -q -- '--cold-after 1' &&
+	echo "$args" | grep -q -- '--thp never'
+ok $? "vmm-cycle: pattern, intervals, cold-after and --thp recorded; the reproduce options give the same params (${args:-none})"
+
 echo "1..$n"

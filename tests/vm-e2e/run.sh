@@ -161,8 +161,8 @@ done
 c=$d/correctness.json
 echo "# damon correctness (pattern access tlb phase: precision/recall regions):"
 q "$c" "'\\n'.join('#   %s %s %s %s: %.3f/%.3f %d' % (r['pattern'], r['access'], r['tlb'], r['phase'], r['accuracy']['precision'], r['accuracy']['recall'], r['backend_info']['last_collect']['regions_in_range']) for r in d['results'])"
-[ "$(q "$c" "all(0 <= r['accuracy']['precision'] <= 1 and 0 <= r['accuracy']['recall'] <= 1 and r['backend_info']['last_collect']['regions_in_range'] > 0 for r in d['results']) and len(d['results']) == 32")" = True ]
-ok $? "guest: damon correctness reports precision, recall and the regions of every case (32 cases)"
+[ "$(q "$c" "all(0 <= r['accuracy']['precision'] <= 1 and 0 <= r['accuracy']['recall'] <= 1 and r['backend_info']['last_collect']['regions_in_range'] > 0 for r in d['results']) and len(d['results']) == 50")" = True ]
+ok $? "guest: damon correctness reports precision, recall and the regions of every case (50: 16 patterns x 3 TLB conditions, rearm-race, concurrent)"
 s=$d/scan-throughput.json
 echo "# damon scan-throughput (hot%: recall, collect ms, our CPU us, kdamond CPU us, kdamond util): $(q "$s" "'; '.join('%g%%: %.3f %.1f %.1f %.1f %.4f' % (r['params']['hot_pct'], r['accuracy']['recall'], r['metrics']['collect_ns']['summary']['median']/1e6, r['metrics']['collect_cpu_ns']['summary']['median']/1e3, r['metrics']['mech_cpu_ns']['summary']['median']/1e3, r['metrics']['mech_cpu_util']['summary']['median']) for r in d['results'])")"
 [ "$(q "$s" "all(r['metrics'][m]['summary']['n'] == r['reps'] for r in d['results'] for m in ('collect_cpu_ns','mech_cpu_ns','mech_cpu_util')) and all(r['metrics']['mech_cpu_ns']['summary']['median'] > 0 for r in d['results'])")" = True ]

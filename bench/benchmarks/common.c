@@ -223,7 +223,7 @@ void ws_record_error(struct ws_bench_ctx *ctx, const char *backend,
 		json_object_set_new(ctx->res->root, "errors", errors);
 	}
 	json_array_append_new(errors,
-			      json_pack("{s:s,s:s,s:s,s:s}",
+			      json_pack("{s:s,s:s,s:s?,s:s}",
 					"backend", backend, "backing", backing,
 					"mode", mode, "error", msg));
 	ctx->errors++;
@@ -297,6 +297,10 @@ static size_t walk_cases(struct ws_bench_ctx *ctx, const struct ws_params *p,
 				continue;
 			}
 			for (int m = 0; m < WS_MODE_NR; m++) {
+				/* A benchmark that picks its own mode records
+				 * it in its cases; a skip or error names none. */
+				const char *mn = modes_matter ?
+						 ws_mode_name(m) : NULL;
 				int ret;
 
 				if (modes_matter ?
@@ -313,15 +317,14 @@ static size_t walk_cases(struct ws_bench_ctx *ctx, const struct ws_params *p,
 				ret = fn(ctx, ops, b, m, arg);
 				if (ret == 1)
 					ws_result_skip(ctx->res, ops->name,
-						       ws_backing_name(b),
-						       ws_mode_name(m),
+						       ws_backing_name(b), mn,
 						       ctx->skip_reason[0] ?
 						       ctx->skip_reason :
 						       "skipped (no reason given)");
 				else if (ret < 0)
 					ws_record_error(ctx, ops->name,
-							ws_backing_name(b),
-							ws_mode_name(m), ret);
+							ws_backing_name(b), mn,
+							ret);
 			}
 		}
 	}

@@ -112,6 +112,13 @@ ok $? "guest: every anon-thp fault-latency case started its timed regions fully 
 	[ "$(q "$f" "all('fault_write_ns' in r['metrics'] and r['metrics']['fault_write_ns']['summary']['n']==r['faults']['write']['one_fault'] for r in d['results'] if r['backend']=='rwp')")" = True ]
 ok $? "guest: rwp async on anon-thp takes one fault per 2 MiB, and fault_write_ns holds exactly the one-fault samples"
 
+# Idle's collect+re-arm breakdown: its parts are of that one call.
+s=$e/scan-throughput.json
+parts=$(q "$s" "max([sum(r['metrics'][k]['samples'][i] for k in r['metrics'] if k.startswith('collect_rearm_') and k.endswith('_ns')) / r['metrics']['collect_rearm_ns']['samples'][i] for r in d['results'] if r['backend']=='idle' for i in range(len(r['metrics']['collect_rearm_ns']['samples']))] or [None])")
+echo "# idle scan-throughput: largest sum of parts / collect_rearm_ns in one repetition: $parts"
+[ "$(q "$s" "$parts is not None and $parts <= 1.0")" = True ]
+ok $? "guest: idle's collect_rearm parts add up to no more than the call they break down ($parts)"
+
 # Issue 6 item 6: the summary shows the per-interval cost and idle never faulting.
 sum=$e/summary.out
 sed 's/^/#   /' "$sum" 2>/dev/null | head -n 25

@@ -112,6 +112,17 @@ ok $? "guest: every anon-thp fault-latency case started its timed regions fully 
 	[ "$(q "$f" "all('fault_write_ns' in r['metrics'] and r['metrics']['fault_write_ns']['summary']['n']==r['faults']['write']['one_fault'] for r in d['results'] if r['backend']=='rwp')")" = True ]
 ok $? "guest: rwp async on anon-thp takes one fault per 2 MiB, and fault_write_ns holds exactly the one-fault samples"
 
+# Issue 6 item 9: idle never reports an untouched page, at odd sizes too.
+io=$e/idle-odd
+fp=$(q "$io/correctness.json" "[(r['backing'],r.get('pattern'),r.get('tlb'),r['accuracy']['false_pos']) for r in d['results'] if r['accuracy']['false_pos']]")
+fps=$(q "$io/scan-throughput.json" "[(r['params']['hot_pct'],r['params']['layout'],r['accuracy']['false_pos'],r['accuracy_rearm']['false_pos']) for r in d['results'] if r['accuracy']['false_pos'] or r['accuracy_rearm']['false_pos']]")
+echo "# idle at 1001 pages / 1025 pages: false positives $fp / $fps"
+[ "$(cat "$io"/../idle-odd.rc "$io"/../idle-odd-scan.rc 2>/dev/null | tr -d '\n')" = 00 ] &&
+	[ "$fp" = "[]" ] && [ "$fps" = "[]" ] &&
+	[ "$(q "$io/correctness.json" "len(d['results'])")" -gt 0 ] 2>/dev/null &&
+	[ "$(q "$io/scan-throughput.json" "len(d['results'])")" -gt 0 ] 2>/dev/null
+ok $? "guest: idle reports no untouched page at 1001 and 1025 pages, any pattern, TLB state or hot fraction"
+
 # Idle's collect+re-arm breakdown: its parts are of that one call.
 s=$e/scan-throughput.json
 parts=$(q "$s" "max([sum(r['metrics'][k]['samples'][i] for k in r['metrics'] if k.startswith('collect_rearm_') and k.endswith('_ns')) / r['metrics']['collect_rearm_ns']['samples'][i] for r in d['results'] if r['backend']=='idle' for i in range(len(r['metrics']['collect_rearm_ns']['samples']))] or [None])")

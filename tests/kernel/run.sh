@@ -240,6 +240,9 @@ check "rfc-v1 fragments merge: NUMA_BALANCING=y replaces 'is not set', RWP off, 
 k73="$(libsh cache_key src tinyconfig "$top/kernel/config/wsbench.fragment")"
 krfc="$(libsh cache_key src tinyconfig "$(printf '%s\n' "$top/kernel/config/wsbench.fragment" "$top/kernel/config/rfc-v1.fragment")" "$top/kernel/patches/rfc-v1")"
 check "the rfc-v1 series and fragment change the key" [ "$k73" != "$krfc" ]
+kdev="$(libsh cache_key src tinyconfig "$(printf '%s\n' "$top/kernel/config/wsbench.fragment" "$top/kernel/config/rfc-v1.fragment")" "$top/kernel/patches/rfc-v1" "$work/series")"
+check "PATCHES on top of the rfc-v1 series change the key again" \
+    eval "[ '$kdev' != '$krfc' ] && [ '$kdev' != '$k73' ]"
 
 # --- the rfc-v1 series applies to its pinned source ------------------------------
 # Only the files the series touches are unpacked (git am needs no others).
@@ -263,6 +266,19 @@ else
 	st=$?
 	check "rfc-v1: all 12 patches apply to $(basename "$tarball") ($(wc -l <"$work/k72.files") files)" \
 	    eval "[ $st = 0 ] && [ \$(git -C '$work/k72' rev-list --count HEAD) = 13 ]"
+	# A developer's PATCHES go on top of the series (here: one bare diff).
+	mkdir -p "$work/extra"
+	printf '/* wsbench test */\n' >"$work/k72new.h"
+	# (diff exits 1: the files differ)
+	diff -u --label a/mm/wsbench-test.h --label b/mm/wsbench-test.h \
+	    /dev/null "$work/k72new.h" >"$work/extra/0001-extra.patch"
+	git -C "$work/k72" reset -q --hard HEAD~12
+	libsh apply_series "$work/k72" "$series" "$work/extra" 2>"$work/err"
+	st=$?
+	check "rfc-v1 series plus PATCHES: the series, then the developer's patch on top" \
+	    eval "[ $st = 0 ] && [ \$(git -C '$work/k72' rev-list --count HEAD) = 14 ] &&
+	          [ \"\$(git -C '$work/k72' log -1 --format=%s)\" = 0001-extra.patch ] &&
+	          grep -q MM_CP_UFFD_DEACTIVATE '$work/k72/mm/mprotect.c'"
 	# Break the context of patch 0003's mm/mprotect.c hunks.
 	sed -i 's/bool prot_numa = cp_flags & MM_CP_PROT_NUMA;/bool prot_numa = !!(cp_flags \& MM_CP_PROT_NUMA);/' "$work/k72bad/mm/mprotect.c"
 	(cd "$work/k72bad" && g commit -qam 'diverge mprotect.c')

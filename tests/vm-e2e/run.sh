@@ -156,7 +156,7 @@ unsafe=$(q "$e/unsafe/vmm-cycle.json" "[(c['backend'], c['summary']['pages_lost'
 echo "# churn safe (backend, lost, refaults): $churn; unsafe (backend, lost): $unsafe"
 [ "$(cat "$e/vmm-churn.rc" 2>/dev/null)" = 0 ] &&
 	[ "$(q "$e/churn/vmm-cycle.json" "all(c['summary']['pages_lost']==0 and c['summary']['refaults']>0 for c in d['results']) and len(d['results'])==2")" = True ]
-ok $? "guest: churn under the safe protocol: refaults, 0 pages lost (rwp, idle)"
+ok $? "guest: churn (half the memory resting every other 150 ms) under the safe protocol: refaults, 0 pages lost (rwp, idle)"
 [ "$(q "$e/unsafe/vmm-cycle.json" "sum(c['summary']['pages_lost'] for c in d['results']) > 0")" = True ]
 ok $? "guest: the unsafe protocol is caught losing data"
 

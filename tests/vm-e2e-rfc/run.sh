@@ -44,7 +44,8 @@ ok "$rc" "make image: guest image built or reused ($(( $(date +%s) - t0 ))s)"
 share=$(mktemp -d "${TMPDIR:-/tmp}/wsbench-e2e-rfc.XXXXXX")
 keep=${E2E_KEEP:-}
 [ -n "$keep" ] || trap 'rm -rf "$share"' EXIT
-cp tests/vm-e2e-rfc/guest-job.sh "$share/job.sh"
+# E2E_FULL=1: the whole uffd-unit-tests suite too (10-18 min under TCG).
+{ echo "full=${E2E_FULL:-0}"; cat tests/vm-e2e-rfc/guest-job.sh; } >"$share/job.sh"
 t0=$(date +%s)
 rc=0
 scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$share/job.sh" \
@@ -125,10 +126,14 @@ if [ -f "$e/rfc-selftests.rc" ]; then
 	grep '^ok .*minor-anon\|^not ok .*minor-anon' "$e/rfc-selftests.out" | sed 's/^/#   /'
 	[ "$(cat "$e/rfc-selftests.rc")" = 0 ] && printf '%s\n' "$t" | grep -q '^pass:6 fail:0 '
 	ok $? "the RFC's six minor-anon selftests pass in the guest (${t:-?})"
-	t=$(tap_totals "$e/uffd-unit-tests.out")
-	echo "# whole uffd-unit-tests: ${t:-no totals line}"
-	[ "$(cat "$e/uffd-unit-tests.rc")" = 0 ] && printf '%s\n' "$t" | grep -q 'fail:0 '
-	ok $? "the whole uffd-unit-tests suite passes in the guest (${t:-?})"
+	if [ "${E2E_FULL:-0}" = 1 ]; then
+		t=$(tap_totals "$e/uffd-unit-tests.out")
+		echo "# whole uffd-unit-tests: ${t:-no totals line}"
+		[ "$(cat "$e/uffd-unit-tests.rc")" = 0 ] && printf '%s\n' "$t" | grep -q 'fail:0 '
+		ok $? "the whole uffd-unit-tests suite passes in the guest (${t:-?})"
+	else
+		echo "ok $((n += 1)) - # SKIP the whole uffd-unit-tests suite: E2E_FULL=1 runs it (10-18 min under TCG)"
+	fi
 else
 	ok 1 "RFC selftests ran (uffd-unit-tests missing from the kernel build)"
 fi

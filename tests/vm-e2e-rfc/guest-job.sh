@@ -39,6 +39,11 @@ step scan-throughput $ws run scan-throughput --backend minor-anon \
 	--backing anon,anon-thp --size 2M --hot 0,50,100 $tiny
 step set-mode $ws run set-mode --backend minor-anon --backing anon,anon-thp \
 	--threads 0,1 $tiny
+# The VMM cycle's detection half on anon (the RFC DEACTIVATEs anon only;
+# the full cycle's memfd is a skip with that reason, checked too).
+step vmm-cycle $ws run vmm-cycle --backend minor-anon --backing anon,shmem \
+	--pattern uniform-hot20 --size 8M --intervals 8 --interval-ms 100 \
+	--cold-after 1 --min-reps 1 $common
 if [ -x "$uut" ]; then
 	# The whole suite too, not only the RFC's tests: the port touched
 	# registration, UFFDIO_API, CONTINUE, the fault-wait check and every

@@ -7,53 +7,25 @@
 # deterministic patterns in async and sync mode and across the SET_MODE
 # round trip (also on anon-thp, in whole PMDs), that every benchmark
 # measured it on both its backings, that rwp is refused with
-# the detector's evidence, and that the RFC's six selftests and the whole
-# uffd-unit-tests suite pass.  TAP output.
+# the detector's evidence, and that the RFC's six selftests (and with
+# E2E_FULL=1 the whole uffd-unit-tests suite) pass.  TAP output.
 set -u
 
 cd "$(dirname "$0")/../.."
-n=0
-fails=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi
-}
-finish() { echo "1..$n"; [ "$fails" = 0 ]; exit $?; }
-py=/usr/bin/python3
-q() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1" 2>/dev/null; }
+. tests/lib/vm-e2e.sh
 
-t0=$(date +%s)
-rc=0
-kdir=$(KERNEL=rfc-v1 kernel/build.sh) || rc=$?
-kdir=$(printf '%s\n' "$kdir" | tail -n 1)
-ok "$rc" "make kernel KERNEL=rfc-v1: built or reused ($(( $(date +%s) - t0 ))s)"
-[ "$rc" = 0 ] || finish
+e2e_kernel rfc-v1
 b=$kdir/build.json
 [ "$(q "$b" "d['kernel'], d['source']['package'], len(d['patches']), bool(d['patches_hash']), bool(d['config_hash'])")" = "rfc-v1 linux-source-7.2 12 True True" ]
 ok $? "build.json names the kernel: $(q "$b" "d['kernel'], d['source']['version'], 'patches_hash ' + d['patches_hash'][:12], 'config_hash ' + d['config_hash'][:12]")"
 [ "$(q "$b" "d['uffd_unit_tests'] is not None")" = True ]
 ok $? "uffd-unit-tests with the RFC's selftests built from the patched tree ($(q "$b" "d.get('uffd_unit_tests_error') or 'ok'"))"
 
-t0=$(date +%s)
-rc=0
-image=$(images/build.sh) || rc=$?
-image=$(printf '%s\n' "$image" | tail -n 1)
-ok "$rc" "make image: guest image built or reused ($(( $(date +%s) - t0 ))s)"
-[ "$rc" = 0 ] || finish
-
-share=$(mktemp -d "${TMPDIR:-/tmp}/wsbench-e2e-rfc.XXXXXX")
-keep=${E2E_KEEP:-}
-[ -n "$keep" ] || trap 'rm -rf "$share"' EXIT
+e2e_image
+e2e_share e2e-rfc
 # E2E_FULL=1: the whole uffd-unit-tests suite too (10-18 min under TCG).
 { echo "full=${E2E_FULL:-0}"; cat tests/vm-e2e-rfc/guest-job.sh; } >"$share/job.sh"
-t0=$(date +%s)
-rc=0
-scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$share/job.sh" \
-	--share "$share" --timeout "${E2E_TIMEOUT:-2700}" --mem 4G \
-	--wsbench build/wsbench >"$share/vm-run.out" 2>&1 || rc=$?
-echo "# VM run took $(( $(date +%s) - t0 ))s, vm-run.sh exit $rc"
-[ "$rc" = 0 ] || { tail -n 20 "$share/vm-run.out" | sed 's/^/# /'; tail -n 30 "$share/console.log" 2>/dev/null | sed 's/^/#   console: /'; }
-ok "$rc" "guest booted, ran the job and powered off cleanly (no oops/BUG/WARNING/hung task)"
+e2e_boot "${E2E_TIMEOUT:-2700}"
 
 e=$share/e2e
 rel=$(q "$e/probe.json" "d['environment']['kernel']['release']")

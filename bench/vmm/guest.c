@@ -52,6 +52,7 @@ int ws_guest_init(struct ws_guest *g, size_t len, const char *dir,
 
 	memset(g, 0, sizeof(*g));
 	g->storage_fd = -1;
+	g->state_fd = -1;
 	g->io = MAP_FAILED;
 	ws_samples_init(&g->refault_ns);
 	ret = ws_mem_map(&g->mem, WS_BACKING_SHMEM, len, why, whylen);
@@ -74,13 +75,81 @@ int ws_guest_init(struct ws_guest *g, size_t len, const char *dir,
 	return open_storage(g, dir, why, whylen);
 }
 
+/* The page states in a memfd another process can map (state_fd). */
+static int shared_state(struct ws_guest *g, char *why, size_t whylen)
+{
+	size_t len = g->mem.npages ? g->mem.npages : 1;
+	void *p;
+
+	g->state_fd = memfd_create("wsbench-page-state", MFD_CLOEXEC);
+	if (g->state_fd < 0 || ftruncate(g->state_fd, (off_t)len)) {
+		snprintf(why, whylen, "page-state memfd: %s", strerror(errno));
+		return -errno;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, g->state_fd, 0);
+	if (p == MAP_FAILED) {
+		snprintf(why, whylen, "page-state memfd: mmap: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	g->state = p;
+	g->state_shared = true;
+	return 0;
+}
+
+int ws_guest_adopt(struct ws_guest *g, uintptr_t addr, size_t len,
+		   int memfd, off_t offset, const char *dir, char *why,
+		   size_t whylen)
+{
+	size_t psz = ws_page_size();
+	int ret;
+
+	memset(g, 0, sizeof(*g));
+	g->storage_fd = -1;
+	g->state_fd = -1;
+	g->io = MAP_FAILED;
+	ws_samples_init(&g->refault_ns);
+	/* map_base stays NULL: ws_mem_unmap() must not unmap @addr here. */
+	g->mem = (struct ws_mem){
+		.backing = WS_BACKING_SHMEM,
+		.addr = (char *)addr,
+		.len = len,
+		.page_size = psz,
+		.npages = len / psz,
+		.fd = memfd,
+	};
+	g->io = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd,
+		     offset);
+	if (g->io == MAP_FAILED) {
+		snprintf(why, whylen, "I/O view of the target's memory fd: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	g->evicted_in = calloc(g->mem.npages, sizeof(*g->evicted_in));
+	g->bounce = aligned_alloc(psz, psz);
+	if (!g->evicted_in || !g->bounce) {
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = shared_state(g, why, whylen);
+	return ret ? ret : open_storage(g, dir, why, whylen);
+}
+
 void ws_guest_free(struct ws_guest *g)
 {
 	if (g->io != MAP_FAILED)
 		munmap(g->io, g->mem.len);
 	if (g->storage_fd >= 0)
 		close(g->storage_fd);
-	free((void *)g->state);
+	if (g->state_shared)
+		munmap((void *)g->state, g->mem.npages ? g->mem.npages : 1);
+	else
+		free((void *)g->state);
+	if (g->state_fd >= 0)
+		close(g->state_fd);
+	g->state = NULL;
+	g->state_shared = false;
+	g->state_fd = -1;
 	free(g->evicted_in);
 	free(g->bounce);
 	ws_samples_free(&g->refault_ns);

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "engine.h"
 #include "mem.h"
@@ -39,6 +40,13 @@ struct ws_guest {
 	int storage_fd;
 	char storage_path[256];
 	_Atomic uint8_t *state;		/* enum ws_page_state per page */
+	/*
+	 * ws_guest_adopt(): state lives in a memfd of its own, which the
+	 * target's preload library maps too, so that it can restore evicted
+	 * pages from storage should wsbench die (bench/attach/).
+	 */
+	int state_fd;
+	bool state_shared;
 	uint32_t *evicted_in;		/* interval a page was last evicted in */
 	_Atomic uint32_t interval;	/* the cycle's current interval */
 	struct ws_wl *wl;		/* integrity stamps to check */
@@ -60,6 +68,17 @@ struct ws_guest {
 int ws_guest_init(struct ws_guest *g, size_t len, const char *dir,
 		  char *why, size_t whylen);
 void ws_guest_free(struct ws_guest *g);
+
+/*
+ * Guest memory that another process mapped (wsbench attach): the vCPU
+ * view is its range at @addr (its address space: never dereferenced
+ * here), @memfd at @offset backs it and is mapped here as the I/O view;
+ * the storage file and a shared page-state memfd (state_fd) are created
+ * as by ws_guest_init().  Takes @memfd.  0 or -errno with @why.
+ */
+int ws_guest_adopt(struct ws_guest *g, uintptr_t addr, size_t len,
+		   int memfd, off_t offset, const char *dir, char *why,
+		   size_t whylen);
 
 /*
  * Evict the pages of @set that are resident: write each run out, punch

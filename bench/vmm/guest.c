@@ -263,6 +263,45 @@ static void note_bad(struct ws_guest *g, int nbad, const struct ws_wl_bad *bad)
 		g->first_bad = *bad;
 }
 
+/* UFFDIO_COPY of g->bounce to @dst; a page already there is only woken. */
+static int copy_in(struct ws_guest *g, int uffd, uint64_t dst, bool *copied)
+{
+	struct uffdio_copy copy = {
+		.dst = dst,
+		.src = (uintptr_t)g->bounce,
+		.len = g->mem.page_size,
+	};
+
+	*copied = false;
+	while (ioctl(uffd, UFFDIO_COPY, &copy)) {
+		if (errno == EAGAIN)
+			continue;
+		if (errno != EEXIST)
+			return -errno;
+		return ioctl(uffd, UFFDIO_WAKE, &(struct ws_uffdio_range){
+				     dst, g->mem.page_size }) ? -errno : 0;
+	}
+	*copied = true;
+	return 0;
+}
+
+/*
+ * A MISSING fault on a page never evicted: the first touch of memory that
+ * another process had not populated when it handed the range off
+ * (wsbench attach).  Zeros, as the kernel would have given it; no refault.
+ */
+static int first_touch(struct ws_guest *g, int uffd, uint64_t dst)
+{
+	bool copied;
+	int ret;
+
+	memset(g->bounce, 0, g->mem.page_size);
+	ret = copy_in(g, uffd, dst, &copied);
+	if (!ret && copied)
+		atomic_fetch_add(&g->first_touches, 1);
+	return ret;
+}
+
 int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
 {
 	uint64_t t0 = ws_now_ns(), c0 = ws_thread_cpu_ns();
@@ -270,16 +309,14 @@ int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
 	struct ws_wl_bad bad;
 	int nbad;
 	size_t page = (addr - (uintptr_t)g->mem.addr) / psz;
-	struct uffdio_copy copy = {
-		.dst = (uintptr_t)g->mem.addr + page * psz,
-		.src = (uintptr_t)g->bounce,
-		.len = psz,
-		.mode = 0,
-	};
+	uint64_t dst = (uintptr_t)g->mem.addr + page * psz;
+	bool copied;
 	int ret;
 
 	if (page >= g->mem.npages)
 		return -EFAULT;
+	if (ws_guest_is_resident(g, page))
+		return first_touch(g, uffd, dst);
 	ret = read_page(g, page);
 	if (ret)
 		return ret;
@@ -288,22 +325,15 @@ int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
 	 * write it, so a version one ahead is only a blocked writer's.
 	 */
 	nbad = g->wl ? ws_wl_check_page(g->wl, page, g->bounce, &bad) : 0;
-	while (ioctl(uffd, UFFDIO_COPY, &copy)) {
-		if (errno == EAGAIN)
-			continue;
-		if (errno != EEXIST)
-			return -errno;
-		/*
-		 * A second fault on the page, queued before the first was
-		 * resolved: the page is back and its writers may have moved
-		 * on, so this check compared stale storage with live
-		 * versions.  Only wake.
-		 */
-		if (ioctl(uffd, UFFDIO_WAKE, &(struct ws_uffdio_range){
-				copy.dst, psz }))
-			return -errno;
-		return 0;
-	}
+	/*
+	 * Not copied: a second fault on the page, queued before the first
+	 * was resolved.  The page is back and its writers may have moved
+	 * on, so this check compared stale storage with live versions:
+	 * copy_in() only woke it.
+	 */
+	ret = copy_in(g, uffd, dst, &copied);
+	if (ret || !copied)
+		return ret;
 	if (nbad)
 		note_bad(g, nbad, &bad);
 	atomic_store(&g->state[page], WS_PAGE_RESIDENT);

@@ -53,6 +53,7 @@ struct ws_guest {
 	void *bounce;			/* refault buffer (one handler thread) */
 	/* Counters, updated by the handler thread, read by the manager. */
 	_Atomic uint64_t refaults, refaults_recent, refault_cpu_ns;
+	_Atomic uint64_t first_touches;	/* MISSING on never-evicted pages */
 	_Atomic uint64_t bad_words, bad_pages;
 	struct ws_wl_bad first_bad;
 	_Atomic bool have_bad;
@@ -91,7 +92,8 @@ long ws_guest_evict(struct ws_guest *g, const struct ws_pageset *set,
 /*
  * Resolve a MISSING fault at @addr (handler thread): read the page from
  * storage, check its stamps, UFFDIO_COPY it into the vCPU view (which
- * wakes the faulting thread).  0 or -errno.
+ * wakes the faulting thread).  A page never evicted is a first touch and
+ * gets zeros (first_touches).  0 or -errno.
  */
 int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr);
 

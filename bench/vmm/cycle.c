@@ -69,22 +69,34 @@ enum ws_mode ws_cycle_mode(const struct ws_tracker_ops *ops)
  * resolution decided before the freeze has landed before the scan -- one
  * that landed after the scan passed its page would make a page the scan
  * saw cold writable while it is being written out.
+ *
+ * A MISSING fault on a page never evicted is a first touch (wsbench
+ * attach: memory the target had not populated when it handed it off) and
+ * turns a page hot just as a tracker fault does -- no tracker protects a
+ * hole -- so it is held and ordered the same way; release_held() wakes it
+ * and it faults again, to be filled then.
  */
 static int fault_hook(void *arg, int uffd, const struct uffd_msg *msg)
 {
 	struct cycle *c = arg;
 	uint64_t addr = msg->arg.pagefault.address;
 	size_t page = (addr - (uintptr_t)c->mem->addr) / c->mem->page_size;
+	bool first_touch;
 	int ret;
 
 	if (msg->event != UFFD_EVENT_PAGEFAULT)
 		return 0;
-	if (!(msg->arg.pagefault.flags & TRACKER_FLAGS)) {
+	first_touch = !(msg->arg.pagefault.flags & TRACKER_FLAGS) &&
+		      page < c->mem->npages && ws_guest_is_resident(&c->g, page);
+	if (!(msg->arg.pagefault.flags & TRACKER_FLAGS) && !first_touch) {
 		ret = ws_guest_refault(&c->g, uffd, addr);
 		return ret ? ret : 1;
 	}
 	pthread_mutex_lock(&c->held_lock);
-	if (atomic_load(&c->holding)) {
+	if (first_touch && !atomic_load(&c->holding)) {
+		ret = ws_guest_refault(&c->g, uffd, addr);
+		ret = ret ? ret : 1;
+	} else if (atomic_load(&c->holding)) {
 		ret = c->nheld < CYCLE_MAX_HELD ? 1 : -ENOSPC;
 		if (ret > 0)
 			c->held[c->nheld++] = page;
@@ -295,6 +307,8 @@ int cycle_manage(struct cycle *c, uint32_t k, struct cycle_interval *iv)
 		}
 	}
 	t1 = ws_thread_cpu_ns(), iv->cpu[CPU_EVICT] = t1 - t, t = t1;
+	if (!ret && c->in_window)
+		c->in_window(c);
 	if (!ret)
 		ret = unfreeze(c);
 	iv->window_ns = ws_now_ns() - w0;

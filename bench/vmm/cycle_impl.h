@@ -64,6 +64,11 @@ struct cycle {
 	int (*pause)(struct cycle *c, uint64_t *took_ns);
 	void (*resume)(struct cycle *c);
 	void *pause_arg;
+	/*
+	 * Optional, run in the freeze window right after eviction (tests:
+	 * wsbench attach --test-hold-ms, so a kill lands while frozen).
+	 */
+	void (*in_window)(struct cycle *c);
 };
 
 struct cycle *cycle_alloc(struct ws_bench_ctx *ctx,

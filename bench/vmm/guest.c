@@ -67,8 +67,9 @@ int ws_guest_init(struct ws_guest *g, size_t len, const char *dir,
 	}
 	g->state = calloc(g->mem.npages, sizeof(*g->state));
 	g->evicted_in = calloc(g->mem.npages, sizeof(*g->evicted_in));
+	g->incore = calloc(g->mem.npages, 1);
 	g->bounce = aligned_alloc(g->mem.page_size, g->mem.page_size);
-	if (!g->state || !g->evicted_in || !g->bounce) {
+	if (!g->state || !g->evicted_in || !g->incore || !g->bounce) {
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
@@ -126,8 +127,9 @@ int ws_guest_adopt(struct ws_guest *g, uintptr_t addr, size_t len,
 		return -errno;
 	}
 	g->evicted_in = calloc(g->mem.npages, sizeof(*g->evicted_in));
+	g->incore = calloc(g->mem.npages, 1);
 	g->bounce = aligned_alloc(psz, psz);
-	if (!g->evicted_in || !g->bounce) {
+	if (!g->evicted_in || !g->incore || !g->bounce) {
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
@@ -151,6 +153,7 @@ void ws_guest_free(struct ws_guest *g)
 	g->state_shared = false;
 	g->state_fd = -1;
 	free(g->evicted_in);
+	free(g->incore);
 	free(g->bounce);
 	ws_samples_free(&g->refault_ns);
 	ws_mem_unmap(&g->mem);
@@ -211,19 +214,32 @@ static int evict_run(struct ws_guest *g, size_t first, size_t n, int uffd,
 	return ret;
 }
 
+/*
+ * Is page @i in memory?  A hole (never populated: another process's memory
+ * adopted before it touched it all) holds nothing to write out, and
+ * reading it through the I/O view would only allocate a zero page.
+ */
+static bool in_memory(const struct ws_guest *g, size_t i)
+{
+	return g->incore[i] & 1;
+}
+
 long ws_guest_evict(struct ws_guest *g, const struct ws_pageset *set,
 		    int uffd, uint32_t interval)
 {
-	size_t pos = 0, first, n;
+	size_t pos = 0, first, n, psz = g->mem.page_size;
 	long total = 0;
 
 	while (ws_pageset_next_run(set, &pos, &first, &n)) {
+		if (mincore(g->io + first * psz, n * psz, g->incore + first))
+			return -errno;
 		/* Split the run at pages that are not resident. */
 		for (size_t i = first; i < first + n;) {
 			size_t e = i;
 			int ret;
 
-			while (e < first + n && ws_guest_is_resident(g, e))
+			while (e < first + n && ws_guest_is_resident(g, e) &&
+			       in_memory(g, e))
 				e++;
 			if (e > i) {
 				ret = evict_run(g, i, e - i, uffd, interval);

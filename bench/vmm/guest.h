@@ -48,6 +48,7 @@ struct ws_guest {
 	int state_fd;
 	bool state_shared;
 	uint32_t *evicted_in;		/* interval a page was last evicted in */
+	unsigned char *incore;		/* mincore() of an eviction run */
 	_Atomic uint32_t interval;	/* the cycle's current interval */
 	struct ws_wl *wl;		/* integrity stamps to check */
 	void *bounce;			/* refault buffer (one handler thread) */
@@ -82,9 +83,9 @@ int ws_guest_adopt(struct ws_guest *g, uintptr_t addr, size_t len,
 		   size_t whylen);
 
 /*
- * Evict the pages of @set that are resident: write each run out, punch
- * it, wake its waiters on @uffd (-1: none), mark it evicted in @interval.
- * Returns the number of pages evicted, or -errno.
+ * Evict the pages of @set that are resident and in memory (not holes):
+ * write each run out, punch it, wake its waiters on @uffd (-1: none), mark
+ * it evicted in @interval.  Returns the number of pages evicted, or -errno.
  */
 long ws_guest_evict(struct ws_guest *g, const struct ws_pageset *set,
 		    int uffd, uint32_t interval);

@@ -92,6 +92,19 @@ bool ws_map_eligible(const struct ws_map *m)
 	       starts(m->path, "/dev/shm/");
 }
 
+/*
+ * A thread's stack: private anonymous memory right above a PROT_NONE
+ * guard (glibc and musl lay them out so; a malloc arena has its reserve
+ * above, not below).  Guest RAM it is not -- nor the preload library's
+ * own thread.
+ */
+static bool thread_stack(const struct ws_map *v, size_t i)
+{
+	return i && !v[i].path[0] && v[i].perms[3] == 'p' &&
+	       v[i - 1].end == v[i].start && !v[i - 1].path[0] &&
+	       !strcmp(v[i - 1].perms, "---p");
+}
+
 long ws_maps_select(const struct ws_map *v, size_t n, enum ws_ho_select sel,
 		    uint64_t size, const char *name)
 {
@@ -101,7 +114,8 @@ long ws_maps_select(const struct ws_map *v, size_t n, enum ws_ho_select sel,
 		uint64_t len = v[i].end - v[i].start;
 
 		if (sel == WS_SEL_NAME ? !strstr(v[i].path, name) :
-		    !ws_map_eligible(&v[i]) || len < size)
+		    !ws_map_eligible(&v[i]) || len < size ||
+		    thread_stack(v, i))
 			continue;
 		if (best < 0 || len > v[best].end - v[best].start)
 			best = (long)i;

@@ -7,7 +7,10 @@
  * Selectors (enum ws_ho_select):
  *   largest  the largest readable+writable mapping of a kind userfaultfd
  *            can register -- anonymous (private or shared), memfd, or a
- *            file under /dev/shm -- of at least @size bytes
+ *            file under /dev/shm -- of at least @size bytes, not a thread
+ *            stack; among those that exist when asked (the library waits
+ *            for the first one to appear if there is none yet, so for a
+ *            program that starts now, name= or a large min= is precise)
  *   name     the largest mapping whose path as shown in maps (e.g.
  *            "/dev/shm/wsbench-fio.dat", "/memfd:pc.ram (deleted)")
  *            contains @name

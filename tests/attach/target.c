@@ -108,7 +108,11 @@ static int map_memory(const char *kind, size_t len, char **mem, int *fd)
 	return *mem == MAP_FAILED ? -errno : 0;
 }
 
-/* Mostly the hot set, sometimes anywhere; half reads (checked), half writes. */
+/*
+ * Mostly the hot set, sometimes anywhere; half reads, half writes, and
+ * every access checks the page first: a write over a page that lost its
+ * content would otherwise hide the loss.
+ */
 static void run(char *mem, double seconds, double hot_pct, uint64_t seed,
 		uint64_t *reads, uint64_t *writes)
 {
@@ -123,11 +127,11 @@ static void run(char *mem, double seconds, double hot_pct, uint64_t seed,
 			size_t i = (r % 10 < 8 && hot) ? (r >> 8) % hot :
 				   (r >> 8) % npages;
 
+			check(mem, i);
 			if (r & (1 << 5)) {
 				stamp(mem, i);
 				(*writes)++;
 			} else {
-				check(mem, i);
 				(*reads)++;
 			}
 		}

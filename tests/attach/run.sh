@@ -167,24 +167,35 @@ kill_mid() {
 		i=$((i + 1))
 	done
 	sleep 0.2	# into the next window's linger
+	# pause: catch the target stopped (a loaded machine shifts windows).
+	i=0
+	while [ "$1" = pause ] && [ $i -lt 100 ] &&
+		[ "$(cut -d' ' -f3 "/proc/$tpid/stat")" != T ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
 	state=$(cut -d' ' -f3 "/proc/$tpid/stat")
 	kill -9 "$wpid"
 	wait "$wpid" 2>/dev/null
 	sleep 0.5
 	after=$(cut -d' ' -f3 "/proc/$tpid/stat" 2>/dev/null)
+	# Still stopped: the guardian failed (the check below says so); resume
+	# it here so that the test fails instead of waiting forever.
+	[ "$after" = T ] && kill -CONT "$tpid"
 	wait "$tpid"
 	rc=$?
+	bad_=$(grep -o '[0-9]* bad (.*)' "$tmp/t.out")
 	restored=$(sed -n 's/.*manager gone: \([0-9]*\) evicted pages restored, 0 failed.*/\1/p' "$tmp/t.err")
 	echo "# freeze $1: target state at the kill $state, after $after; $(cat "$tmp/t.err")"
 }
 kill_mid auto
 [ "$rc" = 0 ] && grep -q ' 0 bad ' "$tmp/t.out" && [ "${restored:-0}" -gt 0 ]
-ok $? "wp sync freeze, wsbench SIGKILLed with pages evicted: the library restored $restored pages, the target finished with 0 bad"
+ok $? "wp sync freeze, wsbench SIGKILLed with pages evicted: the library restored $restored pages, the target finished: exit $rc, $bad_"
 kill_mid pause
 [ "$state" = T ] && [ "$after" != T ]
 ok $? "--freeze pause, wsbench SIGKILLed while the target was stopped: the guardian resumed it ($state -> $after)"
 [ "$rc" = 0 ] && grep -q ' 0 bad ' "$tmp/t.out" && [ "${restored:-0}" -gt 0 ]
-ok $? "... and it finished with 0 bad, $restored pages restored"
+ok $? "... and it finished: exit $rc, $bad_, $restored pages restored"
 
 # --- fio under wp: its verify, its log as ground truth ----------------------
 if ! command -v fio >/dev/null; then

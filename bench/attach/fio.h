@@ -53,8 +53,9 @@ int ws_fio_parse_file(const char *path, struct ws_fio_job *job, char *why,
 /*
  * fio's argv for one run: @argv with --output-format=json
  * --output=@json_path after argv[0] and job files made absolute (the run
- * happens in a work directory of its own).  NULL-terminated; free with
- * ws_argv_free().
+ * happens in a work directory of its own); @json_path NULL: the job files
+ * made absolute only (for a wsbench attach that sets the output itself).
+ * NULL-terminated; free with ws_argv_free().
  */
 char **ws_fio_argv(char *const *argv, const char *json_path);
 void ws_argv_free(char **argv);

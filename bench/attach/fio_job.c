@@ -238,9 +238,11 @@ char **ws_fio_argv(char *const *argv, const char *json_path)
 	if (!v)
 		return NULL;
 	v[k++] = strdup(argv[0]);
-	v[k++] = strdup("--output-format=json");
-	if (asprintf(&v[k++], "--output=%s", json_path) < 0)
-		v[k - 1] = NULL;
+	if (json_path) {
+		v[k++] = strdup("--output-format=json");
+		if (asprintf(&v[k++], "--output=%s", json_path) < 0)
+			v[k - 1] = NULL;
+	}
 	for (size_t i = 1; i < n; i++) {
 		char abs[PATH_MAX];
 

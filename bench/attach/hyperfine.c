@@ -61,15 +61,19 @@ static void word(char *buf, size_t len, const char *fmt, ...)
 	quote(buf, len, w);
 }
 
-/* The command as each run gets it: fio with its output in @dir. */
-static void command(const struct ws_attach *a, const char *dir, char *buf,
-		    size_t len)
+/*
+ * The command as each run gets it (in @dir): fio with its job file made
+ * absolute and, run alone, its output in @dir -- under wsbench attach, which
+ * refuses an fio --output since it sets its own, without.
+ */
+static void command(const struct ws_attach *a, const char *dir, bool alone,
+		    char *buf, size_t len)
 {
 	char **argv = a->cmd, json[PATH_MAX + 16];
 
 	if (a->is_fio) {
 		snprintf(json, sizeof(json), "%s/fio.json", dir);
-		argv = ws_fio_argv(a->cmd, json);
+		argv = ws_fio_argv(a->cmd, alone ? json : NULL);
 	}
 	for (size_t i = 0; argv && argv[i]; i++)
 		quote(buf, len, argv[i]);
@@ -103,7 +107,7 @@ static void tracked(const struct ws_attach *a, const char *dir, char *buf,
 	word(buf, len, "--out=%s/attach-out", dir);
 	word(buf, len, "--run-id=ab");
 	word(buf, len, "--");
-	command(a, dir, buf, len);
+	command(a, dir, false, buf, len);
 }
 
 static int run_hyperfine(const struct ws_attach *a, const char *dir,
@@ -233,7 +237,7 @@ json_t *ws_attach_hyperfine(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 			 strerror(errno));
 		return NULL;
 	}
-	command(a, dir, alone, sizeof(alone));
+	command(a, dir, true, alone, sizeof(alone));
 	tracked(a, dir, under, sizeof(under));
 	/* hyperfine names commands by their string, trailing blank cut. */
 	alone[strlen(alone) - 1] = under[strlen(under) - 1] = '\0';

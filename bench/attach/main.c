@@ -93,6 +93,23 @@ static int one_rep(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 	return rt ? rt : ret;
 }
 
+/* hyperfine's verdict: the medians, and the slowdown with its CI. */
+static void say_ab(json_t *ab)
+{
+	json_t *ci = json_object_get(ab, "slowdown_pct_ci95");
+
+	if (!ab || json_array_size(ci) != 2)
+		return;
+	printf("  hyperfine: %.3f s alone, %.3f s under attach (median of %lld runs each): %+.1f%%, 95%% CI [%+.1f%%, %+.1f%%]\n",
+	       json_number_value(json_object_get(ab, "median_s_alone")),
+	       json_number_value(json_object_get(ab, "median_s")),
+	       (long long)(json_integer_value(json_object_get(ab, "runs")) *
+			   json_integer_value(json_object_get(ab, "rounds"))),
+	       json_number_value(json_object_get(ab, "slowdown_pct")),
+	       json_number_value(json_array_get(ci, 0)),
+	       json_number_value(json_array_get(ci, 1)));
+}
+
 static void say_summary(const struct ws_attach *a, json_t *c,
 			const char *path)
 {
@@ -148,10 +165,13 @@ static void say_summary(const struct ws_attach *a, json_t *c,
 			       json_number_value(json_object_get(s, k[3])) / 1e3);
 	}
 	if (json_string_value(json_object_get(s, "fio_verify")))
-		printf("  fio verify: %s tracked, %s untracked\n",
+		printf("  fio verify: %s tracked%s%s\n",
 		       json_string_value(json_object_get(s, "fio_verify")),
 		       json_string_value(json_object_get(s,
-						"fio_verify_untracked")));
+				"fio_verify_untracked")) ? ", untracked " : "",
+		       json_string_value(json_object_get(s,
+				"fio_verify_untracked")) ?: "");
+	say_ab(json_object_get(c, "ab"));
 	printf("  -> %s\n", path);
 }
 

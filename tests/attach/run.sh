@@ -159,10 +159,10 @@ kill_mid() {
 	start_target "$sock" --seconds 6 --size 16777216
 	"$ws" attach --backend wp --pid "$tpid" --socket "$sock" \
 		--interval-ms 100 --test-hold-ms 500 --freeze "$1" \
-		--out "$tmp/k-$1" >/dev/null 2>"$tmp/k.err" &
+		--out "$tmp/k-$1" >/dev/null 2>"$tmp/k-$1.err" &
 	wpid=$!
 	i=0
-	until grep -q "evicted [1-9]" "$tmp/k.err" || [ $i -ge 200 ]; do
+	until grep -q "evicted [1-9]" "$tmp/k-$1.err" 2>/dev/null || [ $i -ge 200 ]; do
 		sleep 0.05
 		i=$((i + 1))
 	done
@@ -236,5 +236,15 @@ else
 	ok $? "its slowdown has a bootstrap CI around it, and both wall-time series hold all 4 runs"
 	"$py" tests/validate_results.py "$h/attach.json" >/dev/null
 	ok $? "the A/B result matches the schema"
+	# fio under hyperfine: wsbench sets fio's output itself, so the
+	# command under attach must not carry the one the alone run gets.
+	if command -v fio >/dev/null; then
+		"$ws" attach --backend wp --ab-runs 1 --ab-rounds 2 \
+			--ab-warmup 0 --no-untracked --quiet --out "$tmp/abf" -- \
+			fio workloads/fio/zipf.fio >/dev/null 2>"$tmp/abf.err"
+		rc=$?
+		[ "$rc" = 0 ] && [ "$(q "$tmp/abf/attach.json" "$ab['nonzero_exits'] == 0 and '--output' not in $ab['command_tracked'] and '--output=' in $ab['command_alone']")" = True ]
+		ok $? "hyperfine A/B of fio: exit $rc, every run exit 0 ($(tail -n 1 "$tmp/abf.err"))"
+	fi
 fi
 echo "1..$n"

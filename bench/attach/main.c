@@ -120,6 +120,8 @@ static void say_summary(const struct ws_attach *a, json_t *c,
 	json_t *f1 = json_object_get(s, "f1_cold");
 	json_t *sd = json_object_get(s, "slowdown_pct");
 	json_t *cpu = json_object_get(s, "cpu_per_interval_ns");
+	const char *vu = json_string_value(json_object_get(s,
+						"fio_verify_untracked"));
 
 	if (a->quiet)
 		return;
@@ -165,12 +167,9 @@ static void say_summary(const struct ws_attach *a, json_t *c,
 			       json_number_value(json_object_get(s, k[3])) / 1e3);
 	}
 	if (json_string_value(json_object_get(s, "fio_verify")))
-		printf("  fio verify: %s tracked%s%s\n",
+		printf("  fio verify: %s tracked%s%s%s\n",
 		       json_string_value(json_object_get(s, "fio_verify")),
-		       json_string_value(json_object_get(s,
-				"fio_verify_untracked")) ? ", untracked " : "",
-		       json_string_value(json_object_get(s,
-				"fio_verify_untracked")) ?: "");
+		       vu ? ", " : "", vu ? vu : "", vu ? " untracked" : "");
 	say_ab(json_object_get(c, "ab"));
 	printf("  -> %s\n", path);
 }

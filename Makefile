@@ -7,13 +7,13 @@ WERROR    ?=
 BUILD     := build
 WS_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(WERROR),-Werror) \
              -D_GNU_SOURCE -pthread -Ibench/lib -Ibench/workload -Ibench/vmm -Ibench/benchmarks \
-             -Ibench/trackers -Ibench/tools -MMD -MP -I$(BUILD)/gen
+             -Ibench/trackers -Ibench/tools -Ibench/attach -MMD -MP -I$(BUILD)/gen
 LDLIBS    := -ljansson -lpthread -lm
 # STATIC=1 links a static wsbench (for minimal guests).
 WS_LDFLAGS := $(if $(STATIC),-static)
 
 LIB_SRC   := $(wildcard bench/lib/*.c bench/trackers/*.c bench/benchmarks/*.c \
-                       bench/workload/*.c bench/vmm/*.c)
+                       bench/workload/*.c bench/vmm/*.c bench/attach/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -24,7 +24,15 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all deps bench test unit integration vm-test kernel image plots \
         compare verify clean distclean help
 
-all: $(BUILD)/wsbench
+# The uffd handoff preload library (bench/attach/): PIC, libc only, its
+# own symbols hidden; and the tiny target program attach's tests run.
+HANDOFF_SO  := $(BUILD)/libwsbench-handoff.so
+HANDOFF_SRC := bench/attach/preload/handoff_lib.c bench/attach/handoff_io.c \
+               bench/attach/maps.c
+HANDOFF_OBJ := $(HANDOFF_SRC:%.c=$(BUILD)/pic/%.o)
+ATTACH_TARGET := $(BUILD)/tests/attach-target
+
+all: $(BUILD)/wsbench $(HANDOFF_SO) $(ATTACH_TARGET)
 
 help:
 	@sed -n 's/^## //p' Makefile
@@ -60,6 +68,17 @@ CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c bench/tools/*.c))
 
 $(BUILD)/wsbench: $(CLI_OBJ) $(BUILD)/libws.a
 	$(CC) $(CFLAGS) -pthread $(WS_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WS_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(HANDOFF_SO): $(HANDOFF_OBJ)
+	$(CC) $(CFLAGS) -shared -pthread -o $@ $^ -ldl
+
+$(ATTACH_TARGET): tests/attach/target.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WS_CFLAGS) -o $@ $<
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libws.a
 	@mkdir -p $(dir $@)
@@ -101,5 +120,6 @@ plots: deps
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) \
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(HANDOFF_OBJ:.o=.d) \
+         $(ATTACH_TARGET).d \
          $(UNIT_BIN:$(BUILD)/tests/%=$(BUILD)/tests/unit/%.d)

@@ -7,6 +7,7 @@
  *   wsbench run <benchmark> [opts]    measure; JSON into results/<run-id>/
  *   wsbench summary <dir>             human table of a result directory
  *   wsbench pattern check|run ...     workload pattern files
+ *   wsbench attach --backend B ...    a real process's memory (bench/attach/)
  *   wsbench compare A B               A/B with CIs of the ratios
  *   wsbench report <dir>              Markdown report, or --cover-letter
  *   wsbench verify <dir>              re-run the recorded parameters here
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "bench.h"
 #include "cmd_pattern.h"
 #include "env.h"
@@ -44,6 +46,7 @@ static void usage(FILE *f)
 "  run <benchmark> [opts]   run one benchmark (wsbench run <benchmark> --help)\n"
 "  summary <dir>            print the human summary of a result directory\n"
 "  pattern check|run ...    check or run workload patterns (wsbench pattern --help)\n"
+"  attach --backend B ...   track a real process's memory (wsbench attach --help)\n"
 "  compare <dirA> <dirB>    A/B table: medians, ratio B/A with its 95%% CI\n"
 "  report <dir>             Markdown report (--cover-letter: for a patch)\n"
 "  verify <dir>             re-run the recorded parameters, check the CIs\n"
@@ -271,6 +274,8 @@ int main(int argc, char **argv)
 		return ws_summary_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pattern"))
 		return ws_pattern_cmd(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "attach"))
+		return ws_attach_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "compare"))
 		return ws_compare_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "report"))
@@ -281,7 +286,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, pattern, compare, report, verify or --help\n",
+	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, pattern, compare, report, verify, attach or --help\n",
 		argv[1]);
 	return WS_EXIT_USAGE;
 }

@@ -45,6 +45,7 @@ for t in build/tests/test_*; do
 done
 [ -x tests/kernel/run.sh ] && run kernel-scripts tests/kernel/run.sh
 run integration tests/integration/run.sh
+[ -x tests/attach/run.sh ] && run attach tests/attach/run.sh
 run answers tests/answers/run.sh
 [ -x tests/plots/run.sh ] && run plots tests/plots/run.sh
 # vm-e2e builds (or reuses) the kernel and image first, so that the VM

@@ -36,6 +36,18 @@ int ws_pagemap_open(void)
 	return fd < 0 ? -errno : fd;
 }
 
+int ws_pagemap_open_pid(pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	if (!pid)
+		return ws_pagemap_open();
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 static void add_regions(const struct ws_mem *m, size_t first, size_t n,
 			const struct ws_page_region *v, long nr,
 			struct ws_pageset *out)

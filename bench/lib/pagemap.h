@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "mem.h"
 #include "pageset.h"
@@ -23,6 +24,8 @@ struct ws_pm_scan {
 
 /* O_RDONLY fd on /proc/self/pagemap, or -errno. */
 int ws_pagemap_open(void);
+/* Same on /proc/<pid>/pagemap (@pid 0: ours), for wsbench attach. */
+int ws_pagemap_open_pid(pid_t pid);
 /*
  * Scan pages [first, first+n) of @m; every reported region is added to
  * @out (may be NULL: e.g. a vec-less WP_MATCHING arm).  Returns the number

@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -171,6 +172,28 @@ struct ws_tracker_ops {
 	json_t *(*info)(struct ws_tracker *t);
 };
 
+/*
+ * Whose memory a tracker watches.  Zeroed (the default), it is our own:
+ * t->mem is mapped here, uffd trackers create and register their own
+ * userfaultfd, and /proc/self is read.  wsbench attach tracks another
+ * process: t->mem then holds that process's addresses (never dereferenced
+ * here), /proc/<pid>/{pagemap,clear_refs} and DAMON's pid_target name it,
+ * and uffd trackers get their userfaultfd from @open_uffd, which has the
+ * target open one with @features and register t->mem with @mode (the
+ * preload library of bench/attach/, over its socket).
+ */
+struct ws_tracker_target {
+	pid_t pid;			/* 0: this process */
+	/* fd (UFFDIO_API and REGISTER done) or -errno with @why */
+	int (*open_uffd)(void *arg, uint64_t features, uint64_t mode,
+			 uint64_t *ioctls, char *why, size_t len);
+	void *arg;
+};
+
+/* "/proc/self/<file>" or "/proc/<pid>/<file>" for @tg. */
+void ws_tracker_proc_path(const struct ws_tracker_target *tg,
+			  const char *file, char *buf, size_t len);
+
 struct ws_tracker {
 	const struct ws_tracker_ops *ops;
 	struct ws_mem *mem;
@@ -198,6 +221,8 @@ struct ws_tracker {
 	bool register_missing;
 	int (*fault_hook)(void *arg, int uffd, const struct uffd_msg *msg);
 	void *fault_hook_arg;
+	/* Set before open: whose memory (see struct ws_tracker_target). */
+	struct ws_tracker_target target;
 	struct ws_cost costs[WS_TRACKER_MAX_COSTS];
 	/* Named event counts (ns unused), e.g. idle's "pfn_moved". */
 	struct ws_cost counts[WS_TRACKER_MAX_COSTS];

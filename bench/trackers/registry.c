@@ -173,8 +173,10 @@ int ws_tracker_open(struct ws_tracker *t, const struct ws_tracker_ops *ops,
 	bool missing = t->register_missing;
 	int (*hook)(void *, int, const struct uffd_msg *) = t->fault_hook;
 	void *hook_arg = t->fault_hook_arg;
+	struct ws_tracker_target target = t->target;
 
 	memset(t, 0, sizeof(*t));
+	t->target = target;
 	t->register_missing = missing;
 	t->fault_hook = hook;
 	t->fault_hook_arg = hook_arg;
@@ -183,6 +185,15 @@ int ws_tracker_open(struct ws_tracker *t, const struct ws_tracker_ops *ops,
 	t->mode = mode;
 	t->handler_cpu = -1;
 	return ops->open(t);
+}
+
+void ws_tracker_proc_path(const struct ws_tracker_target *tg,
+			  const char *file, char *buf, size_t len)
+{
+	if (tg && tg->pid)
+		snprintf(buf, len, "/proc/%d/%s", (int)tg->pid, file);
+	else
+		snprintf(buf, len, "/proc/self/%s", file);
 }
 
 void ws_tracker_close(struct ws_tracker *t)

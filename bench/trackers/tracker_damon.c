@@ -283,7 +283,9 @@ static int start_kdamond(struct ws_tracker *t, struct damon_priv *pv,
 	ret = ws_damon_kdamond_add(&pv->k, nr_before, err, sizeof(err));
 	if (ret)
 		return ws_tracker_fail(t, 0, "%s", err);
-	ret = ws_damon_kdamond_start(&pv->k, &pv->params, getpid(),
+	/* Our pid, or the attached target's (tracker.h). */
+	ret = ws_damon_kdamond_start(&pv->k, &pv->params,
+				     t->target.pid ? t->target.pid : getpid(),
 				     (uintptr_t)m->addr,
 				     (uintptr_t)m->addr + m->len, err,
 				     sizeof(err));

@@ -166,16 +166,19 @@ static int softdirty_open(struct ws_tracker *t)
 	pv->pmfd = -1;
 	t->priv = pv;
 
-	pv->clear_refs_fd = open(CLEAR_REFS, O_WRONLY | O_CLOEXEC);
+	/* The target's clear_refs (tracker.h): its whole mm, not ours. */
+	ws_tracker_proc_path(&t->target, "clear_refs", why, sizeof(why));
+	pv->clear_refs_fd = open(why, O_WRONLY | O_CLOEXEC);
 	if (pv->clear_refs_fd < 0) {
 		ret = errno;
 		softdirty_close(t);
-		return ws_tracker_fail(t, ret, "open %s", CLEAR_REFS);
+		return ws_tracker_fail(t, ret, "open %s", why);
 	}
-	ret = ws_pagemap_open();
+	ret = ws_pagemap_open_pid(t->target.pid);
 	if (ret < 0) {
 		softdirty_close(t);
-		return ws_tracker_fail(t, -ret, "open /proc/self/pagemap");
+		ws_tracker_proc_path(&t->target, "pagemap", why, sizeof(why));
+		return ws_tracker_fail(t, -ret, "open %s", why);
 	}
 	pv->pmfd = ret;
 
@@ -205,7 +208,7 @@ static int softdirty_arm(struct ws_tracker *t, size_t first_page,
 	(void)npages;
 	ret = clear_soft_dirty(pv->clear_refs_fd);
 	if (ret)
-		return ws_tracker_fail(t, -ret, "write 4 to %s", CLEAR_REFS);
+		return ws_tracker_fail(t, -ret, "write 4 to clear_refs");
 	return 0;
 }
 

@@ -126,6 +126,25 @@ int ws_uffd_tracker_open(struct ws_tracker *t,
 	ut->pmfd = -1;
 	t->priv = ut;
 
+	reg = (struct uffdio_register){
+		.range = { .start = (uintptr_t)m->addr, .len = m->len },
+		.mode = s->register_mode |
+			(t->register_missing ? WS_UFFDIO_REGISTER_MODE_MISSING : 0),
+	};
+	if (t->target.open_uffd) {
+		uint64_t ioctls = 0;
+
+		/* Another process opens and registers it (tracker.h). */
+		ret = t->target.open_uffd(t->target.arg, features, reg.mode,
+					  &ioctls, why, sizeof(why));
+		if (ret < 0) {
+			ws_uffd_tracker_close(t);
+			return ws_tracker_fail(t, -ret, "%s", why);
+		}
+		ut->uffd = ret;
+		reg.ioctls = ioctls;
+		goto registered;
+	}
 	ret = ws_uffd_open(features, NULL, NULL, why, sizeof(why));
 	if (ret < 0) {
 		ws_uffd_tracker_close(t);
@@ -133,11 +152,6 @@ int ws_uffd_tracker_open(struct ws_tracker *t,
 	}
 	ut->uffd = ret;
 
-	reg = (struct uffdio_register){
-		.range = { .start = (uintptr_t)m->addr, .len = m->len },
-		.mode = s->register_mode |
-			(t->register_missing ? WS_UFFDIO_REGISTER_MODE_MISSING : 0),
-	};
 	if (ioctl(ut->uffd, UFFDIO_REGISTER, &reg)) {
 		ret = errno;
 		ws_uffd_tracker_close(t);
@@ -146,6 +160,7 @@ int ws_uffd_tracker_open(struct ws_tracker *t,
 				       s->register_name,
 				       ws_backing_name(m->backing), m->len);
 	}
+registered:
 	if ((reg.ioctls & s->ioctls) != s->ioctls) {
 		ws_uffd_tracker_close(t);
 		return ws_tracker_fail(t, EOPNOTSUPP,
@@ -155,10 +170,11 @@ int ws_uffd_tracker_open(struct ws_tracker *t,
 				       s->ioctls_name);
 	}
 
-	ret = ws_pagemap_open();
+	ret = ws_pagemap_open_pid(t->target.pid);
 	if (ret < 0) {
 		ws_uffd_tracker_close(t);
-		return ws_tracker_fail(t, -ret, "open /proc/self/pagemap");
+		ws_tracker_proc_path(&t->target, "pagemap", why, sizeof(why));
+		return ws_tracker_fail(t, -ret, "open %s", why);
 	}
 	ut->pmfd = ret;
 

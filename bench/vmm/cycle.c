@@ -69,22 +69,34 @@ enum ws_mode ws_cycle_mode(const struct ws_tracker_ops *ops)
  * resolution decided before the freeze has landed before the scan -- one
  * that landed after the scan passed its page would make a page the scan
  * saw cold writable while it is being written out.
+ *
+ * A MISSING fault on a page never evicted is a first touch (wsbench
+ * attach: memory the target had not populated when it handed it off) and
+ * turns a page hot just as a tracker fault does -- no tracker protects a
+ * hole -- so it is held and ordered the same way; release_held() wakes it
+ * and it faults again, to be filled then.
  */
 static int fault_hook(void *arg, int uffd, const struct uffd_msg *msg)
 {
 	struct cycle *c = arg;
 	uint64_t addr = msg->arg.pagefault.address;
 	size_t page = (addr - (uintptr_t)c->mem->addr) / c->mem->page_size;
+	bool first_touch;
 	int ret;
 
 	if (msg->event != UFFD_EVENT_PAGEFAULT)
 		return 0;
-	if (!(msg->arg.pagefault.flags & TRACKER_FLAGS)) {
+	first_touch = !(msg->arg.pagefault.flags & TRACKER_FLAGS) &&
+		      page < c->mem->npages && ws_guest_is_resident(&c->g, page);
+	if (!(msg->arg.pagefault.flags & TRACKER_FLAGS) && !first_touch) {
 		ret = ws_guest_refault(&c->g, uffd, addr);
 		return ret ? ret : 1;
 	}
 	pthread_mutex_lock(&c->held_lock);
-	if (atomic_load(&c->holding)) {
+	if (first_touch && !atomic_load(&c->holding)) {
+		ret = ws_guest_refault(&c->g, uffd, addr);
+		ret = ret ? ret : 1;
+	} else if (atomic_load(&c->holding)) {
 		ret = c->nheld < CYCLE_MAX_HELD ? 1 : -ENOSPC;
 		if (ret > 0)
 			c->held[c->nheld++] = page;
@@ -112,13 +124,19 @@ static int own_missing_uffd(struct cycle *c)
 		.range = { (uintptr_t)c->mem->addr, c->mem->len },
 		.mode = WS_UFFDIO_REGISTER_MODE_MISSING,
 	};
+	const struct ws_tracker_target *tg = &c->t.target;
+	uint64_t ioctls;
 	char why[256];
-	int ret = ws_uffd_open(0, NULL, NULL, why, sizeof(why));
+	int ret;
 
+	/* Another process's memory: it registers (tracker.h). */
+	ret = tg->open_uffd ? tg->open_uffd(tg->arg, 0, reg.mode, &ioctls, why,
+					    sizeof(why)) :
+			      ws_uffd_open(0, NULL, NULL, why, sizeof(why));
 	if (ret < 0)
 		return ws_case_fail(c->ctx, ret, "refault uffd: %s", why);
 	c->missing_uffd = ret;
-	if (ioctl(c->missing_uffd, UFFDIO_REGISTER, &reg))
+	if (!tg->open_uffd && ioctl(c->missing_uffd, UFFDIO_REGISTER, &reg))
 		return ws_case_fail(c->ctx, errno,
 				    "UFFDIO_REGISTER(MISSING) for refaults");
 	ret = ws_uffd_handler_start(&c->missing_handler, c->missing_uffd,
@@ -154,7 +172,8 @@ static int freeze(struct cycle *c)
 		ret = c->ops->set_mode(&c->t, WS_MODE_SYNC);
 		return ret ? ws_case_fail(c->ctx, ret, "freeze: %s", c->t.err) : 0;
 	case WS_FREEZE_PAUSE:
-		ret = ws_wl_pause(c->wl, PAUSE_TIMEOUT_NS, &took);
+		ret = c->pause ? c->pause(c, &took) :
+		      ws_wl_pause(c->wl, PAUSE_TIMEOUT_NS, &took);
 		return ret ? ws_case_fail(c->ctx, ret, "freeze: pausing the vCPUs") : 0;
 	case WS_FREEZE_NONE:
 		break;
@@ -193,7 +212,10 @@ static int unfreeze(struct cycle *c)
 			ret = release_held(c);
 		break;
 	case WS_FREEZE_PAUSE:
-		ws_wl_resume(c->wl);
+		if (c->resume)
+			c->resume(c);
+		else
+			ws_wl_resume(c->wl);
 		break;
 	case WS_FREEZE_NONE:
 		break;
@@ -243,14 +265,15 @@ static int rearm_after(struct cycle *c)
 }
 
 /* Steps 2-5 of the cycle for interval @k, timed per phase. */
-static int manage(struct cycle *c, uint32_t k, struct cycle_interval *iv)
+int cycle_manage(struct cycle *c, uint32_t k, struct cycle_interval *iv)
 {
 	bool late_rearm = c->freeze == WS_FREEZE_SYNC;
 	uint64_t w0 = ws_now_ns(), t = ws_thread_cpu_ns(), t1;
 	long evicted = 0;
 	int ret = 0;
 
-	ws_wl_epoch_bump(c->wl);		/* odd: the window */
+	if (c->wl)
+		ws_wl_epoch_bump(c->wl);	/* odd: the window */
 	/*
 	 * Sync backends freeze before the scan: afterwards no cold page can
 	 * turn hot unseen.  Paused ones detect first, with the vCPUs running
@@ -284,6 +307,8 @@ static int manage(struct cycle *c, uint32_t k, struct cycle_interval *iv)
 		}
 	}
 	t1 = ws_thread_cpu_ns(), iv->cpu[CPU_EVICT] = t1 - t, t = t1;
+	if (!ret && c->in_window)
+		c->in_window(c);
 	if (!ret)
 		ret = unfreeze(c);
 	iv->window_ns = ws_now_ns() - w0;
@@ -291,7 +316,8 @@ static int manage(struct cycle *c, uint32_t k, struct cycle_interval *iv)
 	if (!ret && late_rearm)
 		ret = rearm_after(c);
 	iv->cpu[CPU_ARM] = ws_thread_cpu_ns() - t;
-	ws_wl_epoch_bump(c->wl);		/* even: the next interval */
+	if (c->wl)
+		ws_wl_epoch_bump(c->wl);	/* even: the next interval */
 	iv->evicted = evicted > 0 ? (size_t)evicted : 0;
 	iv->detected = ws_pageset_count(&c->hot);
 	return ret;
@@ -309,7 +335,7 @@ static int run_interval(struct cycle *c, uint32_t k, uint64_t end)
 	wait_until(end);
 	iv->t_s = (double)ws_wl_clock_ns(c->wl) / 1e9;
 	if (c->ops) {
-		ret = manage(c, k, iv);
+		ret = cycle_manage(c, k, iv);
 	} else {
 		ws_wl_epoch_bump(c->wl);
 		ws_wl_epoch_bump(c->wl);
@@ -365,7 +391,7 @@ static int setup_workload(struct cycle *c)
 	return ret ? ws_case_fail(c->ctx, ret, "workload stamps") : 0;
 }
 
-static int setup_tracker(struct cycle *c, enum ws_mode mode)
+int cycle_setup_tracker(struct cycle *c, enum ws_mode mode)
 {
 	int ret;
 
@@ -403,7 +429,7 @@ int ws_cycle_run(struct ws_bench_ctx *ctx, const struct ws_cycle_opts *opts,
 	if (!ret)
 		ret = setup_workload(c);
 	if (!ret && ops)
-		ret = setup_tracker(c, mode);
+		ret = cycle_setup_tracker(c, mode);
 	if (!ret)
 		ret = ws_wl_start(c->wl);
 	start = ws_now_ns();

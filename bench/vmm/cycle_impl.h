@@ -56,6 +56,19 @@ struct cycle {
 	uint32_t *det_last, *true_last, *true_wlast;
 	struct ws_pageset hot, evict, rd, wr;
 	struct cycle_interval *iv;
+	/*
+	 * How freeze "pause" stops the vCPUs: NULL, the workload engine's
+	 * workers (c->wl); wsbench attach stops the target process instead.
+	 * pause() returns 0 or -errno and how long stopping took.
+	 */
+	int (*pause)(struct cycle *c, uint64_t *took_ns);
+	void (*resume)(struct cycle *c);
+	void *pause_arg;
+	/*
+	 * Optional, run in the freeze window right after eviction (tests:
+	 * wsbench attach --test-hold-ms, so a kill lands while frozen).
+	 */
+	void (*in_window)(struct cycle *c);
 };
 
 struct cycle *cycle_alloc(struct ws_bench_ctx *ctx,
@@ -65,6 +78,26 @@ int cycle_alloc_pages(struct cycle *c);
 void cycle_free(struct cycle *c);
 /* CPU time of whichever thread serves faults (0 if none). */
 uint64_t cycle_handler_cpu(const struct cycle *c);
+
+/*
+ * Open c->ops on c->mem (its fault hook, MISSING for refaults when c->guest,
+ * the refault uffd of its own for trackers without one) and arm it all.
+ * c->t.target, set before, says whose memory it is (wsbench attach).
+ */
+int cycle_setup_tracker(struct cycle *c, enum ws_mode mode);
+/*
+ * Steps 2-5 of the cycle for interval @k (freeze, detect, evict, unfreeze,
+ * re-arm), timed per phase into @iv; c->hot holds what was detected.
+ */
+int cycle_manage(struct cycle *c, uint32_t k, struct cycle_interval *iv);
+/*
+ * Score interval @k's cold set (not detected hot in the last K intervals,
+ * from c->det_last) against c->true_last / c->true_wlast (score.c).
+ */
+void cycle_score_cold(struct cycle *c, uint32_t k, struct cycle_interval *iv);
+/* Interval @k as in the vmm-cycle result file (score.c). */
+json_t *cycle_interval_json(const struct cycle *c, uint32_t k,
+			    const struct cycle_interval *iv);
 
 /* Fetch interval @k's truth and score the cold sets (score.c). */
 int cycle_score(struct cycle *c, uint32_t k, struct cycle_interval *iv);

@@ -52,6 +52,7 @@ int ws_guest_init(struct ws_guest *g, size_t len, const char *dir,
 
 	memset(g, 0, sizeof(*g));
 	g->storage_fd = -1;
+	g->state_fd = -1;
 	g->io = MAP_FAILED;
 	ws_samples_init(&g->refault_ns);
 	ret = ws_mem_map(&g->mem, WS_BACKING_SHMEM, len, why, whylen);
@@ -66,12 +67,74 @@ int ws_guest_init(struct ws_guest *g, size_t len, const char *dir,
 	}
 	g->state = calloc(g->mem.npages, sizeof(*g->state));
 	g->evicted_in = calloc(g->mem.npages, sizeof(*g->evicted_in));
+	g->incore = calloc(g->mem.npages, 1);
 	g->bounce = aligned_alloc(g->mem.page_size, g->mem.page_size);
-	if (!g->state || !g->evicted_in || !g->bounce) {
+	if (!g->state || !g->evicted_in || !g->incore || !g->bounce) {
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
 	return open_storage(g, dir, why, whylen);
+}
+
+/* The page states in a memfd another process can map (state_fd). */
+static int shared_state(struct ws_guest *g, char *why, size_t whylen)
+{
+	size_t len = g->mem.npages ? g->mem.npages : 1;
+	void *p;
+
+	g->state_fd = memfd_create("wsbench-page-state", MFD_CLOEXEC);
+	if (g->state_fd < 0 || ftruncate(g->state_fd, (off_t)len)) {
+		snprintf(why, whylen, "page-state memfd: %s", strerror(errno));
+		return -errno;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, g->state_fd, 0);
+	if (p == MAP_FAILED) {
+		snprintf(why, whylen, "page-state memfd: mmap: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	g->state = p;
+	g->state_shared = true;
+	return 0;
+}
+
+int ws_guest_adopt(struct ws_guest *g, uintptr_t addr, size_t len,
+		   int memfd, off_t offset, const char *dir, char *why,
+		   size_t whylen)
+{
+	size_t psz = ws_page_size();
+	int ret;
+
+	memset(g, 0, sizeof(*g));
+	g->storage_fd = -1;
+	g->state_fd = -1;
+	g->io = MAP_FAILED;
+	ws_samples_init(&g->refault_ns);
+	/* map_base stays NULL: ws_mem_unmap() must not unmap @addr here. */
+	g->mem = (struct ws_mem){
+		.backing = WS_BACKING_SHMEM,
+		.addr = (char *)addr,
+		.len = len,
+		.page_size = psz,
+		.npages = len / psz,
+		.fd = memfd,
+	};
+	g->io = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd,
+		     offset);
+	if (g->io == MAP_FAILED) {
+		snprintf(why, whylen, "I/O view of the target's memory fd: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	g->evicted_in = calloc(g->mem.npages, sizeof(*g->evicted_in));
+	g->incore = calloc(g->mem.npages, 1);
+	g->bounce = aligned_alloc(psz, psz);
+	if (!g->evicted_in || !g->incore || !g->bounce) {
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = shared_state(g, why, whylen);
+	return ret ? ret : open_storage(g, dir, why, whylen);
 }
 
 void ws_guest_free(struct ws_guest *g)
@@ -80,8 +143,17 @@ void ws_guest_free(struct ws_guest *g)
 		munmap(g->io, g->mem.len);
 	if (g->storage_fd >= 0)
 		close(g->storage_fd);
-	free((void *)g->state);
+	if (g->state_shared)
+		munmap((void *)g->state, g->mem.npages ? g->mem.npages : 1);
+	else
+		free((void *)g->state);
+	if (g->state_fd >= 0)
+		close(g->state_fd);
+	g->state = NULL;
+	g->state_shared = false;
+	g->state_fd = -1;
 	free(g->evicted_in);
+	free(g->incore);
 	free(g->bounce);
 	ws_samples_free(&g->refault_ns);
 	ws_mem_unmap(&g->mem);
@@ -142,19 +214,32 @@ static int evict_run(struct ws_guest *g, size_t first, size_t n, int uffd,
 	return ret;
 }
 
+/*
+ * Is page @i in memory?  A hole (never populated: another process's memory
+ * adopted before it touched it all) holds nothing to write out, and
+ * reading it through the I/O view would only allocate a zero page.
+ */
+static bool in_memory(const struct ws_guest *g, size_t i)
+{
+	return g->incore[i] & 1;
+}
+
 long ws_guest_evict(struct ws_guest *g, const struct ws_pageset *set,
 		    int uffd, uint32_t interval)
 {
-	size_t pos = 0, first, n;
+	size_t pos = 0, first, n, psz = g->mem.page_size;
 	long total = 0;
 
 	while (ws_pageset_next_run(set, &pos, &first, &n)) {
+		if (mincore(g->io + first * psz, n * psz, g->incore + first))
+			return -errno;
 		/* Split the run at pages that are not resident. */
 		for (size_t i = first; i < first + n;) {
 			size_t e = i;
 			int ret;
 
-			while (e < first + n && ws_guest_is_resident(g, e))
+			while (e < first + n && ws_guest_is_resident(g, e) &&
+			       in_memory(g, e))
 				e++;
 			if (e > i) {
 				ret = evict_run(g, i, e - i, uffd, interval);
@@ -194,6 +279,45 @@ static void note_bad(struct ws_guest *g, int nbad, const struct ws_wl_bad *bad)
 		g->first_bad = *bad;
 }
 
+/* UFFDIO_COPY of g->bounce to @dst; a page already there is only woken. */
+static int copy_in(struct ws_guest *g, int uffd, uint64_t dst, bool *copied)
+{
+	struct uffdio_copy copy = {
+		.dst = dst,
+		.src = (uintptr_t)g->bounce,
+		.len = g->mem.page_size,
+	};
+
+	*copied = false;
+	while (ioctl(uffd, UFFDIO_COPY, &copy)) {
+		if (errno == EAGAIN)
+			continue;
+		if (errno != EEXIST)
+			return -errno;
+		return ioctl(uffd, UFFDIO_WAKE, &(struct ws_uffdio_range){
+				     dst, g->mem.page_size }) ? -errno : 0;
+	}
+	*copied = true;
+	return 0;
+}
+
+/*
+ * A MISSING fault on a page never evicted: the first touch of memory that
+ * another process had not populated when it handed the range off
+ * (wsbench attach).  Zeros, as the kernel would have given it; no refault.
+ */
+static int first_touch(struct ws_guest *g, int uffd, uint64_t dst)
+{
+	bool copied;
+	int ret;
+
+	memset(g->bounce, 0, g->mem.page_size);
+	ret = copy_in(g, uffd, dst, &copied);
+	if (!ret && copied)
+		atomic_fetch_add(&g->first_touches, 1);
+	return ret;
+}
+
 int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
 {
 	uint64_t t0 = ws_now_ns(), c0 = ws_thread_cpu_ns();
@@ -201,16 +325,14 @@ int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
 	struct ws_wl_bad bad;
 	int nbad;
 	size_t page = (addr - (uintptr_t)g->mem.addr) / psz;
-	struct uffdio_copy copy = {
-		.dst = (uintptr_t)g->mem.addr + page * psz,
-		.src = (uintptr_t)g->bounce,
-		.len = psz,
-		.mode = 0,
-	};
+	uint64_t dst = (uintptr_t)g->mem.addr + page * psz;
+	bool copied;
 	int ret;
 
 	if (page >= g->mem.npages)
 		return -EFAULT;
+	if (ws_guest_is_resident(g, page))
+		return first_touch(g, uffd, dst);
 	ret = read_page(g, page);
 	if (ret)
 		return ret;
@@ -219,22 +341,15 @@ int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
 	 * write it, so a version one ahead is only a blocked writer's.
 	 */
 	nbad = g->wl ? ws_wl_check_page(g->wl, page, g->bounce, &bad) : 0;
-	while (ioctl(uffd, UFFDIO_COPY, &copy)) {
-		if (errno == EAGAIN)
-			continue;
-		if (errno != EEXIST)
-			return -errno;
-		/*
-		 * A second fault on the page, queued before the first was
-		 * resolved: the page is back and its writers may have moved
-		 * on, so this check compared stale storage with live
-		 * versions.  Only wake.
-		 */
-		if (ioctl(uffd, UFFDIO_WAKE, &(struct ws_uffdio_range){
-				copy.dst, psz }))
-			return -errno;
-		return 0;
-	}
+	/*
+	 * Not copied: a second fault on the page, queued before the first
+	 * was resolved.  The page is back and its writers may have moved
+	 * on, so this check compared stale storage with live versions:
+	 * copy_in() only woke it.
+	 */
+	ret = copy_in(g, uffd, dst, &copied);
+	if (ret || !copied)
+		return ret;
 	if (nbad)
 		note_bad(g, nbad, &bad);
 	atomic_store(&g->state[page], WS_PAGE_RESIDENT);

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "engine.h"
 #include "mem.h"
@@ -39,12 +40,21 @@ struct ws_guest {
 	int storage_fd;
 	char storage_path[256];
 	_Atomic uint8_t *state;		/* enum ws_page_state per page */
+	/*
+	 * ws_guest_adopt(): state lives in a memfd of its own, which the
+	 * target's preload library maps too, so that it can restore evicted
+	 * pages from storage should wsbench die (bench/attach/).
+	 */
+	int state_fd;
+	bool state_shared;
 	uint32_t *evicted_in;		/* interval a page was last evicted in */
+	unsigned char *incore;		/* mincore() of an eviction run */
 	_Atomic uint32_t interval;	/* the cycle's current interval */
 	struct ws_wl *wl;		/* integrity stamps to check */
 	void *bounce;			/* refault buffer (one handler thread) */
 	/* Counters, updated by the handler thread, read by the manager. */
 	_Atomic uint64_t refaults, refaults_recent, refault_cpu_ns;
+	_Atomic uint64_t first_touches;	/* MISSING on never-evicted pages */
 	_Atomic uint64_t bad_words, bad_pages;
 	struct ws_wl_bad first_bad;
 	_Atomic bool have_bad;
@@ -62,9 +72,20 @@ int ws_guest_init(struct ws_guest *g, size_t len, const char *dir,
 void ws_guest_free(struct ws_guest *g);
 
 /*
- * Evict the pages of @set that are resident: write each run out, punch
- * it, wake its waiters on @uffd (-1: none), mark it evicted in @interval.
- * Returns the number of pages evicted, or -errno.
+ * Guest memory that another process mapped (wsbench attach): the vCPU
+ * view is its range at @addr (its address space: never dereferenced
+ * here), @memfd at @offset backs it and is mapped here as the I/O view;
+ * the storage file and a shared page-state memfd (state_fd) are created
+ * as by ws_guest_init().  Takes @memfd.  0 or -errno with @why.
+ */
+int ws_guest_adopt(struct ws_guest *g, uintptr_t addr, size_t len,
+		   int memfd, off_t offset, const char *dir, char *why,
+		   size_t whylen);
+
+/*
+ * Evict the pages of @set that are resident and in memory (not holes):
+ * write each run out, punch it, wake its waiters on @uffd (-1: none), mark
+ * it evicted in @interval.  Returns the number of pages evicted, or -errno.
  */
 long ws_guest_evict(struct ws_guest *g, const struct ws_pageset *set,
 		    int uffd, uint32_t interval);
@@ -72,7 +93,8 @@ long ws_guest_evict(struct ws_guest *g, const struct ws_pageset *set,
 /*
  * Resolve a MISSING fault at @addr (handler thread): read the page from
  * storage, check its stamps, UFFDIO_COPY it into the vCPU view (which
- * wakes the faulting thread).  0 or -errno.
+ * wakes the faulting thread).  A page never evicted is a first touch and
+ * gets zeros (first_touches).  0 or -errno.
  */
 int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr);
 

@@ -50,7 +50,7 @@ static void acc_finish(struct ws_accuracy *a)
 }
 
 /* Cold sets at 4 KiB, and per 2 MiB (a granule is cold when all is). */
-static void score_cold(struct cycle *c, uint32_t k, struct cycle_interval *iv)
+void cycle_score_cold(struct cycle *c, uint32_t k, struct cycle_interval *iv)
 {
 	unsigned int K = c->o->cold_after;
 	struct ws_accuracy *a = &iv->cold, *g = &iv->cold_2m;
@@ -103,7 +103,7 @@ int cycle_score(struct cycle *c, uint32_t k, struct cycle_interval *iv)
 		ws += c->true_last[p] == k;
 	iv->true_ws = ws;
 	if (c->ops && k >= c->o->cold_after)
-		score_cold(c, k, iv);
+		cycle_score_cold(c, k, iv);
 	return 0;
 }
 
@@ -116,8 +116,8 @@ static double f1(const struct ws_accuracy *a)
 	return d > 0 ? 2 * a->precision * a->recall / d : 0;
 }
 
-static json_t *interval_json(const struct cycle *c, uint32_t k,
-			     const struct cycle_interval *iv)
+json_t *cycle_interval_json(const struct cycle *c, uint32_t k,
+			    const struct cycle_interval *iv)
 {
 	json_t *cpu = json_object(), *j;
 
@@ -286,7 +286,8 @@ int cycle_finish(struct cycle *c, json_t **out)
 	ws_uffd_handler_stop(&c->missing_handler);
 	json_object_set_new(run, "refault_ns", samples_json(&c->g.refault_ns));
 	for (uint32_t k = 0; k < c->o->intervals; k++)
-		json_array_append_new(ivs, interval_json(c, k + 1, &c->iv[k]));
+		json_array_append_new(ivs, cycle_interval_json(c, k + 1,
+							       &c->iv[k]));
 	*out = json_pack("{s:o,s:o}", "run", run, "intervals", ivs);
 	ws_samples_free(&t.window);
 	return lost < 0 ? ws_case_fail(c->ctx, (int)lost, "integrity check") : 0;

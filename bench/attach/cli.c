@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `wsbench attach` options and every check made before anything is
+ * touched (attach.h): bad input exits 2 with the option and what it
+ * accepts -- a pid that does not exist or is not ours, no mapping
+ * matching the selector, a fio job attach cannot track.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "maps.h"
+#include "parse.h"
+#include "target.h"
+
+#define PROG "wsbench attach"
+
+static int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, PROG ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return WS_EXIT_USAGE;
+}
+
+void ws_attach_usage(FILE *f)
+{
+	fprintf(f,
+"usage: wsbench attach --backend B [options] -- COMMAND [ARGS...]\n"
+"       wsbench attach --backend B --pid PID [--socket PATH] [options]\n"
+"\n"
+"Runs the VMM cycle of vmm-cycle (detect, freeze, evict, refault) on the\n"
+"memory of a real, unmodified process.  rwp, wp and minor-anon get their\n"
+"userfaultfd from inside the target, through the preload library\n"
+"(LD_PRELOAD=%s, %s=PATH); idle, softdirty and damon\n"
+"work from outside (/proc/PID/pagemap, clear_refs, DAMON's pid target) and\n"
+"use the library only to serve refaults of evicted pages (--no-evict: no\n"
+"library at all).  A command is started with both set; a --pid must have\n"
+"been started with them and --socket naming the same PATH.\n"
+"\n"
+"options:\n"
+"  --backend B              rwp, minor-anon, wp, idle, softdirty or damon\n"
+"  --select SEL             the mapping: largest[,min=SIZE] (default\n"
+"                           largest,min=1M) or name=TEXT (its path in\n"
+"                           /proc/PID/maps contains TEXT); fio: its filename\n"
+"  --pid PID                attach to a running process\n"
+"  --socket PATH            the socket the library connects to (default: a\n"
+"                           private one for a command)\n"
+"  --preload PATH           the library (default: next to wsbench)\n"
+"  --intervals N            tracking intervals (default 0: until the target\n"
+"                           unmaps the range or exits)\n"
+"  --interval-ms MS         interval length (default 200)\n"
+"  --cold-after K           cold = not hot in the last K intervals (default 2)\n"
+"  --protocol safe|unsafe   unsafe evicts without freezing (default safe)\n"
+"  --freeze auto|pause      pause: stop the target even where faults could\n"
+"                           be held (default auto)\n"
+"  --no-evict               detection only\n"
+"  --reps N                 tracked runs, each next to an untracked run of\n"
+"                           the same command, alternating (default 1)\n"
+"  --no-untracked           no untracked runs (hyperfine's inner command)\n"
+"  --truth-log FILE         a per-access log (fio iops-log format, CLOCK_MONOTONIC\n"
+"                           ms) as ground truth for a command that is not fio\n"
+"  --handoff-timeout S      wait for the mapping at most S s (default 30)\n"
+"  --ab-runs N              also hyperfine: the command alone vs under attach,\n"
+"                           N runs each per round (default 0: no A/B)\n"
+"  --ab-warmup N            hyperfine warm-up runs (default 1)\n"
+"  --ab-rounds N            hyperfine rounds, alternating order (default 2)\n"
+"  --out DIR, --run-id ID, --seed N, --timeout S, --quiet\n"
+"  --test-hold-ms MS        (tests) linger MS in every freeze window\n"
+"\n"
+"Writes <out>/attach.json (results/README.md) and prints a summary.\n",
+		WS_HANDOFF_LIB_NAME, WS_HANDOFF_ENV);
+}
+
+static int parse_select(struct ws_attach *a, const char *v)
+{
+	size_t sz;
+
+	if (!strncmp(v, "name=", 5) && v[5] &&
+	    strlen(v + 5) < sizeof(a->sel.name)) {
+		a->sel.sel = WS_SEL_NAME;
+		snprintf(a->sel.name, sizeof(a->sel.name), "%s", v + 5);
+		return 0;
+	}
+	if (!strcmp(v, "largest")) {
+		a->sel.sel = WS_SEL_LARGEST;
+		return 0;
+	}
+	if (!strncmp(v, "largest,min=", 12) &&
+	    !ws_parse_size("--select largest,min", v + 12, 1, &sz)) {
+		a->sel.sel = WS_SEL_LARGEST;
+		a->sel.size = sz;
+		return 0;
+	}
+	return usage_err("--select '%s': use largest, largest,min=SIZE or name=TEXT",
+			 v);
+}
+
+static int set_path(char *dst, size_t len, const char *opt, const char *v)
+{
+	if (!*v || strlen(v) >= len)
+		return usage_err("%s '%s': empty or longer than %zu bytes", opt,
+				 v, len - 1);
+	snprintf(dst, len, "%s", v);
+	return 0;
+}
+
+static int uint_opt(const char *opt, const char *v, uint64_t min, uint64_t max,
+		    unsigned int *out)
+{
+	uint64_t x;
+
+	if (ws_parse_uint(opt, v, min, max, &x))
+		return WS_EXIT_USAGE;
+	*out = (unsigned int)x;
+	return 0;
+}
+
+/* One option with its value @v; WS_EXIT_USAGE on error. */
+static int option(struct ws_attach *a, const char *o, const char *v,
+		  uint64_t *timeout)
+{
+	uint64_t x;
+
+	if (!strcmp(o, "--backend")) {
+		a->ops = ws_tracker_by_name(v);
+		return a->ops ? 0 : usage_err("--backend '%s': use one of %s",
+					      v, ws_tracker_names());
+	}
+	if (!strcmp(o, "--select")) {
+		a->sel_given = true;
+		return parse_select(a, v);
+	}
+	if (!strcmp(o, "--pid")) {
+		if (ws_parse_uint(o, v, 1, INT32_MAX, &x))
+			return WS_EXIT_USAGE;
+		a->pid = (pid_t)x;
+		return 0;
+	}
+	if (!strcmp(o, "--socket")) {
+		a->socket_given = true;
+		return set_path(a->socket, sizeof(a->socket), o, v);
+	}
+	if (!strcmp(o, "--preload"))
+		return set_path(a->preload, sizeof(a->preload), o, v);
+	if (!strcmp(o, "--truth-log"))
+		return set_path(a->truth_log, sizeof(a->truth_log), o, v);
+	if (!strcmp(o, "--out"))
+		return set_path(a->out_dir, sizeof(a->out_dir), o, v);
+	if (!strcmp(o, "--run-id")) {
+		if (strchr(v, '/'))
+			return usage_err("--run-id '%s': no '/'", v);
+		return set_path(a->run_id, sizeof(a->run_id), o, v);
+	}
+	if (!strcmp(o, "--intervals"))
+		return uint_opt(o, v, 0, WS_ATTACH_MAX_INTERVALS, &a->intervals);
+	if (!strcmp(o, "--interval-ms"))
+		return ws_parse_double(o, v, 1, 600000, &a->interval_ms) ?
+		       WS_EXIT_USAGE : 0;
+	if (!strcmp(o, "--cold-after"))
+		return uint_opt(o, v, 1, 1000, &a->cold_after);
+	if (!strcmp(o, "--reps"))
+		return uint_opt(o, v, 1, 1000, &a->reps);
+	if (!strcmp(o, "--handoff-timeout"))
+		return uint_opt(o, v, 1, 3600, &a->handoff_timeout_s);
+	if (!strcmp(o, "--ab-runs"))
+		return uint_opt(o, v, 0, 1000, &a->ab_runs);
+	if (!strcmp(o, "--ab-warmup"))
+		return uint_opt(o, v, 0, 100, &a->ab_warmup);
+	if (!strcmp(o, "--ab-rounds"))
+		return uint_opt(o, v, 1, 100, &a->ab_rounds);
+	if (!strcmp(o, "--test-hold-ms"))
+		return uint_opt(o, v, 0, 60000, &a->hold_ms);
+	if (!strcmp(o, "--seed"))
+		return ws_parse_uint(o, v, 0, UINT64_MAX, &a->seed) ?
+		       WS_EXIT_USAGE : 0;
+	if (!strcmp(o, "--timeout"))
+		return ws_parse_uint(o, v, 0, 7 * 86400, timeout) ?
+		       WS_EXIT_USAGE : 0;
+	if (!strcmp(o, "--protocol")) {
+		if (strcmp(v, "safe") && strcmp(v, "unsafe"))
+			return usage_err("--protocol '%s': use safe or unsafe", v);
+		a->unsafe = !strcmp(v, "unsafe");
+		return 0;
+	}
+	if (!strcmp(o, "--freeze")) {
+		if (strcmp(v, "auto") && strcmp(v, "pause"))
+			return usage_err("--freeze '%s': use auto or pause", v);
+		a->freeze = strcmp(v, "pause") ? WS_ATTACH_FREEZE_AUTO :
+			    WS_ATTACH_FREEZE_PAUSE;
+		return 0;
+	}
+	return usage_err("unknown option '%s'; see wsbench attach --help", o);
+}
+
+static bool is_flag(const char *o, struct ws_attach *a)
+{
+	if (!strcmp(o, "--no-evict"))
+		a->no_evict = true;
+	else if (!strcmp(o, "--quiet"))
+		a->quiet = true;
+	else if (!strcmp(o, "--no-untracked"))
+		a->no_untracked = true;
+	else
+		return false;
+	return true;
+}
+
+static void defaults(struct ws_attach *a)
+{
+	const char *tmp = getenv("TMPDIR");
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+
+	memset(a, 0, sizeof(*a));
+	a->sel.sel = WS_SEL_LARGEST;
+	a->sel.size = 1 << 20;
+	a->interval_ms = 200;
+	a->cold_after = 2;
+	a->reps = 1;
+	a->handoff_timeout_s = 30;
+	a->ab_warmup = 1;
+	a->ab_rounds = 2;
+	a->seed = 42;
+	snprintf(a->tmp, sizeof(a->tmp), "%s", tmp && *tmp ? tmp : "/tmp");
+	if (!getcwd(a->cwd, sizeof(a->cwd)))
+		a->cwd[0] = '\0';
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	snprintf(a->self, sizeof(a->self), "%s", exe);
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	if (getenv("WSBENCH_HANDOFF_LIB"))
+		snprintf(a->preload, sizeof(a->preload), "%s",
+			 getenv("WSBENCH_HANDOFF_LIB"));
+	else
+		snprintf(a->preload, sizeof(a->preload), "%.3000s/%s", exe,
+			 WS_HANDOFF_LIB_NAME);
+}
+
+/* Is @cmd runnable (as execvp would find it)? */
+static bool runnable(const char *cmd)
+{
+	char path[PATH_MAX];
+	const char *p = getenv("PATH");
+
+	if (strchr(cmd, '/'))
+		return !access(cmd, X_OK);
+	for (p = p ? p : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(path, sizeof(path), "%.*s/%s", (int)n, p, cmd);
+		if (!access(path, X_OK))
+			return true;
+		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
+/* --pid: it exists, it is ours, something matches, the library is in. */
+static int check_pid(struct ws_attach *a)
+{
+	struct ws_map *v;
+	char why[512], sel[300], big[600];
+	bool lib = false;
+	size_t n;
+	long i;
+
+	if (ws_target_check_pid(a->pid, why, sizeof(why)))
+		return usage_err("%s", why);
+	if (ws_maps_read(a->pid, &v, &n))
+		return usage_err("--pid %d: /proc/%d/maps: %s", (int)a->pid,
+				 (int)a->pid, strerror(errno));
+	i = ws_maps_select(v, n, a->sel.sel, a->sel.size, a->sel.name);
+	for (size_t k = 0; k < n; k++)
+		lib |= strstr(v[k].path, WS_HANDOFF_LIB_NAME) != NULL;
+	ws_select_describe(a->sel.sel, a->sel.size, a->sel.name, sel,
+			   sizeof(sel));
+	ws_maps_describe(v, n, 4, big, sizeof(big));
+	free(v);
+	if (i < 0)
+		return usage_err("--pid %d has no mapping matching --select %s (its largest: %s)",
+				 (int)a->pid, sel, big);
+	if (a->use_lib && !lib)
+		return usage_err("--pid %d has not loaded %s: %s needs it inside the target%s; start it with LD_PRELOAD=%s %s=PATH and give --socket PATH%s",
+				 (int)a->pid, WS_HANDOFF_LIB_NAME, a->ops->name,
+				 a->ops->uffd ? "" : " to serve refaults",
+				 a->preload, WS_HANDOFF_ENV,
+				 a->ops->uffd ? "" : ", or use --no-evict");
+	if (a->use_lib && !a->socket_given)
+		return usage_err("--pid needs --socket PATH: the %s the target was started with",
+				 WS_HANDOFF_ENV);
+	if (a->reps != 1 || a->ab_runs)
+		return usage_err("--reps and --ab-runs need a command to start (not --pid)");
+	return 0;
+}
+
+static int check_command(struct ws_attach *a)
+{
+	char why[512];
+
+	if (!runnable(a->cmd[0]))
+		return usage_err("cannot run '%s': not found or not executable",
+				 a->cmd[0]);
+	a->is_fio = ws_fio_is_fio(a->cmd[0]);
+	if (!a->is_fio)
+		return 0;
+	if (ws_fio_parse_cmd(a->cmd, &a->fio, why, sizeof(why)))
+		return usage_err("%s", why);
+	if (a->truth_log[0])
+		return usage_err("--truth-log: fio's own log is the truth; drop it");
+	if (!a->sel_given) {
+		if (strlen(a->fio.filename) >= sizeof(a->sel.name))
+			return usage_err("fio filename %s: longer than %zu bytes",
+					 a->fio.filename,
+					 sizeof(a->sel.name) - 1);
+		a->sel.sel = WS_SEL_NAME;
+		snprintf(a->sel.name, sizeof(a->sel.name), "%.255s",
+			 a->fio.filename);
+	}
+	return 0;
+}
+
+static int check(struct ws_attach *a)
+{
+	struct stat st;
+
+	if (!a->ops)
+		return usage_err("--backend is required: one of %s",
+				 ws_tracker_names());
+	if (!!a->pid == !!a->cmd)
+		return usage_err("give either --pid PID or -- COMMAND [ARGS...], not %s",
+				 a->pid ? "both" : "neither");
+	/* uffd trackers need a uffd from inside; eviction needs refaults. */
+	a->use_lib = a->ops->uffd || !a->no_evict;
+	if (a->use_lib && (stat(a->preload, &st) || !S_ISREG(st.st_mode)))
+		return usage_err("--preload %s: %s (make builds it)", a->preload,
+				 strerror(errno ? errno : EINVAL));
+	/* Written by the program as it runs: only its form is checked. */
+	if (a->truth_log[0] && a->truth_log[0] != '/')
+		return usage_err("--truth-log %s: give an absolute path",
+				 a->truth_log);
+	return a->pid ? check_pid(a) : check_command(a);
+}
+
+int ws_attach_parse(int argc, char **argv, struct ws_attach *a)
+{
+	uint64_t timeout = 3600;
+	int i, ret;
+
+	defaults(a);
+	a->argv_all = argv;
+	a->argc_all = argc;
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		const char *o = argv[i], *eq = strchr(o, '=');
+		char name[64];
+
+		if (!strcmp(o, "--help")) {
+			ws_attach_usage(stdout);
+			return 1;
+		}
+		if (is_flag(o, a))
+			continue;
+		if (strncmp(o, "--", 2))
+			return usage_err("'%s': options come first, the command after --",
+					 o);
+		if (eq && (size_t)(eq - o) < sizeof(name)) {
+			snprintf(name, sizeof(name), "%.*s", (int)(eq - o), o);
+			ret = option(a, name, eq + 1, &timeout);
+		} else if (i + 1 < argc) {
+			ret = option(a, o, argv[++i], &timeout);
+		} else {
+			ret = usage_err("%s needs a value", o);
+		}
+		if (ret)
+			return ret;
+	}
+	if (i < argc && i + 1 < argc)
+		a->cmd = argv + i + 1;
+	ret = check(a);
+	if (ret)
+		return ret;
+	if (!a->run_id[0]) {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(a->run_id, sizeof(a->run_id), "%Y%m%dT%H%M%SZ", &tm);
+		snprintf(a->run_id + strlen(a->run_id),
+			 sizeof(a->run_id) - strlen(a->run_id), "-%d",
+			 (int)getpid());
+	}
+	if (!a->out_dir[0])
+		snprintf(a->out_dir, sizeof(a->out_dir), "results/%s",
+			 a->run_id);
+	a->timeout_s = timeout;
+	return 0;
+}

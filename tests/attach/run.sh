@@ -1,0 +1,250 @@
+#!/bin/sh
+# wsbench attach on this host's kernel (TAP): bad input exits 2 before
+# anything is touched; backends the kernel lacks are skips with the probe's
+# reason; under wp (the uffd tracker this host has) the tiny target and fio
+# get their evicted pages back -- fio's verify passes and its own per-I/O
+# log scores the cold sets -- also when first touches race eviction;
+# wsbench SIGKILLed in a freeze window (faults held, or the target stopped)
+# leaves the target running with every page intact; hyperfine's JSON is
+# folded into the result with a CI.
+set -u
+
+cd "$(dirname "$0")/../.."
+ws=${WSBENCH:-build/wsbench}
+lib=$PWD/build/libwsbench-handoff.so
+target=$PWD/build/tests/attach-target
+py=/usr/bin/python3
+tmp=$(mktemp -d)
+pids=""
+trap 'for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
+n=0
+
+ok() {	# ok STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
+}
+skip() { n=$((n + 1)); echo "ok $n - # SKIP $1"; }
+q() {	# q FILE EXPR: a value from a JSON file
+	"$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1" 2>/dev/null
+}
+run_of() {	# the first tracked run of an attach.json, as python
+	echo "d['results'][0]['runs'][0]['tracked']"
+}
+
+# bad DESC TEXT ARGS...: exit 2, TEXT in the message, nothing written.
+bad() {
+	desc=$1 want=$2
+	shift 2
+	out="$tmp/bad.$n"
+	rc=0
+	"$ws" attach --out "$out" "$@" >/dev/null 2>"$tmp/err" || rc=$?
+	r=1
+	if [ "$rc" = 2 ] && grep -q -- "$want" "$tmp/err" && [ ! -e "$out" ]; then
+		r=0
+	else
+		echo "# rc=$rc stderr: $(cat "$tmp/err")"
+	fi
+	ok "$r" "bad input: $desc -> exit 2 naming '$want', nothing written"
+}
+
+# start_target SOCKET ARGS...: the target under the preload library; $tpid.
+start_target() {
+	sock_=$1
+	shift
+	LD_PRELOAD=$lib WSBENCH_HANDOFF_SOCKET=$sock_ "$target" "$@" \
+		>"$tmp/t.out" 2>"$tmp/t.err" &
+	tpid=$!
+	pids="$pids $tpid"
+	sleep 0.3
+}
+
+"$ws" attach --help >/dev/null; ok $? "wsbench attach --help"
+
+# --- bad input ------------------------------------------------------------
+fio_job() {	# fio_job NAME SED-EXPR: a broken copy of zipf.fio
+	sed "$2" workloads/fio/zipf.fio >"$tmp/$1.fio"
+	echo "$tmp/$1.fio"
+}
+bad "no backend" "--backend is required" -- "$target"
+bad "unknown backend" "use one of rwp" --backend frob -- "$target"
+bad "neither --pid nor a command" "give either --pid" --backend wp
+bad "unknown option" "unknown option '--frob'" --backend wp --frob 1 -- "$target"
+bad "bad --select" "--select 'biggest'" --backend wp --select biggest -- "$target"
+bad "zero --interval-ms" "--interval-ms" --backend wp --interval-ms 0 -- "$target"
+bad "relative --truth-log" "absolute path" --backend wp --truth-log x.log -- "$target"
+bad "a command that does not exist" "cannot run 'no-such-cmd'" --backend wp -- no-such-cmd
+bad "--pid of no process" "no such process" --backend idle --no-evict --pid 2147483646
+if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+	rc=0
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$ws" attach \
+		--backend idle --no-evict --pid 1 --out "$tmp/nb" \
+		>/dev/null 2>"$tmp/err" || rc=$?
+	[ "$rc" = 2 ] && grep -q "not ours" "$tmp/err" && [ ! -e "$tmp/nb" ]
+	ok $? "bad input: --pid of another user's process (as nobody, pid 1) -> exit 2 'not ours' ($(cat "$tmp/err"))"
+else
+	skip "no user nobody or no setpriv: cannot try a process that is not ours"
+fi
+sleep 30 &
+spid=$!
+pids="$pids $spid"
+bad "--pid without a matching mapping" "has no mapping matching --select name=no-such-map" \
+	--backend idle --no-evict --select name=no-such-map --pid "$spid"
+bad "--pid without the library, uffd backend" "has not loaded libwsbench-handoff.so" \
+	--backend wp --select largest,min=4K --pid "$spid"
+start_target "$tmp/s1.sock" --seconds 3 --size 4194304
+bad "--pid with the library but no --socket" "--pid needs --socket" \
+	--backend wp --pid "$tpid"
+wait "$tpid"
+ok $? "... and that target, never touched, ran to its end with every page intact"
+bad "fio job: ioengine not mmap" "ioengine must be mmap" --backend wp -- \
+	fio "$(fio_job psync 's/^ioengine=mmap/ioengine=psync/')"
+bad "fio job: no thread" "needs 'thread'" --backend wp -- \
+	fio "$(fio_job fork '/^thread$/d')"
+bad "fio job: file not on tmpfs" "is not on tmpfs" --backend wp -- \
+	fio "$(fio_job disk "s|^filename=.*|filename=$PWD/build/x.dat|")"
+bad "fio: --output given" "wsbench sets fio's output" --backend wp -- \
+	fio --output=x workloads/fio/zipf.fio
+
+# --- what the kernel lacks: a skip with the probe's reason -----------------
+"$ws" probe --json "$tmp/probe.json" >/dev/null
+for b in rwp idle softdirty damon; do
+	if [ "$(q "$tmp/probe.json" "d['backends']['$b']['supported']")" = True ]; then
+		skip "$b is supported here: measured in the VM test"
+		continue
+	fi
+	"$ws" attach --backend "$b" --quiet --out "$tmp/skip-$b" -- "$target" \
+		--seconds 1 >/dev/null 2>&1
+	rc=$?
+	[ "$rc" = 0 ] && [ "$(q "$tmp/skip-$b/attach.json" "d['skipped'][0]['reason']")" = \
+		"$(q "$tmp/probe.json" "d['backends']['$b']['reason']")" ] &&
+		[ "$(q "$tmp/skip-$b/attach.json" "len(d['results'])")" = 0 ]
+	ok $? "$b unsupported here: skipped with the probe's reason, the command not run"
+done
+if [ "$(q "$tmp/probe.json" "d['backends']['wp']['supported']")" != True ]; then
+	echo "1..$n"
+	exit 0
+fi
+
+# --- wp on the tiny target --------------------------------------------------
+t=$(run_of)
+o=$tmp/target
+"$ws" attach --backend wp --out "$o" --run-id a -- "$target" --seconds 3 \
+	--size 16777216 >"$tmp/a.out" 2>"$tmp/a.err"
+ok $? "wp on the tiny target: exit 0 ($(tail -n 1 "$tmp/a.err"))"
+"$py" tests/validate_results.py "$o/attach.json" >/dev/null
+ok $? "attach.json matches results/schema.json"
+echo "# $(q "$o/attach.json" "{k: $t['run'][k] for k in ('intervals','evicted','refaults','restored_by_target','first_touches','ended')}")"
+[ "$(q "$o/attach.json" "$t['run']['evicted'] > 0 and $t['run']['refaults'] > 0")" = True ]
+ok $? "pages were evicted and refaulted"
+[ "$(q "$o/attach.json" "$t['run']['evicted'] == $t['run']['refaults'] + $t['run']['restored_by_target'] + $t['run']['restored_by_wsbench'] and $t['run']['released']")" = True ]
+ok $? "every evicted page came back: refaulted, or restored by the library at release"
+[ "$(q "$o/attach.json" "($t['target']['exit_status'], d['results'][0]['runs'][0]['untracked']['target']['exit_status'])")" = "(0, 0)" ] &&
+	[ "$(grep -c ' 0 bad (at the end 0, after re-mapping 0)' "$tmp/a.out")" = 2 ]
+ok $? "the target checked every page it touched, tracked and alone: 0 bad"
+
+# First touches racing eviction: the handoff lands while the target still
+# stamps its 64 MiB, and 30 ms intervals evict pages it has not reached.
+"$ws" attach --backend wp --interval-ms 30 --cold-after 1 --no-untracked \
+	--quiet --out "$tmp/race" -- "$target" --size 67108864 --seconds 2 \
+	>"$tmp/race.out" 2>&1
+rc=$?
+[ "$rc" = 0 ] && grep -q ' 0 bad (at the end 0, after re-mapping 0)' "$tmp/race.out"
+ok $? "first touches during eviction: 0 bad ($(grep -o '[0-9]* bad.*' "$tmp/race.out"); $(q "$tmp/race/attach.json" "$t['run']['first_touches']") first touches)"
+
+# --- wsbench SIGKILLed in a freeze window -----------------------------------
+# kill_mid FREEZE: attach to a target, kill -9 wsbench while it lingers in a
+# window after evicting; the target must finish with every page intact.
+kill_mid() {
+	sock=$tmp/k-$1.sock
+	start_target "$sock" --seconds 6 --size 16777216
+	"$ws" attach --backend wp --pid "$tpid" --socket "$sock" \
+		--interval-ms 100 --test-hold-ms 500 --freeze "$1" \
+		--out "$tmp/k-$1" >/dev/null 2>"$tmp/k-$1.err" &
+	wpid=$!
+	i=0
+	until grep -q "evicted [1-9]" "$tmp/k-$1.err" 2>/dev/null || [ $i -ge 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	sleep 0.2	# into the next window's linger
+	# pause: catch the target stopped (a loaded machine shifts windows).
+	i=0
+	while [ "$1" = pause ] && [ $i -lt 100 ] &&
+		[ "$(cut -d' ' -f3 "/proc/$tpid/stat")" != T ]; do
+		sleep 0.02
+		i=$((i + 1))
+	done
+	state=$(cut -d' ' -f3 "/proc/$tpid/stat")
+	kill -9 "$wpid"
+	wait "$wpid" 2>/dev/null
+	sleep 0.5
+	after=$(cut -d' ' -f3 "/proc/$tpid/stat" 2>/dev/null)
+	# Still stopped: the guardian failed (the check below says so); resume
+	# it here so that the test fails instead of waiting forever.
+	[ "$after" = T ] && kill -CONT "$tpid"
+	wait "$tpid"
+	rc=$?
+	bad_=$(grep -o '[0-9]* bad (.*)' "$tmp/t.out")
+	restored=$(sed -n 's/.*manager gone: \([0-9]*\) evicted pages restored, 0 failed.*/\1/p' "$tmp/t.err")
+	echo "# freeze $1: target state at the kill $state, after $after; $(cat "$tmp/t.err")"
+}
+kill_mid auto
+[ "$rc" = 0 ] && grep -q ' 0 bad ' "$tmp/t.out" && [ "${restored:-0}" -gt 0 ]
+ok $? "wp sync freeze, wsbench SIGKILLed with pages evicted: the library restored $restored pages, the target finished: exit $rc, $bad_"
+kill_mid pause
+[ "$state" = T ] && [ "$after" != T ]
+ok $? "--freeze pause, wsbench SIGKILLed while the target was stopped: the guardian resumed it ($state -> $after)"
+[ "$rc" = 0 ] && grep -q ' 0 bad ' "$tmp/t.out" && [ "${restored:-0}" -gt 0 ]
+ok $? "... and it finished: exit $rc, $bad_, $restored pages restored"
+
+# --- fio under wp: its verify, its log as ground truth ----------------------
+if ! command -v fio >/dev/null; then
+	skip "no fio (scripts/deps.sh installs it)"
+else
+	f=$tmp/fio
+	"$ws" attach --backend wp --out "$f" -- fio workloads/fio/zipf.fio \
+		>"$tmp/fio.out" 2>"$tmp/fio.err"
+	ok $? "wsbench attach --backend wp -- fio workloads/fio/zipf.fio: exit 0"
+	sed 's/^/#   /' "$tmp/fio.out"
+	"$py" tests/validate_results.py "$f/attach.json" >/dev/null
+	ok $? "fio's attach.json matches the schema"
+	[ "$(q "$f/attach.json" "(d['results'][0]['summary']['fio_verify'], d['results'][0]['summary']['fio_verify_untracked'])")" = "('passed', 'passed')" ]
+	ok $? "fio's own verify passed, tracked and alone"
+	[ "$(q "$f/attach.json" "$t['truth']['usable'] and $t['truth']['accesses'] > 0 and 0 < $t['run']['f1_cold'] <= 1")" = True ]
+	ok $? "fio's iops log is ground truth: cold-set F1 $(q "$f/attach.json" "$t['run']['f1_cold']") over $(q "$f/attach.json" "$t['truth']['accesses']") logged I/Os"
+	[ "$(q "$f/attach.json" "all(k in d['results'][0]['metrics'] for k in ('fio_read_iops','fio_read_iops_untracked','fio_read_clat_p99_ns','fio_read_clat_p99_ns_untracked'))")" = True ]
+	ok $? "fio's throughput and latency, tracked and untracked, are in the metrics"
+	[ "$(q "$f/attach.json" "$t['run']['evicted'] > 0 and $t['run']['evicted'] == $t['run']['refaults'] + $t['run']['restored_by_target'] + $t['run']['restored_by_wsbench']")" = True ]
+	ok $? "fio's cold pages were evicted, and every one came back"
+fi
+
+# --- hyperfine: the command alone vs under attach ---------------------------
+if ! command -v hyperfine >/dev/null; then
+	skip "no hyperfine (scripts/deps.sh installs it)"
+else
+	h=$tmp/ab
+	"$ws" attach --backend wp --ab-runs 2 --ab-rounds 2 --ab-warmup 0 \
+		--quiet --out "$h" -- "$target" --seconds 1 --size 8388608 \
+		>/dev/null 2>"$tmp/ab.err"
+	ok $? "hyperfine A/B: exit 0 $(tail -n 1 "$tmp/ab.err")"
+	ab="d['results'][0]['ab']"
+	echo "# A/B: $(q "$h/attach.json" "($ab['median_s_alone'], $ab['median_s'], $ab['slowdown_pct'], $ab['slowdown_pct_ci95'])")"
+	[ "$(q "$h/attach.json" "len($ab['exports']) == 2 and all(len(e['results']) == 2 for e in $ab['exports']) and $ab['nonzero_exits'] == 0")" = True ]
+	ok $? "hyperfine's --export-json of both rounds is folded into the result"
+	[ "$(q "$h/attach.json" "$ab['slowdown_pct_ci95'][0] <= $ab['slowdown_pct'] <= $ab['slowdown_pct_ci95'][1]")" = True ] &&
+		[ "$(q "$h/attach.json" "(d['results'][0]['metrics']['ab_wall_s']['summary']['n'], d['results'][0]['metrics']['ab_wall_s_alone']['summary']['n'])")" = "(4, 4)" ]
+	ok $? "its slowdown has a bootstrap CI around it, and both wall-time series hold all 4 runs"
+	"$py" tests/validate_results.py "$h/attach.json" >/dev/null
+	ok $? "the A/B result matches the schema"
+	# fio under hyperfine: wsbench sets fio's output itself, so the
+	# command under attach must not carry the one the alone run gets.
+	if command -v fio >/dev/null; then
+		"$ws" attach --backend wp --ab-runs 1 --ab-rounds 2 \
+			--ab-warmup 0 --no-untracked --quiet --out "$tmp/abf" -- \
+			fio workloads/fio/zipf.fio >/dev/null 2>"$tmp/abf.err"
+		rc=$?
+		[ "$rc" = 0 ] && [ "$(q "$tmp/abf/attach.json" "$ab['nonzero_exits'] == 0 and '--output' not in $ab['command_tracked'] and '--output=' in $ab['command_alone']")" = True ]
+		ok $? "hyperfine A/B of fio: exit $rc, every run exit 0 ($(tail -n 1 "$tmp/abf.err"))"
+	fi
+fi
+echo "1..$n"

@@ -121,6 +121,16 @@ step vmm-churn $ws run vmm-cycle --backend rwp,idle --pattern "$out/churn-halves
 step vmm-unsafe $ws run vmm-cycle --backend rwp,idle --pattern churn \
 	--size 8M --intervals 20 --interval-ms 50 --cold-after 1 --min-reps 1 \
 	--protocol unsafe --quiet --out "$out/unsafe" --run-id e2e
+# Issue 10: fio, unmodified, its memory handed to wsbench (rwp, wp) or
+# tracked from outside (idle, softdirty); fio verifies every byte.  fio
+# writes its I/O log (the ground truth) in the working directory.
+cd "$out" || exit 1
+for b in rwp wp idle softdirty; do
+	step attach-$b $ws attach --backend "$b" \
+		--preload /mnt/share/libwsbench-handoff.so --quiet \
+		--out "$out/attach-$b" --run-id e2e -- fio /mnt/share/zipf.fio
+done
+cd /
 step summary $ws summary "$out"
 if [ -x /opt/wsbench/bin/uffd-unit-tests ]; then
 	step uffd-unit-tests /opt/wsbench/bin/uffd-unit-tests -f rwp

@@ -17,6 +17,7 @@ e2e_kernel 7.3
 e2e_image
 e2e_share e2e
 cp tests/vm-e2e/guest-job.sh "$share/job.sh"
+cp build/libwsbench-handoff.so workloads/fio/zipf.fio "$share/"
 e2e_boot "${E2E_TIMEOUT:-1500}"
 
 e=$share/e2e
@@ -187,4 +188,14 @@ if [ -f "$e/uffd-unit-tests.rc" ]; then
 else
 	ok 1 "kernel's uffd-unit-tests -f rwp ran (binary missing from the kernel build)"
 fi
+# Issue 10: wsbench attach on fio in the guest, every backend.
+for be in rwp wp idle softdirty; do
+	a=$e/attach-$be/attach.json
+	r=$(q "$a" "[(c['summary']['f1_cold'], c['summary']['evicted'], c['summary']['fio_verify'], c['summary']['fio_verify_untracked']) for c in d['results']]")
+	echo "# attach $be on fio (F1 cold, evicted, verify tracked, untracked): $r"
+	[ "$(cat "$e/attach-$be.rc" 2>/dev/null)" = 0 ] &&
+		"$py" tests/validate_results.py "$a" >/dev/null 2>&1 &&
+		[ "$(q "$a" "len(d['results']) == 1 and all(c['summary']['f1_cold'] is not None and c['summary']['fio_verify'] == 'passed' == c['summary']['fio_verify_untracked'] for c in d['results'])")" = True ]
+	ok $? "guest: wsbench attach --backend $be -- fio: scored against fio's log, fio's verify passed tracked and alone"
+done
 finish

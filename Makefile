@@ -6,13 +6,13 @@ CFLAGS    ?= -O2 -g
 WERROR    ?=
 BUILD     := build
 WS_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(WERROR),-Werror) \
-             -D_GNU_SOURCE -pthread -Ibench/lib -Ibench/workload -Ibench/vmm -Ibench/benchmarks -Ibench/trackers -MMD -MP -I$(BUILD)/gen
+             -D_GNU_SOURCE -pthread -Ibench/lib -Ibench/workload -Ibench/vmm -Ibench/benchmarks -Ibench/trackers -Ibench/nested -MMD -MP -I$(BUILD)/gen
 LDLIBS    := -ljansson -lpthread -lm
 # STATIC=1 links a static wsbench (for minimal guests).
 WS_LDFLAGS := $(if $(STATIC),-static)
 
 LIB_SRC   := $(wildcard bench/lib/*.c bench/trackers/*.c bench/benchmarks/*.c \
-                       bench/workload/*.c bench/vmm/*.c)
+                       bench/workload/*.c bench/vmm/*.c bench/nested/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -57,6 +57,10 @@ CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c))
 
 $(BUILD)/wsbench: $(CLI_OBJ) $(BUILD)/libws.a
 	$(CC) $(CFLAGS) -pthread $(WS_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# A static wsbench for the nested guest of BENCH_PROFILE=vmm (no libc there).
+$(BUILD)/wsbench-static: $(CLI_OBJ) $(BUILD)/libws.a
+	$(CC) $(CFLAGS) -pthread -static -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libws.a
 	@mkdir -p $(dir $@)

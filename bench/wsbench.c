@@ -7,6 +7,7 @@
  *   wsbench run <benchmark> [opts]    measure; JSON into results/<run-id>/
  *   wsbench summary <dir>             human table of a result directory
  *   wsbench pattern check|run ...     workload pattern files
+ *   wsbench nested guest|track|truth  truth from a nested QEMU guest
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +22,7 @@
 #include "env.h"
 #include "knobs.h"
 #include "mem.h"
+#include "nested.h"
 #include "parse.h"
 #include "result.h"
 #include "run_cli.h"
@@ -40,6 +42,7 @@ static void usage(FILE *f)
 "  run <benchmark> [opts]   run one benchmark (wsbench run <benchmark> --help)\n"
 "  summary <dir>            print the human summary of a result directory\n"
 "  pattern check|run ...    check or run workload patterns (wsbench pattern --help)\n"
+"  nested guest|track|truth truth from a nested QEMU guest (wsbench nested --help)\n"
 "\n"
 "benchmarks:");
 	for (size_t i = 0; ws_benchmarks[i]; i++)
@@ -264,11 +267,13 @@ int main(int argc, char **argv)
 		return ws_summary_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pattern"))
 		return ws_pattern_cmd(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "nested"))
+		return ws_nested_cmd(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, pattern or --help\n",
+	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, pattern, nested or --help\n",
 		argv[1]);
 	return WS_EXIT_USAGE;
 }

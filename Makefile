@@ -58,15 +58,16 @@ CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c))
 $(BUILD)/wsbench: $(CLI_OBJ) $(BUILD)/libws.a
 	$(CC) $(CFLAGS) -pthread $(WS_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# A static wsbench for the nested guest of BENCH_PROFILE=vmm (no libc there).
+# A static wsbench for the nested guest of BENCH_PROFILE=vmm (no libc there),
+# stripped: the nested guest unpacks its initramfs under TCG inside TCG.
 $(BUILD)/wsbench-static: $(CLI_OBJ) $(BUILD)/libws.a
-	$(CC) $(CFLAGS) -pthread -static -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -pthread -static -s -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libws.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -pthread -o $@ $^ $(LDLIBS)
 
-## make bench       run the default suite (BENCH_PROFILE=quick|default,
+## make bench       run the default suite (BENCH_PROFILE=quick|default|vmm,
 ##                  TARGET=auto|host|vm); results in results/<run-id>/
 bench: deps all
 	@scripts/bench.sh

@@ -3,14 +3,16 @@
 #   TARGET=auto (default): on the host when the running kernel supports
 #     RWP (and idle page tracking when root), else in the pinned 7.3 guest.
 #   TARGET=host | TARGET=vm forces one.
-#   BENCH_PROFILE=quick | default (default).
+#   BENCH_PROFILE=quick | default (default) | vmm (a nested QEMU guest's
+#     RAM tracked from outside against the nested guest's own truth:
+#     scripts/nested-run.sh, in the 7.3 guest's vmm image variant).
 set -eu
 
 cd "$(dirname "$0")/.."
 profile=${BENCH_PROFILE:-default}
 target=${TARGET:-auto}
-case "$profile" in quick|default) ;; *)
-	echo "bench: BENCH_PROFILE='$profile': use quick or default" >&2; exit 2 ;;
+case "$profile" in quick|default|vmm) ;; *)
+	echo "bench: BENCH_PROFILE='$profile': use quick, default or vmm" >&2; exit 2 ;;
 esac
 case "$target" in auto|host|vm) ;; *)
 	echo "bench: TARGET='$target': use auto, host or vm" >&2; exit 2 ;;
@@ -35,13 +37,19 @@ fi
 if [ "$target" = host ]; then
 	echo "bench: suite on the host ($(uname -r)), profile $profile -> $out" >&2
 	status=0
-	scripts/suite.sh "$out" "$profile" || status=$?
+	if [ "$profile" = vmm ]; then
+		make -s build/wsbench-static
+		WSBENCH=build/wsbench scripts/nested-run.sh "$out" || status=$?
+	else
+		scripts/suite.sh "$out" "$profile" || status=$?
+	fi
 else
 	status=0
 	scripts/vm-suite.sh "$out" "$profile" || status=$?
 fi
 
-[ -f "$out/correctness.json" ] || [ -f "$out/fault-latency.json" ] || {
+[ -f "$out/correctness.json" ] || [ -f "$out/fault-latency.json" ] ||
+	[ -f "$out/nested-track.json" ] || {
 	echo "bench: no results in $out" >&2; exit 1; }
 echo
 build/wsbench summary "$out"

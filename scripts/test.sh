@@ -44,10 +44,15 @@ done
 [ -x tests/kernel/run.sh ] && run kernel-scripts tests/kernel/run.sh
 run integration tests/integration/run.sh
 [ -x tests/plots/run.sh ] && run plots tests/plots/run.sh
+[ -x tests/nested/run.sh ] && run nested tests/nested/run.sh
 # vm-e2e builds (or reuses) the kernel and image first, so that the VM
 # runner's own tests boot real guests even on a fresh machine.
 if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e/run.sh ]; then
 	run vm-e2e tests/vm-e2e/run.sh
+fi
+# BENCH_PROFILE=vmm: a nested QEMU guest inside the 7.3 guest (TCG in TCG).
+if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e-nested/run.sh ]; then
+	run vm-e2e-nested tests/vm-e2e-nested/run.sh
 fi
 [ -x tests/vm/run.sh ] && run vm-scripts tests/vm/run.sh
 

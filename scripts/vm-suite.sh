@@ -3,7 +3,10 @@
 # results in OUT like a host run, next to the guest's console log, dmesg
 # and vm.json.
 #
-# usage: vm-suite.sh OUT_DIR [quick|default]
+# usage: vm-suite.sh OUT_DIR [quick|default|vmm]
+#   vmm: the image variant with QEMU; a nested QEMU guest's RAM tracked
+#   from the 7.3 guest against the nested guest's own truth
+#   (scripts/nested-run.sh) instead of the suite.
 # env:   VM_TIMEOUT (seconds, default 3600), VM_MEM (default 4G),
 #        VM_SMP (vCPUs, default 2: protect-cost and set-mode reach them all)
 set -eu
@@ -15,7 +18,15 @@ cd "$(dirname "$0")/.."
 echo "[vm 1/4] kernel: building or reusing the pinned kernel (cold: ~5-10 min)" >&2
 kdir=$(kernel/build.sh | tail -n 1)
 echo "[vm 2/4] image: building or reusing the guest image (cold: a few min)" >&2
-image=$(images/build.sh | tail -n 1)
+variant= extra=
+if [ "$profile" = vmm ]; then
+	variant="--variant vmm"
+	make -s build/wsbench-static
+	extra="--extra-file build/wsbench-static:/opt/wsbench/bin/wsbench-static
+		--extra-file images/nested-init:/opt/wsbench/nested/init
+		--extra-file $kdir/bzImage:/opt/wsbench/nested/bzImage"
+fi
+image=$(images/build.sh $variant | tail -n 1)
 
 share=$(mktemp -d "${TMPDIR:-/tmp}/wsbench-vm.XXXXXX")
 trap 'rm -rf "$share"' EXIT
@@ -36,12 +47,18 @@ if [ "\${WSBENCH_ACCEL:-}" = tcg ]; then
 fi
 /opt/wsbench/scripts/suite.sh /mnt/share/results/$(basename "$out") $profile
 JOB
+[ "$profile" != vmm ] || cat >"$job" <<JOB
+#!/bin/sh
+set -eu
+export WSBENCH=/opt/wsbench/bin/wsbench
+/opt/wsbench/scripts/nested-run.sh /mnt/share/results/$(basename "$out")
+JOB
 
 echo "[vm 3/4] running the $profile suite in the guest (TCG: ~10-20 min)" >&2
 status=0
 scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$job" \
 	--share "$share" --timeout "${VM_TIMEOUT:-3600}" --mem "${VM_MEM:-4G}" \
-	--smp "${VM_SMP:-2}" \
+	--smp "${VM_SMP:-2}" $extra \
 	--wsbench build/wsbench || status=$?
 
 echo "[vm 4/4] collecting results into $out" >&2

@@ -16,7 +16,11 @@
 #ifndef WS_NESTED_H
 #define WS_NESTED_H
 
+#include <stdio.h>
+
 int ws_nested_cmd(int argc, char **argv);
+/* The BENCH_PROFILE=vmm table from DIR/nested-track.json; -ENOENT if none. */
+int ws_nested_summary_print(FILE *out, const char *dir);
 
 int ws_nested_guest_cmd(int argc, char **argv);
 int ws_nested_track_cmd(int argc, char **argv);

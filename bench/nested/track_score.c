@@ -225,6 +225,7 @@ int ws_nested_track_report(struct track *t)
 	struct score tot[WS_VIA_NR] = { 0 };
 	json_t *vias = json_object(), *j;
 	struct content c;
+	char accel[64];
 	int ret = check_content(t, &c);
 
 	if (ret)
@@ -238,8 +239,9 @@ int ws_nested_track_report(struct track *t)
 				  "reason", t->v[i].why));
 	}
 	print_result(t, &c, tot);
-	j = json_pack("{s:i,s:s,s:o,s:{s:I,s:s,s:I,s:I,s:I,s:I},s:{s:f,s:f},s:o,s:o,s:o}",
+	j = json_pack("{s:i,s:s,s:s,s:s,s:o,s:{s:I,s:s,s:I,s:I,s:I,s:I},s:{s:f,s:f},s:o,s:o,s:o}",
 		"schema_version", 1, "kind", "nested-track",
+		"accel", ws_env_virt(accel, sizeof(accel)), "nested_accel", "tcg",
 		"environment", ws_env_capture(),
 		"params", "pid", (json_int_t)t->a.pid, "ram_mapping",
 		t->ram.name, "ram_bytes", (json_int_t)t->ram.len,

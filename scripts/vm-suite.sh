@@ -6,7 +6,8 @@
 # usage: vm-suite.sh OUT_DIR [quick|default|vmm]
 #   vmm: the image variant with QEMU; a nested QEMU guest's RAM tracked
 #   from the 7.3 guest against the nested guest's own truth
-#   (scripts/nested-run.sh) instead of the suite.
+#   (scripts/nested-run.sh, whose NESTED_* settings are passed on) instead
+#   of the suite.
 # env:   VM_TIMEOUT (seconds, default 3600), VM_MEM (default 4G),
 #        VM_SMP (vCPUs, default 2: protect-cost and set-mode reach them all)
 set -eu
@@ -47,12 +48,14 @@ if [ "\${WSBENCH_ACCEL:-}" = tcg ]; then
 fi
 /opt/wsbench/scripts/suite.sh /mnt/share/results/$(basename "$out") $profile
 JOB
-[ "$profile" != vmm ] || cat >"$job" <<JOB
-#!/bin/sh
-set -eu
-export WSBENCH=/opt/wsbench/bin/wsbench
-/opt/wsbench/scripts/nested-run.sh /mnt/share/results/$(basename "$out")
-JOB
+[ "$profile" != vmm ] || {
+	echo '#!/bin/sh'
+	echo 'set -eu'
+	echo 'export WSBENCH=/opt/wsbench/bin/wsbench'
+	# NESTED_* settings of scripts/nested-run.sh reach the guest.
+	env | grep '^NESTED_[A-Z_]*=[A-Za-z0-9_.,-]*$' | sed 's/^/export /' || true
+	echo "/opt/wsbench/scripts/nested-run.sh /mnt/share/results/$(basename "$out")"
+} >"$job"
 
 echo "[vm 3/4] running the $profile suite in the guest (TCG: ~10-20 min)" >&2
 status=0

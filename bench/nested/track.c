@@ -219,6 +219,10 @@ int ws_nested_track_cmd(int argc, char **argv)
 	}
 	t.window_ms = calloc(t.a.intervals, sizeof(double));
 	t.interval_ms = calloc(t.a.intervals, sizeof(double));
+	if (!t.window_ms || !t.interval_ms) {
+		fprintf(stderr, "wsbench nested track: out of memory\n");
+		return 1;
+	}
 	printf("waiting for the nested guest on %s (boot)\n", t.a.socket);
 	fflush(stdout);
 	ret = ws_nested_link_open(&t.l, t.a.socket, t.transcript,

@@ -26,26 +26,41 @@ static const char *str(json_t *o, const char *key)
 	return s ? s : "?";
 }
 
+/* A fraction from @o, or "-" when the run predates it. */
+static const char *frac(char *buf, size_t n, json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_number(v))
+		return "-";
+	snprintf(buf, n, "%.4f", json_number_value(v));
+	return buf;
+}
+
 static void mechanism_rows(FILE *out, json_t *mech)
 {
 	const char *name;
 	json_t *m;
 
-	fprintf(out, "%-10s %-13s %9s %7s %10s %9s %8s %8s %10s\n", "mechanism",
-		"sees", "precision", "recall", "reported", "touched",
-		"outside", "arm ms", "collect ms");
+	fprintf(out, "%-10s %-13s %9s %7s %10s %9s %8s %7s %7s %8s %10s\n",
+		"mechanism", "sees", "precision", "recall", "reported",
+		"touched", "outside", "cold P", "cold R", "arm ms",
+		"collect ms");
 	json_object_foreach(mech, name, m) {
 		json_t *t = json_object_get(m, "total");
+		json_t *c = json_object_get(t, "cold");
+		char cp[32], cr[32];
 
 		if (!json_is_true(json_object_get(m, "supported"))) {
 			fprintf(out, "%-10s skipped: %s\n", name,
 				str(m, "reason"));
 			continue;
 		}
-		fprintf(out, "%-10s %-13s %9.4f %7.4f %10.0f %9.0f %8.0f %8.3g %10.3g\n",
+		fprintf(out, "%-10s %-13s %9.4f %7.4f %10.0f %9.0f %8.0f %7s %7s %8.3g %10.3g\n",
 			name, str(m, "sees"), num(t, "precision"),
 			num(t, "recall"), num(t, "reported"), num(t, "truth"),
-			num(t, "hot_outside_workload"), num(m, "arm_ms_mean"),
+			num(t, "hot_outside_workload"), frac(cp, sizeof(cp), c, "precision"),
+			frac(cr, sizeof(cr), c, "recall"), num(m, "arm_ms_mean"),
 			num(m, "collect_ms_mean"));
 	}
 }
@@ -74,6 +89,8 @@ int ws_nested_summary_print(FILE *out, const char *dir)
 		num(json_object_get(j, "timing"), "boot_to_hello_s"));
 	mechanism_rows(out, json_object_get(j, "mechanisms"));
 	fprintf(out, "(precision: reported pages the nested guest touched in the interval or its collect windows; recall: touched pages reported; soft-dirty is scored on writes)\n");
+	fprintf(out, "(cold P: workload pages not reported that were untouched in the interval, reads included; cold R: pages untouched in the interval and its windows that were not reported)\n");
+	fprintf(out, "evicted MiB, refaults: not measured: evicting QEMU's RAM needs its userfaultfd (MISSING), which only the uffd handoff (LD_PRELOAD in QEMU) provides; so do rwp and wp\n");
 	fprintf(out, "integrity: %.0f/%.0f workload pages at the memfd offsets the truth names; page hash sum %s; nested guest: %.0f bad pages; %.0f ambiguous batches, %.0f moved pages\n",
 		num(in, "word0_ok"), num(in, "memfd_pages"),
 		json_is_true(json_object_get(in, "sum_match")) ? "matches" :

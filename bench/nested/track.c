@@ -16,6 +16,10 @@
  * workload's PFNs; truth T = pages touched in k; windows W = pages touched
  * in the collect windows before and after k, which may show up in either
  * interval.  precision = |R & (T | W)| / |R|, recall = |R & T| / |T|.
+ * The cold set, as an evictor would use it: C = workload pages not in R,
+ * scored against reads and writes A (touched in k) and A' (touched in k
+ * or its windows): cold precision = |C - A| / |C|, cold recall =
+ * |C - A'| / |P - A'| with P the workload's pages.
  */
 #include <errno.h>
 #include <signal.h>

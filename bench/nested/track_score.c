@@ -12,9 +12,19 @@
 #include "result.h"
 #include "track_impl.h"
 
+/*
+ * Hot set as the mechanism sees it (soft-dirty: writes), and the cold set
+ * as an evictor would use it: the workload's pages not reported hot, scored
+ * against every access (a page only read is in use too).  cold_in_use_*
+ * are pages called cold although touched in the interval; cold_free those
+ * untouched in the interval and its windows, cold_free_called of them the
+ * ones called cold.
+ */
 struct score {
 	size_t reported, allowed, tp, truth, outside;
-	double precision, recall;
+	size_t cold_called, cold_in_use_read, cold_in_use_written;
+	size_t cold_free, cold_free_called;
+	double precision, recall, cold_precision, cold_recall;
 };
 
 struct content {
@@ -27,6 +37,39 @@ static void finish_score(struct score *s)
 {
 	s->precision = s->reported ? (double)s->allowed / s->reported : 1.0;
 	s->recall = s->truth ? (double)s->tp / s->truth : 1.0;
+	s->cold_precision = s->cold_called ?
+		1.0 - (double)(s->cold_in_use_read + s->cold_in_use_written) /
+		s->cold_called : 1.0;
+	s->cold_recall = s->cold_free ?
+		(double)s->cold_free_called / s->cold_free : 1.0;
+}
+
+static void add_score(struct score *to, const struct score *s)
+{
+	to->reported += s->reported;
+	to->allowed += s->allowed;
+	to->tp += s->tp;
+	to->truth += s->truth;
+	to->outside += s->outside;
+	to->cold_called += s->cold_called;
+	to->cold_in_use_read += s->cold_in_use_read;
+	to->cold_in_use_written += s->cold_in_use_written;
+	to->cold_free += s->cold_free;
+	to->cold_free_called += s->cold_free_called;
+}
+
+/* The cold half of page @p's score: @h reported hot, touched how. */
+static void score_cold(struct score *s, bool h, bool rd, bool wr, bool win)
+{
+	if (!h) {
+		s->cold_called++;
+		s->cold_in_use_written += wr;
+		s->cold_in_use_read += rd && !wr;
+	}
+	if (!rd && !wr && !win) {
+		s->cold_free++;
+		s->cold_free_called += !h;
+	}
 }
 
 /* Page @p counts as touched by @iv's (window) sets for this mechanism. */
@@ -61,6 +104,11 @@ static void score_interval(const struct track *t, int via, uint32_t k,
 		s->reported += h;
 		s->tp += h && tr;
 		s->allowed += h && (tr || win);
+		score_cold(s, h, ws_pageset_test(&iv->rd, p),
+			   ws_pageset_test(&iv->wr, p),
+			   touched(&iv->win_rd, &iv->win_wr, false, p) ||
+			   (prev && touched(&prev->win_rd, &prev->win_wr,
+					    false, p)));
 	}
 	finish_score(s);
 }
@@ -99,12 +147,18 @@ static int check_content(const struct track *t, struct content *c)
 
 static json_t *score_json(const struct score *s)
 {
-	return json_pack("{s:I,s:I,s:I,s:I,s:f,s:f,s:I}",
+	return json_pack("{s:I,s:I,s:I,s:I,s:f,s:f,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:f,s:f}}",
 		"reported", (json_int_t)s->reported,
 		"reported_touched", (json_int_t)s->allowed,
 		"true_pos", (json_int_t)s->tp, "truth", (json_int_t)s->truth,
 		"precision", s->precision, "recall", s->recall,
-		"hot_outside_workload", (json_int_t)s->outside);
+		"hot_outside_workload", (json_int_t)s->outside,
+		"cold", "called", (json_int_t)s->cold_called,
+		"in_use_read", (json_int_t)s->cold_in_use_read,
+		"in_use_written", (json_int_t)s->cold_in_use_written,
+		"untouched", (json_int_t)s->cold_free,
+		"untouched_called", (json_int_t)s->cold_free_called,
+		"precision", s->cold_precision, "recall", s->cold_recall);
 }
 
 /* One mechanism: per-interval scores, their sums, what it cost. */
@@ -122,11 +176,7 @@ static json_t *via_json(const struct track *t, int via, struct score *total)
 		j = score_json(&s);
 		json_object_set_new(j, "i", json_integer(k));
 		json_array_append_new(ivs, j);
-		total->reported += s.reported;
-		total->allowed += s.allowed;
-		total->tp += s.tp;
-		total->truth += s.truth;
-		total->outside += s.outside;
+		add_score(total, &s);
 	}
 	finish_score(total);
 	return json_pack("{s:b,s:s,s:o,s:o,s:f,s:f,s:I}", "supported", true,
@@ -200,9 +250,12 @@ static void print_result(const struct track *t, const struct content *c,
 			       t->v[i].why);
 			continue;
 		}
-		printf("%-10s precision %.4f recall %.4f (%zu reported, %zu touched; %zu hot pages outside the workload)\n",
+		printf("%-10s precision %.4f recall %.4f (%zu reported, %zu touched; %zu hot pages outside the workload); cold set precision %.4f recall %.4f (%zu called cold, %zu of them read, %zu written)\n",
 		       ws_outer_via_name(i), tot[i].precision, tot[i].recall,
-		       tot[i].reported, tot[i].truth, tot[i].outside);
+		       tot[i].reported, tot[i].truth, tot[i].outside,
+		       tot[i].cold_precision, tot[i].cold_recall,
+		       tot[i].cold_called, tot[i].cold_in_use_read,
+		       tot[i].cold_in_use_written);
 	}
 	printf("memfd check: %zu/%zu workload pages carry their index at the reported offset; page hash sum %s (nested %016llx, memfd %016llx); nested integrity: %llu bad pages\n",
 	       c->word0_ok, c->pages, c->sum_match ? "matches" : "DIFFERS",

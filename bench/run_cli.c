@@ -92,10 +92,30 @@ int ws_run_apply_knobs(void)
 	return 0;
 }
 
+static json_t *knob_request(const char *opt)
+{
+	for (size_t i = 0; i < nr_knob_reqs; i++)
+		if (!strcmp(knob_reqs[i].opt, opt))
+			return json_string(knob_reqs[i].value);
+	return json_null();
+}
+
+/*
+ * Knob options, null when not given (the knob was left as found).
+ * --tune is in environment.cpu.tuning.requested.
+ */
+void ws_run_knob_params(json_t *j)
+{
+	json_object_set_new(j, "thp", knob_request("--thp"));
+	json_object_set_new(j, "numa_balancing",
+			    knob_request("--numa-balancing"));
+}
+
 json_t *ws_run_params_json(const struct ws_run_cfg *cfg)
 {
 	json_t *j = ws_params_json(&cfg->p);
 
+	ws_run_knob_params(j);
 	for (size_t i = 0; j && ws_trackers[i]; i++)
 		if ((cfg->p.backends & (1u << i)) &&
 		    !strcmp(ws_trackers[i]->name, "damon"))
@@ -493,6 +513,14 @@ static bool reads_option(const struct ws_benchmark *b, const struct run_opt *o)
 		return true;
 	snprintf(name, sizeof(name), "--%s", o->name);
 	return has_option(b->options, name);
+}
+
+bool ws_run_reads_option(const struct ws_benchmark *b, const char *opt)
+{
+	for (const struct run_opt *o = run_opts; o->name; o++)
+		if (!strncmp(opt, "--", 2) && !strcmp(o->name, opt + 2))
+			return reads_option(b, o);
+	return false;
 }
 
 static void generic_list(char *buf, size_t len)

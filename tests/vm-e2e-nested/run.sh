@@ -71,19 +71,19 @@ for via in softdirty idle; do
 	ok $? "$via is supported from outside QEMU in the 7.3 guest ($(q nested-track.json "d['mechanisms']['$via'].get('reason', 'ok')"))"
 done
 sd=$(q nested-track.json "(d['mechanisms']['softdirty']['total']['precision'], d['mechanisms']['softdirty']['total']['recall'], d['mechanisms']['softdirty']['total']['truth'])")
-[ "$(q nested-track.json "t=d['mechanisms']['softdirty']['total']; t['precision'] == 1 and t['recall'] == 1 and t['truth'] > 0")" = True ]
+[ "$(q nested-track.json "(lambda t: t['precision'] == 1 and t['recall'] == 1 and t['truth'] > 0)(d['mechanisms']['softdirty']['total'])")" = True ]
 ok $? "soft-dirty of QEMU's RAM is exact against the pages the nested guest wrote (precision, recall, written: $sd)"
 id=$(q nested-track.json "(d['mechanisms']['idle']['total']['precision'], d['mechanisms']['idle']['total']['recall'], d['mechanisms']['idle']['total']['truth'])")
-[ "$(q nested-track.json "t=d['mechanisms']['idle']['total']; t['precision'] >= 0.95 and t['recall'] >= 0.95 and t['truth'] > 0")" = True ]
+[ "$(q nested-track.json "(lambda t: t['precision'] >= 0.95 and t['recall'] >= 0.95 and t['truth'] > 0)(d['mechanisms']['idle']['total'])")" = True ]
 ok $? "idle tracking of QEMU's RAM is within 5 % of the nested guest's truth (precision, recall, touched: $id)"
-cold() { q nested-track.json "(lambda c: $2)(d['mechanisms']['$1']['total']['cold'])"; }
+cold() { q nested-track.json "(lambda c: ($2))(d['mechanisms']['$1']['total']['cold'])"; }
 [ "$(cold idle "c['precision'] >= 0.95 and c['recall'] >= 0.95 and c['called'] > 0")" = True ]
 ok $? "idle's cold set is within 5 % of the nested guest's untouched pages (precision, recall, called cold: $(cold idle "c['precision'], c['recall'], c['called']"))"
 [ "$(cold softdirty "c['in_use_written'] == 0 and c['recall'] == 1 and c['called'] > 0")" = True ]
 ok $? "soft-dirty's cold set holds no page written in the interval (precision, recall, called cold, of them only read: $(cold softdirty "c['precision'], c['recall'], c['called'], c['in_use_read']"))"
 [ "$(q nested-track.json "all(i['read'] + i['written'] > 0 for i in d['truth']['intervals']) and len(d['truth']['intervals']) == 3 and d['truth']['moved_pages'] == 0")" = True ]
 ok $? "truth for 3 intervals, no workload page moved to another PFN (ambiguous batches: $(q nested-track.json "d['truth']['ambiguous_batches']"))"
-[ "$(q nested-track.json "i=d['integrity']; i['word0_ok'] == i['nested_pages'] == d['truth']['pages'] and i['word0_bad'] == 0")" = True ]
+[ "$(q nested-track.json "(lambda i: i['word0_ok'] == i['nested_pages'] == d['truth']['pages'] and i['word0_bad'] == 0)(d['integrity'])")" = True ]
 ok $? "every workload page is at the RAM memfd offset its nested PFN names ($(q nested-track.json "d['integrity']['word0_ok']")/$(q nested-track.json "d['truth']['pages']"))"
 [ "$(q nested-track.json "d['integrity']['sum_match'] and d['integrity']['nested_bad_pages'] == 0")" = True ]
 ok $? "the memfd holds the bytes the nested guest hashed, and it lost no write"

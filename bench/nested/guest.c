@@ -270,17 +270,30 @@ static int report_interval(struct guest *g)
 
 /*
  * An interval edge is acknowledged only after this thread ran: with the
- * workers busy on the same (emulated) CPUs, waiting for the scheduler would
- * stretch every collect window.  Real-time priority once the workers exist
- * (they must not inherit it); this thread only ever blocks or reports.
+ * workers busy on the same (emulated) CPU, waiting for the scheduler would
+ * stretch every collect window.  So it waits for edges at real-time
+ * priority, set once the workers exist (they must not inherit it), but
+ * composes its reports at normal priority: on one vCPU a real-time report
+ * starved the workers for a whole interval (an interval with no access).
  */
-static void prioritise_self(void)
+static void set_realtime(bool rt)
 {
-	struct sched_param sp = { .sched_priority = 1 };
+	struct sched_param sp = { .sched_priority = rt ? 1 : 0 };
 
-	if (sched_setscheduler(0, SCHED_FIFO, &sp))
-		fprintf(stderr, "nested guest: SCHED_FIFO: %s (collect windows may be longer)\n",
-			strerror(errno));
+	if (sched_setscheduler(0, rt ? SCHED_FIFO : SCHED_OTHER, &sp))
+		fprintf(stderr, "nested guest: %s: %s (collect windows may be longer)\n",
+			rt ? "SCHED_FIFO" : "SCHED_OTHER", strerror(errno));
+}
+
+/* Interval k - 1 and its window, at the workers' priority. */
+static int report_previous(struct guest *g)
+{
+	int ret;
+
+	set_realtime(false);
+	ret = report_interval(g);
+	set_realtime(true);
+	return ret;
 }
 
 static int cmd_begin(struct guest *g, uint32_t k)
@@ -294,14 +307,14 @@ static int cmd_begin(struct guest *g, uint32_t k)
 		if (ret)
 			return fail(g, ret, "starting the workers");
 		g->running = true;
-		prioritise_self();
+		set_realtime(true);
 	} else {
 		ws_wl_epoch_bump(g->wl);
 	}
 	g->in_interval = true;
 	ret = ws_nested_send(&g->io, "WSN begun %u", k);
 	if (!ret && k > 1)
-		ret = report_interval(g);
+		ret = report_previous(g);
 	g->k = k;
 	return ret;
 }

@@ -68,7 +68,7 @@ static void mechanism_rows(FILE *out, json_t *mech)
 int ws_nested_summary_print(FILE *out, const char *dir)
 {
 	char path[4096];
-	json_t *j, *p, *tr, *in;
+	json_t *j, *p, *tr, *in, *ev;
 
 	snprintf(path, sizeof(path), "%s/nested-track.json", dir);
 	j = json_load_file(path, 0, NULL);
@@ -90,7 +90,10 @@ int ws_nested_summary_print(FILE *out, const char *dir)
 	mechanism_rows(out, json_object_get(j, "mechanisms"));
 	fprintf(out, "(precision: reported pages the nested guest touched in the interval or its collect windows; recall: touched pages reported; soft-dirty is scored on writes)\n");
 	fprintf(out, "(cold P: workload pages not reported that were untouched in the interval, reads included; cold R: pages untouched in the interval and its windows that were not reported)\n");
-	fprintf(out, "evicted MiB, refaults: not measured: evicting QEMU's RAM needs its userfaultfd (MISSING), which only the uffd handoff (LD_PRELOAD in QEMU) provides; so do rwp and wp\n");
+	ev = json_object_get(j, "eviction");
+	if (ev && !json_is_true(json_object_get(ev, "measured")))
+		fprintf(out, "evicted MiB, refaults: not measured: %s\n",
+			str(ev, "reason"));
 	fprintf(out, "integrity: %.0f/%.0f workload pages at the memfd offsets the truth names; page hash sum %s; nested guest: %.0f bad pages; %.0f ambiguous batches, %.0f moved pages\n",
 		num(in, "word0_ok"), num(in, "memfd_pages"),
 		json_is_true(json_object_get(in, "sum_match")) ? "matches" :

@@ -9,23 +9,26 @@
 #include <string.h>
 
 #include "env.h"
+#include "cold.h"
 #include "result.h"
 #include "track_impl.h"
 
-/*
- * Hot set as the mechanism sees it (soft-dirty: writes), and the cold set
- * as an evictor would use it: the workload's pages not reported hot, scored
- * against every access (a page only read is in use too).  cold_in_use_*
- * are pages called cold although touched in the interval; cold_free those
- * untouched in the interval and its windows, cold_free_called of them the
- * ones called cold.
- */
+/* The hot set as the mechanism sees it (soft-dirty: writes); cold.h. */
 struct score {
 	size_t reported, allowed, tp, truth, outside;
-	size_t cold_called, cold_in_use_read, cold_in_use_written;
-	size_t cold_free, cold_free_called;
-	double precision, recall, cold_precision, cold_recall;
+	double precision, recall;
+	struct ws_cold_score cold;
 };
+
+/*
+ * What this side cannot do, recorded rather than left out: the RAM's
+ * userfaultfd exists only if QEMU opens and registers it itself.
+ */
+static const char *const handoff_only[] = { "rwp", "wp", NULL };
+static const char handoff_reason[] =
+	"needs the userfaultfd of QEMU's RAM, which only QEMU's own process can open and register: the uffd handoff (an LD_PRELOAD library in QEMU, wsbench attach), not in this build";
+static const char eviction_reason[] =
+	"evicting a page of QEMU's shared RAM from outside would lose it (QEMU would read zeros there) unless a MISSING fault brings it back: that needs the userfaultfd of QEMU's RAM too (the uffd handoff)";
 
 struct content {
 	size_t pages, word0_ok, word0_bad;
@@ -37,11 +40,7 @@ static void finish_score(struct score *s)
 {
 	s->precision = s->reported ? (double)s->allowed / s->reported : 1.0;
 	s->recall = s->truth ? (double)s->tp / s->truth : 1.0;
-	s->cold_precision = s->cold_called ?
-		1.0 - (double)(s->cold_in_use_read + s->cold_in_use_written) /
-		s->cold_called : 1.0;
-	s->cold_recall = s->cold_free ?
-		(double)s->cold_free_called / s->cold_free : 1.0;
+	ws_cold_finish(&s->cold);
 }
 
 static void add_score(struct score *to, const struct score *s)
@@ -51,25 +50,7 @@ static void add_score(struct score *to, const struct score *s)
 	to->tp += s->tp;
 	to->truth += s->truth;
 	to->outside += s->outside;
-	to->cold_called += s->cold_called;
-	to->cold_in_use_read += s->cold_in_use_read;
-	to->cold_in_use_written += s->cold_in_use_written;
-	to->cold_free += s->cold_free;
-	to->cold_free_called += s->cold_free_called;
-}
-
-/* The cold half of page @p's score: @h reported hot, touched how. */
-static void score_cold(struct score *s, bool h, bool rd, bool wr, bool win)
-{
-	if (!h) {
-		s->cold_called++;
-		s->cold_in_use_written += wr;
-		s->cold_in_use_read += rd && !wr;
-	}
-	if (!rd && !wr && !win) {
-		s->cold_free++;
-		s->cold_free_called += !h;
-	}
+	ws_cold_add(&to->cold, &s->cold);
 }
 
 /* Page @p counts as touched by @iv's (window) sets for this mechanism. */
@@ -104,7 +85,7 @@ static void score_interval(const struct track *t, int via, uint32_t k,
 		s->reported += h;
 		s->tp += h && tr;
 		s->allowed += h && (tr || win);
-		score_cold(s, h, ws_pageset_test(&iv->rd, p),
+		ws_cold_count(&s->cold, h, ws_pageset_test(&iv->rd, p),
 			   ws_pageset_test(&iv->wr, p),
 			   touched(&iv->win_rd, &iv->win_wr, false, p) ||
 			   (prev && touched(&prev->win_rd, &prev->win_wr,
@@ -153,12 +134,12 @@ static json_t *score_json(const struct score *s)
 		"true_pos", (json_int_t)s->tp, "truth", (json_int_t)s->truth,
 		"precision", s->precision, "recall", s->recall,
 		"hot_outside_workload", (json_int_t)s->outside,
-		"cold", "called", (json_int_t)s->cold_called,
-		"in_use_read", (json_int_t)s->cold_in_use_read,
-		"in_use_written", (json_int_t)s->cold_in_use_written,
-		"untouched", (json_int_t)s->cold_free,
-		"untouched_called", (json_int_t)s->cold_free_called,
-		"precision", s->cold_precision, "recall", s->cold_recall);
+		"cold", "called", (json_int_t)s->cold.called,
+		"in_use_read", (json_int_t)s->cold.in_use_read,
+		"in_use_written", (json_int_t)s->cold.in_use_written,
+		"untouched", (json_int_t)s->cold.untouched,
+		"untouched_called", (json_int_t)s->cold.untouched_called,
+		"precision", s->cold.precision, "recall", s->cold.recall);
 }
 
 /* One mechanism: per-interval scores, their sums, what it cost. */
@@ -253,10 +234,13 @@ static void print_result(const struct track *t, const struct content *c,
 		printf("%-10s precision %.4f recall %.4f (%zu reported, %zu touched; %zu hot pages outside the workload); cold set precision %.4f recall %.4f (%zu called cold, %zu of them read, %zu written)\n",
 		       ws_outer_via_name(i), tot[i].precision, tot[i].recall,
 		       tot[i].reported, tot[i].truth, tot[i].outside,
-		       tot[i].cold_precision, tot[i].cold_recall,
-		       tot[i].cold_called, tot[i].cold_in_use_read,
-		       tot[i].cold_in_use_written);
+		       tot[i].cold.precision, tot[i].cold.recall,
+		       tot[i].cold.called, tot[i].cold.in_use_read,
+		       tot[i].cold.in_use_written);
 	}
+	for (int i = 0; handoff_only[i]; i++)
+		printf("%-10s skipped: %s\n", handoff_only[i], handoff_reason);
+	printf("evicted MiB, refaults: not measured: %s\n", eviction_reason);
 	printf("memfd check: %zu/%zu workload pages carry their index at the reported offset; page hash sum %s (nested %016llx, memfd %016llx); nested integrity: %llu bad pages\n",
 	       c->word0_ok, c->pages, c->sum_match ? "matches" : "DIFFERS",
 	       (unsigned long long)r->integrity_sum,
@@ -291,6 +275,9 @@ int ws_nested_track_report(struct track *t)
 			json_pack("{s:b,s:s}", "supported", false,
 				  "reason", t->v[i].why));
 	}
+	for (int i = 0; handoff_only[i]; i++)
+		json_object_set_new(vias, handoff_only[i], json_pack("{s:b,s:s}",
+			"supported", false, "reason", handoff_reason));
 	print_result(t, &c, tot);
 	j = json_pack("{s:i,s:s,s:s,s:s,s:o,s:{s:I,s:s,s:I,s:I,s:I,s:I},s:{s:f,s:f},s:o,s:o,s:o}",
 		"schema_version", 1, "kind", "nested-track",
@@ -306,6 +293,8 @@ int ws_nested_track_report(struct track *t)
 		"run_s", (double)t->run_ns / 1e9,
 		"truth", truth_json(t), "mechanisms", vias,
 		"integrity", content_json(t, &c));
+	json_object_set_new(j, "eviction", json_pack("{s:b,s:s}",
+		"measured", false, "reason", eviction_reason));
 	if (t->a.json && (ret = ws_json_write_atomic(j, t->a.json)))
 		fprintf(stderr, "wsbench nested track: --json %s: %s\n",
 			t->a.json, strerror(-ret));

@@ -72,7 +72,7 @@ command -v qemu-system-x86_64 >/dev/null || why="no qemu-system-x86_64"
 	why="cannot build build/wsbench-static: $(tail -n1 "$tmp/make.out")"
 [ "$(id -u)" = 0 ] || why="not root (pagemap PFNs and /proc/PID/map_files need it)"
 if [ -n "$why" ]; then
-	for i in 1 2 3 4 5 6; do skip "nested guest on the host: $why"; done
+	for i in 1 2 3 4 5 6 7; do skip "nested guest on the host: $why"; done
 	echo "1..$n"
 	[ "$fails" = 0 ]
 	exit
@@ -98,6 +98,8 @@ $ws nested truth "$out/nested-transcript.txt" --json "$tmp/again.json" &&
 	$py -c 'import json,sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' \
 		"$tmp/again.json" "$out/nested-truth.json"
 ok $? "nested truth replays the transcript into the same truth"
+[ "$(q nested-track.json "all(not d['mechanisms'][m]['supported'] and 'uffd handoff' in d['mechanisms'][m]['reason'] for m in ('rwp', 'wp')) and not d['eviction']['measured'] and 'uffd handoff' in d['eviction']['reason']")" = True ]
+ok $? "rwp, wp and eviction are recorded as not measured, naming the uffd handoff"
 $ws summary "$out" >"$tmp/summary" 2>&1 && grep -q "4096/4096 workload pages" "$tmp/summary"
 ok $? "wsbench summary prints the nested table"
 echo "1..$n"

@@ -50,6 +50,23 @@ fi
 run_id=${RUN_ID:-$(date -u +%Y%m%dT%H%M%SZ)-$profile}
 out=results/$run_id
 
+# side_by_side "K1 K2": with exactly 7.3 and rfc-v1, one table of both
+# kernels: every metric of rfc-v1 over 7.3 with its CI, RWP paired with
+# its RFC ancestor minor-anon (wsbench compare --pair).
+side_by_side() {
+	set -- $1
+	[ "$#" = 2 ] && [ -d "$out/$1" ] && [ -d "$out/$2" ] || return 0
+	pair=
+	[ "$1 $2" != "7.3 rfc-v1" ] || pair="--pair rwp=minor-anon"
+	[ "$1 $2" != "rfc-v1 7.3" ] || pair="--pair minor-anon=rwp"
+	echo
+	echo "== KERNEL=$1 (A) vs KERNEL=$2 (B)"
+	# shellcheck disable=SC2086
+	build/wsbench compare $pair "$out/$1" "$out/$2" >"$out/compare-$1-$2.txt" ||
+		return 1
+	cat "$out/compare-$1-$2.txt"
+}
+
 if [ -n "$kernels" ]; then
 	# One guest per kernel, one result directory each, then one summary
 	# each.  A kernel that fails does not stop the next one.
@@ -70,6 +87,7 @@ if [ -n "$kernels" ]; then
 			status=1
 		fi
 	done
+	side_by_side "$kernels" || status=1
 	exit "$status"
 fi
 

@@ -290,8 +290,11 @@ static size_t walk_cases(struct ws_bench_ctx *ctx, const struct ws_params *p,
 				if (!ctx)
 					continue;
 				snprintf(why, sizeof(why),
-					 "%s does not support %s", ops->name,
-					 ws_backing_name(b));
+					 "%s does not support %s%s%s", ops->name,
+					 ws_backing_name(b),
+					 ops->backings_why ? ": " : "",
+					 ops->backings_why ? ops->backings_why :
+					 "");
 				ws_skip_once(ctx->res, ops->name,
 					  ws_backing_name(b), NULL, why);
 				continue;

@@ -107,6 +107,8 @@ struct ws_tracker_ops {
 	const char *summary;
 	enum ws_sees sees;
 	unsigned int backings;	/* WS_BACKING_BIT() mask */
+	/* Why the other backings are not offered (in their skips), or NULL. */
+	const char *backings_why;
 	unsigned int modes;	/* WS_MODE_BIT() mask */
 	/* arm() cost is per range (true) or per process (clear_refs: false) */
 	bool arm_is_ranged;

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `wsbench compare [--force] [--json] [--all] A B`: the A/B table (at
- * most 100 columns) or its JSON.  Refuses runs of different machines
- * (envdiff.h) unless --force, which prints why in the header.
+ * `wsbench compare [--force] [--json] [--all] [--pair X=Y] A B`: the A/B
+ * table (at most 100 columns) or its JSON.  Refuses runs of different
+ * machines (envdiff.h) unless --force, which prints why in the header.
+ * --pair X=Y compares backend X of A with backend Y of B: the same
+ * mechanism under two names, e.g. rwp on Linux 7.3 with its RFC ancestor
+ * minor-anon on the rfc-v1 kernel (same bits, same ioctl numbers).
  */
 #include <getopt.h>
 #include <math.h>
@@ -15,20 +18,50 @@
 #include "tools.h"
 
 #define WIDTH	100
+#define MAX_PAIRS	8
+
+struct backend_pair {
+	char a[32], b[32];
+};
 
 struct compare_opts {
 	int force, json, all;
+	struct backend_pair pairs[MAX_PAIRS];
+	size_t npairs;
 	const char *a, *b;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: wsbench compare [--force] [--json] [--all] RUN_A RUN_B\n"
+"usage: wsbench compare [--force] [--json] [--all] [--pair X=Y] RUN_A RUN_B\n"
 "  RUN_A, RUN_B   result directories (results/<run-id>)\n"
 "  --force        compare runs of different accel, CPU model or page size\n"
 "  --json         the comparison as JSON on stdout\n"
-"  --all          also show exact values (precision, recall) that are equal\n");
+"  --all          also show exact values (precision, recall) that are equal\n"
+"  --pair X=Y     compare backend X of RUN_A with backend Y of RUN_B (repeatable;\n"
+"                 e.g. rwp=minor-anon: 7.3 RWP against its RFC on rfc-v1)\n");
+}
+
+/* "X=Y": two backend names; -1 with the reason on stderr. */
+static int parse_pair(const char *arg, struct compare_opts *o)
+{
+	const char *eq = strchr(arg, '=');
+	struct backend_pair *bp = &o->pairs[o->npairs];
+	size_t la = eq ? (size_t)(eq - arg) : 0;
+
+	if (o->npairs == MAX_PAIRS)
+		return fprintf(stderr, "wsbench compare: --pair: at most %d pairs\n",
+			       MAX_PAIRS), -1;
+	if (!eq || !la || !eq[1] || la >= sizeof(bp->a) ||
+	    strlen(eq + 1) >= sizeof(bp->b))
+		return fprintf(stderr, "wsbench compare: --pair '%s': expected BACKEND_A=BACKEND_B (e.g. rwp=minor-anon)\n",
+			       arg), -1;
+	memcpy(bp->a, arg, la);
+	bp->a[la] = 0;
+	strcpy(bp->b, eq + 1);
+	o->npairs++;
+	return 0;
 }
 
 static int parse(int argc, char **argv, struct compare_opts *o)
@@ -37,6 +70,7 @@ static int parse(int argc, char **argv, struct compare_opts *o)
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "pair", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -52,10 +86,14 @@ static int parse(int argc, char **argv, struct compare_opts *o)
 			o->json = 1;
 		else if (c == 'a')
 			o->all = 1;
+		else if (c == 'p') {
+			if (parse_pair(optarg, o))
+				return -1;
+		}
 		else if (c == 'h')
 			return usage(stdout), 1;
 		else
-			return fprintf(stderr, "wsbench compare: unknown option '%s': accepted: --force, --json, --all, --help\n",
+			return fprintf(stderr, "wsbench compare: unknown option '%s': accepted: --force, --json, --all, --pair X=Y, --help\n",
 				       argv[optind - 1]), -1;
 	}
 	if (argc - optind != 2) {
@@ -110,6 +148,9 @@ static void print_header(FILE *f, json_t *cmp)
 	print_side(f, "B    ", json_object_get(cmp, "b"));
 	json_array_foreach(json_object_get(cmp, "forced"), i, d)
 		ws_wrap(f, WIDTH, "FORCED (--force): ", "    ", json_string_value(d));
+	json_array_foreach(json_object_get(cmp, "pairs"), i, d)
+		fprintf(f, "PAIRED (--pair): backend %s of A with %s of B (rows say %s)\n",
+			ws_jstr(d, "a"), ws_jstr(d, "b"), ws_jstr(d, "a"));
 	fprintf(f, "environment differences (listed, never refused): %zu\n",
 		json_array_size(json_object_get(cmp, "differences")));
 	json_array_foreach(json_object_get(cmp, "differences"), i, d) {
@@ -242,12 +283,36 @@ static void print_text(FILE *f, json_t *cmp, int all)
 		(t.rows - t.hidden + 10) / 20);
 }
 
+/*
+ * Rename backend Y of every case of @b to X, so the cases pair with A's;
+ * the pairs go into the comparison (and its header).
+ */
+static json_t *apply_pairs(const struct compare_opts *o, struct ws_run *b)
+{
+	json_t *pairs = json_array(), *c;
+	size_t i;
+
+	for (size_t p = 0; p < o->npairs; p++) {
+		const struct backend_pair *bp = &o->pairs[p];
+
+		json_array_append_new(pairs, json_pack("{s:s, s:s}", "a", bp->a,
+						       "b", bp->b));
+		for (size_t f = 0; f < b->nfiles; f++)
+			json_array_foreach(json_object_get(b->files[f].root,
+							   "results"), i, c)
+				if (!strcmp(ws_jstr(c, "backend"), bp->b))
+					json_object_set_new(c, "backend",
+							    json_string(bp->a));
+	}
+	return pairs;
+}
+
 /* Load both, check comparability, build the comparison; exit code. */
 static int compare(const struct compare_opts *o, struct ws_out *out)
 {
 	struct ws_run a, b;
 	char why[1024];
-	json_t *refusals, *cmp;
+	json_t *refusals, *cmp, *pairs;
 	int rc = WS_EXIT_USAGE;
 
 	if (ws_run_load(o->a, &a, why, sizeof(why)))
@@ -256,6 +321,7 @@ static int compare(const struct compare_opts *o, struct ws_out *out)
 		ws_run_free(&a);
 		return fprintf(stderr, "wsbench compare: %s\n", why), rc;
 	}
+	pairs = apply_pairs(o, &b);
 	refusals = ws_env_refusals(a.accel, a.env, b.accel, b.env);
 	if (json_array_size(refusals) && !o->force) {
 		json_t *r;
@@ -268,6 +334,8 @@ static int compare(const struct compare_opts *o, struct ws_out *out)
 		fprintf(stderr, "  (--force compares anyway and says so in the header)\n");
 	} else if ((cmp = ws_compare_runs(&a, &b))) {
 		json_object_set(cmp, "forced", refusals);
+		json_object_set_new(cmp, "pairs", pairs);
+		pairs = NULL;
 		if (o->json)
 			json_dumpf(cmp, out->f, JSON_INDENT(1) |
 				   JSON_REAL_PRECISION(10));
@@ -280,6 +348,7 @@ static int compare(const struct compare_opts *o, struct ws_out *out)
 		rc = 1;
 	}
 	json_decref(refusals);
+	json_decref(pairs);
 	ws_run_free(&a);
 	ws_run_free(&b);
 	return rc;

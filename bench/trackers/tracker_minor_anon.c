@@ -167,6 +167,7 @@ const struct ws_tracker_ops ws_tracker_minor_anon = {
 	.sees = WS_SEES_ACCESSES,
 	.backings = WS_BACKING_BIT(WS_BACKING_ANON) |
 		    WS_BACKING_BIT(WS_BACKING_ANON_THP),
+	.backings_why = "only anon and anon-thp are tracked (RFC DEACTIVATE zaps PTEs on shmem and hugetlb)",
 	.modes = WS_MODE_BIT(WS_MODE_ASYNC) | WS_MODE_BIT(WS_MODE_SYNC),
 	.faults_on = WS_ACCESS_READ | WS_ACCESS_WRITE,
 	.arm_is_ranged = true,

@@ -162,6 +162,29 @@ rc=$?
 	grep -q '^  kernel.config.sha256 ' "$tmp/out"
 ok $? "kernel release and config differences: listed in the header, not refused"
 
+# --pair: the same mechanism under another name in B (as rwp on 7.3 and
+# minor-anon on rfc-v1) pairs only when asked, and the header says so.
+copy renamed
+every_file "$tmp/renamed" "[c.update(backend='wp-rfc') for c in d['results'] if c['backend'] == 'wp']"
+rows_of() {	# rows_of JSON: "paired-rows unpaired-count"
+	json_q "$1" "str(sum(1 for r in d['rows'] if 'backend=wp' in r['case'] or r['case'].startswith('wp'))) + ' ' + str(len(d['unpaired']))"
+}
+"$ws" compare --json "$A" "$tmp/renamed" >"$tmp/unp.json" &&
+	"$ws" compare --json --pair wp=wp-rfc "$A" "$tmp/renamed" >"$tmp/pair.json" &&
+	"$ws" compare --pair wp=wp-rfc "$A" "$tmp/renamed" >"$tmp/pair.txt"
+rc=$?
+unp=$(json_q "$tmp/unp.json" "len(d['unpaired'])")
+pr=$(json_q "$tmp/pair.json" "(len(d['unpaired']), len(d['rows']), d['pairs'])")
+echo "# renamed backend: unpaired without --pair $unp; with --pair (unpaired, rows, pairs) $pr"
+[ "$rc" = 0 ] && [ "$unp" -gt 0 ] 2>/dev/null &&
+	[ "$(json_q "$tmp/pair.json" "len(d['unpaired']) == 0 and len(d['rows']) > 0")" = True ] &&
+	grep -q '^PAIRED (--pair): backend wp of A with wp-rfc of B' "$tmp/pair.txt"
+ok $? "compare --pair wp=wp-rfc: the renamed backend pairs (unpaired without it), header says PAIRED"
+rc=0
+"$ws" compare --pair wp "$A" "$A" >"$tmp/out" 2>"$tmp/err" || rc=$?
+[ "$rc" = 2 ] && [ ! -s "$tmp/out" ] && grep -q -- "--pair 'wp': expected BACKEND_A=BACKEND_B" "$tmp/err"
+ok $? "compare --pair without '=': exit 2 naming the option and the form"
+
 copy knob
 # (a value no kernel has: other tests on this machine turn THP for real)
 doctor "$tmp/knob" fault-latency.json "d['environment']['mm']['thp_enabled'] = 'doctored'"

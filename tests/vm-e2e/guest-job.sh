@@ -101,7 +101,21 @@ echo 0 >$kd/nr_kdamonds
 vmm="--size 8M --intervals 8 --interval-ms 100 --cold-after 1 --min-reps 1"
 step vmm-cycle $ws run vmm-cycle --backend rwp,wp,idle,softdirty,damon \
 	--pattern uniform-hot20,read-mostly $vmm $common
-step vmm-churn $ws run vmm-cycle --backend rwp,idle --pattern churn \
+# The safe run needs evictions whatever the machine's speed: uniform churn
+# may touch every page in every interval (it did once, so nothing was
+# evicted and nothing proven).  Here half the memory rests for three
+# intervals of every six, so it is evicted, then written by both vCPUs
+# while the rest churns: refaults and evictions under concurrent writes.
+cat >"$out/churn-halves.pat" <<'PAT'
+region lo 50%
+region hi 50%
+phase lo-only 150ms
+	lo uniform reads 0%
+phase all 150ms
+	lo uniform reads 0%
+	hi uniform reads 0%
+PAT
+step vmm-churn $ws run vmm-cycle --backend rwp,idle --pattern "$out/churn-halves.pat" \
 	--size 8M --intervals 20 --interval-ms 50 --cold-after 1 --min-reps 1 \
 	--quiet --out "$out/churn" --run-id e2e
 step vmm-unsafe $ws run vmm-cycle --backend rwp,idle --pattern churn \

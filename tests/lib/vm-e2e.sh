@@ -1,0 +1,53 @@
+# Sourced by the VM end-to-end tests (tests/vm-e2e*/run.sh): TAP helpers,
+# a JSON query, and the kernel, image and VM steps they share.
+# shellcheck shell=sh
+
+n=0
+fails=0
+ok() {	# ok EXIT-STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi
+}
+finish() { echo "1..$n"; [ "$fails" = 0 ]; exit $?; }
+py=/usr/bin/python3
+# q FILE EXPR: print a Python expression over the JSON d of FILE.
+q() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1" 2>/dev/null; }
+
+# e2e_kernel KERNEL: build or reuse it, kdir= its cache directory; stops
+# the test when the build fails.
+e2e_kernel() {
+	t0=$(date +%s)
+	rc=0
+	kdir=$(KERNEL=$1 kernel/build.sh) || rc=$?
+	kdir=$(printf '%s\n' "$kdir" | tail -n 1)
+	ok "$rc" "make kernel KERNEL=$1: built or reused ($(( $(date +%s) - t0 ))s)"
+	[ "$rc" = 0 ] || finish
+}
+
+# e2e_image: build or reuse the guest image, image= its path.
+e2e_image() {
+	t0=$(date +%s)
+	rc=0
+	image=$(images/build.sh) || rc=$?
+	image=$(printf '%s\n' "$image" | tail -n 1)
+	ok "$rc" "make image: guest image built or reused ($(( $(date +%s) - t0 ))s)"
+	[ "$rc" = 0 ] || finish
+}
+
+# e2e_share NAME: a fresh share directory (kept when E2E_KEEP is set).
+e2e_share() {
+	share=$(mktemp -d "${TMPDIR:-/tmp}/wsbench-$1.XXXXXX")
+	[ -n "${E2E_KEEP:-}" ] || trap 'rm -rf "$share"' EXIT
+}
+
+# e2e_boot TIMEOUT: run $share/job.sh in the guest; says how it went.
+e2e_boot() {
+	t0=$(date +%s)
+	rc=0
+	scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$share/job.sh" \
+		--share "$share" --timeout "$1" --mem 4G \
+		--wsbench build/wsbench >"$share/vm-run.out" 2>&1 || rc=$?
+	echo "# VM run took $(( $(date +%s) - t0 ))s, vm-run.sh exit $rc"
+	[ "$rc" = 0 ] || { tail -n 20 "$share/vm-run.out" | sed 's/^/# /'; tail -n 30 "$share/console.log" 2>/dev/null | sed 's/^/#   console: /'; }
+	ok "$rc" "guest booted, ran the job and powered off cleanly (no oops/BUG/WARNING/hung task)"
+}

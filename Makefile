@@ -7,13 +7,14 @@ WERROR    ?=
 BUILD     := build
 WS_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(WERROR),-Werror) \
              -D_GNU_SOURCE -pthread -Ibench/lib -Ibench/workload -Ibench/vmm -Ibench/benchmarks \
-             -Ibench/trackers -Ibench/tools -Ibench/attach -MMD -MP -I$(BUILD)/gen
+             -Ibench/trackers -Ibench/tools -Ibench/attach -Ibench/nested -MMD -MP -I$(BUILD)/gen
 LDLIBS    := -ljansson -lpthread -lm
 # STATIC=1 links a static wsbench (for minimal guests).
 WS_LDFLAGS := $(if $(STATIC),-static)
 
 LIB_SRC   := $(wildcard bench/lib/*.c bench/trackers/*.c bench/benchmarks/*.c \
-                       bench/workload/*.c bench/vmm/*.c bench/attach/*.c)
+                       bench/workload/*.c bench/vmm/*.c bench/attach/*.c \
+                       bench/nested/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -80,11 +81,16 @@ $(ATTACH_TARGET): tests/attach/target.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WS_CFLAGS) -o $@ $<
 
+# A static wsbench for the nested guest of BENCH_PROFILE=vmm (no libc there),
+# stripped: the nested guest unpacks its initramfs under TCG inside TCG.
+$(BUILD)/wsbench-static: $(CLI_OBJ) $(BUILD)/libws.a
+	$(CC) $(CFLAGS) -pthread -static -s -o $@ $^ $(LDLIBS)
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libws.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -pthread -o $@ $^ $(LDLIBS)
 
-## make bench       run the default suite (BENCH_PROFILE=quick|default,
+## make bench       run the default suite (BENCH_PROFILE=quick|default|vmm,
 ##                  TARGET=auto|host|vm); results in results/<run-id>/
 bench: deps all
 	@scripts/bench.sh

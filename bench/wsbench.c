@@ -8,6 +8,7 @@
  *   wsbench summary <dir>             human table of a result directory
  *   wsbench pattern check|run ...     workload pattern files
  *   wsbench attach --backend B ...    a real process's memory (bench/attach/)
+ *   wsbench nested guest|track|truth  truth from a nested QEMU guest
  *   wsbench compare A B               A/B with CIs of the ratios
  *   wsbench report <dir>              Markdown report, or --cover-letter
  *   wsbench verify <dir>              re-run the recorded parameters here
@@ -26,6 +27,7 @@
 #include "env.h"
 #include "knobs.h"
 #include "mem.h"
+#include "nested.h"
 #include "parse.h"
 #include "result.h"
 #include "run_cli.h"
@@ -47,6 +49,7 @@ static void usage(FILE *f)
 "  summary <dir>            print the human summary of a result directory\n"
 "  pattern check|run ...    check or run workload patterns (wsbench pattern --help)\n"
 "  attach --backend B ...   track a real process's memory (wsbench attach --help)\n"
+"  nested guest|track|truth truth from a nested QEMU guest (wsbench nested --help)\n"
 "  compare <dirA> <dirB>    A/B table: medians, ratio B/A with its 95%% CI\n"
 "  report <dir>             Markdown report (--cover-letter: for a patch)\n"
 "  verify <dir>             re-run the recorded parameters, check the CIs\n"
@@ -276,6 +279,8 @@ int main(int argc, char **argv)
 		return ws_pattern_cmd(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "attach"))
 		return ws_attach_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "nested"))
+		return ws_nested_cmd(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "compare"))
 		return ws_compare_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "report"))
@@ -286,7 +291,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, pattern, compare, report, verify, attach or --help\n",
+	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, pattern, nested, compare, report, verify, attach or --help\n",
 		argv[1]);
 	return WS_EXIT_USAGE;
 }

@@ -2,7 +2,12 @@
 # Build (or reuse) the wsbench guest base image: a zstd-compressed newc cpio
 # of a minimal Debian bookworm, made by mkosi, used as the VM's initramfs.
 #
-# Usage: images/build.sh [--force]
+# Usage: images/build.sh [--force] [--variant NAME]
+#
+# --variant NAME builds the default image plus images/variants/NAME/: its
+# files are copied over the mkosi project (e.g. a mkosi.default.d/ drop-in
+# adding packages), and it is cached under its own key, so a variant never
+# changes or grows the default image.  Variants: ls images/variants/.
 #
 # The image is cached in ${WSBENCH_CACHE:-$HOME/.cache/wsbench}/image/<key>/
 # where <key> hashes every input that shapes the image (this script, the
@@ -19,15 +24,26 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache_root=${WSBENCH_CACHE:-$HOME/.cache/wsbench}/image
 release=bookworm
 force=0
+variant=
 
-case "${1-}" in
-"") ;;
---force) force=1 ;;
-*)
-	echo "images/build.sh: unknown option '$1' (accepted: --force)" >&2
-	exit 2
-	;;
-esac
+while [ "$#" -gt 0 ]; do
+	case "$1" in
+	--force) force=1; shift ;;
+	--variant)
+		if [ "$#" -lt 2 ] || [ ! -d "$here/variants/$2" ] ||
+			[ -z "$2" ] || [ "${2#*/}" != "$2" ]; then
+			echo "images/build.sh: --variant '${2-}' invalid (accepted: $(ls "$here/variants" 2>/dev/null | tr '\n' ' '))" >&2
+			exit 2
+		fi
+		variant=$2
+		shift 2
+		;;
+	*)
+		echo "images/build.sh: unknown option '$1' (accepted: --force, --variant NAME)" >&2
+		exit 2
+		;;
+	esac
+done
 
 say() { echo "images/build.sh: $*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -41,7 +57,7 @@ image_key() {
 	{
 		mkosi --version
 		cd "$here"
-		for f in build.sh $(find mkosi -type f | LC_ALL=C sort); do
+		for f in build.sh $(find mkosi ${variant:+variants/$variant} -type f | LC_ALL=C sort); do
 			printf '%s\n' "$f"
 			sha256sum <"$f"
 		done
@@ -72,7 +88,8 @@ apt_uri_for_suite() {
 }
 
 key=$(image_key)
-out_dir=$cache_root/$key
+# A variant's directory name says what it is; the default keeps its path.
+out_dir=$cache_root/${variant:+$variant-}$key
 image=$out_dir/base.cpio.zst
 
 if [ "$force" = 0 ] && [ -f "$image" ] && [ -f "$out_dir/build.json" ]; then
@@ -99,6 +116,7 @@ trap 'exit 130' INT TERM
 # The mkosi "project" lives in the scratch dir so nothing host-specific
 # (mirror names) ever lands in the repo.
 cp -r "$here/mkosi" "$work/project"
+[ -z "$variant" ] || cp -r "$here/variants/$variant"/. "$work/project"/
 cd "$work/project"
 # mkosi 14 bug: it writes a kernel-install hook into /etc/kernel/install.d
 # without creating the directory first; the skeleton tree creates it.
@@ -157,8 +175,10 @@ manifest=$(find "$work/out" -maxdepth 2 -name '*.manifest' | head -n1)
 cp "$work/mkosi.log" "$work/final/mkosi.log"
 sha=$(sha256sum "$work/final/base.cpio.zst" | cut -d' ' -f1)
 echo "$sha" >"$work/final/base.sha256"
-printf '{"key": "%s", "release": "%s", "base_sha256": "%s", "bytes": %s, "build_seconds": %s, "built_at": "%s", "mkosi": "%s"}\n' \
-	"$key" "$release" "$sha" "$(stat -c %s "$work/final/base.cpio.zst")" \
+printf '{"key": "%s", "variant": "%s", "release": "%s", "base_sha256": "%s", "bytes": %s, "unpacked_bytes": %s, "build_seconds": %s, "built_at": "%s", "mkosi": "%s"}\n' \
+	"$key" "${variant:-default}" "$release" "$sha" \
+	"$(stat -c %s "$work/final/base.cpio.zst")" \
+	"$(zstd -dc "$work/final/base.cpio.zst" | wc -c)" \
 	"$secs" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(mkosi --version | tr -d '\n')" \
 	>"$work/final/build.json"
 

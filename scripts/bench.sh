@@ -3,7 +3,9 @@
 #   TARGET=auto (default): on the host when the running kernel supports
 #     RWP (and idle page tracking when root), else in the pinned 7.3 guest.
 #   TARGET=host | TARGET=vm forces one.
-#   BENCH_PROFILE=quick | default (default).
+#   BENCH_PROFILE=quick | default (default) | vmm (a nested QEMU guest's
+#     RAM tracked from outside against the nested guest's own truth:
+#     scripts/nested-run.sh, in the 7.3 guest's vmm image variant).
 #   KERNELS="7.3 rfc-v1": the suite in the guest of each kernel (implies
 #     TARGET=vm), results in results/<run-id>/<kernel>/, one summary each.
 #   KERNEL=rfc-v1: the guest kernel of a single TARGET=vm run.
@@ -12,8 +14,8 @@ set -eu
 cd "$(dirname "$0")/.."
 profile=${BENCH_PROFILE:-default}
 target=${TARGET:-auto}
-case "$profile" in quick|default) ;; *)
-	echo "bench: BENCH_PROFILE='$profile': use quick or default" >&2; exit 2 ;;
+case "$profile" in quick|default|vmm) ;; *)
+	echo "bench: BENCH_PROFILE='$profile': use quick, default or vmm" >&2; exit 2 ;;
 esac
 case "$target" in auto|host|vm) ;; *)
 	echo "bench: TARGET='$target': use auto, host or vm" >&2; exit 2 ;;
@@ -76,9 +78,10 @@ if [ -n "$kernels" ]; then
 	for k in $kernels; do
 		echo
 		echo "== KERNEL=$k"
-		if [ -f "$out/$k/correctness.json" ] || [ -f "$out/$k/fault-latency.json" ]; then
+		if [ -f "$out/$k/correctness.json" ] || [ -f "$out/$k/fault-latency.json" ] ||
+			[ -f "$out/$k/nested-track.json" ]; then
 			build/wsbench summary "$out/$k" || status=$?
-			[ -x plots/plot.sh ] && plots/plot.sh "$out/$k" >&2 || true
+			[ "$profile" = vmm ] || { [ -x plots/plot.sh ] && plots/plot.sh "$out/$k" >&2 || true; }
 		else
 			echo "bench: no results in $out/$k" >&2
 			status=1
@@ -101,15 +104,22 @@ fi
 if [ "$target" = host ]; then
 	echo "bench: suite on the host ($(uname -r)), profile $profile -> $out" >&2
 	status=0
-	scripts/suite.sh "$out" "$profile" || status=$?
+	if [ "$profile" = vmm ]; then
+		make -s build/wsbench-static
+		WSBENCH=build/wsbench scripts/nested-run.sh "$out" || status=$?
+	else
+		scripts/suite.sh "$out" "$profile" || status=$?
+	fi
 else
 	status=0
 	scripts/vm-suite.sh "$out" "$profile" || status=$?
 fi
 
-[ -f "$out/correctness.json" ] || [ -f "$out/fault-latency.json" ] || {
+[ -f "$out/correctness.json" ] || [ -f "$out/fault-latency.json" ] ||
+	[ -f "$out/nested-track.json" ] || {
 	echo "bench: no results in $out" >&2; exit 1; }
 echo
 build/wsbench summary "$out"
-[ -x plots/plot.sh ] && plots/plot.sh "$out" >&2 || true
+# The vmm profile has no benchmark files to plot.
+[ "$profile" = vmm ] || { [ -x plots/plot.sh ] && plots/plot.sh "$out" >&2 || true; }
 exit "$status"

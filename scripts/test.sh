@@ -48,6 +48,7 @@ run integration tests/integration/run.sh
 [ -x tests/attach/run.sh ] && run attach tests/attach/run.sh
 run answers tests/answers/run.sh
 [ -x tests/plots/run.sh ] && run plots tests/plots/run.sh
+[ -x tests/nested/run.sh ] && run nested tests/nested/run.sh
 # vm-e2e builds (or reuses) the kernel and image first, so that the VM
 # runner's own tests boot real guests even on a fresh machine.
 if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e/run.sh ]; then
@@ -56,6 +57,10 @@ fi
 # The same on KERNEL=rfc-v1 (Linux 7.2 + the RFC v1 minor-anon series).
 if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e-rfc/run.sh ]; then
 	run vm-e2e-rfc tests/vm-e2e-rfc/run.sh
+fi
+# BENCH_PROFILE=vmm: a nested QEMU guest inside the 7.3 guest (TCG in TCG).
+if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e-nested/run.sh ]; then
+	run vm-e2e-nested tests/vm-e2e-nested/run.sh
 fi
 [ -x tests/vm/run.sh ] && run vm-scripts tests/vm/run.sh
 

@@ -3,13 +3,17 @@
 # default 7.3; see kernel/README.md) and land its results in OUT like a
 # host run, next to the guest's console log, dmesg and vm.json.
 #
-# usage: vm-suite.sh OUT_DIR [quick|default]
+# usage: vm-suite.sh OUT_DIR [quick|default|vmm]
+#   vmm: the image variant with QEMU; a nested QEMU guest's RAM tracked
+#   from the guest against the nested guest's own truth
+#   (scripts/nested-run.sh, whose NESTED_* settings are passed on) instead
+#   of the suite.  The nested guest boots the same kernel.
 # env:   KERNEL (7.3, rfc-v1), VM_TIMEOUT (seconds, default 3600),
 #        VM_MEM (default 4G), VM_SMP (vCPUs, default 2: protect-cost and
 #        set-mode reach them all)
 set -eu
 
-out=${1:?usage: vm-suite.sh OUT_DIR [quick|default]}
+out=${1:?usage: vm-suite.sh OUT_DIR [quick|default|vmm]}
 profile=${2:-default}
 cd "$(dirname "$0")/.."
 
@@ -19,7 +23,15 @@ echo "[vm 1/4] kernel: building or reusing KERNEL=${KERNEL:-7.3} (cold: ~5-10 mi
 kdir=$(kernel/build.sh) || { echo "vm-suite: KERNEL=${KERNEL:-7.3}: kernel build failed" >&2; exit 1; }
 kdir=$(printf '%s\n' "$kdir" | tail -n 1)
 echo "[vm 2/4] image: building or reusing the guest image (cold: a few min)" >&2
-image=$(images/build.sh) || { echo "vm-suite: image build failed" >&2; exit 1; }
+variant= extra=
+if [ "$profile" = vmm ]; then
+	variant="--variant vmm"
+	make -s build/wsbench-static
+	extra="--extra-file build/wsbench-static:/opt/wsbench/bin/wsbench-static
+		--extra-file images/nested-init:/opt/wsbench/nested/init
+		--extra-file $kdir/bzImage:/opt/wsbench/nested/bzImage"
+fi
+image=$(images/build.sh $variant) || { echo "vm-suite: image build failed" >&2; exit 1; }
 image=$(printf '%s\n' "$image" | tail -n 1)
 
 share=$(mktemp -d "${TMPDIR:-/tmp}/wsbench-vm.XXXXXX")
@@ -41,12 +53,20 @@ if [ "\${WSBENCH_ACCEL:-}" = tcg ]; then
 fi
 /opt/wsbench/scripts/suite.sh /mnt/share/results/$(basename "$out") $profile
 JOB
+[ "$profile" != vmm ] || {
+	echo '#!/bin/sh'
+	echo 'set -eu'
+	echo 'export WSBENCH=/opt/wsbench/bin/wsbench'
+	# NESTED_* settings of scripts/nested-run.sh reach the guest.
+	env | grep '^NESTED_[A-Z_]*=[A-Za-z0-9_.,-]*$' | sed 's/^/export /' || true
+	echo "/opt/wsbench/scripts/nested-run.sh /mnt/share/results/$(basename "$out")"
+} >"$job"
 
 echo "[vm 3/4] running the $profile suite in the guest (TCG: ~10-20 min)" >&2
 status=0
 scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$job" \
 	--share "$share" --timeout "${VM_TIMEOUT:-3600}" --mem "${VM_MEM:-4G}" \
-	--smp "${VM_SMP:-2}" \
+	--smp "${VM_SMP:-2}" $extra \
 	--wsbench build/wsbench || status=$?
 
 echo "[vm 4/4] collecting results into $out" >&2

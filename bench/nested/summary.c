@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The summary of a BENCH_PROFILE=vmm run (nested-track.json): per
+ * mechanism, precision and recall against the nested guest's truth, and
+ * whether the workload's bytes were where the truth said.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "nested.h"
+
+static double num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "?";
+}
+
+/* A fraction from @o, or "-" when the run predates it. */
+static const char *frac(char *buf, size_t n, json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_number(v))
+		return "-";
+	snprintf(buf, n, "%.4f", json_number_value(v));
+	return buf;
+}
+
+static void mechanism_rows(FILE *out, json_t *mech)
+{
+	const char *name;
+	json_t *m;
+
+	fprintf(out, "%-10s %-13s %9s %7s %10s %9s %8s %7s %7s %8s %10s\n",
+		"mechanism", "sees", "precision", "recall", "reported",
+		"touched", "outside", "cold P", "cold R", "arm ms",
+		"collect ms");
+	json_object_foreach(mech, name, m) {
+		json_t *t = json_object_get(m, "total");
+		json_t *c = json_object_get(t, "cold");
+		char cp[32], cr[32];
+
+		if (!json_is_true(json_object_get(m, "supported"))) {
+			fprintf(out, "%-10s skipped: %s\n", name,
+				str(m, "reason"));
+			continue;
+		}
+		fprintf(out, "%-10s %-13s %9.4f %7.4f %10.0f %9.0f %8.0f %7s %7s %8.3g %10.3g\n",
+			name, str(m, "sees"), num(t, "precision"),
+			num(t, "recall"), num(t, "reported"), num(t, "truth"),
+			num(t, "hot_outside_workload"), frac(cp, sizeof(cp), c, "precision"),
+			frac(cr, sizeof(cr), c, "recall"), num(m, "arm_ms_mean"),
+			num(m, "collect_ms_mean"));
+	}
+}
+
+int ws_nested_summary_print(FILE *out, const char *dir)
+{
+	char path[4096];
+	json_t *j, *p, *tr, *in, *ev;
+
+	snprintf(path, sizeof(path), "%s/nested-track.json", dir);
+	j = json_load_file(path, 0, NULL);
+	if (!j)
+		return -ENOENT;
+	p = json_object_get(j, "params");
+	tr = json_object_get(j, "truth");
+	in = json_object_get(j, "integrity");
+	if (!strcmp(str(j, "accel"), "tcg"))
+		fprintf(out, "WARNING: accel=tcg (and the nested guest under TCG inside it): timings are NOT meaningful, only correctness is.\n");
+	fprintf(out, "wsbench %s  nested QEMU guest tracked from outside  kernel %s  accel %s\n",
+		dir, str(json_object_get(json_object_get(j, "environment"),
+					 "kernel"), "release"), str(j, "accel"));
+	fprintf(out, "workload %s: %.0f pages of %.0f (RAM memfd), %.0f intervals of %.0f ms; boot to hello %.1f s\n",
+		str(tr, "pattern"), num(tr, "pages"),
+		num(p, "ram_bytes") / num(p, "page_size"), num(p, "intervals"),
+		num(p, "interval_ms"),
+		num(json_object_get(j, "timing"), "boot_to_hello_s"));
+	mechanism_rows(out, json_object_get(j, "mechanisms"));
+	fprintf(out, "(precision: reported pages the nested guest touched in the interval or its collect windows; recall: touched pages reported; soft-dirty is scored on writes)\n");
+	fprintf(out, "(cold P: workload pages not reported that were untouched in the interval, reads included; cold R: pages untouched in the interval and its windows that were not reported)\n");
+	ev = json_object_get(j, "eviction");
+	if (ev && !json_is_true(json_object_get(ev, "measured")))
+		fprintf(out, "evicted MiB, refaults: not measured: %s\n",
+			str(ev, "reason"));
+	fprintf(out, "integrity: %.0f/%.0f workload pages at the memfd offsets the truth names; page hash sum %s; nested guest: %.0f bad pages; %.0f ambiguous batches, %.0f moved pages\n",
+		num(in, "word0_ok"), num(in, "memfd_pages"),
+		json_is_true(json_object_get(in, "sum_match")) ? "matches" :
+		"DIFFERS", num(in, "nested_bad_pages"),
+		num(tr, "ambiguous_batches"), num(tr, "moved_pages"));
+	fprintf(out, "results: %s/nested-track.json, nested-truth.json (per-interval truth in RAM memfd page offsets)\n",
+		dir);
+	json_decref(j);
+	return 0;
+}

@@ -1,0 +1,140 @@
+#!/bin/sh
+# Boot a small nested QEMU guest (TCG) whose RAM is a memfd, run a workload
+# pattern in it with `wsbench nested guest` reporting the pages it touches
+# over its second serial port, and track that QEMU's RAM from here with
+# `wsbench nested track` (soft-dirty and idle page tracking through
+# /proc/PID: no help from QEMU needed), scored against that truth.
+# BENCH_PROFILE=vmm runs this inside the 7.3 guest (scripts/vm-suite.sh);
+# it runs wherever qemu-system-x86_64, a static busybox and root are.
+#
+# usage: nested-run.sh OUT_DIR
+# env (defaults):
+#   NESTED_KERNEL    bzImage the nested guest boots ($WSBENCH_ROOT/nested/
+#                    bzImage in the guest, else the newest kernel/build.sh one)
+#   NESTED_BUSYBOX   a statically linked busybox (busybox on PATH if it is
+#                    static, else Debian's busybox-static fetched with
+#                    apt-get download into $WSBENCH_CACHE/nested)
+#   NESTED_WSBENCH   static wsbench for the nested guest (wsbench-static
+#                    next to WSBENCH)
+#   WSBENCH          wsbench for this side (wsbench on PATH, else build/)
+#   NESTED_PATTERN   workloads/ file (uniform-hot20.pat)
+#   NESTED_SIZE      workload memory (16M)   NESTED_MEM  guest RAM (128M)
+#   NESTED_THREADS   workers (1)             NESTED_SEED (42)
+#   NESTED_INTERVALS (4)   NESTED_INTERVAL_MS (3000)
+#   NESTED_VIA       softdirty,idle          NESTED_TIMEOUT  seconds (1200)
+# Leaves in OUT_DIR: nested-track.json (scores, integrity, timing),
+# nested-truth.json (per-interval touched sets in RAM memfd page offsets),
+# nested-transcript.txt (the protocol), nested-console.log, nested-qemu.txt.
+set -eu
+
+out=${1:?usage: nested-run.sh OUT_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+root=${WSBENCH_ROOT:-$(cd "$here/.." && pwd)}
+say() { echo "nested-run: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+ws=${WSBENCH:-$(command -v wsbench || echo "$root/build/wsbench")}
+kernel=${NESTED_KERNEL:-}
+if [ -z "$kernel" ]; then
+	kernel=$root/nested/bzImage
+	[ -f "$kernel" ] || kernel=$(ls -t "${WSBENCH_CACHE:-$HOME/.cache/wsbench}"/kernel/*/bzImage 2>/dev/null | head -n1)
+fi
+is_static() { [ -x "$1" ] && ! grep -q '/lib64/ld-linux' "$1"; }
+# Debian's busybox-static conflicts with busybox: fetch it, do not install.
+fetch_busybox() {
+	d=${WSBENCH_CACHE:-$HOME/.cache/wsbench}/nested/busybox-static
+	if ! is_static "$d/bin/busybox"; then
+		say "fetching Debian's busybox-static (apt-get download)"
+		rm -rf "$d.tmp" && mkdir -p "$d.tmp" &&
+			(cd "$d.tmp" && apt-get download busybox-static >&2 &&
+				dpkg-deb -x busybox-static_*.deb .) &&
+			rm -rf "$d" && mv "$d.tmp" "$d" || return 0
+	fi
+	echo "$d/bin/busybox"
+}
+busybox=${NESTED_BUSYBOX:-$(command -v busybox || true)}
+[ -n "${NESTED_BUSYBOX:-}" ] || is_static "$busybox" || busybox=$(fetch_busybox)
+nws=${NESTED_WSBENCH:-$(dirname "$ws")/wsbench-static}
+init=$root/nested/init
+[ -f "$init" ] || init=$root/images/nested-init
+wl=$root/workloads
+pattern=${NESTED_PATTERN:-uniform-hot20.pat}
+mem=${NESTED_MEM:-128M}
+
+[ -x "$ws" ] || die "no wsbench at '$ws' (set WSBENCH)"
+[ -f "${kernel:-}" ] || die "no nested kernel (set NESTED_KERNEL to a bzImage; make kernel)"
+[ -x "$busybox" ] || die "no static busybox (set NESTED_BUSYBOX to one: Debian's busybox-static)"
+[ -x "$nws" ] || die "no static wsbench at '$nws' (make build/wsbench-static; set NESTED_WSBENCH)"
+[ -f "$wl/$pattern" ] || die "NESTED_PATTERN '$pattern' not in $wl"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not installed"
+# A dynamic binary has a program interpreter; the nested guest has no libc.
+for b in "$busybox" "$nws"; do
+	! grep -q '/lib64/ld-linux' "$b" || die "$b is dynamically linked: the nested guest has no libc"
+done
+
+mkdir -p "$out"
+work=$(mktemp -d "${TMPDIR:-/tmp}/nested.XXXXXX")
+qpid=
+cleanup() {
+	[ -z "$qpid" ] || kill "$qpid" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the nested initramfs: busybox, wsbench, init, the patterns ----------
+say "packing the nested initramfs"
+mkdir -p "$work/root/bin" "$work/root/dev" "$work/root/workloads"
+cp "$busybox" "$work/root/bin/busybox"
+cp "$nws" "$work/root/bin/wsbench"
+install -m 0755 "$init" "$work/root/init"
+cp "$wl"/*.pat "$work/root/workloads/"
+mknod "$work/root/dev/console" c 5 1 2>/dev/null || true
+if command -v cpio >/dev/null; then cpio=cpio; else cpio="$busybox cpio"; fi
+(cd "$work/root" && find . | $cpio -o -H newc 2>/dev/null) >"$work/initrd.cpio"
+say "initramfs $(wc -c <"$work/initrd.cpio") bytes"
+
+# --- boot ------------------------------------------------------------------
+sock=$work/wsn.sock
+# TCG inside TCG: skip what the nested guest does not need (ACPI, PCI: its
+# serial ports are ISA; the timer check and the clocksource watchdog that
+# a slow emulator trips).  About 40 % less kernel boot time.
+fast="acpi=off pci=off no_timer_check tsc=reliable"
+set -- qemu-system-x86_64 -nodefaults -no-user-config -display none \
+	-no-reboot -accel tcg -smp 1 -m "$mem" \
+	-object "memory-backend-memfd,id=ram,size=$mem,share=on" \
+	-machine pc,memory-backend=ram \
+	-kernel "$kernel" -initrd "$work/initrd.cpio" \
+	-append "console=ttyS0 rdinit=/init panic=-1 quiet $fast wsn.pattern=$pattern wsn.size=${NESTED_SIZE:-16M} wsn.threads=${NESTED_THREADS:-1} wsn.seed=${NESTED_SEED:-42}" \
+	-serial "file:$out/nested-console.log" \
+	-chardev "socket,id=wsn,path=$sock,server=on,wait=off" \
+	-serial chardev:wsn \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+	-pidfile "$work/qemu.pid"
+printf '%s\n' "$*" >"$out/nested-qemu.txt"
+say "booting the nested guest ($mem, TCG)"
+t0=$(date +%s)
+timeout --kill-after=10 "${NESTED_TIMEOUT:-1200}" "$@" >"$work/qemu.out" 2>&1 &
+tpid=$!
+while [ ! -s "$work/qemu.pid" ] && kill -0 "$tpid" 2>/dev/null; do sleep 0.2; done
+qpid=$(cat "$work/qemu.pid" 2>/dev/null || true)
+[ -n "$qpid" ] || { cat "$work/qemu.out" >&2; die "QEMU did not start"; }
+
+# --- track (the integration point: wsbench attach replaces this) ---------
+rc=0
+"$ws" nested track --pid "$qpid" --socket "$sock" --ram "$mem" \
+	--via "${NESTED_VIA:-softdirty,idle}" \
+	--intervals "${NESTED_INTERVALS:-4}" \
+	--interval-ms "${NESTED_INTERVAL_MS:-3000}" \
+	--boot-timeout "${NESTED_TIMEOUT:-1200}" \
+	--transcript "$out/nested-transcript.txt" \
+	--truth "$out/nested-truth.json" --json "$out/nested-track.json" || rc=$?
+
+qrc=0
+wait "$tpid" || qrc=$?
+qpid=
+cat "$work/qemu.out" >>"$out/nested-qemu.txt"
+say "nested QEMU exited $qrc after $(($(date +%s) - t0))s; track exited $rc"
+# The nested init ends QEMU through isa-debug-exit (0x10 << 1) | 1 = 33.
+[ "$qrc" = 33 ] || { tail -n 20 "$out/nested-console.log" >&2; [ "$rc" != 0 ] || rc=1; }
+exit "$rc"

@@ -1,0 +1,106 @@
+#!/bin/sh
+# wsbench nested on the host (TAP): bad input exits 2 and writes nothing;
+# `nested truth` turns a transcript into sets in RAM memfd page offsets;
+# and a real nested QEMU guest (TCG, one level: the host) runs a pattern
+# and reports its PFNs, which must name exactly the memfd offsets where
+# the workload's pages are (word 0 = page index, page hash sums equal).
+# Trackers are not run here (--via none): the host kernel may lack both;
+# tests/vm-e2e-nested runs them in the 7.3 guest.
+set -u
+
+cd "$(dirname "$0")/../.."
+ws=build/wsbench
+py=/usr/bin/python3
+n=0
+fails=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi
+}
+skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/wsbench-nested-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# exit2 DESC EXPECTED-MESSAGE CMD...: exit 2, message on stderr, no file.
+exit2() {
+	desc=$1 msg=$2
+	shift 2
+	rc=0
+	"$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	[ "$rc" = 2 ] && grep -q -- "$msg" "$tmp/err" && [ ! -e "$tmp/x.json" ]
+	ok $? "$desc (exit $rc: $(head -c 150 "$tmp/err" | tr '\n' ' '))"
+}
+
+exit2 "nested without a subcommand exits 2" "usage" $ws nested
+exit2 "nested track without --pid exits 2" "pid PID and --socket" \
+	$ws nested track --socket "$tmp/s" --json "$tmp/x.json"
+exit2 "nested track --pid of no process exits 2" "no such process" \
+	$ws nested track --pid 2147483000 --socket "$tmp/s" --json "$tmp/x.json"
+exit2 "nested track --via bogus names --via and the accepted values" "softdirty" \
+	$ws nested track --pid $$ --socket "$tmp/s" --via bogus --json "$tmp/x.json"
+exit2 "nested track --intervals 0 exits 2" "intervals" \
+	$ws nested track --pid $$ --socket "$tmp/s" --intervals 0 --json "$tmp/x.json"
+exit2 "nested guest without --pattern exits 2" "pattern FILE is required" \
+	$ws nested guest --port /dev/null
+exit2 "nested guest with a malformed pattern exits 2 naming the file" "$tmp/bad.pat" \
+	sh -c "echo 'region a 12Q' >'$tmp/bad.pat'; exec $ws nested guest --pattern '$tmp/bad.pat' --port /dev/null"
+exit2 "nested truth of a missing file exits 2" "No such file" \
+	$ws nested truth "$tmp/none.txt"
+printf '< 1.0 WSN hello v=1 pages=2\n' >"$tmp/bad.txt"
+exit2 "nested truth of a bad transcript exits 2 with the line" "bad.txt:1" \
+	$ws nested truth "$tmp/bad.txt"
+
+# A transcript by hand: PFNs 64 and 65 in a 128-page RAM.
+cat >"$tmp/t.txt" <<'EOF'
+# ram_pages=128
+< 0.1 WSN hello v=1 pages=2 page_size=4096 threads=1 seed=1 pattern=x.pat
+> 0.1 WSO ready
+< 0.2 WSN region pfns=128 moved=0 bits=z1.3
+< 0.3 WSN begun 1
+< 0.4 WSN ended 1
+< 0.5 WSN iv 1 amb=0 moved=0 rd=z1.1 wr=z1.2
+< 0.6 WSN win 1 amb=0 rd=z2 wr=z1.1
+EOF
+$ws nested truth "$tmp/t.txt" --json "$tmp/t.json" 2>"$tmp/err"
+[ "$($py -c 'import json,sys; d=json.load(open(sys.argv[1])); i=d["intervals"][0]; print(d["space_pages"], d["region"]["runs"], i["read"], i["written"], i["window_written"])' "$tmp/t.json" 2>&1)" = "128 [[64, 2]] [[64, 1]] [[65, 1]] [[64, 1]]" ]
+ok $? "nested truth: sets in RAM page offsets from a transcript"
+
+# --- a real nested guest on the host ---------------------------------------
+why=
+command -v qemu-system-x86_64 >/dev/null || why="no qemu-system-x86_64"
+[ -n "$why" ] || make -s build/wsbench-static >"$tmp/make.out" 2>&1 ||
+	why="cannot build build/wsbench-static: $(tail -n1 "$tmp/make.out")"
+[ "$(id -u)" = 0 ] || why="not root (pagemap PFNs and /proc/PID/map_files need it)"
+if [ -n "$why" ]; then
+	for i in 1 2 3 4 5 6 7; do skip "nested guest on the host: $why"; done
+	echo "1..$n"
+	[ "$fails" = 0 ]
+	exit
+fi
+out=$tmp/run
+t0=$(date +%s)
+NESTED_VIA=none NESTED_INTERVALS=3 NESTED_INTERVAL_MS=1000 \
+	NESTED_PATTERN=shifting-hotset.pat NESTED_TIMEOUT=${NESTED_TEST_TIMEOUT:-900} \
+	WSBENCH=$ws scripts/nested-run.sh "$out" >"$tmp/run.out" 2>&1
+rc=$?
+echo "# nested guest on the host: $(($(date +%s) - t0))s, exit $rc; $(grep 'hello after' "$tmp/run.out")"
+[ "$rc" = 0 ] || sed 's/^/#   /' "$tmp/run.out" | tail -n 15
+ok "$rc" "nested-run.sh: the nested guest booted, ran 3 intervals and powered off"
+q() { $py -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$out/$1" 2>&1; }
+[ "$(q nested-track.json "d['integrity']['word0_ok'] == d['truth']['pages'] == 4096 and d['integrity']['word0_bad'] == 0")" = True ]
+ok $? "every workload page is at the memfd offset its PFN names ($(q nested-track.json "d['integrity']['word0_ok']") of 4096)"
+[ "$(q nested-track.json "d['integrity']['sum_match'] and d['integrity']['nested_bad_pages'] == 0")" = True ]
+ok $? "page hash sums of nested guest and memfd agree, no page lost ($(q nested-track.json "d['integrity']['nested_page_hash_sum'], d['integrity']['memfd_page_hash_sum']"))"
+# Each interval's truth lies inside the workload's PFNs and is not empty.
+[ "$(q nested-truth.json "len(d['intervals']) == 3 and all(i['read_pages'] + i['written_pages'] > 0 for i in d['intervals'])")" = True ]
+ok $? "nested-truth.json: 3 intervals, each with pages touched ($(q nested-truth.json "[(i['read_pages'], i['written_pages']) for i in d['intervals']]"))"
+$ws nested truth "$out/nested-transcript.txt" --json "$tmp/again.json" &&
+	$py -c 'import json,sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' \
+		"$tmp/again.json" "$out/nested-truth.json"
+ok $? "nested truth replays the transcript into the same truth"
+[ "$(q nested-track.json "all(not d['mechanisms'][m]['supported'] and 'uffd handoff' in d['mechanisms'][m]['reason'] for m in ('rwp', 'wp')) and not d['eviction']['measured'] and 'uffd handoff' in d['eviction']['reason']")" = True ]
+ok $? "rwp, wp and eviction are recorded as not measured, naming the uffd handoff"
+$ws summary "$out" >"$tmp/summary" 2>&1 && grep -q "4096/4096 workload pages" "$tmp/summary"
+ok $? "wsbench summary prints the nested table"
+echo "1..$n"
+[ "$fails" = 0 ]

@@ -1,0 +1,92 @@
+#!/bin/sh
+# VM end-to-end test of BENCH_PROFILE=vmm: in the 7.3 guest (vmm image
+# variant), boot a nested QEMU guest (TCG in TCG) whose RAM is a memfd, run
+# a shifting hot set in it, and track that QEMU's RAM from the 7.3 guest
+# with soft-dirty and idle page tracking through /proc/PID.  Checks that
+# both are supported there, that soft-dirty (write faults: lossless) is
+# exact against the nested guest's truth and idle close to it, and that
+# every workload page sits at the RAM memfd offset its PFN names, with the
+# same bytes the nested guest hashed.  The cold set (workload pages not
+# reported hot) is scored against reads and writes: idle's within 5 %,
+# soft-dirty's never holds a page written in the interval.  TAP output.
+# Env: E2E_NESTED_TIMEOUT (VM watchdog, s; default 2400), E2E_KEEP=1,
+# E2E_NESTED_KERNEL (a kernel/build.sh directory to use instead of make
+# kernel's, e.g. while another build holds the kernel lock).
+set -u
+
+cd "$(dirname "$0")/../.."
+n=0
+fails=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi
+}
+finish() { echo "1..$n"; [ "$fails" = 0 ]; exit $?; }
+py=/usr/bin/python3
+
+t0=$(date +%s)
+rc=0
+kdir=${E2E_NESTED_KERNEL:-$(kernel/build.sh)} || rc=$?
+kdir=$(printf '%s\n' "$kdir" | tail -n 1)
+[ -f "$kdir/bzImage" ] || rc=1
+ok "$rc" "${E2E_NESTED_KERNEL:+E2E_NESTED_KERNEL, not }make kernel: pinned 7.3 kernel built or reused ($(( $(date +%s) - t0 ))s)"
+[ "$rc" = 0 ] || finish
+t0=$(date +%s)
+rc=0
+image=$(images/build.sh --variant vmm) || rc=$?
+image=$(printf '%s\n' "$image" | tail -n 1)
+ok "$rc" "images/build.sh --variant vmm: image with QEMU built or reused ($(( $(date +%s) - t0 ))s, $(du -h "$image" 2>/dev/null | cut -f1))"
+[ "$rc" = 0 ] || finish
+make -s build/wsbench-static; rc=$?
+ok "$rc" "static wsbench for the nested guest built"
+[ "$rc" = 0 ] || finish
+
+share=$(mktemp -d "${TMPDIR:-/tmp}/wsbench-e2e-nested.XXXXXX")
+[ -n "${E2E_KEEP:-}" ] || trap 'rm -rf "$share"' EXIT
+cat >"$share/job.sh" <<'EOF'
+#!/bin/sh
+set -eu
+export WSBENCH=/opt/wsbench/bin/wsbench NESTED_PATTERN=shifting-hotset.pat
+export NESTED_INTERVALS=3 NESTED_INTERVAL_MS=2000
+/opt/wsbench/scripts/nested-run.sh /mnt/share/out
+EOF
+t0=$(date +%s)
+rc=0
+scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$share/job.sh" \
+	--share "$share" --timeout "${E2E_NESTED_TIMEOUT:-2400}" --mem 2G \
+	--wsbench build/wsbench \
+	--extra-file build/wsbench-static:/opt/wsbench/bin/wsbench-static \
+	--extra-file images/nested-init:/opt/wsbench/nested/init \
+	--extra-file "$kdir/bzImage:/opt/wsbench/nested/bzImage" \
+	>"$share/vm-run.out" 2>&1 || rc=$?
+o=$share/out
+q() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$o/$1" 2>/dev/null; }
+echo "# VM run took $(( $(date +%s) - t0 ))s, vm-run.sh exit $rc; nested boot to hello $(q nested-track.json "round(d['timing']['boot_to_hello_s'], 1)")s"
+[ "$rc" = 0 ] || { tail -n 20 "$share/job.log" 2>/dev/null | sed 's/^/#   job: /'; tail -n 10 "$o/nested-console.log" 2>/dev/null | sed 's/^/#   nested: /'; }
+ok "$rc" "outer guest booted the nested guest, tracked it and powered off cleanly"
+sed 's/^/#   /' "$share/job.log" 2>/dev/null | grep -E 'precision|memfd check'
+
+for via in softdirty idle; do
+	[ "$(q nested-track.json "d['mechanisms']['$via']['supported']")" = True ]
+	ok $? "$via is supported from outside QEMU in the 7.3 guest ($(q nested-track.json "d['mechanisms']['$via'].get('reason', 'ok')"))"
+done
+sd=$(q nested-track.json "(d['mechanisms']['softdirty']['total']['precision'], d['mechanisms']['softdirty']['total']['recall'], d['mechanisms']['softdirty']['total']['truth'])")
+[ "$(q nested-track.json "(lambda t: t['precision'] == 1 and t['recall'] == 1 and t['truth'] > 0)(d['mechanisms']['softdirty']['total'])")" = True ]
+ok $? "soft-dirty of QEMU's RAM is exact against the pages the nested guest wrote (precision, recall, written: $sd)"
+id=$(q nested-track.json "(d['mechanisms']['idle']['total']['precision'], d['mechanisms']['idle']['total']['recall'], d['mechanisms']['idle']['total']['truth'])")
+[ "$(q nested-track.json "(lambda t: t['precision'] >= 0.95 and t['recall'] >= 0.95 and t['truth'] > 0)(d['mechanisms']['idle']['total'])")" = True ]
+ok $? "idle tracking of QEMU's RAM is within 5 % of the nested guest's truth (precision, recall, touched: $id)"
+cold() { q nested-track.json "(lambda c: ($2))(d['mechanisms']['$1']['total']['cold'])"; }
+[ "$(cold idle "c['precision'] >= 0.95 and c['recall'] >= 0.95 and c['called'] > 0")" = True ]
+ok $? "idle's cold set is within 5 % of the nested guest's untouched pages (precision, recall, called cold: $(cold idle "c['precision'], c['recall'], c['called']"))"
+[ "$(cold softdirty "c['in_use_written'] == 0 and c['recall'] == 1 and c['called'] > 0")" = True ]
+ok $? "soft-dirty's cold set holds no page written in the interval (precision, recall, called cold, of them only read: $(cold softdirty "c['precision'], c['recall'], c['called'], c['in_use_read']"))"
+[ "$(q nested-track.json "all(i['read'] + i['written'] > 0 for i in d['truth']['intervals']) and len(d['truth']['intervals']) == 3 and d['truth']['moved_pages'] == 0")" = True ]
+ok $? "truth for 3 intervals, no workload page moved to another PFN (ambiguous batches: $(q nested-track.json "d['truth']['ambiguous_batches']"))"
+[ "$(q nested-track.json "(lambda i: i['word0_ok'] == i['nested_pages'] == d['truth']['pages'] and i['word0_bad'] == 0)(d['integrity'])")" = True ]
+ok $? "every workload page is at the RAM memfd offset its nested PFN names ($(q nested-track.json "d['integrity']['word0_ok']")/$(q nested-track.json "d['truth']['pages']"))"
+[ "$(q nested-track.json "d['integrity']['sum_match'] and d['integrity']['nested_bad_pages'] == 0")" = True ]
+ok $? "the memfd holds the bytes the nested guest hashed, and it lost no write"
+"$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d["kind"] == "nested-truth" and len(d["intervals"]) == 3 and d["region"]["pages"] == 4096))' "$o/nested-truth.json" 2>/dev/null
+ok $? "nested-truth.json holds the per-interval sets in RAM memfd page offsets"
+finish

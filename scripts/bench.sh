@@ -4,6 +4,8 @@
 #     RWP (and idle page tracking when root), else in the pinned 7.3 guest.
 #   TARGET=host | TARGET=vm forces one.
 #   BENCH_PROFILE=quick | default (default).
+#   VM_NUMA=N: a guest with N NUMA nodes (0 or unset: none), for
+#     numa-interplay; SUITE_BENCHMARKS="numa-interplay" runs only that.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -18,6 +20,13 @@ esac
 case "${VM_SMP:-2}" in ''|*[!0-9]*|0*)
 	echo "bench: VM_SMP='${VM_SMP}': use the number of guest vCPUs, 1 or more" >&2; exit 2 ;;
 esac
+
+case "${VM_NUMA:-0}" in 0) ;; *[!0-9]*|0*)
+	echo "bench: VM_NUMA='${VM_NUMA}': use the number of guest NUMA nodes, 1 to VM_SMP (${VM_SMP:-2}), or 0 for none" >&2; exit 2 ;;
+esac
+if [ "${VM_NUMA:-0}" -gt "${VM_SMP:-2}" ]; then
+	echo "bench: VM_NUMA='${VM_NUMA}': use the number of guest NUMA nodes, 1 to VM_SMP (${VM_SMP:-2}), or 0 for none" >&2; exit 2
+fi
 
 run_id=${RUN_ID:-$(date -u +%Y%m%dT%H%M%SZ)-$profile}
 out=results/$run_id
@@ -41,7 +50,8 @@ else
 	scripts/vm-suite.sh "$out" "$profile" || status=$?
 fi
 
-[ -f "$out/correctness.json" ] || [ -f "$out/fault-latency.json" ] || {
+[ -f "$out/correctness.json" ] || [ -f "$out/fault-latency.json" ] ||
+	[ -f "$out/numa-interplay.json" ] || {
 	echo "bench: no results in $out" >&2; exit 1; }
 echo
 build/wsbench summary "$out"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # make test: run every TAP-speaking test program and add up the results.
 # The last line is "N passed, N failed[, N skipped]" (what CI reads).
-#   TEST_VM=0 skips the VM end-to-end test (it builds a kernel and boots
+#   TEST_VM=0 skips the VM end-to-end tests (they build a kernel and boot
 #   it under QEMU: tens of minutes cold, seconds when cached).
 set -eu
 
@@ -48,6 +48,10 @@ run integration tests/integration/run.sh
 # runner's own tests boot real guests even on a fresh machine.
 if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e/run.sh ]; then
 	run vm-e2e tests/vm-e2e/run.sh
+fi
+# numa-interplay on a two-node guest (a few minutes under TCG).
+if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e-numa/run.sh ]; then
+	run vm-e2e-numa tests/vm-e2e-numa/run.sh
 fi
 [ -x tests/vm/run.sh ] && run vm-scripts tests/vm/run.sh
 

@@ -525,13 +525,15 @@ static void title(FILE *out, const struct run *r, json_t *any)
 int ws_summary_print(FILE *out, const char *dir)
 {
 	struct run r = { .dir = dir };
-	json_t *any = NULL;
+	json_t *any = NULL, *numa = NULL;
 
 	for (int f = 0; f < F_NR; f++) {
 		r.f[f] = load(dir, bench_files[f]);
 		if (r.f[f] && !any)
 			any = r.f[f];
 	}
+	if (!any)
+		any = numa = load(dir, "numa-interplay");
 	if (!any) {
 		fprintf(stderr, "wsbench summary: no result files in %s\n", dir);
 		return 1;
@@ -555,11 +557,13 @@ int ws_summary_print(FILE *out, const char *dir)
 		      "mprotect(PROT_NONE)/page", 1, "ns");
 	spread_line(out, &r);
 	macro_table(out, &r);
+	ws_summary_numa(out, dir);
 	skipped_lines(out, &r, any);
 	fprintf(out, "results: %s/*.json (how to read them: results/README.md)\n",
 		dir);
 	for (int f = 0; f < F_NR; f++)
 		json_decref(r.f[f]);
+	json_decref(numa);
 	return 0;
 }
 

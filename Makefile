@@ -6,7 +6,8 @@ CFLAGS    ?= -O2 -g
 WERROR    ?=
 BUILD     := build
 WS_CFLAGS := -std=gnu11 -Wall -Wextra $(if $(WERROR),-Werror) \
-             -D_GNU_SOURCE -pthread -Ibench/lib -Ibench/workload -Ibench/vmm -Ibench/benchmarks -Ibench/trackers -MMD -MP -I$(BUILD)/gen
+             -D_GNU_SOURCE -pthread -Ibench/lib -Ibench/workload -Ibench/vmm -Ibench/benchmarks \
+             -Ibench/trackers -Ibench/tools -MMD -MP -I$(BUILD)/gen
 LDLIBS    := -ljansson -lpthread -lm
 # STATIC=1 links a static wsbench (for minimal guests).
 WS_LDFLAGS := $(if $(STATIC),-static)
@@ -21,7 +22,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .SECONDARY:
 
 .PHONY: all deps bench test unit integration vm-test kernel image plots \
-        clean distclean help
+        compare verify clean distclean help
 
 all: $(BUILD)/wsbench
 
@@ -41,6 +42,7 @@ $(BUILD)/gen/git_commit.h: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(BUILD)/bench/lib/env.o: $(BUILD)/gen/git_commit.h
+$(BUILD)/bench/tools/reproduce.o: $(BUILD)/gen/git_commit.h
 
 .PHONY: FORCE
 FORCE:
@@ -53,7 +55,8 @@ $(BUILD)/libws.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c))
+# The commands: the driver, run's options, the result readers (tools/).
+CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/*.c bench/tools/*.c))
 
 $(BUILD)/wsbench: $(CLI_OBJ) $(BUILD)/libws.a
 	$(CC) $(CFLAGS) -pthread $(WS_LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -66,6 +69,18 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libws.a
 ##                  TARGET=auto|host|vm); results in results/<run-id>/
 bench: deps all
 	@scripts/bench.sh
+
+## make compare     A/B table: A=results/<id> B=results/<id> [FORCE=1]
+compare: all
+	@[ -n "$(A)" ] && [ -n "$(B)" ] || { \
+		echo "make compare: set A=results/<id> B=results/<id>" >&2; exit 2; }
+	@build/wsbench compare $(if $(FORCE),--force) "$(A)" "$(B)"
+
+## make verify      re-run RESULT=results/<id> here, check its cited CIs
+verify: deps all
+	@[ -n "$(RESULT)" ] || { \
+		echo "make verify: set RESULT=results/<id>" >&2; exit 2; }
+	@build/wsbench verify "$(RESULT)"
 
 ## make test        unit + host integration (+ VM end-to-end) tests
 test: deps all $(UNIT_BIN)

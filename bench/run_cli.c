@@ -78,7 +78,7 @@ static void defer_knob(const char *opt, const char *path, const char *val)
 }
 
 /* The value requested for knob @path, NULL when none. */
-static const char *knob_request(const char *path)
+static const char *knob_value_requested(const char *path)
 {
 	for (size_t i = 0; i < nr_knob_reqs; i++)
 		if (!strcmp(knob_reqs[i].path, path))
@@ -101,10 +101,30 @@ int ws_run_apply_knobs(void)
 	return 0;
 }
 
+static json_t *knob_request(const char *opt)
+{
+	for (size_t i = 0; i < nr_knob_reqs; i++)
+		if (!strcmp(knob_reqs[i].opt, opt))
+			return json_string(knob_reqs[i].value);
+	return json_null();
+}
+
+/*
+ * Knob options, null when not given (the knob was left as found).
+ * --tune is in environment.cpu.tuning.requested.
+ */
+void ws_run_knob_params(json_t *j)
+{
+	json_object_set_new(j, "thp", knob_request("--thp"));
+	json_object_set_new(j, "numa_balancing",
+			    knob_request("--numa-balancing"));
+}
+
 json_t *ws_run_params_json(const struct ws_run_cfg *cfg)
 {
 	json_t *j = ws_params_json(&cfg->p);
 
+	ws_run_knob_params(j);
 	for (size_t i = 0; j && ws_trackers[i]; i++)
 		if ((cfg->p.backends & (1u << i)) &&
 		    !strcmp(ws_trackers[i]->name, "damon"))
@@ -516,6 +536,14 @@ static bool reads_option(const struct ws_benchmark *b, const struct run_opt *o)
 	return has_option(b->options, name);
 }
 
+bool ws_run_reads_option(const struct ws_benchmark *b, const char *opt)
+{
+	for (const struct run_opt *o = run_opts; o->name; o++)
+		if (!strncmp(opt, "--", 2) && !strcmp(o->name, opt + 2))
+			return reads_option(b, o);
+	return false;
+}
+
 static void generic_list(char *buf, size_t len)
 {
 	buf[0] = '\0';
@@ -623,7 +651,7 @@ static int check_combination(const struct ws_benchmark *b,
 		return -1;
 	}
 	if (!strcmp(b->name, "numa-interplay") &&
-	    !strcmp(knob_request(WS_NUMA_BALANCING) ?: "1", "0")) {
+	    !strcmp(knob_value_requested(WS_NUMA_BALANCING) ?: "1", "0")) {
 		fprintf(stderr, "wsbench run %s: --numa-balancing 0: this benchmark runs with NUMA balancing on (it sets kernel.numa_balancing=1 itself, restored after); drop the option\n",
 			b->name);
 		return -1;

@@ -39,10 +39,16 @@ int ws_run_parse(const struct ws_benchmark *b, int argc, char **argv,
 int ws_run_check_memory(const struct ws_benchmark *b,
 			const struct ws_run_cfg *cfg);
 
+/* Is @opt ("--size") an option of `wsbench run` that @b reads? */
+bool ws_run_reads_option(const struct ws_benchmark *b, const char *opt);
+
 /* Write the knobs the options asked for (saved and restored at exit). */
 int ws_run_apply_knobs(void);
 /* The run's parameters as JSON; --damon's only when damon may run. */
 json_t *ws_run_params_json(const struct ws_run_cfg *cfg);
+
+/* Add the knob options' params (--thp, --numa-balancing) to @j. */
+void ws_run_knob_params(json_t *j);
 
 /* --tune on: quiet-machine settings (restored at exit). */
 int ws_run_apply_tuning(const struct ws_run_cfg *cfg);

@@ -7,6 +7,9 @@
  *   wsbench run <benchmark> [opts]    measure; JSON into results/<run-id>/
  *   wsbench summary <dir>             human table of a result directory
  *   wsbench pattern check|run ...     workload pattern files
+ *   wsbench compare A B               A/B with CIs of the ratios
+ *   wsbench report <dir>              Markdown report, or --cover-letter
+ *   wsbench verify <dir>              re-run the recorded parameters here
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +29,7 @@
 #include "run_cli.h"
 #include "summary.h"
 #include "timing.h"
+#include "tools.h"
 #include "tracker.h"
 
 
@@ -40,6 +44,9 @@ static void usage(FILE *f)
 "  run <benchmark> [opts]   run one benchmark (wsbench run <benchmark> --help)\n"
 "  summary <dir>            print the human summary of a result directory\n"
 "  pattern check|run ...    check or run workload patterns (wsbench pattern --help)\n"
+"  compare <dirA> <dirB>    A/B table: medians, ratio B/A with its 95%% CI\n"
+"  report <dir>             Markdown report (--cover-letter: for a patch)\n"
+"  verify <dir>             re-run the recorded parameters, check the CIs\n"
 "\n"
 "benchmarks:");
 	for (size_t i = 0; ws_benchmarks[i]; i++)
@@ -264,11 +271,17 @@ int main(int argc, char **argv)
 		return ws_summary_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pattern"))
 		return ws_pattern_cmd(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "compare"))
+		return ws_compare_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return ws_report_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "verify"))
+		return ws_verify_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, pattern or --help\n",
+	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, pattern, compare, report, verify or --help\n",
 		argv[1]);
 	return WS_EXIT_USAGE;
 }

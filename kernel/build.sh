@@ -4,8 +4,9 @@
 # is the absolute path of the cache directory holding bzImage, config,
 # build.json and uffd-unit-tests:   dir=$(kernel/build.sh | tail -n1)
 #
-# Variables (see kernel/README.md): KSRC, KERNEL_PKG, KERNEL_VERSION,
-# KERNEL_SUITE, PATCHES, CONFIG_BASE, WSBENCH_CACHE.
+# Variables (see kernel/README.md): KERNEL (7.3 or rfc-v1: kernels/*.conf),
+# KSRC, KERNEL_PKG, KERNEL_VERSION, KERNEL_SUITE, PATCHES, CONFIG_BASE,
+# WSBENCH_CACHE.
 set -eu
 set -o pipefail
 
@@ -23,16 +24,22 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib/key.sh
 . "$here/lib/key.sh"
 
-FRAGMENT="$here/config/wsbench.fragment"
 CONFIG_BASE="${CONFIG_BASE:-tinyconfig}"
 PATCHES="${PATCHES:-}"
 KSRC="${KSRC:-}"
 NSTEPS=6
 
 check_inputs
+# The recipe: pinned source, its patch series and config fragments.
+ws_load_kernel "${KERNEL:-$WS_DEFAULT_KERNEL}"
+mapfile -t FRAGMENTS < <(ws_kernel_fragment_files)
 # Absolute paths: the build runs in other directories.
 [ -z "$KSRC" ] || KSRC="$(realpath "$KSRC")"
 [ -z "$PATCHES" ] || PATCHES="$(realpath "$PATCHES")"
+# The recipe's series first, then the developer's own PATCHES on top.
+SERIES=()
+[ -z "$WS_KERNEL_SERIES" ] || SERIES+=("$(ws_kernel_series_dir)")
+[ -z "$PATCHES" ] || SERIES+=("$PATCHES")
 case "$CONFIG_BASE" in tinyconfig | defconfig) ;; *) CONFIG_BASE="$(realpath "$CONFIG_BASE")" ;; esac
 [ "$(uname -m)" = x86_64 ] || die "only x86_64 hosts are supported (uname -m: $(uname -m))"
 
@@ -40,10 +47,10 @@ case "$CONFIG_BASE" in tinyconfig | defconfig) ;; *) CONFIG_BASE="$(realpath "$C
 export LC_ALL=C TZ=UTC
 export KBUILD_BUILD_TIMESTAMP='1970-01-01 00:00:00 UTC'
 export KBUILD_BUILD_USER=wsbench KBUILD_BUILD_HOST=wsbench KBUILD_BUILD_VERSION=1
-unset KCONFIG_CONFIG ARCH CROSS_COMPILE LOCALVERSION
+unset KCONFIG_CONFIG ARCH CROSS_COMPILE LOCALVERSION KERNEL KERNELS
 
 # --- 1. identify the inputs and the cache key ------------------------------
-step 1 "$NSTEPS" "resolving source and cache key"
+step 1 "$NSTEPS" "KERNEL=$WS_KERNEL_NAME ($WS_KERNEL_SUMMARY): resolving source and cache key"
 if [ -n "$KSRC" ]; then
 	if ksrc_is_git "$KSRC"; then
 		KSRC_TREE="$(ksrc_git_tree "$KSRC")"
@@ -63,13 +70,14 @@ else
 fi
 PATCHES_MANIFEST=""
 PATCHES_HASH=""
-if [ -n "$PATCHES" ]; then
-	PATCHES_MANIFEST="$(patches_manifest "$PATCHES")"
-	PATCHES_HASH="$(patches_hash "$PATCHES")"
+if [ "${#SERIES[@]}" -gt 0 ]; then
+	PATCHES_MANIFEST="$(patches_manifest "${SERIES[@]}")"
+	PATCHES_HASH="$(patches_hash "${SERIES[@]}")"
 fi
-CONFIG_HASH="$(config_hash "$CONFIG_BASE" "$FRAGMENT")"
+CONFIG_HASH="$(config_hash "$CONFIG_BASE" "${FRAGMENTS[@]}")"
 TOOLCHAIN="$(toolchain_id)"
-KEY="$(cache_key "$SOURCE_ID" "$PATCHES" "$CONFIG_BASE" "$FRAGMENT")"
+KEY="$(cache_key "$SOURCE_ID" "$CONFIG_BASE" "$(ws_kernel_fragment_files)" \
+    ${SERIES[@]+"${SERIES[@]}"})"
 
 KDIR="$WS_CACHE/kernel"
 OUT="$KDIR/$KEY"
@@ -132,21 +140,21 @@ else
 fi
 
 # --- 3. patches --------------------------------------------------------------
-if [ -n "$PATCHES" ]; then
-	step 3 "$NSTEPS" "applying PATCHES=$PATCHES ($(patch_files "$PATCHES" | wc -l) file(s))"
+if [ "${#SERIES[@]}" -gt 0 ]; then
+	step 3 "$NSTEPS" "applying ${SERIES[*]} ($(patch_files "${SERIES[@]}" | wc -l) file(s))"
 	if ! ksrc_is_git "$SRC"; then
 		ws_log "making the scratch tree a git repository for git am (about 1 min)"
 		git_init_tree "$SRC" >>"$LOG" 2>&1 ||
 			die "could not make $SRC a git repository (log: $LOG)"
 	fi
-	apply_series "$SRC" "$PATCHES" || exit 1
+	apply_series "$SRC" "${SERIES[@]}" || exit 1
 else
-	step 3 "$NSTEPS" "no PATCHES"
+	step 3 "$NSTEPS" "no patches"
 fi
 
 # --- 4. configuration ----------------------------------------------------------
-step 4 "$NSTEPS" "configuring: $CONFIG_BASE + $(basename "$FRAGMENT")"
-make_config "$SRC" "$TMP/obj" "$CONFIG_BASE" "$FRAGMENT" "$LOG"
+step 4 "$NSTEPS" "configuring: $CONFIG_BASE + $(printf '%s\n' "${FRAGMENTS[@]}" | xargs -n1 basename | paste -sd+)"
+make_config "$SRC" "$TMP/obj" "$CONFIG_BASE" "$LOG" "${FRAGMENTS[@]}"
 KRELEASE="$(make -s -C "$SRC" O="$TMP/obj" kernelrelease 2>>"$LOG" | tail -n1)"
 
 # --- 5. bzImage ----------------------------------------------------------------
@@ -191,8 +199,10 @@ if ! build_uffd_unit_tests; then
 fi
 
 # --- record and publish ------------------------------------------------------------
+WS_FRAGMENTS="$WS_KERNEL_FRAGMENTS"
 export KEY SOURCE_ID CONFIG_BASE CONFIG_HASH PATCHES_HASH PATCHES_MANIFEST \
-    TOOLCHAIN KRELEASE UFFD_ERROR UFFD_SOURCES FRAGMENT
+    TOOLCHAIN KRELEASE UFFD_ERROR UFFD_SOURCES WS_FRAGMENTS WS_KERNEL_NAME \
+    WS_KERNEL_SERIES
 export WS_KIND WS_PKG WS_VER WS_SUITE WS_DEB_SHA WS_TAR_SHA WS_KSRC WS_DESCRIBE WS_TREE
 if [ -n "$KSRC" ]; then
 	WS_KIND=ksrc WS_KSRC="$KSRC" WS_DESCRIBE="$KSRC_DESCRIBE" WS_TREE="$SOURCE_ID"

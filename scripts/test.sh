@@ -1,8 +1,9 @@
 #!/bin/sh
 # make test: run every TAP-speaking test program and add up the results.
 # The last line is "N passed, N failed[, N skipped]" (what CI reads).
-#   TEST_VM=0 skips the VM end-to-end tests (they build a kernel and boot
-#   it under QEMU: tens of minutes cold, seconds when cached).
+#   TEST_VM=0 skips the VM end-to-end tests (they build the 7.3 and rfc-v1
+#   kernels and boot them under QEMU: tens of minutes cold, minutes when
+#   cached).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ run() {
 	log="$log_dir/$name.log"
 	echo "== $name" >&2
 	rc=0
+	t0=$(date +%s)
 	"$@" >"$log" 2>"$log.stderr" || rc=$?
 	p=$(grep -c '^ok ' "$log" || true)
 	s=$(grep -c '^ok .*# *[Ss][Kk][Ii][Pp]' "$log" || true)
@@ -35,7 +37,7 @@ run() {
 	passed=$((passed + p - s))
 	skipped=$((skipped + s))
 	failed=$((failed + f))
-	echo "   $name: $((p - s)) passed, $f failed, $s skipped (log: $log)" >&2
+	echo "   $name: $((p - s)) passed, $f failed, $s skipped in $(( $(date +%s) - t0 ))s (log: $log)" >&2
 }
 
 for t in build/tests/test_*; do
@@ -43,11 +45,16 @@ for t in build/tests/test_*; do
 done
 [ -x tests/kernel/run.sh ] && run kernel-scripts tests/kernel/run.sh
 run integration tests/integration/run.sh
+run answers tests/answers/run.sh
 [ -x tests/plots/run.sh ] && run plots tests/plots/run.sh
 # vm-e2e builds (or reuses) the kernel and image first, so that the VM
 # runner's own tests boot real guests even on a fresh machine.
 if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e/run.sh ]; then
 	run vm-e2e tests/vm-e2e/run.sh
+fi
+# The same on KERNEL=rfc-v1 (Linux 7.2 + the RFC v1 minor-anon series).
+if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e-rfc/run.sh ]; then
+	run vm-e2e-rfc tests/vm-e2e-rfc/run.sh
 fi
 # numa-interplay on a two-node guest (a few minutes under TCG).
 if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e-numa/run.sh ]; then

@@ -1,23 +1,27 @@
 #!/bin/sh
-# Run the wsbench suite inside the pinned Linux 7.3 guest and land its
-# results in OUT like a host run, next to the guest's console log, dmesg
-# and vm.json.
+# Run the wsbench suite inside the guest of a pinned kernel (KERNEL=,
+# default 7.3; see kernel/README.md) and land its results in OUT like a
+# host run, next to the guest's console log, dmesg and vm.json.
 #
 # usage: vm-suite.sh OUT_DIR [quick|default]
-# env:   VM_TIMEOUT (seconds, default 3600), VM_MEM (default 4G),
-#        VM_SMP (vCPUs, default 2: protect-cost and set-mode reach them all),
-#        VM_NUMA (NUMA nodes, default 0: none; numa-interplay needs 2),
-#        SUITE_BENCHMARKS (default: suite.sh's list)
+# env:   KERNEL (7.3, rfc-v1), VM_TIMEOUT (seconds, default 3600),
+#        VM_MEM (default 4G), VM_SMP (vCPUs, default 2: protect-cost and
+#        set-mode reach them all), VM_NUMA (NUMA nodes, default 0: none;
+#        numa-interplay needs 2), SUITE_BENCHMARKS (default: suite.sh's list)
 set -eu
 
 out=${1:?usage: vm-suite.sh OUT_DIR [quick|default]}
 profile=${2:-default}
 cd "$(dirname "$0")/.."
 
-echo "[vm 1/4] kernel: building or reusing the pinned kernel (cold: ~5-10 min)" >&2
-kdir=$(kernel/build.sh | tail -n 1)
+echo "[vm 1/4] kernel: building or reusing KERNEL=${KERNEL:-7.3} (cold: ~5-10 min)" >&2
+# Not "build.sh | tail": a failed build must stop here, not leave an empty
+# --kernel that would make vm-run.sh boot whichever kernel it finds.
+kdir=$(kernel/build.sh) || { echo "vm-suite: KERNEL=${KERNEL:-7.3}: kernel build failed" >&2; exit 1; }
+kdir=$(printf '%s\n' "$kdir" | tail -n 1)
 echo "[vm 2/4] image: building or reusing the guest image (cold: a few min)" >&2
-image=$(images/build.sh | tail -n 1)
+image=$(images/build.sh) || { echo "vm-suite: image build failed" >&2; exit 1; }
+image=$(printf '%s\n' "$image" | tail -n 1)
 
 share=$(mktemp -d "${TMPDIR:-/tmp}/wsbench-vm.XXXXXX")
 trap 'rm -rf "$share"' EXIT

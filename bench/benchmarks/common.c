@@ -84,6 +84,22 @@ static int nr_trackers(void)
 	return n;
 }
 
+/* The vmm-cycle options, so that a replay of a non-default run is exact. */
+static void params_vmm_json(json_t *j, const struct ws_params *p)
+{
+	json_t *pats = json_array();
+
+	for (size_t i = 0; i < p->npatterns; i++)
+		json_array_append_new(pats, json_string(p->patterns[i]));
+	json_object_set_new(j, "patterns", pats);
+	json_object_set_new(j, "intervals", json_integer(p->intervals));
+	json_object_set_new(j, "interval_ms", json_real(p->interval_ms));
+	json_object_set_new(j, "cold_after", json_integer(p->cold_after));
+	json_object_set_new(j, "protocol",
+			    json_string(p->unsafe ? "unsafe" : "safe"));
+	json_object_set_new(j, "vcpus", json_integer(p->vcpus));
+}
+
 json_t *ws_params_json(const struct ws_params *p)
 {
 	json_t *j = json_object(), *sizes = json_array();
@@ -121,6 +137,7 @@ json_t *ws_params_json(const struct ws_params *p)
 	json_object_set_new(j, "seed", json_integer(p->seed));
 	json_object_set_new(j, "hugepages_request",
 			    json_integer(p->hugepages_request));
+	params_vmm_json(j, p);
 	json_object_set_new(j, "run_id",
 			    p->run_id ? json_string(p->run_id) : json_null());
 	json_object_set_new(j, "out_dir",
@@ -206,7 +223,7 @@ void ws_record_error(struct ws_bench_ctx *ctx, const char *backend,
 		json_object_set_new(ctx->res->root, "errors", errors);
 	}
 	json_array_append_new(errors,
-			      json_pack("{s:s,s:s,s:s,s:s}",
+			      json_pack("{s:s,s:s,s:s?,s:s}",
 					"backend", backend, "backing", backing,
 					"mode", mode, "error", msg));
 	ctx->errors++;
@@ -280,6 +297,10 @@ static size_t walk_cases(struct ws_bench_ctx *ctx, const struct ws_params *p,
 				continue;
 			}
 			for (int m = 0; m < WS_MODE_NR; m++) {
+				/* A benchmark that picks its own mode records
+				 * it in its cases; a skip or error names none. */
+				const char *mn = modes_matter ?
+						 ws_mode_name(m) : NULL;
 				int ret;
 
 				if (modes_matter ?
@@ -296,15 +317,14 @@ static size_t walk_cases(struct ws_bench_ctx *ctx, const struct ws_params *p,
 				ret = fn(ctx, ops, b, m, arg);
 				if (ret == 1)
 					ws_result_skip(ctx->res, ops->name,
-						       ws_backing_name(b),
-						       ws_mode_name(m),
+						       ws_backing_name(b), mn,
 						       ctx->skip_reason[0] ?
 						       ctx->skip_reason :
 						       "skipped (no reason given)");
 				else if (ret < 0)
 					ws_record_error(ctx, ops->name,
-							ws_backing_name(b),
-							ws_mode_name(m), ret);
+							ws_backing_name(b), mn,
+							ret);
 			}
 		}
 	}

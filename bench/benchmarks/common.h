@@ -102,7 +102,7 @@ int ws_case_open(struct ws_bench_ctx *ctx, struct ws_tracker *t,
  */
 struct ws_thp_guard {
 	bool on;			/* anon-thp backing */
-	size_t reps;			/* repetitions checked */
+	size_t reps;			/* repetitions (timed passes) checked */
 	size_t reestablished;		/* fresh regions mapped after a split */
 	size_t degraded;		/* repetitions that started split */
 	double min_start, min_timed;	/* lowest coverage seen */

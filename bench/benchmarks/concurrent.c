@@ -305,6 +305,7 @@ static json_t *report(struct cc *cc, const struct cc_tally *t, bool lossless,
 	json_object_set_new(j, "lost", json_integer(t->lost));
 	json_object_set_new(j, "lost_examples", t->examples);
 	json_object_set_new(j, "accuracy", ws_accuracy_json(&acc));
+	ws_case_tracker_info(j, &cc->t);
 	return j;
 }
 

@@ -633,6 +633,7 @@ static int race_once(struct corr_case *c, json_t **out)
 	json_object_set_new(j, "race_page_reported", json_boolean(reported));
 	json_object_set_new(j, "accuracy", ws_accuracy_json(&second));
 	json_object_set_new(j, "accuracy_first", ws_accuracy_json(&first));
+	ws_case_tracker_info(j, &c->t);
 	*out = j;
 	if (lossless && !reported)
 		return ws_case_fail(c->ctx, EIO,

@@ -119,11 +119,17 @@ static int timed_collect(struct st_point *pt, bool rearm, uint64_t *ns,
 }
 
 /* Where collect_rearm's time went, for trackers that say. */
-static int push_parts(struct st_point *pt, const struct ws_cost *before)
+static void parts_since(const struct st_point *pt,
+			const struct ws_cost *before, uint64_t *ns)
 {
 	for (size_t i = 0; i < WS_TRACKER_MAX_COSTS && pt->t->costs[i].name; i++)
-		if (ws_samples_push(&pt->parts[i],
-				    (double)(pt->t->costs[i].ns - before[i].ns)))
+		ns[i] = pt->t->costs[i].ns - before[i].ns;
+}
+
+static int push_parts(struct st_point *pt, const uint64_t *ns)
+{
+	for (size_t i = 0; i < WS_TRACKER_MAX_COSTS && pt->t->costs[i].name; i++)
+		if (ws_samples_push(&pt->parts[i], (double)ns[i]))
 			return -ENOMEM;
 	return 0;
 }
@@ -148,6 +154,7 @@ static int st_once(void *arg, bool measured)
 {
 	struct st_point *pt = arg;
 	struct ws_cost before[WS_TRACKER_MAX_COSTS];
+	uint64_t parts[WS_TRACKER_MAX_COSTS] = { 0 };
 	uint64_t rearm, touch, collect, untracked, mech0, start, c0;
 	int ret;
 
@@ -166,6 +173,7 @@ static int st_once(void *arg, bool measured)
 	memcpy(before, pt->t->costs, sizeof(before));
 	c0 = ws_thread_cpu_ns();
 	ret = timed_collect(pt, true, &rearm, measured ? &pt->acc : NULL);
+	parts_since(pt, before, parts);	/* this collect's only */
 	if (!ret && measured)
 		ret = push_mech(pt, mech0, start, ws_thread_cpu_ns() - c0);
 	if (ret)
@@ -178,7 +186,7 @@ static int st_once(void *arg, bool measured)
 	untracked = touch_hot(pt);
 	if (!measured)
 		return 0;
-	if (push_parts(pt, before))
+	if (push_parts(pt, parts))
 		return ws_case_fail(pt->ctx, ENOMEM, "samples: out of memory");
 	return push_rep(pt, rearm, touch, collect, untracked);
 }

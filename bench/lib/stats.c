@@ -406,27 +406,19 @@ static double block_resample_median(struct rep_blocks *b, const double *all,
 	return lo + 0.5 * (pooled_kth(b, all, n_all, k + 1) - lo);
 }
 
-int ws_block_bootstrap_median_ci(const double *v, const size_t *sizes,
-				 size_t nreps, size_t resamples, double level,
-				 uint64_t seed, double *lo, double *hi)
+/* Every resample's pooled median into @med; -ENOMEM, or 0. */
+static int block_bootstrap_medians(const double *v, const size_t *sizes,
+				   size_t nreps, size_t n, size_t resamples,
+				   uint64_t seed, double *med)
 {
-	size_t n = 0, *start = NULL, *idx = NULL;
-	double *blocks = NULL, *all = NULL, *med = NULL;
+	size_t *start = malloc(nreps * sizeof(*start));
+	size_t *idx = calloc(2 * nreps, sizeof(*idx));
+	double *blocks = malloc(n * sizeof(*blocks)), *all = sorted_copy(v, n);
 	struct rep_blocks b = { 0 };
 	uint64_t st = seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL;
 	int ret = -ENOMEM;
 
-	*lo = *hi = NAN;
-	for (size_t r = 0; r < nreps; r++)
-		n += sizes[r];
-	if (nreps < 2 || !n || !resamples)
-		return 0;
-	start = malloc(nreps * sizeof(*start));
-	idx = calloc(2 * nreps, sizeof(*idx));
-	blocks = malloc(n * sizeof(*blocks));
-	all = sorted_copy(v, n);
-	med = malloc(resamples * sizeof(*med));
-	if (!start || !idx || !blocks || !all || !med)
+	if (!start || !idx || !blocks || !all)
 		goto out;
 	memcpy(blocks, v, n * sizeof(*blocks));
 	for (size_t r = 0, off = 0; r < nreps; off += sizes[r], r++) {
@@ -439,17 +431,82 @@ int ws_block_bootstrap_median_ci(const double *v, const size_t *sizes,
 		st = 1;
 	for (size_t i = 0; i < resamples; i++)
 		med[i] = block_resample_median(&b, all, n, nreps, &st);
-	qsort(med, resamples, sizeof(*med), cmp_double);
-	*lo = ws_percentile_sorted(med, resamples, 100.0 * (1.0 - level) / 2);
-	*hi = ws_percentile_sorted(med, resamples, 100.0 * (1.0 + level) / 2);
 	ret = 0;
 out:
 	free(start);
 	free(idx);
 	free(blocks);
 	free(all);
+	return ret;
+}
+
+static size_t total_size(const size_t *sizes, size_t nreps)
+{
+	size_t n = 0;
+
+	for (size_t r = 0; r < nreps; r++)
+		n += sizes[r];
+	return n;
+}
+
+/* Sort @med and take its central @level interval. */
+static void percentile_interval(double *med, size_t resamples, double level,
+				double *lo, double *hi)
+{
+	qsort(med, resamples, sizeof(*med), cmp_double);
+	*lo = ws_percentile_sorted(med, resamples, 100.0 * (1.0 - level) / 2);
+	*hi = ws_percentile_sorted(med, resamples, 100.0 * (1.0 + level) / 2);
+}
+
+int ws_block_bootstrap_median_ci(const double *v, const size_t *sizes,
+				 size_t nreps, size_t resamples, double level,
+				 uint64_t seed, double *lo, double *hi)
+{
+	size_t n = total_size(sizes, nreps);
+	double *med;
+	int ret;
+
+	*lo = *hi = NAN;
+	if (nreps < 2 || !n || !resamples)
+		return 0;
+	med = malloc(resamples * sizeof(*med));
+	if (!med)
+		return -ENOMEM;
+	ret = block_bootstrap_medians(v, sizes, nreps, n, resamples, seed, med);
+	if (!ret)
+		percentile_interval(med, resamples, level, lo, hi);
 	free(med);
 	return ret;
+}
+
+static bool one_sample_each(const size_t *sizes, size_t nreps)
+{
+	for (size_t r = 0; r < nreps; r++)
+		if (sizes[r] != 1)
+			return false;
+	return true;
+}
+
+int ws_bootstrap_medians(const double *v, size_t n, const size_t *sizes,
+			 size_t nreps, size_t resamples, uint64_t seed,
+			 double *med)
+{
+	double *sorted;
+
+	if (!n || (sizes && total_size(sizes, nreps) != n))
+		return -EINVAL;
+	if (sizes && !one_sample_each(sizes, nreps)) {
+		if (nreps < 2)
+			return -EDOM;
+		return block_bootstrap_medians(v, sizes, nreps, n, resamples,
+					       seed, med);
+	}
+	sorted = sorted_copy(v, n);
+	if (!sorted)
+		return -ENOMEM;
+	bootstrap_medians_sorted(sorted, n, resamples, seed, med);
+	free(sorted);
+	return 0;
 }
 
 /* Raw MAD of @v around @med; @scratch holds n doubles. */
@@ -536,14 +593,6 @@ static int rep_spread(const double *v, const size_t *sizes, size_t nreps,
 	free(med);
 	free(scratch);
 	return 0;
-}
-
-static bool one_sample_each(const size_t *sizes, size_t nreps)
-{
-	for (size_t r = 0; r < nreps; r++)
-		if (sizes[r] != 1)
-			return false;
-	return true;
 }
 
 /* Everything but the CI and the between-repetition spread. */

@@ -99,6 +99,17 @@ int ws_block_bootstrap_median_ci(const double *v, const size_t *sizes,
 				 size_t nreps, size_t resamples, double level,
 				 uint64_t seed, double *lo, double *hi);
 
+/*
+ * @resamples bootstrap medians of one series into @med, resampling the
+ * unit its CI uses: whole repetitions (@sizes, @nreps as above), or single
+ * samples when @sizes is NULL or every repetition is one sample.  0;
+ * -EDOM when there is nothing to resample (one repetition of several
+ * samples), -EINVAL when @sizes does not add up to @n, or -ENOMEM.
+ */
+int ws_bootstrap_medians(const double *v, size_t n, const size_t *sizes,
+			 size_t nreps, size_t resamples, uint64_t seed,
+			 double *med);
+
 /* Full summary of independent samples; @flags (may be NULL) receives the
  * outlier flags. */
 int ws_summarize(const double *v, size_t n, uint64_t seed,

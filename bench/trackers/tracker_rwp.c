@@ -16,7 +16,9 @@
  *          page in one call and loses such accesses.
  * async:   RWP_ASYNC, the kernel unprotects on first access, no message.
  * sync:    every first access is a message to our handler thread,
- *          resolved with UFFDIO_RWPROTECT(mode=0) on that page.
+ *          resolved with UFFDIO_RWPROTECT(mode=0) on that page (on
+ *          anon-thp the whole 2 MiB page, as async mode resolves it:
+ *          a 4 KiB unprotect would split the PMD).
  * set_mode flips RWP_ASYNC with UFFDIO_SET_MODE on the open ctx.
  *
  * Only populated pages can be protected: pte_none entries are never
@@ -61,6 +63,7 @@ static const struct ws_uffd_tracker_spec rwp_spec = {
 	.resolve = rwp_resolve,
 	.async_feature = WS_UFFD_FEATURE_RWP_ASYNC,
 	.async_name = "RWP_ASYNC",
+	.resolve_thp_whole = true,
 };
 
 static int rwp_open(struct ws_tracker *t)

@@ -36,16 +36,31 @@ void ws_uffd_tracker_probe_flavour(struct ws_probe *p,
 	p->supported = true;
 }
 
+/* The range a sync fault at @addr is resolved for (see the spec). */
+static struct ws_uffdio_range resolve_range(const struct ws_tracker *t,
+					    size_t granule, uint64_t addr)
+{
+	const struct ws_uffd_tracker *ut = t->priv;
+	uint64_t lo = (uint64_t)(uintptr_t)t->mem->addr;
+	uint64_t hi = lo + t->mem->len, start, end;
+
+	if (ut->spec->resolve_thp_whole &&
+	    t->mem->backing == WS_BACKING_ANON_THP)
+		granule = WS_THP_SIZE;
+	start = addr & ~((uint64_t)granule - 1);
+	end = start + granule;
+	start = start < lo ? lo : start;
+	end = end > hi ? hi : end;
+	return (struct ws_uffdio_range){ .start = start, .len = end - start };
+}
+
 static int resolve_fault(struct ws_uffd_handler *h, const struct uffd_msg *msg)
 {
 	struct ws_tracker *t = h->arg;
 	struct ws_uffd_tracker *ut = t->priv;
-	const struct ws_uffdio_range page = {
-		/* hugetlb: the whole huge page (page_size = 2 MiB) */
-		.start = msg->arg.pagefault.address &
-			 ~((uint64_t)h->page_size - 1),
-		.len = h->page_size,
-	};
+	/* hugetlb: the whole huge page (page_size = 2 MiB) */
+	const struct ws_uffdio_range page =
+		resolve_range(t, h->page_size, msg->arg.pagefault.address);
 
 	if (t->fault_hook) {
 		int ret = t->fault_hook(t->fault_hook_arg, h->uffd, msg);

@@ -37,6 +37,13 @@ struct ws_uffd_tracker_spec {
 	/* ws_uffd_tracker_set_mode() toggles this feature (0: not offered) */
 	uint64_t async_feature;
 	const char *async_name;		/* "RWP_ASYNC", for messages */
+	/*
+	 * The kernel's async mode resolves a fault on a PMD-mapped THP for
+	 * the whole huge page (RWP), so a sync handler on anon-thp does the
+	 * same: resolving 4 KiB would split the PMD, and the two modes would
+	 * no longer track at the same granularity.
+	 */
+	bool resolve_thp_whole;
 };
 
 /* t->priv of a uffd tracker. */

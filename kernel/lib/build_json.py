@@ -57,15 +57,21 @@ def main():
     else:
         uffd = None
 
+    fragments = env("WS_FRAGMENTS").split()
     doc = {
         "schema_version": 1,
         "key": env("KEY"),
+        # KERNEL= recipe (kernel/kernels/<name>.conf) and its own series.
+        "kernel": env("WS_KERNEL_NAME") or None,
+        "series": env("WS_KERNEL_SERIES") or None,
         "source": source,
         "kernel_release": env("KRELEASE"),
         "patches": patches,
         "patches_hash": env("PATCHES_HASH") or None,
         "config_base": env("CONFIG_BASE"),
-        "config_fragment": os.path.basename(env("FRAGMENT")),
+        # One name, or several joined with "+" (merged in that order).
+        "config_fragment": "+".join(fragments),
+        "config_fragments": fragments,
         "config_hash": env("CONFIG_HASH"),
         "toolchain": env("TOOLCHAIN"),
         "bzImage_sha256": sha256(os.path.join(out, "bzImage")),

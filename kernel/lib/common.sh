@@ -1,15 +1,48 @@
 # Shared helpers for kernel/*.sh.  Sourced, not executed.
 # shellcheck shell=bash
 
-# The pinned default source.  Changing any of these changes the cache key.
-WS_PINNED_PKG="linux-source-7.3"
-WS_PINNED_VERSION="7.3.4-1~bpo13+1"
-# sha256 of linux-source-7.3_7.3.4-1~bpo13+1_all.deb, recorded on the first
-# download.  apt already checks the .deb against the signed archive index; the
-# pin additionally catches a cached file that was altered later.
-WS_PINNED_DEB_SHA256="703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3"
-WS_DEFAULT_SUITE="trixie-backports"
 WS_KEYRING="/usr/share/keyrings/debian-archive-keyring.gpg"
+
+# The kernel/ directory: recipes in kernels/, series in patches/, fragments
+# in config/.
+WS_KERNEL_TOP="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WS_DEFAULT_KERNEL="7.3"
+
+# The accepted KERNEL= names, one per line.
+ws_kernel_names() {
+	local f n
+	for f in "$WS_KERNEL_TOP"/kernels/*.conf; do
+		n="${f##*/}"
+		printf '%s\n' "${n%.conf}"
+	done
+}
+
+# ws_load_kernel NAME: the recipe of KERNEL=NAME (kernels/NAME.conf): the
+# pinned source (WS_PINNED_PKG, WS_PINNED_VERSION, WS_PINNED_DEB_SHA256,
+# WS_DEFAULT_SUITE), its patch series (WS_KERNEL_SERIES, a directory under
+# patches/, or empty) and config fragments (WS_KERNEL_FRAGMENTS, under
+# config/, merged in order).  Fails for an unknown name.
+ws_load_kernel() {
+	local conf="$WS_KERNEL_TOP/kernels/$1.conf"
+	[ -f "$conf" ] || return 1
+	WS_KERNEL_SERIES="" WS_KERNEL_FRAGMENTS="" WS_KERNEL_SUMMARY=""
+	# shellcheck source=/dev/null
+	. "$conf"
+	WS_KERNEL_NAME="$1"
+}
+
+# The patch series and fragment files of the loaded recipe, one per line.
+ws_kernel_series_dir() {
+	[ -z "$WS_KERNEL_SERIES" ] || printf '%s\n' "$WS_KERNEL_TOP/patches/$WS_KERNEL_SERIES"
+}
+ws_kernel_fragment_files() {
+	local f
+	for f in $WS_KERNEL_FRAGMENTS; do
+		printf '%s\n' "$WS_KERNEL_TOP/config/$f"
+	done
+}
+
+ws_load_kernel "$WS_DEFAULT_KERNEL"
 
 # Bump when the build recipe changes in a way that changes the output, so
 # that old cache entries are not reused for the new recipe.

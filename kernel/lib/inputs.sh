@@ -40,7 +40,14 @@ check_kernel_pkg() {
 		die_usage "KERNEL_PKG=$KERNEL_PKG is not a Debian kernel source package; accepted: linux-source-X.Y (e.g. $WS_PINNED_PKG)"
 }
 
+check_kernel() {
+	[ -n "${KERNEL:-}" ] || return 0
+	ws_kernel_names | grep -qxF -- "$KERNEL" ||
+		die_usage "KERNEL=$KERNEL is unknown; accepted: $(ws_kernel_names | paste -sd' ') (default $WS_DEFAULT_KERNEL; kernel/kernels/NAME.conf)"
+}
+
 check_inputs() {
+	check_kernel
 	check_ksrc
 	check_patches
 	check_config_base

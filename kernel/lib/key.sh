@@ -39,10 +39,15 @@ compute_key() {
 	    "$WS_RECIPE_VERSION" "$1" "$2" "$3" "$4" | sha256_stdin | cut -c1-16
 }
 
-# cache_key SOURCE_ID PATCHES CONFIG_BASE FRAGMENT: the key build.sh uses;
-# PATCHES may be empty.  Needs lib/patches.sh and lib/config.sh.
+# cache_key SOURCE_ID CONFIG_BASE FRAGMENTS [SERIES...]: the key build.sh
+# uses.  FRAGMENTS is a newline-separated list of fragment files; no SERIES
+# means no patches.  Needs lib/patches.sh and lib/config.sh.
 cache_key() {
-	local ph=none
-	[ -z "$2" ] || ph="$(patches_hash "$2")"
-	compute_key "$1" "$ph" "$(config_hash "$3" "$4")" "$(toolchain_id)"
+	local src="$1" base="$2" ph=none
+	local -a frags
+	mapfile -t frags <<<"$3"
+	shift 3
+	[ "$#" = 0 ] || ph="$(patches_hash "$@")"
+	compute_key "$src" "$ph" "$(config_hash "$base" "${frags[@]}")" \
+	    "$(toolchain_id)"
 }

@@ -34,6 +34,14 @@ step scan-throughput $ws run scan-throughput \
 	--backend rwp,idle,wp,softdirty --backing anon --size 1M \
 	--hot 0,20,100 --layout scattered $tiny
 step set-mode $ws run set-mode --backend rwp --backing anon --threads 0,1 $tiny
+# Idle false positives (issue 6 item 9): sizes that are not multiples of
+# 64 pages (one bitmap word), several hot fractions.
+step idle-odd $ws run correctness --backend idle --backing anon,shmem \
+	--pages 1001 --quiet --out "$out/idle-odd" --run-id e2e
+step idle-odd-scan $ws run scan-throughput --backend idle --backing anon \
+	--size 4100K --hot 1,20,50 --layout scattered,contiguous \
+	--min-reps 3 --max-reps 3 --min-time 0 --warmup 1 --quiet \
+	--out "$out/idle-odd" --run-id e2e
 
 # DAMON, next to an existing (off, empty) kdamond 0 it must not disturb:
 # the sysfs tree before and after every run, and after SIGTERM mid-run.

@@ -112,6 +112,24 @@ ok $? "guest: every anon-thp fault-latency case started its timed regions fully 
 	[ "$(q "$f" "all('fault_write_ns' in r['metrics'] and r['metrics']['fault_write_ns']['summary']['n']==r['faults']['write']['one_fault'] for r in d['results'] if r['backend']=='rwp')")" = True ]
 ok $? "guest: rwp async on anon-thp takes one fault per 2 MiB, and fault_write_ns holds exactly the one-fault samples"
 
+# Issue 6 item 9: idle never reports an untouched page, at odd sizes too.
+io=$e/idle-odd
+fp=$(q "$io/correctness.json" "[(r['backing'],r.get('pattern'),r.get('tlb'),r['accuracy']['false_pos']) for r in d['results'] if r['accuracy']['false_pos']]")
+fps=$(q "$io/scan-throughput.json" "[(r['params']['hot_pct'],r['params']['layout'],r['accuracy']['false_pos'],r['accuracy_rearm']['false_pos']) for r in d['results'] if r['accuracy']['false_pos'] or r['accuracy_rearm']['false_pos']]")
+echo "# idle at 1001 pages / 1025 pages: false positives $fp / $fps"
+[ "$(cat "$io"/../idle-odd.rc "$io"/../idle-odd-scan.rc 2>/dev/null | tr -d '\n')" = 00 ] &&
+	[ "$fp" = "[]" ] && [ "$fps" = "[]" ] &&
+	[ "$(q "$io/correctness.json" "len(d['results'])")" -gt 0 ] 2>/dev/null &&
+	[ "$(q "$io/scan-throughput.json" "len(d['results'])")" -gt 0 ] 2>/dev/null
+ok $? "guest: idle reports no untouched page at 1001 and 1025 pages, any pattern, TLB state or hot fraction"
+
+# Idle's collect+re-arm breakdown: its parts are of that one call.
+s=$e/scan-throughput.json
+parts=$(q "$s" "max([sum(r['metrics'][k]['samples'][i] for k in r['metrics'] if k.startswith('collect_rearm_') and k.endswith('_ns')) / r['metrics']['collect_rearm_ns']['samples'][i] for r in d['results'] if r['backend']=='idle' for i in range(len(r['metrics']['collect_rearm_ns']['samples']))] or [None])")
+echo "# idle scan-throughput: largest sum of parts / collect_rearm_ns in one repetition: $parts"
+[ "$(q "$s" "$parts is not None and $parts <= 1.0")" = True ]
+ok $? "guest: idle's collect_rearm parts add up to no more than the call they break down ($parts)"
+
 # Issue 6 item 6: the summary shows the per-interval cost and idle never faulting.
 sum=$e/summary.out
 sed 's/^/#   /' "$sum" 2>/dev/null | head -n 25
@@ -161,8 +179,8 @@ done
 c=$d/correctness.json
 echo "# damon correctness (pattern access tlb phase: precision/recall regions):"
 q "$c" "'\\n'.join('#   %s %s %s %s: %.3f/%.3f %d' % (r['pattern'], r['access'], r['tlb'], r['phase'], r['accuracy']['precision'], r['accuracy']['recall'], r['backend_info']['last_collect']['regions_in_range']) for r in d['results'])"
-[ "$(q "$c" "all(0 <= r['accuracy']['precision'] <= 1 and 0 <= r['accuracy']['recall'] <= 1 and r['backend_info']['last_collect']['regions_in_range'] > 0 for r in d['results']) and len(d['results']) == 32")" = True ]
-ok $? "guest: damon correctness reports precision, recall and the regions of every case (32 cases)"
+[ "$(q "$c" "all(0 <= r['accuracy']['precision'] <= 1 and 0 <= r['accuracy']['recall'] <= 1 and r['backend_info']['last_collect']['regions_in_range'] > 0 for r in d['results']) and len(d['results']) == 50")" = True ]
+ok $? "guest: damon correctness reports precision, recall and the regions of every case (50: 16 patterns x 3 TLB conditions, rearm-race, concurrent)"
 s=$d/scan-throughput.json
 echo "# damon scan-throughput (hot%: recall, collect ms, our CPU us, kdamond CPU us, kdamond util): $(q "$s" "'; '.join('%g%%: %.3f %.1f %.1f %.1f %.4f' % (r['params']['hot_pct'], r['accuracy']['recall'], r['metrics']['collect_ns']['summary']['median']/1e6, r['metrics']['collect_cpu_ns']['summary']['median']/1e3, r['metrics']['mech_cpu_ns']['summary']['median']/1e3, r['metrics']['mech_cpu_util']['summary']['median']) for r in d['results'])")"
 [ "$(q "$s" "all(r['metrics'][m]['summary']['n'] == r['reps'] for r in d['results'] for m in ('collect_cpu_ns','mech_cpu_ns','mech_cpu_util')) and all(r['metrics']['mech_cpu_ns']['summary']['median'] > 0 for r in d['results'])")" = True ]

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `wsbench compare [--force] [--json] [--all] A B`: the A/B table (at
+ * most 100 columns) or its JSON.  Refuses runs of different machines
+ * (envdiff.h) unless --force, which prints why in the header.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "envdiff.h"
+#include "parse.h"
+#include "rundir.h"
+#include "tools.h"
+
+#define WIDTH	100
+
+struct compare_opts {
+	int force, json, all;
+	const char *a, *b;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: wsbench compare [--force] [--json] [--all] RUN_A RUN_B\n"
+"  RUN_A, RUN_B   result directories (results/<run-id>)\n"
+"  --force        compare runs of different accel, CPU model or page size\n"
+"  --json         the comparison as JSON on stdout\n"
+"  --all          also show exact values (precision, recall) that are equal\n");
+}
+
+static int parse(int argc, char **argv, struct compare_opts *o)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'f')
+			o->force = 1;
+		else if (c == 'j')
+			o->json = 1;
+		else if (c == 'a')
+			o->all = 1;
+		else if (c == 'h')
+			return usage(stdout), 1;
+		else
+			return fprintf(stderr, "wsbench compare: unknown option '%s': accepted: --force, --json, --all, --help\n",
+				       argv[optind - 1]), -1;
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "wsbench compare: need two result directories, got %d\n",
+			argc - optind);
+		usage(stderr);
+		return -1;
+	}
+	o->a = argv[optind];
+	o->b = argv[optind + 1];
+	return 0;
+}
+
+/* Once per key: later files of the run usually repeat a change. */
+static void print_env_changes(FILE *f, json_t *changes)
+{
+	json_t *seen = json_object(), *d;
+	char line[512], a[34], b[34];
+	size_t i;
+
+	json_array_foreach(changes, i, d) {
+		if (json_object_get(seen, ws_jstr(d, "key")))
+			continue;
+		json_object_set_new(seen, ws_jstr(d, "key"), json_true());
+		ws_json_brief(json_object_get(d, "a"), a, sizeof(a));
+		ws_json_brief(json_object_get(d, "b"), b, sizeof(b));
+		snprintf(line, sizeof(line), "changed during the run: %s %s -> %s (%s)",
+			 ws_jstr(d, "key"), a, b,
+			 strrchr(ws_jstr(d, "file"), '/') + 1);
+		ws_wrap(f, WIDTH, "  WARNING: ", "    ", line);
+	}
+	json_decref(seen);
+}
+
+static void print_side(FILE *f, const char *name, json_t *s)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), "%s (run %s): kernel %s, accel %s, cpu %s",
+		 ws_jstr(s, "dir"), ws_jstr(s, "run_id"), ws_jstr(s, "kernel"),
+		 ws_jstr(s, "accel"), ws_jstr(s, "cpu"));
+	ws_wrap(f, WIDTH, name, "     ", line);
+	print_env_changes(f, json_object_get(s, "env_changed_during_run"));
+}
+
+static void print_header(FILE *f, json_t *cmp)
+{
+	json_t *d;
+	size_t i;
+
+	print_side(f, "A    ", json_object_get(cmp, "a"));
+	print_side(f, "B    ", json_object_get(cmp, "b"));
+	json_array_foreach(json_object_get(cmp, "forced"), i, d)
+		ws_wrap(f, WIDTH, "FORCED (--force): ", "    ", json_string_value(d));
+	fprintf(f, "environment differences (listed, never refused): %zu\n",
+		json_array_size(json_object_get(cmp, "differences")));
+	json_array_foreach(json_object_get(cmp, "differences"), i, d) {
+		char a[34], b[34];
+
+		ws_json_brief(json_object_get(d, "a"), a, sizeof(a));
+		ws_json_brief(json_object_get(d, "b"), b, sizeof(b));
+		fprintf(f, "  %-29.29s %-33s %s\n", ws_jstr(d, "key"), a, b);
+	}
+	fprintf(f, "\nB/A: median of B over median of A, with a 95%% bootstrap CI that resamples each\n"
+		   "run's repetitions.  Marked only where the CI excludes 1: \"better\" or \"worse\" for B\n"
+		   "(lower is better for times, higher for rates and accuracy).\n\n");
+	fprintf(f, "  %-20s %-6s %10s %10s %8s  %s\n", "metric", "unit",
+		"median A", "median B", "B/A", "95% CI of B/A");
+}
+
+/* Equal exact values are only counted, unless --all. */
+static int hidden(json_t *row, int all)
+{
+	return !all && json_is_true(json_object_get(row, "exact")) &&
+	       ws_jnum(row, "median_a") == ws_jnum(row, "median_b");
+}
+
+static void print_row(FILE *f, json_t *row)
+{
+	double scale = 1, lo, hi;
+	const char *unit = ws_display_unit(ws_jstr(row, "unit"),
+					   ws_jnum(row, "median_a"), &scale);
+	char a[32], b[32], r[32], ci[48];
+	json_t *c = json_object_get(row, "ci95");
+
+	lo = json_number_value(json_array_get(c, 0));
+	hi = json_number_value(json_array_get(c, 1));
+	if (json_is_true(json_object_get(row, "exact"))) {
+		snprintf(a, sizeof(a), "%.4f", ws_jnum(row, "median_a"));
+		snprintf(b, sizeof(b), "%.4f", ws_jnum(row, "median_b"));
+		snprintf(ci, sizeof(ci), "%s, no CI", ws_jstr(row, "ci_unit"));
+	} else {
+		ws_fmt_num(ws_jnum(row, "median_a") * scale, a, sizeof(a));
+		ws_fmt_num(ws_jnum(row, "median_b") * scale, b, sizeof(b));
+		if (c && json_is_array(c))
+			snprintf(ci, sizeof(ci), "[%.3f, %.3f]", lo, hi);
+		else
+			snprintf(ci, sizeof(ci), "no CI");
+	}
+	ws_fmt_num(ws_jnum(row, "ratio"), r, sizeof(r));
+	if (!isnan(ws_jnum(row, "ratio")))
+		snprintf(r, sizeof(r), "%.3f", ws_jnum(row, "ratio"));
+	if (*ws_jstr(row, "marker"))
+		fprintf(f, "  %-20s %-6s %10s %10s %8s  %-18s %s\n",
+			ws_jstr(row, "metric"), unit, a, b, r, ci,
+			ws_jstr(row, "marker"));
+	else
+		fprintf(f, "  %-20s %-6s %10s %10s %8s  %s\n",
+			ws_jstr(row, "metric"), unit, a, b, r, ci);
+}
+
+struct tally {
+	size_t rows, better, worse, hidden, no_ci;
+};
+
+static void print_rows(FILE *f, json_t *rows, int all, struct tally *t)
+{
+	const char *shown_key = "";
+	json_t *row;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	json_array_foreach(rows, i, row) {
+		const char *m = ws_jstr(row, "marker");
+
+		t->rows++;
+		t->better += !strcmp(m, "better");
+		t->worse += !strcmp(m, "worse");
+		t->no_ci += !json_is_array(json_object_get(row, "ci95")) &&
+			    !json_is_true(json_object_get(row, "exact"));
+		if (hidden(row, all)) {
+			t->hidden++;
+			continue;
+		}
+		if (strcmp(shown_key, ws_jstr(row, "key"))) {
+			char head[4096];
+
+			snprintf(head, sizeof(head), "%s  %s",
+				 ws_jstr(row, "benchmark"), ws_jstr(row, "case"));
+			ws_wrap(f, WIDTH, "", "      ", head);
+			shown_key = ws_jstr(row, "key");
+		}
+		print_row(f, row);
+	}
+}
+
+static void print_unpaired(FILE *f, json_t *unpaired)
+{
+	json_t *u;
+	size_t i;
+
+	fprintf(f, "\nunpaired (in one run only, not compared): %zu\n",
+		json_array_size(unpaired));
+	json_array_foreach(unpaired, i, u) {
+		char line[4096], first[32];
+
+		snprintf(line, sizeof(line), "%s%s%s%s%s",
+			 ws_jstr(u, "benchmark"),
+			 *ws_jstr(u, "case") ? "  " : " (whole benchmark)",
+			 ws_jstr(u, "case"),
+			 *ws_jstr(u, "metric") ? "  metric " : "",
+			 ws_jstr(u, "metric"));
+		snprintf(first, sizeof(first), "  only in %s: ",
+			 ws_jstr(u, "only_in"));
+		ws_wrap(f, WIDTH, first, "      ", line);
+	}
+}
+
+static void print_text(FILE *f, json_t *cmp, int all)
+{
+	struct tally t;
+
+	print_header(f, cmp);
+	print_rows(f, json_object_get(cmp, "rows"), all, &t);
+	print_unpaired(f, json_object_get(cmp, "unpaired"));
+	fprintf(f, "\n%zu metrics compared: %zu better, %zu worse, %zu unmarked (%zu of them without a CI).\n",
+		t.rows, t.better, t.worse, t.rows - t.better - t.worse,
+		t.no_ci);
+	if (t.hidden)
+		fprintf(f, "%zu exact values (precision, recall) equal in A and B are not shown (--all).\n",
+			t.hidden);
+	fprintf(f, "At 95%%, about 1 in 20 CIs excludes 1 by chance: expect ~%zu markers even if\n"
+		   "nothing changed; a re-run that marks the same metrics again is the evidence.\n",
+		(t.rows - t.hidden + 10) / 20);
+}
+
+/* Load both, check comparability, build the comparison; exit code. */
+static int compare(const struct compare_opts *o, struct ws_out *out)
+{
+	struct ws_run a, b;
+	char why[1024];
+	json_t *refusals, *cmp;
+	int rc = WS_EXIT_USAGE;
+
+	if (ws_run_load(o->a, &a, why, sizeof(why)))
+		return fprintf(stderr, "wsbench compare: %s\n", why), rc;
+	if (ws_run_load(o->b, &b, why, sizeof(why))) {
+		ws_run_free(&a);
+		return fprintf(stderr, "wsbench compare: %s\n", why), rc;
+	}
+	refusals = ws_env_refusals(a.accel, a.env, b.accel, b.env);
+	if (json_array_size(refusals) && !o->force) {
+		json_t *r;
+		size_t i;
+
+		fprintf(stderr, "wsbench compare: refusing to compare %s with %s:\n",
+			o->a, o->b);
+		json_array_foreach(refusals, i, r)
+			fprintf(stderr, "  %s\n", json_string_value(r));
+		fprintf(stderr, "  (--force compares anyway and says so in the header)\n");
+	} else if ((cmp = ws_compare_runs(&a, &b))) {
+		json_object_set(cmp, "forced", refusals);
+		if (o->json)
+			json_dumpf(cmp, out->f, JSON_INDENT(1) |
+				   JSON_REAL_PRECISION(10));
+		else
+			print_text(out->f, cmp, o->all);
+		json_decref(cmp);
+		rc = 0;
+	} else {
+		fprintf(stderr, "wsbench compare: out of memory\n");
+		rc = 1;
+	}
+	json_decref(refusals);
+	ws_run_free(&a);
+	ws_run_free(&b);
+	return rc;
+}
+
+int ws_compare_main(int argc, char **argv)
+{
+	struct compare_opts o;
+	struct ws_out out;
+	int rc = parse(argc, argv, &o);
+
+	if (rc)
+		return rc > 0 ? 0 : WS_EXIT_USAGE;
+	if (ws_out_open(&out))
+		return 1;
+	rc = compare(&o, &out);
+	ws_out_close(&out, rc ? NULL : stdout);
+	return rc;
+}

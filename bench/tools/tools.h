@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Commands that read result directories: compare (A/B with CIs of the
+ * ratio), report (Markdown, cover letter) and verify (re-run the recorded
+ * parameters here and check the cited CIs).  Shared text helpers.
+ */
+#ifndef WS_TOOLS_H
+#define WS_TOOLS_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+int ws_compare_main(int argc, char **argv);
+int ws_report_main(int argc, char **argv);
+int ws_verify_main(int argc, char **argv);
+
+/*
+ * Output is built in memory and printed only when complete: a command
+ * that fails half way prints its error, not half a table.
+ */
+struct ws_out {
+	FILE *f;
+	char *buf;
+	size_t len;
+};
+
+int ws_out_open(struct ws_out *o);
+/* Print to @to (unless NULL) and free. */
+void ws_out_close(struct ws_out *o, FILE *to);
+
+/* @text on lines of at most @width columns, first line after @first,
+ * the others after @cont. */
+void ws_wrap(FILE *f, int width, const char *first, const char *cont,
+	     const char *text);
+
+/*
+ * A display unit for values like @ref in @unit ("ns" -> "us" or "ms",
+ * "pages/s" -> "Mpg/s"); *scale multiplies a value into it.
+ */
+const char *ws_display_unit(const char *unit, double ref, double *scale);
+/* @v (may be NAN: "-") with 4 significant digits. */
+const char *ws_fmt_num(double v, char *buf, size_t len);
+
+/* Comparison of two loaded runs as JSON (the --json output). */
+struct ws_run;
+json_t *ws_compare_runs(const struct ws_run *a, const struct ws_run *b);
+
+#endif /* WS_TOOLS_H */

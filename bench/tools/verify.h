@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* `wsbench verify`: shared between the runner and the checks. */
+#ifndef WS_VERIFY_H
+#define WS_VERIFY_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "tools.h"
+
+enum ws_verdict {
+	WS_OK,		/* inside the cited CI, or the same exact value */
+	WS_OUTSIDE,	/* outside the cited CI */
+	WS_DIFFERS,	/* another exact value */
+	WS_MISSING,	/* the re-run lacks the case or metric */
+	WS_UNCHECKED,	/* nothing cited to check against */
+	WS_NR_VERDICTS
+};
+
+struct ws_verify_tally {
+	size_t count[WS_NR_VERDICTS];
+	json_t *failures;	/* strings naming each metric that failed */
+};
+
+/* Check every headline metric of one benchmark file against the re-run,
+ * printing the rows to @f (equal exact values only with @all). */
+void ws_verify_file(FILE *f, const char *bench, json_t *old_root,
+		    json_t *new_root, int all, struct ws_verify_tally *t);
+
+#endif /* WS_VERIFY_H */

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Runs inside the rfc-v1 guest (Linux 7.2 + the RFC v1 minor-anon series)
+# for tests/vm-e2e-rfc/run.sh: every microbenchmark on the minor-anon
+# backend and both its backings (anon, anon-thp), both modes where a
+# benchmark has modes, rwp asked for explicitly
+# (it must be skipped with the RFC evidence), the RFC's own six selftests
+# and the whole uffd-unit-tests suite.  Exit codes are recorded per step;
+# the host asserts on them.
+set -u
+ws=/opt/wsbench/bin/wsbench
+uut=/opt/wsbench/bin/uffd-unit-tests
+out=/mnt/share/e2e
+mkdir -p "$out"
+common="--quiet --out $out --run-id e2e"
+tiny="--min-reps 3 --max-reps 5 --min-time 0 --warmup 1 $common"
+
+step() {	# step NAME CMD...
+	name=$1
+	shift
+	echo "[e2e-rfc] $name" >&2
+	rc=0
+	"$@" >"$out/$name.out" 2>"$out/$name.err" || rc=$?
+	echo "$rc" >"$out/$name.rc"
+}
+
+step probe $ws probe --json "$out/probe.json"
+step correctness $ws run correctness --backend minor-anon,rwp --backing anon \
+	--mode all --pages 300 $common
+# THP: a protnone PMD is deactivated and restored whole; the SET_MODE round
+# trip runs in whole-PMD granules.
+step correctness-thp $ws run correctness --backend minor-anon \
+	--backing anon-thp --mode all --pages 300 --quiet --out "$out/thp" \
+	--run-id e2e
+step fault-latency $ws run fault-latency --backend minor-anon \
+	--backing anon,anon-thp --mode all --pages 200 $tiny
+step protect-cost $ws run protect-cost --backend minor-anon \
+	--backing anon,anon-thp --size 2M --threads 0,1 $tiny
+step scan-throughput $ws run scan-throughput --backend minor-anon \
+	--backing anon,anon-thp --size 2M --hot 0,50,100 $tiny
+step set-mode $ws run set-mode --backend minor-anon --backing anon,anon-thp \
+	--threads 0,1 $tiny
+if [ -x "$uut" ]; then
+	# The whole suite too, not only the RFC's tests: the port touched
+	# registration, UFFDIO_API, CONTINUE, the fault-wait check and every
+	# read of ctx->features.  Under TCG it is the longest step (about 10
+	# to 18 minutes).  The hugetlb memory types need huge pages (two
+	# 32 MiB areas); restored afterwards.
+	hp=$(cat /proc/sys/vm/nr_hugepages)
+	echo 64 >/proc/sys/vm/nr_hugepages
+	step rfc-selftests "$uut" -f minor-anon
+	step uffd-unit-tests "$uut"
+	echo "$hp" >/proc/sys/vm/nr_hugepages
+fi
+exit 0

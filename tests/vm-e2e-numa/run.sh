@@ -19,10 +19,15 @@ finish() { echo "1..$n"; [ "$fails" = 0 ]; exit $?; }
 py=/usr/bin/python3
 q() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1" 2>/dev/null; }
 
-kdir=$(kernel/build.sh | tail -n 1); rc=$?
+# Not "build.sh | tail": rc must be the build's, not tail's.
+rc=0
+kdir=$(KERNEL=7.3 kernel/build.sh) || rc=$?
+kdir=$(printf '%s\n' "$kdir" | tail -n 1)
 ok "$rc" "make kernel: pinned 7.3 kernel built or reused"
 [ "$rc" = 0 ] || finish
-image=$(images/build.sh | tail -n 1); rc=$?
+rc=0
+image=$(images/build.sh) || rc=$?
+image=$(printf '%s\n' "$image" | tail -n 1)
 ok "$rc" "make image: guest image built or reused"
 [ "$rc" = 0 ] || finish
 

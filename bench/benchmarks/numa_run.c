@@ -9,7 +9,13 @@
  *   where the pages are (move_pages), /proc/vmstat, score the interval
  *
  * The untracked run does the same minus the collect, so the two differ
- * only by the tracker.  Accuracy of interval k, against the engine's exact
+ * only by the tracker.  Tracking starts with the workers running, parked:
+ * creating them maps their stacks, and in a fresh process (every run is
+ * one) such a mapping can merge with the region and make the whole VMA
+ * soft-dirty again, or change it under any tracker armed before.  So the
+ * workers start, park, the tracker arms, two epoch bumps close what they
+ * did before (epoch 0, untracked) and an empty window (epoch 1), and they
+ * resume: interval k is epoch 2k, its collect window 2k + 1.  Accuracy of interval k, against the engine's exact
  * ground truth: the truth is what the workload touched during the
  * interval; a reported page is wrong (false_pos) only when the workload
  * touched it at no time the collect could have seen, i.e. neither during
@@ -32,6 +38,7 @@
 #include "timing.h"
 
 #define TRUTH_TIMEOUT_NS	(30ULL * 1000000000ULL)
+#define PAUSE_TIMEOUT_NS	(30ULL * 1000000000ULL)
 
 struct ni_acc {
 	uint64_t truth, reported, true_pos, false_pos, false_neg, boundary;
@@ -187,7 +194,27 @@ static int open_tracker(struct ni *n)
 		return ret;
 	n->t_open = true;
 	n->t.rearm = WS_REARM_PER_RUN;
-	ret = n->ops->arm(&n->t, 0, n->mem.npages);
+	return 0;
+}
+
+/*
+ * With the workers parked (see the top of the file): arm, close epoch 0
+ * (before tracking) and the empty window 1, resume.
+ */
+static int arm_parked(struct ni *n)
+{
+	uint64_t took;
+	int ret = ws_wl_pause(n->wl, PAUSE_TIMEOUT_NS, &took);
+
+	if (ret) {
+		ws_wl_resume(n->wl);
+		return ws_case_fail(n->ctx, -ret, "parking the workers to arm");
+	}
+	if (n->ops)
+		ret = n->ops->arm(&n->t, 0, n->mem.npages);
+	ws_wl_epoch_bump(n->wl);
+	ws_wl_epoch_bump(n->wl);
+	ws_wl_resume(n->wl);
 	return ret ? ws_case_fail(n->ctx, -ret, "arm: %s", n->t.err) : 0;
 }
 
@@ -301,16 +328,16 @@ static json_t *acc_json(const struct ni_acc *a)
 				     1.0);
 }
 
-/* Interval @k (from 1) ended with epoch 2k: score its collect. */
+/* Interval @k (from 1) is epoch 2k, then its collect window: score it. */
 static int score(struct ni *n, uint32_t k, json_t *iv)
 {
 	struct ni_acc a;
 	struct ws_pageset tmp;
 	int ret;
 
-	ret = fetch_truth(n, 2 * (uint64_t)k - 2, &n->touched);
+	ret = fetch_truth(n, 2 * (uint64_t)k, &n->touched);
 	if (!ret)
-		ret = fetch_truth(n, 2 * (uint64_t)k - 1, &n->window);
+		ret = fetch_truth(n, 2 * (uint64_t)k + 1, &n->window);
 	if (ret)
 		return ret;
 	acc_count(n, &a);
@@ -477,6 +504,8 @@ int ni_run(struct ws_bench_ctx *ctx, const struct ni_opts *o,
 	*out = NULL;
 	if (!ret)
 		ret = start_workers(&n);
+	if (!ret)
+		ret = arm_parked(&n);
 	if (!ret) {
 		ws_numa_vmstat_read("/proc/vmstat", &n.v_start);
 		n.v_prev = n.v_start;

@@ -34,13 +34,14 @@ echo $? >"$out/run.rc"
 knobs >"$out/knobs.after"
 "$ws" summary "$out" >"$out/summary.out" 2>&1
 
-# Killed while the tracked damon run's child holds its kdamond.
+# Killed while the tracked damon run's child holds its kdamond: the
+# untracked run goes first (50 x 200 ms), then the tracked one (as long).
 "$ws" run numa-interplay --out "$out/killed" --run-id killed \
-	--backend damon --size 16M --intervals 300 --quiet >/dev/null 2>&1 &
+	--backend damon --size 16M --intervals 50 --quiet >/dev/null 2>&1 &
 pid=$!
 start=$(cat "$kd")
 i=0
-while [ "$(cat "$kd")" = "$start" ] && [ "$i" -lt 300 ]; do
+while [ "$(cat "$kd")" = "$start" ] && [ "$i" -lt 600 ]; do
 	sleep 0.2
 	i=$((i + 1))
 done

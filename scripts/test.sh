@@ -56,7 +56,7 @@ fi
 if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e-rfc/run.sh ]; then
 	run vm-e2e-rfc tests/vm-e2e-rfc/run.sh
 fi
-# numa-interplay on a two-node guest (a few minutes under TCG).
+# numa-interplay on a two-node guest (about 5 minutes under TCG).
 if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e-numa/run.sh ]; then
 	run vm-e2e-numa tests/vm-e2e-numa/run.sh
 fi

@@ -77,6 +77,15 @@ static void defer_knob(const char *opt, const char *path, const char *val)
 	snprintf(k->value, sizeof(k->value), "%s", val);
 }
 
+/* The value requested for knob @path, NULL when none. */
+static const char *knob_value_requested(const char *path)
+{
+	for (size_t i = 0; i < nr_knob_reqs; i++)
+		if (!strcmp(knob_reqs[i].path, path))
+			return knob_reqs[i].value;
+	return NULL;
+}
+
 int ws_run_apply_knobs(void)
 {
 	for (size_t i = 0; i < nr_knob_reqs; i++) {
@@ -341,7 +350,7 @@ static int set_numa(struct ws_run_cfg *c, const char *o, const char *v)
 	(void)c;
 	if (ws_parse_uint(o, v, 0, 1, &u))
 		return -1;
-	defer_knob("--numa-balancing", "/proc/sys/kernel/numa_balancing",
+	defer_knob("--numa-balancing", WS_NUMA_BALANCING,
 		   u ? "1" : "0");
 	return 0;
 }
@@ -446,6 +455,17 @@ static int set_damon(struct ws_run_cfg *c, const char *o, const char *v)
 	return -1;
 }
 
+static int set_numa_scan(struct ws_run_cfg *c, const char *o, const char *v)
+{
+	char err[256];
+
+	/* Repeated: later keys override earlier ones. */
+	if (!ws_numa_scan_parse(o, v, &c->p.numa_scan, err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "wsbench: %s\n", err);
+	return -1;
+}
+
 static int set_tune(struct ws_run_cfg *c, const char *o, const char *v)
 {
 	int idx;
@@ -484,6 +504,7 @@ static const struct run_opt run_opts[] = {
 	{ "hugepages", "N", "reserve N default-size huge pages (restored)", true, set_hugepages },
 	{ "numa-balancing", "0|1", "set kernel.numa_balancing (restored)", true, set_numa },
 	{ "damon", "KEY=VAL,...", "damon backend: sample=5ms,aggr=100ms,update=never,regions=10-1000 (the defaults; keys " WS_DAMON_KEYS ")", true, set_damon },
+	{ "numa-scan", "KEY=VAL,...", "NUMA balancing scan tunables for the run: delay=100,period-min=100,period-max=1000 (ms; the defaults), size=MB; a value 'kernel' leaves one as it is (restored; keys " WS_NUMA_SCAN_KEYS ")", false, set_numa_scan },
 	{ "tune", "on|off", "quiet machine: performance governor, no deep C-states (restored; default off)", true, set_tune },
 	{ "quiet", NULL, "no progress lines", true, set_quiet },
 	{ "timeout", "SECONDS", "watchdog for the whole run (default 3600; 0: none)", true, set_timeout },
@@ -623,8 +644,16 @@ static int check_combination(const struct ws_benchmark *b,
 			(unsigned long long)c->p.max_reps);
 		return -1;
 	}
-	if (ws_damon_params_check("--damon", &c->damon, err, sizeof(err))) {
+	if (ws_damon_params_check("--damon", &c->damon, err, sizeof(err)) ||
+	    ws_numa_scan_check("--numa-scan", &c->p.numa_scan, err,
+			       sizeof(err))) {
 		fprintf(stderr, "wsbench: %s\n", err);
+		return -1;
+	}
+	if (!strcmp(b->name, "numa-interplay") &&
+	    !strcmp(knob_value_requested(WS_NUMA_BALANCING) ?: "1", "0")) {
+		fprintf(stderr, "wsbench run %s: --numa-balancing 0: this benchmark runs with NUMA balancing on (it sets kernel.numa_balancing=1 itself, restored after); drop the option\n",
+			b->name);
 		return -1;
 	}
 	if (!c->out_dir[0])

@@ -16,6 +16,7 @@ import sys
 
 import fig_correctness
 import fig_fault_latency
+import fig_numa_interplay
 import fig_protect_cost
 import fig_scan_throughput
 import fig_set_mode
@@ -23,9 +24,10 @@ import fig_vmm_cycle
 from plotlib import BadInput, Skip
 
 MODULES = [fig_correctness, fig_fault_latency, fig_protect_cost,
-           fig_scan_throughput, fig_set_mode, fig_vmm_cycle]
+           fig_scan_throughput, fig_set_mode, fig_vmm_cycle,
+           fig_numa_interplay]
 RESULT_FILES = ["probe", "correctness", "fault-latency", "protect-cost",
-                "scan-throughput", "set-mode", "vmm-cycle"]
+                "scan-throughput", "set-mode", "vmm-cycle", "numa-interplay"]
 
 
 def is_result_dir(run):

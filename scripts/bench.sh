@@ -9,6 +9,8 @@
 #   KERNELS="7.3 rfc-v1": the suite in the guest of each kernel (implies
 #     TARGET=vm), results in results/<run-id>/<kernel>/, one summary each.
 #   KERNEL=rfc-v1: the guest kernel of a single TARGET=vm run.
+#   VM_NUMA=N: a guest with N NUMA nodes (0 or unset: none), for
+#     numa-interplay; SUITE_BENCHMARKS="numa-interplay" runs only that.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -47,6 +49,13 @@ if [ -n "$kernels${KERNEL:-}" ]; then
 	target=vm
 fi
 
+case "${VM_NUMA:-0}" in 0) ;; *[!0-9]*|0*)
+	echo "bench: VM_NUMA='${VM_NUMA}': use the number of guest NUMA nodes, 1 to VM_SMP (${VM_SMP:-2}), or 0 for none" >&2; exit 2 ;;
+esac
+if [ "${VM_NUMA:-0}" -gt "${VM_SMP:-2}" ]; then
+	echo "bench: VM_NUMA='${VM_NUMA}': use the number of guest NUMA nodes, 1 to VM_SMP (${VM_SMP:-2}), or 0 for none" >&2; exit 2
+fi
+
 run_id=${RUN_ID:-$(date -u +%Y%m%dT%H%M%SZ)-$profile}
 out=results/$run_id
 
@@ -79,7 +88,8 @@ if [ -n "$kernels" ]; then
 		echo
 		echo "== KERNEL=$k"
 		if [ -f "$out/$k/correctness.json" ] || [ -f "$out/$k/fault-latency.json" ] ||
-			[ -f "$out/$k/nested-track.json" ]; then
+			[ -f "$out/$k/nested-track.json" ] ||
+			[ -f "$out/$k/numa-interplay.json" ]; then
 			build/wsbench summary "$out/$k" || status=$?
 			[ "$profile" = vmm ] || { [ -x plots/plot.sh ] && plots/plot.sh "$out/$k" >&2 || true; }
 		else
@@ -116,7 +126,7 @@ else
 fi
 
 [ -f "$out/correctness.json" ] || [ -f "$out/fault-latency.json" ] ||
-	[ -f "$out/nested-track.json" ] || {
+	[ -f "$out/nested-track.json" ] || [ -f "$out/numa-interplay.json" ] || {
 	echo "bench: no results in $out" >&2; exit 1; }
 echo
 build/wsbench summary "$out"

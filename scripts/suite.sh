@@ -15,7 +15,7 @@ quick|default) ;;
 *) echo "suite: profile '$profile' is not a profile: use quick or default" >&2; exit 2 ;;
 esac
 ws=${WSBENCH:-$(dirname "$0")/../build/wsbench}
-benches=${SUITE_BENCHMARKS:-correctness fault-latency protect-cost scan-throughput set-mode vmm-cycle}
+benches=${SUITE_BENCHMARKS:-correctness fault-latency protect-cost scan-throughput set-mode vmm-cycle numa-interplay}
 run_id=$(basename "$out")
 mkdir -p "$out"
 

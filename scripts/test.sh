@@ -62,6 +62,10 @@ fi
 if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e-nested/run.sh ]; then
 	run vm-e2e-nested tests/vm-e2e-nested/run.sh
 fi
+# numa-interplay on a two-node guest (about 5 minutes under TCG).
+if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e-numa/run.sh ]; then
+	run vm-e2e-numa tests/vm-e2e-numa/run.sh
+fi
 [ -x tests/vm/run.sh ] && run vm-scripts tests/vm/run.sh
 
 if [ "$skipped" -gt 0 ]; then

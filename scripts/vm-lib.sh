@@ -88,3 +88,29 @@ vm_classify() {
 	fi
 	echo success; return "$VM_RC_SUCCESS"
 }
+
+# vm_numa_split MEM SMP NODES: set VM_NUMA_LAYOUT to "node:cpus:mem ..."
+# (e.g. "0:0:1024M 1:1:1024M"): memory split evenly in MiB (the last node
+# takes the remainder), node i gets vCPUs i*SMP/NODES .. (i+1)*SMP/NODES-1.
+# MEM is QEMU's -m syntax (N or NM: MiB, NG: GiB).  Fails when a node
+# would get less than 64 MiB or no vCPU.
+vm_numa_split() {
+	local mem=$1 smp=$2 nodes=$3 mib i first last size
+
+	case "$mem" in
+	*G) mib=$((${mem%G} * 1024)) ;;
+	*M) mib=${mem%M} ;;
+	*) mib=$mem ;;
+	esac
+	[ "$nodes" -ge 1 ] && [ "$nodes" -le "$smp" ] &&
+		[ $((mib / nodes)) -ge 64 ] || return 1
+	VM_NUMA_LAYOUT=
+	for ((i = 0; i < nodes; i++)); do
+		first=$((i * smp / nodes))
+		last=$(((i + 1) * smp / nodes - 1))
+		size=$((mib / nodes))
+		[ "$i" != $((nodes - 1)) ] || size=$((mib - size * (nodes - 1)))
+		[ "$first" = "$last" ] || first=$first-$last
+		VM_NUMA_LAYOUT="$VM_NUMA_LAYOUT${VM_NUMA_LAYOUT:+ }$i:$first:${size}M"
+	done
+}

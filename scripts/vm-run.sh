@@ -13,6 +13,9 @@
 #   --timeout SECONDS     watchdog for the whole VM (default 1800)
 #   --mem SIZE            guest memory, e.g. 2048M or 4G (default 2G)
 #   --smp N               vCPUs (default 2)
+#   --numa N              N NUMA nodes (QEMU -numa): memory and vCPUs split
+#                         evenly, node i gets vCPUs i*smp/N..; N <= --smp;
+#                         default 0: no topology given (one node)
 #   --accel auto|kvm|tcg  (default auto: kvm only when it really works)
 #   --wsbench PATH        wsbench binary (default build/wsbench if present)
 #   --extra-file SRC:DEST put SRC at absolute guest path DEST (repeatable)
@@ -32,7 +35,7 @@ say() { echo "vm-run: $*" >&2; }
 usage_error() { say "$*"; exit "$VM_RC_BAD_USAGE"; }
 die() { say "error: $*"; exit "$VM_RC_BOOT_FAILURE"; }
 
-kernel_dir= image= job= share= timeout=1800 mem=2G smp=2 accel=auto
+kernel_dir= image= job= share= timeout=1800 mem=2G smp=2 numa=0 accel=auto
 wsbench= append= detect_only=0
 extra_files=()
 
@@ -48,13 +51,14 @@ while [ "$#" -gt 0 ]; do
 	--timeout) need_arg "$@"; timeout=$2; shift 2 ;;
 	--mem) need_arg "$@"; mem=$2; shift 2 ;;
 	--smp) need_arg "$@"; smp=$2; shift 2 ;;
+	--numa) need_arg "$@"; numa=$2; shift 2 ;;
 	--accel) need_arg "$@"; accel=$2; shift 2 ;;
 	--wsbench) need_arg "$@"; wsbench=$2; shift 2 ;;
 	--extra-file) need_arg "$@"; extra_files+=("$2"); shift 2 ;;
 	--append) need_arg "$@"; append=$2; shift 2 ;;
 	--detect-accel) detect_only=1; shift ;;
 	-h | --help) sed -n '2,/^set -eu/p' "$0" | sed 's/^# \{0,1\}//;$d'; exit 0 ;;
-	*) usage_error "unknown option '$1' (accepted: --kernel --image --job --share --timeout --mem --smp --accel --wsbench --extra-file --append --detect-accel --help)" ;;
+	*) usage_error "unknown option '$1' (accepted: --kernel --image --job --share --timeout --mem --smp --numa --accel --wsbench --extra-file --append --detect-accel --help)" ;;
 	esac
 done
 
@@ -81,6 +85,19 @@ fi
 	usage_error "--mem '$mem' invalid (accepted: N, NM or NG, e.g. 2048M, 4G)"
 [[ "$smp" =~ ^[1-9][0-9]*$ ]] ||
 	usage_error "--smp '$smp' invalid (accepted: a whole number > 0)"
+[[ "$numa" =~ ^(0|[1-9][0-9]*)$ ]] && [ "$numa" -le "$smp" ] ||
+	usage_error "--numa '$numa' invalid (accepted: 0 for no topology, or 1 to --smp ($smp) nodes, each with a vCPU)"
+numa_args=() numa_layout=
+if [ "$numa" -gt 0 ]; then
+	vm_numa_split "$mem" "$smp" "$numa" ||
+		usage_error "--numa $numa: --mem $mem cannot give each of $numa nodes 64M or more"
+	for spec in $VM_NUMA_LAYOUT; do
+		IFS=: read -r node cpus node_mem <<<"$spec"
+		numa_args+=(-object "memory-backend-ram,id=mem$node,size=$node_mem"
+			-numa "node,nodeid=$node,cpus=$cpus,memdev=mem$node")
+	done
+	numa_layout=$VM_NUMA_LAYOUT
+fi
 [ -n "$job" ] || usage_error "--job FILE is required (script run in the guest)"
 [ -f "$job" ] && [ -r "$job" ] || usage_error "--job '$job': no such readable file"
 [ -n "$share" ] || usage_error "--share DIR is required (results land there)"
@@ -174,6 +191,7 @@ overlay_sha=$(sha256sum <"$share/overlay.sha256sums" | cut -d' ' -f1)
 	printf 'export WSBENCH_IMAGE_BASE_SHA256=%q\n' "$base_sha"
 	printf 'export WSBENCH_OVERLAY_SHA256=%q\n' "$overlay_sha"
 	printf 'export WSBENCH_VM_MEM=%q WSBENCH_VM_SMP=%q\n' "$mem" "$smp"
+	printf 'export WSBENCH_VM_NUMA=%q\n' "$numa_layout"
 	printf 'export WSBENCH_KERNEL_BUILD=/opt/wsbench/kernel/build.json\n'
 	printf 'export WSBENCH_KERNEL_CONFIG=/opt/wsbench/kernel/config\n'
 } >"$ov/opt/wsbench/vm.env"
@@ -193,7 +211,7 @@ cat "$run_dir/overlay.cpio" >>"$initrd"
 # --- boot -----------------------------------------------------------------
 cmdline="console=ttyS0 printk.time=1 panic=-1 rdinit=/init wsbench.accel=$VM_ACCEL wsbench.kernel_key=$kernel_key wsbench.image_hash=$base_sha${append:+ $append}"
 qemu=(qemu-system-x86_64 -nodefaults -no-user-config -machine pc
-	-m "$mem" -smp "$smp" -display none -no-reboot
+	-m "$mem" -smp "$smp" ${numa_args[@]+"${numa_args[@]}"} -display none -no-reboot
 	-kernel "$kernel_dir/bzImage" -initrd "$initrd" -append "$cmdline"
 	-serial "file:$share/console.log"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
@@ -215,7 +233,7 @@ cmd=(timeout --kill-after=10 "$timeout")
 cmd+=("${qemu[@]}")
 
 qemu_version=$(qemu-system-x86_64 --version | head -n1)
-say "booting ($VM_ACCEL: $VM_ACCEL_REASON; $smp vCPU, $mem, timeout ${timeout}s)"
+say "booting ($VM_ACCEL: $VM_ACCEL_REASON; $smp vCPU, $mem${numa_layout:+, NUMA $numa_layout}, timeout ${timeout}s)"
 started_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 t0=$(date +%s%N)
 "${cmd[@]}" >"$run_dir/qemu.log" 2>&1 &
@@ -261,7 +279,7 @@ VMJ_ACCEL=$VM_ACCEL VMJ_ACCEL_REASON=$VM_ACCEL_REASON \
 VMJ_QEMU_VERSION=$qemu_version VMJ_KERNEL_KEY=$kernel_key \
 VMJ_KERNEL_DIR=$kernel_dir VMJ_IMAGE=$image VMJ_BASE_SHA=$base_sha \
 VMJ_OVERLAY_SHA=$overlay_sha VMJ_CMDLINE=$cmdline VMJ_MEM=$mem \
-VMJ_SMP=$smp VMJ_PIN=$pin VMJ_STARTED=$started_at VMJ_DURATION=$duration \
+VMJ_SMP=$smp VMJ_NUMA=$numa_layout VMJ_PIN=$pin VMJ_STARTED=$started_at VMJ_DURATION=$duration \
 VMJ_BOOT_S=$boot_s vm_python - "$share/vm.json" "${cmd[@]}" <<'EOF'
 import json, os, sys
 e = os.environ
@@ -299,6 +317,9 @@ rec = {
     "command": sys.argv[2:],
     "mem": e["VMJ_MEM"],
     "smp": int(e["VMJ_SMP"]),
+    # --numa: [{node, cpus, mem}] as given to QEMU, null without a topology
+    "numa": [dict(zip(("node", "cpus", "mem"), n.split(":")))
+             for n in e["VMJ_NUMA"].split()] or None,
     "cpus_pinned": e["VMJ_PIN"] or None,
     "started_at": e["VMJ_STARTED"],
     "duration_s": num(e["VMJ_DURATION"]),

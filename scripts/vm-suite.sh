@@ -10,7 +10,8 @@
 #   of the suite.  The nested guest boots the same kernel.
 # env:   KERNEL (7.3, rfc-v1), VM_TIMEOUT (seconds, default 3600),
 #        VM_MEM (default 4G), VM_SMP (vCPUs, default 2: protect-cost and
-#        set-mode reach them all)
+#        set-mode reach them all), VM_NUMA (NUMA nodes, default 0: none;
+#        numa-interplay needs 2), SUITE_BENCHMARKS (default: suite.sh's list)
 set -eu
 
 out=${1:?usage: vm-suite.sh OUT_DIR [quick|default|vmm]}
@@ -44,12 +45,15 @@ cat >"$job" <<JOB
 #!/bin/sh
 set -eu
 export WSBENCH=/opt/wsbench/bin/wsbench
+export SUITE_BENCHMARKS='${SUITE_BENCHMARKS:-}'
+[ -n "\$SUITE_BENCHMARKS" ] || unset SUITE_BENCHMARKS
 if [ "\${WSBENCH_ACCEL:-}" = tcg ]; then
 	export SUITE_ARGS_fault_latency="--pages 1000 --min-time 0.2"
 	export SUITE_ARGS_protect_cost="--size 4K,2M,32M --min-time 0.2"
 	export SUITE_ARGS_scan_throughput="--size 1M,32M --min-time 0.2"
 	export SUITE_ARGS_set_mode="--min-time 0.2"
 	export SUITE_ARGS_vmm_cycle="--size 16M --intervals 10"
+	export SUITE_ARGS_numa_interplay="--size 16M --intervals 20"
 fi
 /opt/wsbench/scripts/suite.sh /mnt/share/results/$(basename "$out") $profile
 JOB
@@ -66,7 +70,7 @@ echo "[vm 3/4] running the $profile suite in the guest (TCG: ~10-20 min)" >&2
 status=0
 scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$job" \
 	--share "$share" --timeout "${VM_TIMEOUT:-3600}" --mem "${VM_MEM:-4G}" \
-	--smp "${VM_SMP:-2}" $extra \
+	--smp "${VM_SMP:-2}" --numa "${VM_NUMA:-0}" $extra \
 	--wsbench build/wsbench || status=$?
 
 echo "[vm 4/4] collecting results into $out" >&2

@@ -11,6 +11,7 @@ extern const struct ws_benchmark ws_bench_scan_throughput;
 extern const struct ws_benchmark ws_bench_set_mode;
 extern const struct ws_benchmark ws_bench_vmm_cycle;
 extern const struct ws_benchmark ws_bench_damon_sweep;
+extern const struct ws_benchmark ws_bench_numa_interplay;
 
 const struct ws_benchmark *const ws_benchmarks[] = {
 	&ws_bench_correctness,
@@ -20,6 +21,7 @@ const struct ws_benchmark *const ws_benchmarks[] = {
 	&ws_bench_set_mode,
 	&ws_bench_vmm_cycle,
 	&ws_bench_damon_sweep,
+	&ws_bench_numa_interplay,
 	NULL,
 };
 

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "mem.h"
+#include "numa.h"
 #include "progress.h"
 #include "result.h"
 #include "tracker.h"
@@ -55,6 +56,7 @@ struct ws_params {
 	uint64_t cold_after;		/* K */
 	bool unsafe;			/* --protocol unsafe */
 	uint64_t vcpus;
+	struct ws_numa_scan numa_scan;	/* numa-interplay: --numa-scan */
 	const char *out_dir;		/* results/<run-id> */
 	const char *run_id;
 };

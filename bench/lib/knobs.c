@@ -84,6 +84,11 @@ void ws_knobs_restore_to(int mark)
 	nr_knobs = mark;
 }
 
+void ws_knobs_disown(void)
+{
+	nr_knobs = 0;
+}
+
 static void say(const char *msg)
 {
 	if (write(STDERR_FILENO, msg, strlen(msg)) < 0) {

@@ -32,5 +32,12 @@ void ws_knobs_restore(void);
  */
 int ws_knobs_mark(void);
 void ws_knobs_restore_to(int mark);
+/*
+ * In a child after fork(): the knobs set so far are the parent's, which
+ * restores them; the child forgets them, so that its own exit or crash
+ * never undoes what the parent still runs with.  Knobs the child sets
+ * afterwards are its own, saved as the parent left them.
+ */
+void ws_knobs_disown(void);
 
 #endif /* WS_KNOBS_H */

@@ -523,16 +523,40 @@ static void title(FILE *out, const struct run *r, json_t *any)
 		json_is_true(json_object_get(tun, "requested")) ? "yes" : "no");
 }
 
+/* The per-backend table and the lines under it. */
+static void tables(FILE *out, struct run *r)
+{
+	header(out, r);
+	for (size_t t = 0; ws_trackers[t]; t++)
+		if (!row(out, r, ws_trackers[t]))
+			fprintf(out, "%-10s %s\n", ws_trackers[t]->name,
+				"(skipped)");
+	if (any_sampling(r))
+		fprintf(out, "(~ sampling mechanism: its accuracy is the measurement; * interval = CPU, ours in collect + its kernel thread's, not wall time)\n");
+	loss_lines(out, r);
+	tlb_lines(out, r);
+	baseline_line(out, r, F_FAULT, "baseline", "present_ns",
+		      "present-page store", 1, "ns");
+	baseline_line(out, r, F_FAULT, "baseline", "first_touch_ns",
+		      "first-touch fault", 1e-3, "us");
+	baseline_line(out, r, F_PROT, "mprotect", "ns_per_page",
+		      "mprotect(PROT_NONE)/page", 1, "ns");
+	spread_line(out, r);
+	macro_table(out, r);
+}
+
 int ws_summary_print(FILE *out, const char *dir)
 {
 	struct run r = { .dir = dir };
-	json_t *any = NULL;
+	json_t *any = NULL, *numa = NULL;
 
 	for (int f = 0; f < F_NR; f++) {
 		r.f[f] = load(dir, bench_files[f]);
 		if (r.f[f] && !any)
 			any = r.f[f];
 	}
+	if (!any)
+		any = numa = load(dir, "numa-interplay");
 	/* BENCH_PROFILE=vmm: a nested QEMU guest's run, a table of its own. */
 	if (!any && !ws_nested_summary_print(out, dir))
 		return 0;
@@ -542,28 +566,17 @@ int ws_summary_print(FILE *out, const char *dir)
 	}
 	interval_point(&r);
 	title(out, &r, any);
-	header(out, &r);
-	for (size_t t = 0; ws_trackers[t]; t++)
-		if (!row(out, &r, ws_trackers[t]))
-			fprintf(out, "%-10s %s\n", ws_trackers[t]->name,
-				"(skipped)");
-	if (any_sampling(&r))
-		fprintf(out, "(~ sampling mechanism: its accuracy is the measurement; * interval = CPU, ours in collect + its kernel thread's, not wall time)\n");
-	loss_lines(out, &r);
-	tlb_lines(out, &r);
-	baseline_line(out, &r, F_FAULT, "baseline", "present_ns",
-		      "present-page store", 1, "ns");
-	baseline_line(out, &r, F_FAULT, "baseline", "first_touch_ns",
-		      "first-touch fault", 1e-3, "us");
-	baseline_line(out, &r, F_PROT, "mprotect", "ns_per_page",
-		      "mprotect(PROT_NONE)/page", 1, "ns");
-	spread_line(out, &r);
-	macro_table(out, &r);
-	skipped_lines(out, &r, any);
+	/* A run of numa-interplay alone has only its own section. */
+	if (!numa)
+		tables(out, &r);
+	ws_summary_numa(out, dir);
+	if (!numa)
+		skipped_lines(out, &r, any);
 	fprintf(out, "results: %s/*.json (how to read them: results/README.md)\n",
 		dir);
 	for (int f = 0; f < F_NR; f++)
 		json_decref(r.f[f]);
+	json_decref(numa);
 	return 0;
 }
 

@@ -12,5 +12,7 @@
 /* The table of result directory @dir on @out; 0, or 1 if it holds no result. */
 int ws_summary_print(FILE *out, const char *dir);
 int ws_summary_main(int argc, char **argv);
+/* The numa-interplay section (summary_numa.c); nothing without its file. */
+void ws_summary_numa(FILE *out, const char *dir);
 
 #endif /* WS_SUMMARY_H */

@@ -58,7 +58,7 @@ rc=0; "$ws" frobnicate 2>"$tmp/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "list, probe, run" "$tmp/err"; ok $? "unknown command -> exit 2 listing the commands"
 rc=0; "$ws" run no-such-bench 2>"$tmp/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "fault-latency" "$tmp/err"; ok $? "unknown benchmark -> exit 2 listing the benchmarks"
-for b in correctness fault-latency protect-cost scan-throughput set-mode vmm-cycle damon-sweep; do
+for b in correctness fault-latency protect-cost scan-throughput set-mode vmm-cycle damon-sweep numa-interplay; do
 	"$ws" run "$b" --help >/dev/null; ok $? "wsbench run $b --help"
 done
 
@@ -443,6 +443,33 @@ else
 		n=$((n + 1)); echo "ok $n - # SKIP damon $d: unsupported here ($dreason)"
 	done
 fi
+
+# --- numa-interplay (issue 11): a one-node machine skips with the reason --
+usage_error "--numa-scan unknown key" "--numa-scan: 'speed=3' is not KEY=VALUE with a key among delay, period-min, period-max, size" run numa-interplay --numa-scan speed=3
+usage_error "--numa-scan period-min > period-max" "--numa-scan: period-min=500 is larger than period-max=200" run numa-interplay --numa-scan period-min=500,period-max=200
+usage_error "numa-interplay with --numa-balancing 0" "--numa-balancing 0: this benchmark runs with NUMA balancing on" run numa-interplay --numa-balancing 0
+usage_error "--numa-scan on a benchmark that does not read it" "--numa-scan" run correctness --numa-scan delay=5
+node_dir=/sys/devices/system/node
+nodes=$(ls -d "$node_dir"/node[0-9]* 2>/dev/null | wc -l)
+nb_before=$(cat /proc/sys/kernel/numa_balancing 2>/dev/null)
+rc=0
+"$ws" run numa-interplay --size 4M --intervals 2 --quiet --out "$tmp/ni" \
+	--run-id it >/dev/null 2>"$tmp/ni.err" || rc=$?
+f=$tmp/ni/numa-interplay.json
+ok "$rc" "run numa-interplay exits 0 ($(head -c 200 "$tmp/ni.err"))"
+"$py" tests/validate_results.py "$f" >/dev/null 2>&1
+ok $? "numa-interplay.json matches results/schema.json"
+if [ "$nodes" = 1 ]; then
+	# The probe's reason, rebuilt here from sysfs.
+	want="1 NUMA node (node0: CPUs $(cat "$node_dir/node0/cpulist") ($(nproc) usable), $(awk '/MemTotal/ { print int($4 / 1024) }' "$node_dir/node0/meminfo") MiB): numa-interplay needs two nodes with memory, one of them with a CPU this process may run on"
+	[ "$("$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print(not d['results'] and sorted(s['backend'] for s in d['skipped'] if s['reason'] == sys.argv[2]) == sorted(['rwp','minor-anon','wp','idle','softdirty','damon']))" "$f" "$want")" = True ]
+	ok $? "one NUMA node: every backend skipped with the probe's exact reason ($want)"
+else
+	[ "$(json_q "$f" "len(d['results'])")" -gt 0 ]
+	ok $? "$nodes NUMA nodes: numa-interplay measured something"
+fi
+[ "$(cat /proc/sys/kernel/numa_balancing 2>/dev/null)" = "$nb_before" ]
+ok $? "kernel.numa_balancing as found ($nb_before)"
 
 echo "1..$n"
 [ "$fails" = 0 ]

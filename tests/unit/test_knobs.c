@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "knobs.h"
 #include "unit.h"
@@ -46,7 +47,8 @@ static bool reads(const char *path, const char *want)
 int main(void)
 {
 	const char *thp, *nr, *state;
-	int mark;
+	int mark, status;
+	pid_t pid;
 
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
@@ -85,6 +87,26 @@ int main(void)
 	ws_knobs_restore_to(mark + 5);
 	ws_knobs_restore_to(-1);
 	ok(ws_knobs_mark() == mark, "out-of-range marks are ignored");
+
+	/*
+	 * A forked child (numa-interplay's isolated runs) disowns the
+	 * parent's knobs: its restore undoes only what it set itself.
+	 */
+	ok(!ws_knob_set(thp, "cc"), "parent sets a knob before fork");
+	pid = fork();
+	if (!pid) {
+		ws_knobs_disown();
+		if (ws_knob_set(state, "onn") || !reads(state, "onn"))
+			_exit(1);
+		ws_knobs_restore();
+		_exit(0);
+	}
+	ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	   !WEXITSTATUS(status), "child set a knob of its own and restored");
+	ok(reads(thp, "cc"), "... without restoring the parent's knob");
+	ok(reads(state, "off"), "... and its own knob is restored");
+	ws_knobs_restore();
+	ok(reads(thp, "aa"), "the parent still restores its knob");
 
 	unlink(thp);
 	unlink(nr);

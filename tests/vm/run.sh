@@ -47,6 +47,21 @@ bad_option --job --share "$tmp/share" --kernel "$tmp"
 bad_option --job --job "$tmp/missing.sh" --share "$tmp/share" --kernel "$tmp"
 bad_option --share --job "$tmp/job.sh" --kernel "$tmp"
 bad_option --kernel "${common[@]}"
+bad_option --numa "${common[@]}" --numa 3
+bad_option --numa "${common[@]}" --numa two
+bad_option --numa "${common[@]}" --numa 2 --mem 100M
+
+# --- NUMA topology: memory and vCPUs split over the nodes -------------------
+numa_case() {	# numa_case MEM SMP NODES WANT
+	local got
+	got=$(bash -c '. "$1"; vm_numa_split "$2" "$3" "$4" && echo "$VM_NUMA_LAYOUT"' _ "$repo/scripts/vm-lib.sh" "$1" "$2" "$3")
+	[ "$got" = "$4" ]
+	ok $? "numa split: -m $1 -smp $2, $3 nodes -> '$4' (got '$got')"
+}
+numa_case 4G 2 2 "0:0:2048M 1:1:2048M"
+numa_case 2048 3 2 "0:0:1024M 1:1-2:1024M"
+numa_case 1000M 4 3 "0:0:333M 1:1:333M 2:2-3:334M"
+numa_case 2G 2 1 "0:0-1:2048M"
 
 # --- accelerator choice ---------------------------------------------------
 printf 'processor\t: 0\nflags\t\t: fpu vme sse2 ht\n' >"$tmp/cpuinfo.novirt"

@@ -40,12 +40,15 @@ e2e_share() {
 	[ -n "${E2E_KEEP:-}" ] || trap 'rm -rf "$share"' EXIT
 }
 
-# e2e_boot TIMEOUT: run $share/job.sh in the guest; says how it went.
+# e2e_boot TIMEOUT [VM-RUN OPTIONS...]: run $share/job.sh in the guest
+# (4G unless the options say otherwise); says how it went.
 e2e_boot() {
+	timeout=$1
+	shift
 	t0=$(date +%s)
 	rc=0
 	scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$share/job.sh" \
-		--share "$share" --timeout "$1" --mem 4G \
+		--share "$share" --timeout "$timeout" --mem 4G "$@" \
 		--wsbench build/wsbench >"$share/vm-run.out" 2>&1 || rc=$?
 	echo "# VM run took $(( $(date +%s) - t0 ))s, vm-run.sh exit $rc"
 	[ "$rc" = 0 ] || { tail -n 20 "$share/vm-run.out" | sed 's/^/# /'; tail -n 30 "$share/console.log" 2>/dev/null | sed 's/^/#   console: /'; }

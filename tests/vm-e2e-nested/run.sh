@@ -15,14 +15,7 @@
 set -u
 
 cd "$(dirname "$0")/../.."
-n=0
-fails=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi
-}
-finish() { echo "1..$n"; [ "$fails" = 0 ]; exit $?; }
-py=/usr/bin/python3
+. tests/lib/vm-e2e.sh
 
 t0=$(date +%s)
 rc=0

@@ -9,39 +9,13 @@
 set -u
 
 cd "$(dirname "$0")/../.."
-n=0
-fails=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi
-}
-finish() { echo "1..$n"; [ "$fails" = 0 ]; exit $?; }
-py=/usr/bin/python3
-q() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1" 2>/dev/null; }
+. tests/lib/vm-e2e.sh
 
-# Not "build.sh | tail": rc must be the build's, not tail's.
-rc=0
-kdir=$(KERNEL=7.3 kernel/build.sh) || rc=$?
-kdir=$(printf '%s\n' "$kdir" | tail -n 1)
-ok "$rc" "make kernel: pinned 7.3 kernel built or reused"
-[ "$rc" = 0 ] || finish
-rc=0
-image=$(images/build.sh) || rc=$?
-image=$(printf '%s\n' "$image" | tail -n 1)
-ok "$rc" "make image: guest image built or reused"
-[ "$rc" = 0 ] || finish
-
-share=$(mktemp -d "${TMPDIR:-/tmp}/wsbench-e2e-numa.XXXXXX")
-[ -n "${E2E_KEEP:-}" ] || trap 'rm -rf "$share"' EXIT
+e2e_kernel 7.3
+e2e_image
+e2e_share e2e-numa
 cp tests/vm-e2e-numa/guest-job.sh "$share/job.sh"
-t0=$(date +%s)
-rc=0
-scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$share/job.sh" \
-	--share "$share" --timeout "${E2E_TIMEOUT:-900}" --mem 2G --smp 2 \
-	--numa 2 --wsbench build/wsbench >"$share/vm-run.out" 2>&1 || rc=$?
-echo "# VM run took $(( $(date +%s) - t0 ))s, vm-run.sh exit $rc"
-[ "$rc" = 0 ] || { tail -n 20 "$share/vm-run.out" | sed 's/^/# /'; tail -n 30 "$share/console.log" 2>/dev/null | sed 's/^/#   console: /'; }
-ok "$rc" "two-node guest booted, ran the job and powered off cleanly (no oops/BUG/WARNING)"
+e2e_boot "${E2E_TIMEOUT:-900}" --mem 2G --smp 2 --numa 2
 
 g=$share/numa
 j=$g/numa-interplay.json

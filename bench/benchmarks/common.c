@@ -630,6 +630,17 @@ const char *ws_unit_better(const char *unit)
 	return "lower";
 }
 
+int ws_run_twins(ws_twin_run_fn run, void *arg, size_t rep,
+		 json_t **tracked, json_t **untracked)
+{
+	bool first = rep % 2;	/* tracked first on odd repetitions */
+	int ret = run(arg, first, first ? tracked : untracked);
+
+	if (!ret)
+		ret = run(arg, !first, first ? untracked : tracked);
+	return ret;
+}
+
 double ws_metric_add(const struct ws_bench_ctx *ctx, json_t *metrics,
 		     const char *name, const struct ws_samples *v,
 		     const char *unit)

@@ -151,6 +151,15 @@ double ws_metric_add(const struct ws_bench_ctx *ctx, json_t *metrics,
 const char *ws_unit_better(const char *unit);
 
 /*
+ * One repetition of a tracked run and its untracked twin: @run(arg,
+ * tracked, &out) for both, in an order that alternates with @rep so that
+ * machine drift favours neither.  Both results are the caller's to free.
+ */
+typedef int (*ws_twin_run_fn)(void *arg, bool tracked, json_t **out);
+int ws_run_twins(ws_twin_run_fn run, void *arg, size_t rep,
+		 json_t **tracked, json_t **untracked);
+
+/*
  * @c.timer = ws_timer_check_json() against the smallest of the @n metric
  * medians, the one the timer overhead distorts most; NAN medians (no
  * samples) are ignored and without any median there is no "timer".

@@ -241,23 +241,29 @@ static void report(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 			       ops->name, s->no_migration);
 }
 
-/* Alternate which run goes first, so drift does not favour either. */
+struct ni_twin {
+	struct ws_bench_ctx *ctx;
+	const struct ni_opts *o;
+	const struct ws_tracker_ops *ops;
+	enum ws_mode mode;
+};
+
+static int ni_twin_run(void *arg, bool tracked, json_t **out)
+{
+	struct ni_twin *tw = arg;
+
+	return ni_run_isolated(tw->ctx, tw->o, tracked ? tw->ops : NULL,
+			       tw->mode, out);
+}
+
 static int one_rep(struct ws_bench_ctx *ctx, const struct ni_opts *o,
 		   const struct ws_tracker_ops *ops, enum ws_mode mode,
 		   size_t rep, struct ni_series *s)
 {
+	struct ni_twin tw = { ctx, o, ops, mode };
 	json_t *t = NULL, *u = NULL;
-	int ret;
+	int ret = ws_run_twins(ni_twin_run, &tw, rep, &t, &u);
 
-	if (rep % 2) {
-		ret = ni_run_isolated(ctx, o, ops, mode, &t);
-		if (!ret)
-			ret = ni_run_isolated(ctx, o, NULL, mode, &u);
-	} else {
-		ret = ni_run_isolated(ctx, o, NULL, mode, &u);
-		if (!ret)
-			ret = ni_run_isolated(ctx, o, ops, mode, &t);
-	}
 	if (!ret)
 		series_add(s, t, u);
 	json_decref(t);

@@ -192,23 +192,29 @@ static void vc_report(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops
 	ws_result_add(ctx->res, j);
 }
 
-/* Alternate which run goes first, so drift does not favour either. */
+struct vc_twin {
+	struct ws_bench_ctx *ctx;
+	const struct ws_cycle_opts *o;
+	const struct ws_tracker_ops *ops;
+	enum ws_mode mode;
+};
+
+static int vc_twin_run(void *arg, bool tracked, json_t **out)
+{
+	struct vc_twin *tw = arg;
+
+	return ws_cycle_run(tw->ctx, tw->o, tracked ? tw->ops : NULL,
+			    tw->mode, out);
+}
+
 static int vc_rep(struct ws_bench_ctx *ctx, const struct ws_cycle_opts *o,
 		  const struct ws_tracker_ops *ops, enum ws_mode mode,
 		  size_t rep, struct vc_case *v)
 {
+	struct vc_twin tw = { ctx, o, ops, mode };
 	json_t *t = NULL, *u = NULL;
-	int ret;
+	int ret = ws_run_twins(vc_twin_run, &tw, rep, &t, &u);
 
-	if (rep % 2) {
-		ret = ws_cycle_run(ctx, o, ops, mode, &t);
-		if (!ret)
-			ret = ws_cycle_run(ctx, o, NULL, mode, &u);
-	} else {
-		ret = ws_cycle_run(ctx, o, NULL, mode, &u);
-		if (!ret)
-			ret = ws_cycle_run(ctx, o, ops, mode, &t);
-	}
 	if (!ret)
 		vc_add(v, t, u);
 	json_decref(t);

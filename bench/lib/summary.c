@@ -209,6 +209,8 @@ static bool exact_case(json_t *c)
 		return false;
 	if (o && o->arm_leaves_tlb)
 		return is(c, "tlb", "flushed");
+	if (o && o->flush_disturbs_arm)
+		return !is(c, "tlb", "flushed");
 	return true;
 }
 
@@ -324,6 +326,18 @@ static bool row(FILE *out, const struct run *r,
 }
 
 /* ---- the lines under the table ---- */
+
+/* @backend has correctness cases in this run. */
+static bool row_ran(const struct run *r, const char *backend)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(results(r, F_CORR), i, c)
+		if (is(c, "backend", backend))
+			return true;
+	return false;
+}
 
 static bool any_sampling(const struct run *r)
 {
@@ -533,6 +547,12 @@ static void tables(FILE *out, struct run *r)
 				"(skipped)");
 	if (any_sampling(r))
 		fprintf(out, "(~ sampling mechanism: its accuracy is the measurement; * interval = CPU, ours in collect + its kernel thread's, not wall time)\n");
+	for (size_t t = 0; ws_trackers[t]; t++)
+		if (ws_trackers[t]->flush_disturbs_arm &&
+		    row_ran(r, ws_trackers[t]->name))
+			fprintf(out, "(%s exact@4K: TLB as-is and turned over only; flushing with mprotect() is not neutral: %s)\n",
+				ws_trackers[t]->name,
+				ws_trackers[t]->flush_disturbs_arm);
 	loss_lines(out, r);
 	tlb_lines(out, r);
 	baseline_line(out, r, F_FAULT, "baseline", "present_ns",

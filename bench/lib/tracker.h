@@ -130,6 +130,13 @@ struct ws_tracker_ops {
 	 */
 	bool arm_leaves_tlb;
 	/*
+	 * Why the correctness benchmark's TLB flush (mprotect() to PROT_READ
+	 * and back) changes what arm() set, or NULL: such "flushed" cases
+	 * measure that interference, not the tracker, and the summary's
+	 * exact@4K leaves them out (saying so).
+	 */
+	const char *flush_disturbs_arm;
+	/*
 	 * collect() reports what a kernel thread sampled on its own schedule
 	 * (DAMON): not expected to be exact, arm() protects nothing and no
 	 * access faults.  Benchmarks label such cases "sampling": true and

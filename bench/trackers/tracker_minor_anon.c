@@ -168,6 +168,7 @@ const struct ws_tracker_ops ws_tracker_minor_anon = {
 	.backings = WS_BACKING_BIT(WS_BACKING_ANON) |
 		    WS_BACKING_BIT(WS_BACKING_ANON_THP),
 	.backings_why = "only anon and anon-thp are tracked (RFC DEACTIVATE zaps PTEs on shmem and hugetlb)",
+	.flush_disturbs_arm = "the RFC's mprotect() re-activates deactivated pages (7.3 RWP keeps them protected)",
 	.modes = WS_MODE_BIT(WS_MODE_ASYNC) | WS_MODE_BIT(WS_MODE_SYNC),
 	.faults_on = WS_ACCESS_READ | WS_ACCESS_WRITE,
 	.arm_is_ranged = true,

@@ -40,7 +40,7 @@ int ws_cpulist_parse(const char *s, cpu_set_t *set)
 	return CPU_COUNT(set);
 }
 
-static int read_text(const char *path, char *buf, size_t len)
+int ws_numa_read_text(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "re");
 	size_t n;
@@ -76,7 +76,7 @@ static int read_node(const char *root, int id, struct ws_numa_node *n,
 	memset(n, 0, sizeof(*n));
 	n->id = id;
 	snprintf(path, sizeof(path), "%s/node%d/cpulist", root, id);
-	err = read_text(path, n->cpulist, sizeof(n->cpulist));
+	err = ws_numa_read_text(path, n->cpulist, sizeof(n->cpulist));
 	if (!err) {
 		n->cpulist[strcspn(n->cpulist, "\n")] = '\0';
 		n->ncpus = ws_cpulist_parse(n->cpulist, &n->cpus);
@@ -87,7 +87,7 @@ static int read_node(const char *root, int id, struct ws_numa_node *n,
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/node%d/meminfo", root, id);
-	err = read_text(path, buf, sizeof(buf));
+	err = ws_numa_read_text(path, buf, sizeof(buf));
 	if (err) {
 		snprintf(why, len, "%s: %s", path, strerror(-err));
 		return -1;
@@ -105,7 +105,7 @@ int ws_numa_topo_read(const char *root, struct ws_numa_topo *t, char *why,
 
 	memset(t, 0, sizeof(*t));
 	snprintf(path, sizeof(path), "%s/online", root);
-	err = read_text(path, online, sizeof(online));
+	err = ws_numa_read_text(path, online, sizeof(online));
 	if (err) {
 		snprintf(why, len, "%s: %s (no NUMA support in this kernel)",
 			 path, strerror(-err));

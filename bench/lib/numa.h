@@ -44,6 +44,8 @@ struct ws_numa_topo {
  * Returns the number of CPUs, or -1 when malformed.
  */
 int ws_cpulist_parse(const char *s, cpu_set_t *set);
+/* A small sysfs/procfs file into @buf (NUL-terminated, truncated); -errno. */
+int ws_numa_read_text(const char *path, char *buf, size_t len);
 
 /*
  * Read the online nodes under @root (WS_NUMA_SYSFS): each nodeN

@@ -52,23 +52,10 @@ void ws_numa_vmstat_parse(const char *text, struct ws_numa_vmstat *s)
 	}
 }
 
-static int slurp(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, len - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return 0;
-}
-
 int ws_numa_vmstat_read(const char *path, struct ws_numa_vmstat *s)
 {
 	static char buf[32768];	/* /proc/vmstat is about 5 KiB */
-	int err = slurp(path, buf, sizeof(buf));
+	int err = ws_numa_read_text(path, buf, sizeof(buf));
 
 	memset(s, 0, sizeof(*s));
 	if (!err)
@@ -137,7 +124,7 @@ int ws_numa_task_read(int tid, struct ws_numa_task *t)
 	int err;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/sched", tid);
-	err = slurp(path, buf, sizeof(buf));
+	err = ws_numa_read_text(path, buf, sizeof(buf));
 	if (err) {
 		memset(t, 0, sizeof(*t));
 		return err;
@@ -152,7 +139,7 @@ long long ws_task_minflt(int tid)
 	long long minflt;
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	if (slurp(path, buf, sizeof(buf)))
+	if (ws_numa_read_text(path, buf, sizeof(buf)))
 		return -1;
 	/* After "(comm)": state ppid pgrp session tty tpgid flags minflt. */
 	p = strrchr(buf, ')');

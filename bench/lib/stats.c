@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "stats.h"
+#include "unitci.h"
 
 #define WS_CI_LEVEL		0.95
-#define WS_BOOTSTRAP_RESAMPLES	2000
 #define WS_MAD_TO_SIGMA		1.4826	/* MAD of a normal is 0.6745 sigma */
 #define WS_OUTLIER_Z		3.5	/* Iglewicz & Hoaglin */
 
@@ -558,40 +558,84 @@ size_t ws_flag_outliers(const double *v, size_t n, bool *flags)
 	return flag_with(v, n, med, mad, flags);
 }
 
-/* Median, range and coefficient of variation of the repetitions' medians. */
-static int rep_spread(const double *v, const size_t *sizes, size_t nreps,
-		      struct ws_summary *s, double *rep_medians)
+/* Median, range and coefficient of variation of @k unit medians. */
+static void spread_of(const double *med, size_t k, double *median,
+		      double *min, double *max, double *cv)
 {
-	double *med = malloc(nreps * sizeof(*med)), *scratch;
-	double mean = 0, m2 = 0;
-	size_t off = 0, maxsz = 1;
+	double *c = malloc(k * sizeof(*c)), mean = 0, m2 = 0;
 
-	for (size_t r = 0; r < nreps; r++)
+	for (size_t r = 0; r < k; r++)
+		mean += (med[r] - mean) / (double)(r + 1);
+	for (size_t r = 0; r < k; r++)
+		m2 += (med[r] - mean) * (med[r] - mean);
+	*cv = k > 1 && mean != 0 ? sqrt(m2 / (double)(k - 1)) / fabs(mean) : NAN;
+	*median = *min = *max = NAN;
+	if (!c)
+		return;
+	memcpy(c, med, k * sizeof(*c));
+	qsort(c, k, sizeof(*c), cmp_double);
+	*min = c[0];
+	*max = c[k - 1];
+	*median = ws_percentile_sorted(c, k, 50);
+	free(c);
+}
+
+/* Median of each of @k consecutive groups of @sizes[i] samples of @v. */
+static int group_medians(const double *v, const size_t *sizes, size_t k,
+			 double *med)
+{
+	size_t off = 0, maxsz = 1;
+	double *scratch;
+
+	for (size_t r = 0; r < k; r++)
 		maxsz = sizes[r] > maxsz ? sizes[r] : maxsz;
 	scratch = malloc(maxsz * sizeof(*scratch));
-	if (!med || !scratch) {
-		free(med);
-		free(scratch);
+	if (!scratch)
 		return -ENOMEM;
-	}
-	for (size_t r = 0; r < nreps; off += sizes[r], r++) {
+	for (size_t r = 0; r < k; off += sizes[r], r++) {
 		memcpy(scratch, v + off, sizes[r] * sizeof(*scratch));
 		med[r] = sizes[r] ? median_inplace(scratch, sizes[r]) : NAN;
-		if (rep_medians)
-			rep_medians[r] = med[r];
-		mean += (med[r] - mean) / (double)(r + 1);
 	}
-	for (size_t r = 0; r < nreps; r++)
-		m2 += (med[r] - mean) * (med[r] - mean);
-	qsort(med, nreps, sizeof(*med), cmp_double);
-	s->nreps = nreps;
-	s->rep_med_min = med[0];
-	s->rep_med_max = med[nreps - 1];
-	s->rep_med_median = ws_percentile_sorted(med, nreps, 50);
-	s->rep_med_cv = nreps > 1 && mean != 0 ?
-			sqrt(m2 / (double)(nreps - 1)) / fabs(mean) : NAN;
-	free(med);
 	free(scratch);
+	return 0;
+}
+
+/* Repetitions' medians into @med and their spread into @s. */
+static int rep_spread(const double *v, const size_t *sizes, size_t nreps,
+		      struct ws_summary *s, double *med)
+{
+	int ret = group_medians(v, sizes, nreps, med);
+
+	if (ret)
+		return ret;
+	s->nreps = nreps;
+	spread_of(med, nreps, &s->rep_med_median, &s->rep_med_min,
+		  &s->rep_med_max, &s->rep_med_cv);
+	return 0;
+}
+
+/* Invocations' medians into @med (samples per invocation from the reps). */
+static int inv_spread(const double *v, const size_t *sizes,
+		      const size_t *inv_reps, size_t ninv,
+		      struct ws_summary *s, double *med)
+{
+	size_t *isz = malloc(ninv * sizeof(*isz)), r = 0;
+	int ret;
+
+	if (!isz)
+		return -ENOMEM;
+	for (size_t i = 0; i < ninv; i++) {
+		isz[i] = 0;
+		for (size_t k = 0; k < inv_reps[i]; k++)
+			isz[i] += sizes[r++];
+	}
+	ret = group_medians(v, isz, ninv, med);
+	free(isz);
+	if (ret)
+		return ret;
+	s->ninv = ninv;
+	spread_of(med, ninv, &s->inv_med_median, &s->inv_med_min,
+		  &s->inv_med_max, &s->inv_med_cv);
 	return 0;
 }
 
@@ -628,47 +672,72 @@ static void summary_init(struct ws_summary *s, size_t n)
 {
 	memset(s, 0, sizeof(*s));
 	s->n = n;
-	s->ci_level = WS_CI_LEVEL;
 	s->min = s->max = s->mean = s->stddev = s->median = s->mad = NAN;
-	s->ci_lo = s->ci_hi = NAN;
+	s->ci_lo = s->ci_hi = s->ci_center = NAN;
+	s->ci_level = 0;
+	s->ci_method = "none";
+	s->inv_med_median = s->inv_med_min = s->inv_med_max = NAN;
+	s->inv_med_cv = NAN;
 	s->rep_med_median = s->rep_med_min = s->rep_med_max = NAN;
 	s->rep_med_cv = NAN;
 	for (int i = 0; i < WS_NR_PCTL; i++)
 		s->pctl[i] = NAN;
 }
 
+/* The CI over @k unit values; the unit's name into the summary. */
+static int unit_ci(const double *units, size_t k, const char *unit,
+		   struct ws_summary *s)
+{
+	struct ws_unit_ci ci;
+	int ret = ws_median_ci_units(units, k, WS_CI_LEVEL, &ci);
+
+	if (ret)
+		return ret;
+	s->ci_unit = unit;
+	s->n_units = k;
+	s->ci_lo = ci.lo;
+	s->ci_hi = ci.hi;
+	s->ci_level = ci.level;
+	s->ci_center = ci.center;
+	s->ci_method = ci.method;
+	return 0;
+}
+
 /*
- * @sizes == NULL: independent samples.  Otherwise the CI resamples whole
- * repetitions; when every repetition is one sample that is the ordinary
- * bootstrap, so the exact O(1)-per-resample path serves both.
+ * @sizes == NULL: independent samples, each its own unit.  Otherwise the
+ * units are the invocations (@ninv >= 2) or the repetitions.
  */
 static int summarize(const double *v, size_t n, const size_t *sizes,
-		     size_t nreps, uint64_t seed, struct ws_summary *s,
-		     bool *flags, double *rep_medians)
+		     size_t nreps, const size_t *inv_reps, size_t ninv,
+		     struct ws_summary *s, bool *flags, double *rep_medians)
 {
-	double *sorted;
-	int ret;
+	double *sorted, *units = NULL;
+	int ret = 0;
 
 	summary_init(s, n);
 	s->ci_unit = sizes ? "repetition" : "sample";
 	if (n == 0)
 		return 0;
 	sorted = sorted_copy(v, n);
-	if (!sorted)
-		return -ENOMEM;
+	units = malloc((nreps > ninv ? nreps : ninv + 1) * sizeof(*units));
+	if (!sorted || !units) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	order_stats(v, sorted, n, s);
-	s->bootstrap_resamples = WS_BOOTSTRAP_RESAMPLES;
-	if (!sizes || one_sample_each(sizes, nreps))
-		ret = bootstrap_ci_sorted(sorted, n, s->bootstrap_resamples,
-					  s->ci_level, seed, &s->ci_lo,
-					  &s->ci_hi);
-	else
-		ret = ws_block_bootstrap_median_ci(v, sizes, nreps,
-						   s->bootstrap_resamples,
-						   s->ci_level, seed,
-						   &s->ci_lo, &s->ci_hi);
-	if (!ret && sizes)
-		ret = rep_spread(v, sizes, nreps, s, rep_medians);
+	if (sizes)
+		ret = rep_spread(v, sizes, nreps, s, units);
+	if (!ret && rep_medians && sizes)
+		memcpy(rep_medians, units, nreps * sizeof(*units));
+	if (!ret && ninv >= 2) {
+		ret = inv_spread(v, sizes, inv_reps, ninv, s, units);
+		if (!ret)
+			ret = unit_ci(units, ninv, "invocation", s);
+	} else if (!ret && sizes && nreps >= 2) {
+		ret = unit_ci(units, nreps, "repetition", s);
+	} else if (!ret && !sizes) {
+		ret = unit_ci(v, n, "sample", s);
+	}
 	if (ret)
 		goto out;
 
@@ -676,6 +745,7 @@ static int summarize(const double *v, size_t n, const size_t *sizes,
 	s->mad = mad_of(v, n, s->median, sorted);
 	s->n_outliers = flag_with(v, n, s->median, s->mad, flags);
 out:
+	free(units);
 	free(sorted);
 	return ret;
 }
@@ -683,7 +753,8 @@ out:
 int ws_summarize(const double *v, size_t n, uint64_t seed,
 		 struct ws_summary *s, bool *flags)
 {
-	return summarize(v, n, NULL, 0, seed, s, flags, NULL);
+	(void)seed;	/* no resampling: the interval is exact */
+	return summarize(v, n, NULL, 0, NULL, 0, s, flags, NULL);
 }
 
 int ws_summarize_reps(const double *v, size_t n, const size_t *sizes,
@@ -694,7 +765,24 @@ int ws_summarize_reps(const double *v, size_t n, const size_t *sizes,
 
 	for (size_t r = 0; r < nreps; r++)
 		sum += sizes[r];
+	(void)seed;
 	if (sum != n || (n && !nreps))
 		return -EINVAL;
-	return summarize(v, n, sizes, nreps, seed, s, flags, rep_medians);
+	return summarize(v, n, sizes, nreps, NULL, 0, s, flags, rep_medians);
+}
+
+int ws_summarize_inv(const double *v, size_t n, const size_t *sizes,
+		     size_t nreps, const size_t *inv_reps, size_t ninv,
+		     struct ws_summary *s, bool *flags, double *rep_medians)
+{
+	size_t sum = 0, reps = 0;
+
+	for (size_t r = 0; r < nreps; r++)
+		sum += sizes[r];
+	for (size_t i = 0; i < ninv; i++)
+		reps += inv_reps[i];
+	if (sum != n || (n && !nreps) || (ninv && reps != nreps))
+		return -EINVAL;
+	return summarize(v, n, sizes, nreps, inv_reps, ninv, s, flags,
+			 rep_medians);
 }

@@ -56,19 +56,31 @@ struct ws_summary {
 	double median;
 	double mad;			/* median absolute deviation (raw) */
 	double pctl[WS_NR_PCTL];
-	double ci_level;		/* 0.95 */
-	double ci_lo, ci_hi;		/* bootstrap CI of the median */
-	size_t bootstrap_resamples;
+	/*
+	 * CI of the median over units (unitci.h): the order statistics of
+	 * the units' medians.  ci_level is its exact coverage: 0.95 or more
+	 * for "order-statistic", less for "min-max" (fewer than 6 units),
+	 * which is never called a 95 % interval.
+	 */
+	double ci_level;
+	double ci_lo, ci_hi;		/* NAN: no interval */
+	double ci_center;		/* median of the units' medians */
+	const char *ci_method;		/* order-statistic, min-max, none */
+	size_t bootstrap_resamples;	/* 0: no bootstrap any more */
 	size_t n_outliers;
 	/*
-	 * What the bootstrap resampled: "sample" (independent samples) or
-	 * "repetition" (whole repetitions: a block bootstrap).  With fewer
-	 * than two repetitions of several samples there is no CI (NAN).
+	 * The unit: "invocation" (separate processes, when the series
+	 * holds two or more), "repetition", or "sample" (independent
+	 * samples).  One repetition of several samples has no CI.
 	 */
 	const char *ci_unit;
+	size_t n_units;
 	size_t nreps;
 	/* Spread between repetitions: their medians' median, range and CV. */
 	double rep_med_median, rep_med_min, rep_med_max, rep_med_cv;
+	/* The same between invocations (ninv >= 2). */
+	size_t ninv;
+	double inv_med_median, inv_med_min, inv_med_max, inv_med_cv;
 };
 
 /* q in [0,100]; @sorted must be ascending; n >= 1. */
@@ -124,6 +136,15 @@ int ws_summarize_reps(const double *v, size_t n, const size_t *sizes,
 		      size_t nreps, uint64_t seed, struct ws_summary *s,
 		      bool *flags, double *rep_medians);
 
+/*
+ * As ws_summarize_reps() for a series merged from @ninv invocations:
+ * invocation i holds the next @inv_reps[i] repetitions.  With two or
+ * more, the CI's unit is the invocation.
+ */
+int ws_summarize_inv(const double *v, size_t n, const size_t *sizes,
+		     size_t nreps, const size_t *inv_reps, size_t ninv,
+		     struct ws_summary *s, bool *flags, double *rep_medians);
+
 /* {"n":..,"min":..,"median":..,"p50":..,"p90":..,"p99":..,"p99_9":..,
  *  "ci95_median":[lo,hi], ...} */
 json_t *ws_summary_json(const struct ws_summary *s);
@@ -138,6 +159,10 @@ json_t *ws_series_json_reps(const struct ws_samples *s, const char *unit,
 			    uint64_t seed);
 json_t *ws_series_json(const double *v, size_t n, const char *unit,
 		       uint64_t seed);
+/* A series merged from invocations (inv_reps as above); adds "inv_reps". */
+json_t *ws_series_json_inv(const double *v, size_t n, const size_t *sizes,
+			   size_t nreps, const size_t *inv_reps, size_t ninv,
+			   const char *unit);
 
 /* xorshift64* PRNG: tiny, seedable, good enough for resampling. */
 static inline uint64_t ws_rand_next(uint64_t *state)

@@ -26,6 +26,28 @@ static json_t *reps_json(const struct ws_summary *s)
 			 "cv", num(s->rep_med_cv));
 }
 
+static json_t *invs_json(const struct ws_summary *s)
+{
+	return json_pack("{s:I,s:o,s:o,s:o,s:o}",
+			 "n", (json_int_t)s->ninv,
+			 "median_of_medians", num(s->inv_med_median),
+			 "min", num(s->inv_med_min),
+			 "max", num(s->inv_med_max),
+			 "cv", num(s->inv_med_cv));
+}
+
+/* The interval as computed, whatever its coverage (unitci.h). */
+static json_t *ci_json(const struct ws_summary *s)
+{
+	return json_pack("{s:o,s:o,s:o,s:o,s:s,s:s,s:I}",
+			 "lo", num(s->ci_lo), "hi", num(s->ci_hi),
+			 "level", num(s->ci_level),
+			 "center", num(s->ci_center),
+			 "method", s->ci_method ? s->ci_method : "none",
+			 "unit", s->ci_unit ? s->ci_unit : "sample",
+			 "n_units", (json_int_t)s->n_units);
+}
+
 json_t *ws_summary_json(const struct ws_summary *s)
 {
 	static const char *const pctl_keys[WS_NR_PCTL] = {
@@ -45,8 +67,13 @@ json_t *ws_summary_json(const struct ws_summary *s)
 	err |= json_object_set_new(o, "mad", num(s->mad));
 	for (int i = 0; i < WS_NR_PCTL; i++)
 		err |= json_object_set_new(o, pctl_keys[i], num(s->pctl[i]));
-	/* No interval (e.g. one repetition of many samples): null. */
-	if (isfinite(s->ci_lo) && isfinite(s->ci_hi)) {
+	/*
+	 * ci95_median only for an interval that covers 95 %: fewer units
+	 * give [min, max] with less (ci_median says how much), never
+	 * under a 95 % name.  No interval at all: null.
+	 */
+	if (isfinite(s->ci_lo) && isfinite(s->ci_hi) &&
+	    s->ci_level >= 0.95 - 1e-12) {
 		err |= json_array_append_new(ci, num(s->ci_lo));
 		err |= json_array_append_new(ci, num(s->ci_hi));
 		err |= json_object_set_new(o, "ci95_median", ci);
@@ -55,6 +82,7 @@ json_t *ws_summary_json(const struct ws_summary *s)
 		err |= json_object_set_new(o, "ci95_median", json_null());
 	}
 	ci = NULL;
+	err |= json_object_set_new(o, "ci_median", ci_json(s));
 	err |= json_object_set_new(o, "ci_level", num(s->ci_level));
 	err |= json_object_set_new(o, "ci_unit",
 				   json_string(s->ci_unit ? s->ci_unit : "sample"));
@@ -64,6 +92,8 @@ json_t *ws_summary_json(const struct ws_summary *s)
 				   json_integer((json_int_t)s->n_outliers));
 	if (s->nreps)
 		err |= json_object_set_new(o, "reps", reps_json(s));
+	if (s->ninv >= 2)
+		err |= json_object_set_new(o, "invocations", invs_json(s));
 	if (!err)
 		return o;
 fail:
@@ -84,8 +114,21 @@ static json_t *array_of(const double *v, size_t n)
 	return a;
 }
 
+static json_t *size_array(const size_t *v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_integer((json_int_t)v[i]))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
 static json_t *series(const double *v, size_t n, const size_t *sizes,
-		      size_t nreps, const char *unit, uint64_t seed)
+		      size_t nreps, const size_t *inv_reps, size_t ninv,
+		      const char *unit, uint64_t seed)
 {
 	struct ws_summary s;
 	json_t *o = json_object(), *outliers = json_array(), *sz = json_array();
@@ -94,8 +137,8 @@ static json_t *series(const double *v, size_t n, const size_t *sizes,
 	int err = !o || !outliers || !sz || !flags || !rep_med;
 
 	if (!err)
-		err = sizes ? ws_summarize_reps(v, n, sizes, nreps, seed, &s,
-						flags, rep_med) :
+		err = sizes ? ws_summarize_inv(v, n, sizes, nreps, inv_reps,
+					       ninv, &s, flags, rep_med) :
 			      ws_summarize(v, n, seed, &s, flags);
 	for (size_t i = 0; !err && i < n; i++)
 		if (flags[i])
@@ -113,6 +156,9 @@ static json_t *series(const double *v, size_t n, const size_t *sizes,
 			err |= json_object_set_new(o, "rep_medians",
 						   array_of(rep_med, nreps));
 		}
+		if (ninv)
+			err |= json_object_set_new(o, "inv_reps",
+						   size_array(inv_reps, ninv));
 		err |= json_object_set_new(o, "outliers", outliers);
 		outliers = NULL;
 		err |= json_object_set_new(o, "summary", ws_summary_json(&s));
@@ -131,7 +177,14 @@ static json_t *series(const double *v, size_t n, const size_t *sizes,
 json_t *ws_series_json(const double *v, size_t n, const char *unit,
 		       uint64_t seed)
 {
-	return series(v, n, NULL, 0, unit, seed);
+	return series(v, n, NULL, 0, NULL, 0, unit, seed);
+}
+
+json_t *ws_series_json_inv(const double *v, size_t n, const size_t *sizes,
+			   size_t nreps, const size_t *inv_reps, size_t ninv,
+			   const char *unit)
+{
+	return series(v, n, sizes, nreps, inv_reps, ninv, unit, 0);
 }
 
 json_t *ws_series_json_reps(const struct ws_samples *s, const char *unit,
@@ -145,7 +198,7 @@ json_t *ws_series_json_reps(const struct ws_samples *s, const char *unit,
 	if (!sizes)
 		return NULL;
 	nreps = ws_samples_rep_sizes(s, sizes, cap);
-	j = series(s->v, s->n, sizes, nreps, unit, seed);
+	j = series(s->v, s->n, sizes, nreps, NULL, 0, unit, seed);
 	free(sizes);
 	return j;
 }

@@ -125,6 +125,8 @@ json_t *ws_run_params_json(const struct ws_run_cfg *cfg)
 	json_t *j = ws_params_json(&cfg->p);
 
 	ws_run_knob_params(j);
+	json_object_set_new(j, "invocations",
+			    json_integer((json_int_t)cfg->invocations));
 	for (size_t i = 0; j && ws_trackers[i]; i++)
 		if ((cfg->p.backends & (1u << i)) &&
 		    !strcmp(ws_trackers[i]->name, "damon"))
@@ -476,6 +478,17 @@ static int set_tune(struct ws_run_cfg *c, const char *o, const char *v)
 	return 0;
 }
 
+static int set_invocations(struct ws_run_cfg *c, const char *o,
+			   const char *v)
+{
+	uint64_t n;
+
+	if (ws_parse_uint(o, v, 1, 1000, &n))
+		return -1;
+	c->invocations = (unsigned)n;
+	return 0;
+}
+
 static const struct run_opt run_opts[] = {
 	{ "profile", "quick|default", "preset sizes and repetitions (default: default)", true, set_profile },
 	{ "backend", "LIST", NULL, false, set_backend },
@@ -506,6 +519,7 @@ static const struct run_opt run_opts[] = {
 	{ "damon", "KEY=VAL,...", "damon backend: sample=5ms,aggr=100ms,update=never,regions=10-1000 (the defaults; keys " WS_DAMON_KEYS ")", true, set_damon },
 	{ "numa-scan", "KEY=VAL,...", "NUMA balancing scan tunables for the run: delay=100,period-min=100,period-max=1000 (ms; the defaults), size=MB; a value 'kernel' leaves one as it is (restored; keys " WS_NUMA_SCAN_KEYS ")", false, set_numa_scan },
 	{ "tune", "on|off", "quiet machine: performance governor, no deep C-states (restored; default off)", true, set_tune },
+	{ "invocations", "N", "run N separate processes, merged: CIs and compare over invocations, what a second run varies by (default 1)", true, set_invocations },
 	{ "quiet", NULL, "no progress lines", true, set_quiet },
 	{ "timeout", "SECONDS", "watchdog for the whole run (default 3600; 0: none)", true, set_timeout },
 	{ "help", NULL, "this text", true, NULL },
@@ -621,6 +635,7 @@ static void defaults(const struct ws_benchmark *b, enum ws_profile prof,
 	c->p.rearms = 1u << WS_REARM_PER_RUN;
 	c->p.seed = 42;
 	c->timeout_s = 3600;
+	c->invocations = 1;
 	ws_damon_params_default(&c->damon);
 	b->defaults(&c->p, prof);
 	default_run_id(c->run_id, sizeof(c->run_id));

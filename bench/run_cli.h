@@ -17,6 +17,7 @@ struct ws_run_cfg {
 	struct ws_params p;
 	uint64_t timeout_s;		/* watchdog; 0: none */
 	bool tune;			/* --tune on: quiet-machine settings */
+	unsigned invocations;		/* separate processes, merged */
 	bool sizes_given, pages_given;	/* typed by the user, not defaults */
 	char pattern_paths[WS_MAX_LIST][512];
 	struct ws_damon_params damon;	/* --damon */

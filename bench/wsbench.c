@@ -25,8 +25,10 @@
 #include "bench.h"
 #include "cmd_pattern.h"
 #include "env.h"
+#include "invocations.h"
 #include "knobs.h"
 #include "mem.h"
+#include "merge.h"
 #include "nested.h"
 #include "parse.h"
 #include "result.h"
@@ -246,6 +248,8 @@ static int cmd_run(int argc, char **argv)
 		return ret == 1 ? 0 : ret;
 	if (ws_run_check_memory(b, &cfg) || check_out_dir(cfg.p.out_dir))
 		return WS_EXIT_USAGE;
+	if (cfg.invocations > 1)
+		return ws_run_invocations(b, &cfg, argc - 1, argv + 1);
 	/*
 	 * A sync fault nobody resolves blocks its thread for good; the
 	 * watchdog turns that into an exit with the knobs restored.
@@ -287,11 +291,13 @@ int main(int argc, char **argv)
 		return ws_report_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "verify"))
 		return ws_verify_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "merge"))
+		return ws_merge_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, pattern, nested, compare, report, verify, attach or --help\n",
+	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, pattern, nested, compare, report, verify, merge, attach or --help\n",
 		argv[1]);
 	return WS_EXIT_USAGE;
 }

@@ -6,6 +6,10 @@
 # usage: suite.sh OUT_DIR [quick|default]
 # env:   WSBENCH=path/to/wsbench  SUITE_BENCHMARKS="a b"  SUITE_ARGS="..."
 #        SUITE_ARGS_<benchmark with _ for ->="..." (per benchmark)
+#        RUNS=N: each benchmark as N separate invocations, merged, so that
+#        its CIs and any comparison vary over what a second run varies by
+#        (default 1; make bench on the host uses 6: the fewest whose
+#        interval covers 95 %, see results/README.md)
 set -eu
 
 out=${1:?usage: suite.sh OUT_DIR [quick|default]}
@@ -17,6 +21,10 @@ esac
 ws=${WSBENCH:-$(dirname "$0")/../build/wsbench}
 benches=${SUITE_BENCHMARKS:-correctness fault-latency protect-cost scan-throughput set-mode vmm-cycle numa-interplay}
 run_id=$(basename "$out")
+runs=${RUNS:-1}
+case "$runs" in ''|*[!0-9]*|0*)
+	echo "suite: RUNS='$runs': use the number of invocations, 1 or more" >&2; exit 2 ;;
+esac
 mkdir -p "$out"
 
 "$ws" probe --json "$out/probe.json" >&2
@@ -34,14 +42,15 @@ for b in $benches; do
 	else
 		eta="ETA unknown"
 	fi
-	echo "[suite $i/$total] $b (profile $profile, elapsed $((now - start))s, $eta)" >&2
+	echo "[suite $i/$total] $b (profile $profile, $runs invocation(s), elapsed $((now - start))s, $eta)" >&2
 	var=SUITE_ARGS_$(echo "$b" | tr - _)
 	eval "extra=\${$var:-}"
 	# shellcheck disable=SC2086
 	# --tune on: performance governor and no deep C-states for the run
 	# (restored after; the result records what was in force).
 	if ! "$ws" run "$b" --profile "$profile" --out "$out" \
-		--run-id "$run_id" --tune on ${SUITE_ARGS:-} $extra; then
+		--run-id "$run_id" --tune on --invocations "$runs" \
+		${SUITE_ARGS:-} $extra; then
 		failed="$failed $b"
 	fi
 done

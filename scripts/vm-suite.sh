@@ -47,6 +47,7 @@ set -eu
 export WSBENCH=/opt/wsbench/bin/wsbench
 export SUITE_BENCHMARKS='${SUITE_BENCHMARKS:-}'
 [ -n "\$SUITE_BENCHMARKS" ] || unset SUITE_BENCHMARKS
+export RUNS='${RUNS:-1}'
 if [ "\${WSBENCH_ACCEL:-}" = tcg ]; then
 	export SUITE_ARGS_fault_latency="--pages 1000 --min-time 0.2"
 	export SUITE_ARGS_protect_cost="--size 4K,2M,32M --min-time 0.2"

@@ -24,8 +24,13 @@ static const struct {
 	{ "fault-latency", "fault_read_ns fault_write_ns access_read_ns access_write_ns "
 			   "read_ns write_ns present_ns present_read_ns first_touch_ns" },
 	{ "protect-cost", "ns_per_page" },
-	{ "scan-throughput", "pages_per_s collect_rearm_ns interval_ns" },
+	/* collect_rearm_ns and interval_ns restate pages_per_s. */
+	{ "scan-throughput", "pages_per_s" },
 	{ "set-mode", "to_sync_ns to_async_ns" },
+	/* Rates and costs; slowdown_pct is signed, *_untracked are controls. */
+	{ "vmm-cycle", "accesses_per_s refaults_per_s cpu_per_interval_ns f1_cold" },
+	{ "numa-interplay", "local_fraction_end pages_migrated extra_faults precision recall" },
+	{ "damon-sweep", "precision recall mech_cpu_util" },
 };
 
 static const char *listed_metrics(const char *bench)
@@ -55,11 +60,7 @@ static int metric_of(json_t *c, const char *name, struct ws_metric *m)
 		m->value = ws_jnum(c, name);
 		m->unit = "";
 		m->higher_better = true;
-		/*
-		 * A re-arm policy the harness declares lossy loses pages at
-		 * random: its precision/recall are rates, not exact counts.
-		 */
-		m->varies = json_is_false(json_object_get(c, "rearm_lossless"));
+		m->varies = ws_case_varies(c);
 		return 0;
 	}
 	return -1;
@@ -81,6 +82,51 @@ static size_t listed(const char *list, json_t *c, struct ws_metric *out,
 	return n;
 }
 
+bool ws_case_varies(json_t *c)
+{
+	const char *backend = ws_jstr(c, "backend"), *tlb = ws_jstr(c, "tlb");
+
+	/*
+	 * A re-arm policy the harness declares lossy loses pages at random,
+	 * DAMON samples, and idle tracking clears young bits without a TLB
+	 * flush: their precision/recall are rates, not exact counts.
+	 */
+	return json_is_false(json_object_get(c, "rearm_lossless")) ||
+	       json_is_true(json_object_get(c, "sampling")) ||
+	       json_is_object(json_object_get(c, "sampling")) ||
+	       !strcmp(backend, "damon") ||
+	       (!strcmp(backend, "idle") &&
+		(!strcmp(tlb, "as-is") || !strcmp(tlb, "turnover")));
+}
+
+/* Controls (the untracked twin of a metric) are context, not claims. */
+static bool is_control(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 10 && !strcmp(name + n - 10, "_untracked");
+}
+
+size_t ws_all_metrics(json_t *c, struct ws_metric *out, size_t max)
+{
+	const char *name;
+	json_t *v;
+	size_t n = 0;
+	char acc[96];
+
+	json_object_foreach(json_object_get(c, "metrics"), name, v)
+		if (n < max && !is_control(name) && !metric_of(c, name, &out[n]))
+			n++;
+	json_object_foreach(json_object_get(c, "accuracy"), name, v) {
+		snprintf(acc, sizeof(acc), "accuracy.%s", name);
+		if (n < max && (!strcmp(name, "precision") || !strcmp(name, "recall")) &&
+		    !json_object_get(json_object_get(c, "metrics"), acc) &&
+		    !metric_of(c, acc, &out[n]))
+			n++;
+	}
+	return n;
+}
+
 size_t ws_headline_metrics(const char *bench, json_t *c,
 			   struct ws_metric *out, size_t max)
 {
@@ -92,7 +138,7 @@ size_t ws_headline_metrics(const char *bench, json_t *c,
 		return n;
 	/* Unknown benchmark or metrics: show every series the case has. */
 	json_object_foreach(json_object_get(c, "metrics"), name, series)
-		if (n < max && !metric_of(c, name, &out[n]))
+		if (n < max && !is_control(name) && !metric_of(c, name, &out[n]))
 			n++;
 	return n;
 }

@@ -20,9 +20,9 @@ struct ws_metric {
 	char name[64];		/* "write_ns", or "accuracy.recall" */
 	json_t *series;		/* the series; NULL for an exact value */
 	double value;		/* exact value: page counts of one run */
-	bool varies;		/* exact value of a case whose re-arm is
-				 * declared lossy (rearm_lossless false): a
-				 * rate that varies from run to run, no CI */
+	bool varies;		/* exact value of a sampled or lossy case
+				 * (ws_case_varies): a rate that varies
+				 * from run to run, no CI */
 	const char *unit;	/* "ns", "pages/s", "" */
 	bool higher_better;
 };
@@ -30,6 +30,15 @@ struct ws_metric {
 /* Headline metrics of case @c of benchmark @bench into @out; the count. */
 size_t ws_headline_metrics(const char *bench, json_t *c,
 			   struct ws_metric *out, size_t max);
+/* Every series of @c and its exact accuracy fields (compare --all). */
+size_t ws_all_metrics(json_t *c, struct ws_metric *out, size_t max);
+
+/*
+ * Is case @c's accuracy sampled or lossy, so that it varies from run to
+ * run (DAMON, idle tracking with the TLB as-is or turned over, a re-arm
+ * declared lossy)?  Such values are never exact and never marked.
+ */
+bool ws_case_varies(json_t *c);
 
 /*
  * Identity of a case across runs: backend, backing, mode, the case's

@@ -214,6 +214,21 @@ static bool exact_case(json_t *c)
 	return true;
 }
 
+int ws_summary_exact(json_t *results, const char *backend, double *prec,
+		     double *rec)
+{
+	struct acc a = { 1, 1, 0 };
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(results, i, c)
+		if (is(c, "backend", backend) && exact_case(c))
+			acc_add(&a, c);
+	*prec = a.prec;
+	*rec = a.rec;
+	return a.n;
+}
+
 static void accuracy_cells(const struct run *r, const char *backend,
 			   struct acc *exact, struct acc *blind,
 			   const char **gran)

@@ -9,9 +9,20 @@
 
 #include <stdio.h>
 
+#include <jansson.h>
+
 /* The table of result directory @dir on @out; 0, or 1 if it holds no result. */
 int ws_summary_print(FILE *out, const char *dir);
 int ws_summary_main(int argc, char **argv);
+/*
+ * The summary's exact@4K cell of @backend from correctness's results:
+ * worst precision and recall over the deterministic, visible, lossless
+ * cases on anon and shmem under the TLB condition the mechanism promises
+ * (summary.c exact_case).  The number of cases; 0: none.  The cover
+ * letter quotes this, so that the two never disagree.
+ */
+int ws_summary_exact(json_t *results, const char *backend, double *prec,
+		     double *rec);
 /* The numa-interplay section (summary_numa.c); nothing without its file. */
 void ws_summary_numa(FILE *out, const char *dir);
 

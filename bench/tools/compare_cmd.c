@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `wsbench compare [--force] [--json] [--all] [--pair X=Y] A B`: the A/B
- * table (at most 100 columns) or its JSON.  Refuses runs of different
+ * `wsbench compare [--force] [--json] [--all] [--threshold PCT] [--fdr Q]
+ * [--pair X=Y] A B`: the A/B table (at most 100 columns) or its JSON;
+ * how rows are tested and marked is compare.c's.  Refuses runs of different
  * machines (envdiff.h) unless --force, which prints why in the header.
  * --pair X=Y compares backend X of A with backend Y of B: the same
  * mechanism under two names, e.g. rwp on Linux 7.3 with its RFC ancestor
@@ -25,7 +26,8 @@ struct backend_pair {
 };
 
 struct compare_opts {
-	int force, json, all;
+	int force, json;
+	struct ws_compare_opts cmp;
 	struct backend_pair pairs[MAX_PAIRS];
 	size_t npairs;
 	const char *a, *b;
@@ -34,11 +36,15 @@ struct compare_opts {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: wsbench compare [--force] [--json] [--all] [--pair X=Y] RUN_A RUN_B\n"
-"  RUN_A, RUN_B   result directories (results/<run-id>)\n"
-"  --force        compare runs of different accel, CPU model or page size\n"
-"  --json         the comparison as JSON on stdout\n"
-"  --all          also show exact values (precision, recall) that are equal\n"
+"usage: wsbench compare [--force] [--json] [--all] [--threshold PCT] [--fdr Q]\n"
+"                       [--pair X=Y] RUN_A RUN_B\n"
+"  RUN_A, RUN_B     result directories (results/<run-id>)\n"
+"  --force          compare runs of different accel, CPU model or page size\n"
+"  --json           the comparison as JSON on stdout\n"
+"  --all            every series, not only the headline metrics, and equal\n"
+"                   exact values\n"
+"  --threshold PCT  smallest change worth marking, in percent (default 5)\n"
+"  --fdr Q          false discovery rate over the tested rows (default 0.05)\n"
 "  --pair X=Y     compare backend X of RUN_A with backend Y of RUN_B (repeatable;\n"
 "                 e.g. rwp=minor-anon: 7.3 RWP against its RFC on rfc-v1)\n");
 }
@@ -70,6 +76,8 @@ static int parse(int argc, char **argv, struct compare_opts *o)
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "fdr", required_argument, NULL, 'q' },
 		{ "pair", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -77,23 +85,35 @@ static int parse(int argc, char **argv, struct compare_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->cmp.threshold = 0.05;
+	o->cmp.fdr_q = 0.05;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		double pct;
+
 		if (c == 'f')
 			o->force = 1;
 		else if (c == 'j')
 			o->json = 1;
 		else if (c == 'a')
-			o->all = 1;
-		else if (c == 'p') {
+			o->cmp.all = 1;
+		else if (c == 't') {
+			if (ws_parse_double("--threshold", optarg, 0, 100, &pct))
+				return -1;
+			o->cmp.threshold = pct / 100;
+		} else if (c == 'q') {
+			if (ws_parse_double("--fdr", optarg, 1e-6, 0.5,
+					    &o->cmp.fdr_q))
+				return -1;
+		} else if (c == 'p') {
 			if (parse_pair(optarg, o))
 				return -1;
 		}
 		else if (c == 'h')
 			return usage(stdout), 1;
 		else
-			return fprintf(stderr, "wsbench compare: unknown option '%s': accepted: --force, --json, --all, --pair X=Y, --help\n",
+			return fprintf(stderr, "wsbench compare: unknown option or missing value '%s': accepted: --force, --json, --all, --threshold PCT, --fdr Q, --pair X=Y, --help\n",
 				       argv[optind - 1]), -1;
 	}
 	if (argc - optind != 2) {
@@ -139,6 +159,20 @@ static void print_side(FILE *f, const char *name, json_t *s)
 	print_env_changes(f, json_object_get(s, "env_changed_during_run"));
 }
 
+static void print_method(FILE *f, json_t *m)
+{
+	char line[1024];
+
+	snprintf(line, sizeof(line),
+		 "A, B: the geometric mean of each run's invocation medians (each invocation a separate process: what a second run varies by); B/A their ratio, with a 95 %% CI from Welch's t over invocations.  A row is marked better or worse for B only when that change exceeds +-%g %% beyond doubt: its minimum-effect p, adjusted over the %lld tested rows by Benjamini-Hochberg, is at most q = %g (column q).  Rows of runs with one invocation a side are shown, not tested.",
+		 100 * ws_jnum(m, "threshold"),
+		 json_integer_value(json_object_get(m, "rows_tested")),
+		 ws_jnum(m, "fdr_q"));
+	fprintf(f, "\n");
+	ws_wrap(f, WIDTH, "", "", line);
+	fprintf(f, "\n");
+}
+
 static void print_header(FILE *f, json_t *cmp)
 {
 	json_t *d;
@@ -160,11 +194,9 @@ static void print_header(FILE *f, json_t *cmp)
 		ws_json_brief(json_object_get(d, "b"), b, sizeof(b));
 		fprintf(f, "  %-29.29s %-33s %s\n", ws_jstr(d, "key"), a, b);
 	}
-	fprintf(f, "\nB/A: median of B over median of A, with a 95%% bootstrap CI that resamples each\n"
-		   "run's repetitions.  Marked only where the CI excludes 1: \"better\" or \"worse\" for B\n"
-		   "(lower is better for times, higher for rates and accuracy).\n\n");
-	fprintf(f, "  %-20s %-6s %10s %10s %8s  %s\n", "metric", "unit",
-		"median A", "median B", "B/A", "95% CI of B/A");
+	print_method(f, json_object_get(cmp, "method"));
+	fprintf(f, "  %-20s %-6s %10s %10s %7s  %-17s %7s\n", "metric", "unit",
+		"median A", "median B", "B/A", "95% CI of B/A", "q");
 }
 
 /* Equal exact values are only counted, unless --all. */
@@ -179,7 +211,7 @@ static void print_row(FILE *f, json_t *row)
 	double scale = 1, lo, hi;
 	const char *unit = ws_display_unit(ws_jstr(row, "unit"),
 					   ws_jnum(row, "median_a"), &scale);
-	char a[32], b[32], r[32], ci[48];
+	char a[32], b[32], r[32], ci[48], q[16];
 	json_t *c = json_object_get(row, "ci95");
 
 	lo = json_number_value(json_array_get(c, 0));
@@ -189,8 +221,12 @@ static void print_row(FILE *f, json_t *row)
 		snprintf(b, sizeof(b), "%.4f", ws_jnum(row, "median_b"));
 		snprintf(ci, sizeof(ci), "%s, no CI", ws_jstr(row, "ci_unit"));
 	} else {
-		ws_fmt_num(ws_jnum(row, "median_a") * scale, a, sizeof(a));
-		ws_fmt_num(ws_jnum(row, "median_b") * scale, b, sizeof(b));
+		const char *ka = json_is_number(json_object_get(row, "center_a")) ?
+				 "center_a" : "median_a";
+
+		ws_fmt_num(ws_jnum(row, ka) * scale, a, sizeof(a));
+		ws_fmt_num(ws_jnum(row, ka[0] == 'c' ? "center_b" : "median_b") * scale,
+			   b, sizeof(b));
 		if (c && json_is_array(c))
 			snprintf(ci, sizeof(ci), "[%.3f, %.3f]", lo, hi);
 		else
@@ -199,17 +235,18 @@ static void print_row(FILE *f, json_t *row)
 	ws_fmt_num(ws_jnum(row, "ratio"), r, sizeof(r));
 	if (!isnan(ws_jnum(row, "ratio")))
 		snprintf(r, sizeof(r), "%.3f", ws_jnum(row, "ratio"));
-	if (*ws_jstr(row, "marker"))
-		fprintf(f, "  %-20s %-6s %10s %10s %8s  %-18s %s\n",
-			ws_jstr(row, "metric"), unit, a, b, r, ci,
-			ws_jstr(row, "marker"));
+	if (json_is_number(json_object_get(row, "p_adj")))
+		snprintf(q, sizeof(q), "%.3g", ws_jnum(row, "p_adj"));
 	else
-		fprintf(f, "  %-20s %-6s %10s %10s %8s  %s\n",
-			ws_jstr(row, "metric"), unit, a, b, r, ci);
+		snprintf(q, sizeof(q), "%s", json_is_true(json_object_get(row, "exact")) ?
+			 "" : "untested");
+	fprintf(f, "  %-20.20s %-6s %10s %10s %7s  %-17s %7s %s\n",
+		ws_jstr(row, "metric"), unit, a, b, r, ci, q,
+		ws_jstr(row, "marker"));
 }
 
 struct tally {
-	size_t rows, better, worse, hidden, no_ci;
+	size_t rows, better, worse, hidden, no_ci, one_inv;
 };
 
 static void print_rows(FILE *f, json_t *rows, int all, struct tally *t)
@@ -227,6 +264,7 @@ static void print_rows(FILE *f, json_t *rows, int all, struct tally *t)
 		t->worse += !strcmp(m, "worse");
 		t->no_ci += !json_is_array(json_object_get(row, "ci95")) &&
 			    !json_is_true(json_object_get(row, "exact"));
+		t->one_inv += !strncmp(ws_jstr(row, "why_unmarked"), "1 invocation", 12);
 		if (hidden(row, all)) {
 			t->hidden++;
 			continue;
@@ -265,6 +303,28 @@ static void print_unpaired(FILE *f, json_t *unpaired)
 	}
 }
 
+static void print_footer(FILE *f, json_t *cmp, const struct tally *t)
+{
+	json_t *m = json_object_get(cmp, "method");
+	char line[1024];
+
+	fprintf(f, "\n%zu metrics compared: %zu better, %zu worse, %zu unmarked (%zu of them without a CI).\n",
+		t->rows, t->better, t->worse, t->rows - t->better - t->worse,
+		t->no_ci);
+	if (t->hidden)
+		fprintf(f, "%zu exact values (precision, recall) equal in A and B are not shown (--all).\n",
+			t->hidden);
+	snprintf(line, sizeof(line),
+		 "%lld rows were tested over invocations.  Benjamini-Hochberg keeps the expected share of false markers among the marked at most %g; when nothing changed, the chance of any marker at all is at most %g (and smaller still, since each test asks for a change beyond +-%g %%).",
+		 json_integer_value(json_object_get(m, "rows_tested")),
+		 ws_jnum(m, "fdr_q"), ws_jnum(m, "fdr_q"),
+		 100 * ws_jnum(m, "threshold"));
+	ws_wrap(f, WIDTH, "", "", line);
+	if (t->one_inv)
+		ws_wrap(f, WIDTH, "", "",
+			"Rows marked 'untested' come from runs of one invocation: a CI over the repetitions of one process cannot show what a second run varies by.  Re-run both with RUNS=6 (make bench) or --invocations 6 (wsbench run).");
+}
+
 static void print_text(FILE *f, json_t *cmp, int all)
 {
 	struct tally t;
@@ -272,15 +332,7 @@ static void print_text(FILE *f, json_t *cmp, int all)
 	print_header(f, cmp);
 	print_rows(f, json_object_get(cmp, "rows"), all, &t);
 	print_unpaired(f, json_object_get(cmp, "unpaired"));
-	fprintf(f, "\n%zu metrics compared: %zu better, %zu worse, %zu unmarked (%zu of them without a CI).\n",
-		t.rows, t.better, t.worse, t.rows - t.better - t.worse,
-		t.no_ci);
-	if (t.hidden)
-		fprintf(f, "%zu exact values (precision, recall) equal in A and B are not shown (--all).\n",
-			t.hidden);
-	fprintf(f, "At 95%%, about 1 in 20 CIs excludes 1 by chance: expect ~%zu markers even if\n"
-		   "nothing changed; a re-run that marks the same metrics again is the evidence.\n",
-		(t.rows - t.hidden + 10) / 20);
+	print_footer(f, cmp, &t);
 }
 
 /*
@@ -332,7 +384,7 @@ static int compare(const struct compare_opts *o, struct ws_out *out)
 		json_array_foreach(refusals, i, r)
 			fprintf(stderr, "  %s\n", json_string_value(r));
 		fprintf(stderr, "  (--force compares anyway and says so in the header)\n");
-	} else if ((cmp = ws_compare_runs(&a, &b))) {
+	} else if ((cmp = ws_compare_runs(&a, &b, &o->cmp))) {
 		json_object_set(cmp, "forced", refusals);
 		json_object_set_new(cmp, "pairs", pairs);
 		pairs = NULL;
@@ -340,7 +392,7 @@ static int compare(const struct compare_opts *o, struct ws_out *out)
 			json_dumpf(cmp, out->f, JSON_INDENT(1) |
 				   JSON_REAL_PRECISION(10));
 		else
-			print_text(out->f, cmp, o->all);
+			print_text(out->f, cmp, o->cmp.all);
 		json_decref(cmp);
 		rc = 0;
 	} else {

@@ -1,248 +1,197 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `wsbench report RUN --cover-letter`: what a linux-mm cover letter
- * quotes, in at most 72 columns: one line for kernel, machine and
- * accelerator; the headline medians with their 95 % CIs, one case per
- * backend and metric; the command that reproduces the run.  Under TCG
- * no timing is shown at all, only correctness, under a warning.
+ * quotes, every line at most 72 columns (long ids and paths wrap, nothing
+ * is cut): provenance (kernel release, config sha256, patches, harness
+ * commit, accel), the claims (claims.h) each with its interval labelled
+ * for what it covers, n = invocations x repetitions and the variation
+ * between invocations, caveats where the timer's overhead or emulation
+ * make a number an upper bound or meaningless, correctness as `wsbench
+ * summary` states it (the same function computes both), and the commands
+ * that reproduce and re-check the run.  Under TCG no timing claim is
+ * shown at all.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "claims.h"
 #include "envdiff.h"
 #include "headline.h"
 #include "reproduce.h"
 #include "rundir.h"
+#include "summary.h"
 #include "tools.h"
 
 #define WIDTH	72
 
-/* The case of @backend closest to the representative one having @metric. */
-static json_t *representative(json_t *results, const char *bench,
-			      const char *backend, const char *metric)
+static void line(FILE *f, const char *first, const char *cont, const char *fmt,
+		 ...) __attribute__((format(printf, 4, 5)));
+
+static void line(FILE *f, const char *first, const char *cont, const char *fmt,
+		 ...)
 {
-	json_t *c, *best = NULL;
-	double bestd = INFINITY;
-	size_t i;
+	char buf[8192];
+	va_list ap;
 
-	json_array_foreach(results, i, c) {
-		struct ws_metric m[WS_MAX_METRICS];
-		size_t n;
-
-		if (strcmp(ws_jstr(c, "backend"), backend))
-			continue;
-		n = ws_headline_metrics(bench, c, m, WS_MAX_METRICS);
-		for (size_t k = 0; k < n; k++)
-			if (!strcmp(m[k].name, metric) && m[k].series &&
-			    ws_case_distance(c) < bestd) {
-				bestd = ws_case_distance(c);
-				best = c;
-			}
-	}
-	return best;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	ws_wrap(f, WIDTH, first, cont, buf);
 }
 
-/*
- * Worst exact value of @backend's cases that can see what they track;
- * not the rates of re-arm policies declared lossy (they are in the report).
- */
-static double worst_exact(json_t *results, const char *bench,
-			  const char *backend, const char *metric, size_t *n)
+static const char *or_dash(const char *s)
 {
-	double worst = INFINITY;
+	return *s ? s : "-";
+}
+
+static void provenance(FILE *f, const struct ws_run *run)
+{
+	json_t *e = run->env, *b = ws_jget(e, "kernel.build");
+	json_t *inv = json_object_get(run->files[0].root, "invocations");
+
+	line(f, "", "  ", "wsbench run %s", run->run_id);
+	line(f, "", "  ", "profile %s, %lld invocation(s), started %s",
+	     ws_jstr(run->params, "profile"),
+	     json_is_integer(inv) ? json_integer_value(inv) : 1,
+	     ws_jstr(run->files[0].root, "started_at"));
+	line(f, "", "  ", "Linux %s %s, %s x%.0f, accel %s",
+	     ws_jstr(e, "kernel.release"), ws_jstr(e, "kernel.machine"),
+	     ws_jstr(e, "cpu.model"), ws_jnum(e, "cpu.online"), run->accel);
+	line(f, "", "  ", "kernel config sha256 %s",
+	     or_dash(ws_jstr(e, "kernel.config.sha256")));
+	if (json_is_object(b))
+		line(f, "", "  ", "kernel source %s%s, patches hash %s",
+		     ws_jstr(b, "source.package"),
+		     ws_jstr(b, "source.git_describe"),
+		     json_array_size(json_object_get(b, "patches")) ?
+		     ws_jstr(b, "patches_hash") : "none (no patches)");
+	else
+		line(f, "", "  ", "kernel: the running one, not built by make kernel (no source or patch record)");
+	line(f, "", "  ", "harness %s", ws_jstr(e, "harness.git_commit"));
+}
+
+/* "2.35 [2.30, 2.41] 95%" or "2.35 [2.30, 2.41] min-max of 3 (75%)". */
+static void interval(char *buf, size_t len, json_t *c)
+{
+	json_t *ci = json_object_get(c, "ci");
+	double lvl = ws_jnum(c, "ci_level");
+	const char *m = ws_jstr(c, "ci_method");
+
+	if (!json_is_array(ci))
+		snprintf(buf, len, "%.3g (no interval)", ws_jnum(c, "ratio"));
+	else if (!strcmp(m, "min-max"))
+		snprintf(buf, len, "%.3g [%.3g, %.3g] min-max of %lld (covers %.0f%%)",
+			 ws_jnum(c, "ratio"), json_number_value(json_array_get(ci, 0)),
+			 json_number_value(json_array_get(ci, 1)),
+			 json_integer_value(json_object_get(c, "n_inv")), 100 * lvl);
+	else
+		snprintf(buf, len, "%.3g [%.3g, %.3g] %.0f%%%s", ws_jnum(c, "ratio"),
+			 json_number_value(json_array_get(ci, 0)),
+			 json_number_value(json_array_get(ci, 1)),
+			 100 * fmin(lvl, 0.95),
+			 strncmp(m, "welch", 5) ? "" : " within one invocation");
+}
+
+/* Timer overhead flagged on a case a claim reads: an upper bound. */
+static int timer_caveat(const struct ws_run *run, json_t *claim)
+{
+	const struct ws_run_file *rf = ws_run_file(run, ws_jstr(claim, "bench"));
 	json_t *c;
 	size_t i;
 
-	*n = 0;
-	json_array_foreach(results, i, c) {
-		struct ws_metric m[WS_MAX_METRICS];
-		size_t k = strcmp(ws_jstr(c, "backend"), backend) ||
-			   json_is_false(json_object_get(c, "expected_visible")) ?
-			   0 : ws_headline_metrics(bench, c, m, WS_MAX_METRICS);
+	json_array_foreach(rf ? json_object_get(rf->root, "results") : NULL, i, c) {
+		char *label = ws_case_label(c);
+		int hit = label && (!strcmp(label, ws_jstr(claim, "num.label")) ||
+				    !strcmp(label, ws_jstr(claim, "den.label"))) &&
+			  json_is_false(ws_jget(c, "timer.timer_overhead_ok"));
 
-		while (k--)
-			if (!strcmp(m[k].name, metric) && !m[k].series &&
-			    !m[k].varies) {
-				worst = fmin(worst, m[k].value);
-				(*n)++;
-			}
+		free(label);
+		if (hit)
+			return 1;
 	}
-	return worst;
+	return 0;
 }
 
-static void add_row(json_t *rows, const char *group, const char *text)
+static void claims(FILE *f, const struct ws_run *run)
 {
-	json_array_append_new(rows, json_pack("{s:s, s:s}", "group", group,
-					      "text", text));
-}
+	json_t *all = ws_claims_of(run), *c;
+	char ci[160], cv[32];
+	size_t i;
 
-static void series_row(json_t *rows, const char *bench, json_t *c,
-		       const struct ws_metric *m)
-{
-	char *label = ws_case_label(c), group[1024], text[256];
-	char med[32], lo[32], hi[32], ci[80];
-	double scale, v = ws_jnum(m->series, "summary.median");
-	json_t *ci95 = ws_jget(m->series, "summary.ci95_median");
-	const char *unit = ws_display_unit(m->unit, v, &scale);
-
-	snprintf(group, sizeof(group), "%s: %s", bench,
-		 label ? label + strcspn(label, " ") + 1 : "");
-	if (json_is_number(json_array_get(ci95, 0)))
-		snprintf(ci, sizeof(ci), "[%s, %s]",
-			 ws_fmt_num(json_number_value(json_array_get(ci95, 0)) *
-				    scale, lo, sizeof(lo)),
-			 ws_fmt_num(json_number_value(json_array_get(ci95, 1)) *
-				    scale, hi, sizeof(hi)));
-	else
-		snprintf(ci, sizeof(ci), "(no CI)");
-	snprintf(text, sizeof(text), "  %-9.9s %-16.16s %9s %-5.5s %s",
-		 ws_jstr(c, "backend"), m->name,
-		 ws_fmt_num(v * scale, med, sizeof(med)), unit, ci);
-	add_row(rows, group, text);
-	free(label);
-}
-
-static void exact_row(json_t *rows, const char *bench, json_t *results,
-		      const char *backend, const char *metric)
-{
-	char group[256], text[256];
-	size_t n;
-	double v = worst_exact(results, bench, backend, metric, &n);
-
-	if (!n)
+	if (!json_array_size(all)) {
+		fprintf(f, "Claims: none (no benchmark here measures a ratio).\n");
+		json_decref(all);
 		return;
-	snprintf(group, sizeof(group), "%s: each backend's worst case it can see (lossy re-arms aside)",
-		 bench);
-	snprintf(text, sizeof(text), "  %-9.9s %-16.16s %9.4f       (%zu cases)",
-		 backend, metric + (strncmp(metric, "accuracy.", 9) ? 0 : 9),
-		 v, n);
-	add_row(rows, group, text);
-}
-
-/* Metric names of @backend's cases, in order of first appearance. */
-static json_t *metric_names(json_t *results, const char *bench,
-			    const char *backend)
-{
-	json_t *names = json_object(), *c;
-	size_t i;
-
-	json_array_foreach(results, i, c) {
-		struct ws_metric m[WS_MAX_METRICS];
-		size_t n = strcmp(ws_jstr(c, "backend"), backend) ? 0 :
-			   ws_headline_metrics(bench, c, m, WS_MAX_METRICS);
-
-		for (size_t k = 0; k < n; k++)
-			json_object_set_new(names, m[k].name,
-					    json_boolean(!m[k].series));
 	}
-	return names;
+	line(f, "", "", "Claims: ratios measured inside this run (they transfer between machines where absolute times do not), with the interval over invocations, n = invocations x repetitions, and the CV of the ratio between invocations.");
+	json_array_foreach(all, i, c) {
+		fprintf(f, "\n");
+		line(f, "  ", "      ", "%s", ws_jstr(c, "id"));
+		interval(ci, sizeof(ci), c);
+		if (json_is_number(json_object_get(c, "cv_inv")))
+			snprintf(cv, sizeof(cv), "%.1f%%", 100 * ws_jnum(c, "cv_inv"));
+		else
+			snprintf(cv, sizeof(cv), "n/a (1 invocation)");
+		line(f, "    ", "      ", "%s, n %lldx%lld, CV %s", ci,
+		     json_integer_value(json_object_get(c, "n_inv")),
+		     json_integer_value(json_object_get(c, "n_reps")), cv);
+		if (timer_caveat(run, c))
+			line(f, "    ", "      ", "caveat: the clock's own cost is over 5%% of a median here: an upper bound");
+	}
+	json_decref(all);
 }
 
-static void file_rows(json_t *rows, const struct ws_run_file *f, int timings)
+/* Correctness as the summary's exact@4K cell says it, per backend. */
+static void correctness(FILE *f, const struct ws_run *run)
 {
-	json_t *results = json_object_get(f->root, "results");
-	json_t *seen = json_object(), *c, *names, *exact;
-	const char *name;
+	const struct ws_run_file *rf = ws_run_file(run, "correctness");
+	json_t *results = rf ? json_object_get(rf->root, "results") : NULL;
+	json_t *seen = json_object(), *c;
 	size_t i;
 
+	if (!results)
+		return;
+	fprintf(f, "\n");
+	line(f, "", "", "Correctness (as wsbench summary's exact@4K: worst precision and recall over the deterministic patterns each backend can see):");
 	json_array_foreach(results, i, c) {
-		const char *backend = ws_jstr(c, "backend");
+		const char *be = ws_jstr(c, "backend");
+		double p, r;
+		int n;
 
-		if (json_object_get(seen, backend))
+		if (json_object_get(seen, be))
 			continue;
-		json_object_set_new(seen, backend, json_true());
-		names = metric_names(results, f->bench, backend);
-		json_object_foreach(names, name, exact) {
-			struct ws_metric m[WS_MAX_METRICS];
-			json_t *rc;
-			size_t n;
-
-			if (json_is_true(exact)) {
-				exact_row(rows, f->bench, results, backend, name);
-				continue;
-			}
-			rc = timings ? representative(results, f->bench,
-						      backend, name) : NULL;
-			n = rc ? ws_headline_metrics(f->bench, rc, m, WS_MAX_METRICS) : 0;
-			for (size_t k = 0; k < n; k++)
-				if (!strcmp(m[k].name, name))
-					series_row(rows, f->bench, rc, &m[k]);
-		}
-		json_decref(names);
+		json_object_set_new(seen, be, json_true());
+		n = ws_summary_exact(results, be, &p, &r);
+		if (n)
+			line(f, "  ", "    ", "%-10s precision %.4f recall %.4f (%d cases)",
+			     be, p, r, n);
+		else
+			line(f, "  ", "    ", "%-10s no exact case (sampled, lossy or not visible to it): see the report",
+			     be);
 	}
 	json_decref(seen);
-}
-
-/* Rows grouped under their case line, groups in order of appearance. */
-static void print_rows(FILE *f, json_t *rows)
-{
-	json_t *done = json_object(), *r, *s;
-	size_t i, k;
-
-	json_array_foreach(rows, i, r) {
-		const char *group = ws_jstr(r, "group");
-
-		if (json_object_get(done, group))
-			continue;
-		json_object_set_new(done, group, json_true());
-		ws_wrap(f, WIDTH, "", "    ", group);
-		json_array_foreach(rows, k, s)
-			if (!strcmp(ws_jstr(s, "group"), group))
-				fprintf(f, "%s\n", ws_jstr(s, "text"));
-	}
-	json_decref(done);
-}
-
-static void print_machine(FILE *f, const struct ws_run *run)
-{
-	char line[512], cpu[128];
-	int room;
-
-	snprintf(line, sizeof(line), "Linux %s %s | ",
-		 ws_jstr(run->env, "kernel.release"),
-		 ws_jstr(run->env, "kernel.machine"));
-	snprintf(cpu, sizeof(cpu), " x%.0f | accel %s",
-		 ws_jnum(run->env, "cpu.online"), run->accel);
-	/* One line: the CPU model gives way. */
-	room = WIDTH - (int)strlen(line) - (int)strlen(cpu);
-	fprintf(f, "%s%.*s%s\n", line, room > 0 ? room : 0,
-		ws_jstr(run->env, "cpu.model"), cpu);
 }
 
 int ws_cover_letter(FILE *f, const struct ws_run *run, char *why,
 		    size_t len)
 {
 	int timings = strcmp(run->accel, "tcg") != 0;
-	json_t *rows = json_array();
 
-	fprintf(f, "wsbench run %.40s, profile %s, %.10s\n", run->run_id,
-		ws_jstr(run->params, "profile"),
-		ws_jstr(run->files[0].root, "started_at"));
-	print_machine(f, run);
-	if (ws_run_env_changed_keys(run, why, len)) {
-		char line[1200];
-
-		snprintf(line, sizeof(line), "changed during the run: %s",
-			 why);
-		ws_wrap(f, WIDTH, "WARNING: environment ", "  ", line);
-	}
-	if (!timings)
-		fprintf(f, "WARNING: accel=tcg (QEMU emulation): timings are meaningless\n"
-			   "and not shown; only correctness (precision/recall) is.\n");
-	else
-		fprintf(f, "\nMedians with 95%% CIs (bootstrap over repetitions); per backend\n"
-			   "the case closest to anon, async, no helper threads, 50%% hot,\n"
-			   "contiguous, largest region.\n");
+	provenance(f, run);
+	if (ws_run_env_changed_keys(run, why, len))
+		line(f, "WARNING: ", "  ", "the environment changed during the run: %s", why);
 	fprintf(f, "\n");
-	for (size_t i = 0; i < run->nfiles; i++)
-		file_rows(rows, &run->files[i], timings);
-	print_rows(f, rows);
-	json_decref(rows);
+	if (timings)
+		claims(f, run);
+	else
+		line(f, "WARNING: ", "  ", "accel=tcg (QEMU emulation): timings are meaningless and no timing claim is shown; only correctness is.");
+	correctness(f, run);
 	fprintf(f, "\nReproduce:\n");
 	if (ws_reproduce_print(f, run, WIDTH, why, len))
 		return -1;
-	fprintf(f, "Check on the same kind of machine:\n  make verify RESULT=%s\n",
-		run->dir);
+	fprintf(f, "Check on the same kind of machine:\n");
+	line(f, "  ", "    ", "make verify RESULT=%s", run->dir);
 	return 0;
 }

@@ -97,12 +97,40 @@ static int fmt_scalar(json_t *v, int is_size, char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * params.damon ({"sample_us", "aggr_us", "update_us", "update",
+ * "min_regions", "max_regions"}) back into --damon's KEY=VAL list.
+ */
+static int fmt_damon(json_t *v, char *buf, size_t len)
+{
+	json_int_t s = json_integer_value(json_object_get(v, "sample_us"));
+	json_int_t a = json_integer_value(json_object_get(v, "aggr_us"));
+	json_int_t u = json_integer_value(json_object_get(v, "update_us"));
+	json_int_t lo = json_integer_value(json_object_get(v, "min_regions"));
+	json_int_t hi = json_integer_value(json_object_get(v, "max_regions"));
+	const char *never = json_string_value(json_object_get(v, "update"));
+	char upd[32];
+	int n;
+
+	if (!s || !a || !lo || !hi || !never)
+		return -1;
+	if (!strcmp(never, "never"))
+		snprintf(upd, sizeof(upd), "never");
+	else
+		snprintf(upd, sizeof(upd), "%lldus", (long long)u);
+	n = snprintf(buf, len, "sample=%lldus,aggr=%lldus,update=%s,regions=%lld-%lld",
+		     (long long)s, (long long)a, upd, (long long)lo, (long long)hi);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
 /* A value (scalar, or array joined by commas) as option text. */
 static int fmt_value(json_t *v, int is_size, char *buf, size_t len)
 {
 	size_t i, off = 0;
 	json_t *x;
 
+	if (json_is_object(v))
+		return fmt_damon(v, buf, len);
 	if (!json_is_array(v))
 		return fmt_scalar(v, is_size, buf, len);
 	if (!json_array_size(v))

@@ -87,6 +87,25 @@ static json_t *option_words(json_t *args)
 	return words;
 }
 
+/* Remove @opt and its value from @args. */
+static void drop_option(json_t *args, const char *opt)
+{
+	for (size_t i = 0; i + 1 < json_array_size(args); i += 2)
+		if (!strcmp(json_string_value(json_array_get(args, i)), opt)) {
+			json_array_remove(args, i);
+			json_array_remove(args, i);
+			i -= 2;
+		}
+}
+
+/* Invocations of the run (params.invocations; 1 when not recorded). */
+static long long invocations(const struct ws_run *run)
+{
+	json_t *n = json_object_get(run->params, "invocations");
+
+	return json_is_integer(n) ? json_integer_value(n) : 1;
+}
+
 /*
  * Options differing from the profile's defaults, per benchmark; against
  * every default when this binary is not the one that made the run (its
@@ -111,6 +130,7 @@ static int suite_args(const struct ws_run *run, int same_harness,
 			json_array_append_new(args, json_string("off"));
 		}
 		json_decref(base);
+		drop_option(args, "--invocations");	/* RUNS=N says it */
 		if (!err && json_array_size(args))
 			json_object_set_new(out, f->bench, option_words(args));
 		json_decref(args);
@@ -246,6 +266,8 @@ int ws_reproduce_print(FILE *f, const struct ws_run *run, int width,
 	snprintf(buf, sizeof(buf), "TARGET=%s", in_vm ? "vm" : "host");
 	put(&l, buf, 1);
 	snprintf(buf, sizeof(buf), "BENCH_PROFILE=%s", profile);
+	put(&l, buf, 1);
+	snprintf(buf, sizeof(buf), "RUNS=%lld", invocations(run));
 	put(&l, buf, 1);
 	if (in_vm)
 		put_kernel_vars(&l, build);

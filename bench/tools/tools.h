@@ -42,8 +42,16 @@ const char *ws_display_unit(const char *unit, double ref, double *scale);
 /* @v (may be NAN: "-") with 4 significant digits. */
 const char *ws_fmt_num(double v, char *buf, size_t len);
 
+/* How compare decides (compare.c). */
+struct ws_compare_opts {
+	int all;		/* every series, not only the headline */
+	double threshold;	/* practical effect: 0.05 = +-5 % */
+	double fdr_q;		/* Benjamini-Hochberg level */
+};
+
 /* Comparison of two loaded runs as JSON (the --json output). */
 struct ws_run;
-json_t *ws_compare_runs(const struct ws_run *a, const struct ws_run *b);
+json_t *ws_compare_runs(const struct ws_run *a, const struct ws_run *b,
+			const struct ws_compare_opts *o);
 
 #endif /* WS_TOOLS_H */

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `wsbench verify [--keep DIR] [--all] RESULT`: re-run exactly the
- * recorded parameters of every benchmark of RESULT on this machine (this
- * binary, a scratch directory), then check each headline metric against
- * the cited CI (verify_check.c).  Exit 0: everything reproduces; 1: some
- * metrics do not (listed); 2: bad input, or a run of another kind of
- * machine (accel, CPU model, page size; a wsbench VM run from outside).
+ * `wsbench verify [--keep DIR] [--all] [--margin PCT] [--same-machine]
+ * RESULT`: re-run exactly the recorded parameters of every benchmark of
+ * RESULT on this machine (this binary, a scratch directory, as many
+ * invocations as recorded), then check the claims, the within-run ratios a
+ * cover letter cites, and the exact values (verify_check.c).  With
+ * --same-machine the absolute medians too, by compare's test (Welch over
+ * invocations, Benjamini-Hochberg).  Exit 0: everything reproduces; 1:
+ * something does not (listed); 2: bad input, nothing to check, or a run
+ * of another kind of machine (accel, CPU model, page size; a wsbench VM
+ * run from outside).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -19,23 +23,28 @@
 #include "envdiff.h"
 #include "parse.h"
 #include "replay.h"
+#include "claims.h"
+#include "headline.h"
 #include "result.h"
 #include "rundir.h"
 #include "verify.h"
 
 struct verify_opts {
 	const char *result, *keep;
-	int all;
+	int all, same_machine;
+	double margin;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: wsbench verify [--keep DIR] [--all] RESULT\n"
-"  RESULT       a result directory (results/<run-id>) made on this kind of machine\n"
-"  --keep DIR   keep the re-run's results in DIR (default: a removed scratch dir)\n"
-"  --all        also list equal exact values (precision, recall)\n"
-"exit: 0 every headline metric reproduces, 1 some do not (listed), 2 bad input\n");
+"usage: wsbench verify [--keep DIR] [--all] [--margin PCT] [--same-machine] RESULT\n"
+"  RESULT          a result directory (results/<run-id>) made on this kind of machine\n"
+"  --keep DIR      keep the re-run's results in DIR (default: a removed scratch dir)\n"
+"  --all           also list equal exact values (precision, recall)\n"
+"  --margin PCT    equivalence margin of a claim's ratio, in percent (default 10)\n"
+"  --same-machine  also test the absolute medians (two-sample, FDR-controlled)\n"
+"exit: 0 every claim reproduces, 1 some do not (listed), 2 bad input\n");
 }
 
 static int parse(int argc, char **argv, struct verify_opts *o)
@@ -43,23 +52,35 @@ static int parse(int argc, char **argv, struct verify_opts *o)
 	static const struct option opts[] = {
 		{ "keep", required_argument, NULL, 'k' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "margin", required_argument, NULL, 'm' },
+		{ "same-machine", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->margin = 0.10;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		double pct;
+
 		if (c == 'k')
 			o->keep = optarg;
 		else if (c == 'a')
 			o->all = 1;
+		else if (c == 's')
+			o->same_machine = 1;
+		else if (c == 'm') {
+			if (ws_parse_double("--margin", optarg, 0, 100, &pct))
+				return -1;
+			o->margin = pct / 100;
+		}
 		else if (c == 'h')
 			return usage(stdout), 1;
 		else
-			return fprintf(stderr, "wsbench verify: unknown option or missing value '%s': accepted: --keep DIR, --all, --help\n",
+			return fprintf(stderr, "wsbench verify: unknown option or missing value '%s': accepted: --keep DIR, --all, --margin PCT, --same-machine, --help\n",
 				       argv[optind - 1]), -1;
 	}
 	if (argc - optind != 1) {
@@ -228,43 +249,74 @@ static void print_differences(FILE *f, json_t *recorded, json_t *rerun)
 	json_decref(diff);
 }
 
-/* Print every verdict; 0 when everything reproduced, else 1. */
+/* --same-machine: compare's test of every headline median; marked rows. */
+static size_t same_machine_changes(FILE *f, const struct ws_run *old,
+				   const struct ws_run *new,
+				   struct ws_verify_tally *t)
+{
+	struct ws_compare_opts o = { .threshold = 0.05, .fdr_q = 0.05 };
+	json_t *cmp = ws_compare_runs(old, new, &o), *row;
+	size_t i, marked = 0;
+	char line[4200];
+
+	json_array_foreach(json_object_get(cmp, "rows"), i, row) {
+		if (!*ws_jstr(row, "marker") ||
+		    json_is_true(json_object_get(row, "exact")))
+			continue;
+		marked++;
+		snprintf(line, sizeof(line), "median %s %s (B/A %.3f, q %.3g)  %s  %.3900s",
+			 ws_jstr(row, "metric"), ws_jstr(row, "marker"),
+			 ws_jnum(row, "ratio"), ws_jnum(row, "p_adj"),
+			 ws_jstr(row, "benchmark"), ws_jstr(row, "case"));
+		json_array_append_new(t->failures, json_string(line));
+	}
+	fprintf(f, "\n--same-machine: %lld headline medians tested over invocations (Welch, +-5 %%, Benjamini-Hochberg q 0.05): %zu changed\n",
+		json_integer_value(ws_jget(cmp, "method.rows_tested")), marked);
+	json_decref(cmp);
+	return marked;
+}
+
+/* Print every verdict; 0 when everything reproduced, 1 if not, 2 if
+ * there was nothing to check. */
 static int judge(FILE *f, const struct ws_run *old, const struct ws_run *new,
-		 int all)
+		 const struct verify_opts *o)
 {
 	struct ws_verify_tally t = { .failures = json_array() };
+	json_t *oc = ws_claims_of(old), *nc = ws_claims_of(new), *s;
 	char line[512];
-	json_t *s;
-	size_t i;
+	size_t i, checked;
 
-	fprintf(f, "\ncited: the recorded median and its 95%% CI; new: the median here; ok when inside.\n");
-	fprintf(f, "  %-20s %-6s %10s  %-22s %10s %8s  %s\n", "metric", "unit",
-		"cited", "cited 95% CI", "new", "new/old", "verdict");
+	fprintf(f, "\nclaims: ratios measured inside one run; a claim reproduces when the re-run's\n"
+		   "ratio lies within the larger of +-%g %% and its prediction interval.\n\n",
+		100 * o->margin);
+	ws_verify_claims(f, oc, nc, o->margin, &t);
+	fprintf(f, "\nexact values (precision, recall where the tracker is exact): must be equal\n");
 	for (i = 0; i < old->nfiles; i++)
 		ws_verify_file(f, old->files[i].bench, old->files[i].root,
-			       ws_run_file(new, old->files[i].bench)->root, all,
-			       &t);
-	snprintf(line, sizeof(line), "%zu headline metrics: %zu reproduce, %zu outside the cited CI, %zu exact values differ, %zu missing, %zu unchecked (no CI)",
-		 t.count[WS_OK] + t.count[WS_OUTSIDE] + t.count[WS_DIFFERS] +
-		 t.count[WS_MISSING] + t.count[WS_UNCHECKED], t.count[WS_OK],
-		 t.count[WS_OUTSIDE], t.count[WS_DIFFERS], t.count[WS_MISSING],
-		 t.count[WS_UNCHECKED]);
+			       ws_run_file(new, old->files[i].bench)->root,
+			       o->all, &t);
+	if (o->same_machine)
+		same_machine_changes(f, old, new, &t);
+	checked = t.count[WS_OK] + t.count[WS_OUTSIDE] + t.count[WS_DIFFERS] +
+		  t.count[WS_MISSING];
+	snprintf(line, sizeof(line), "%zu claims and %zu exact values checked: %zu reproduce, %zu outside their margin, %zu exact values differ, %zu missing, %zu unchecked (sampled or lossy)",
+		 json_array_size(oc), checked - json_array_size(oc),
+		 t.count[WS_OK], t.count[WS_OUTSIDE], t.count[WS_DIFFERS],
+		 t.count[WS_MISSING], t.count[WS_UNCHECKED]);
 	fprintf(f, "\n");
 	ws_wrap(f, 100, "", "    ", line);
 	if (json_array_size(t.failures))
 		fprintf(f, "does not reproduce:\n");
 	json_array_foreach(t.failures, i, s)
 		ws_wrap(f, 100, "  ", "      ", json_string_value(s));
-	if (t.count[WS_OUTSIDE]) {
-		char note[4500];
-
-		snprintf(note, sizeof(note), "a cited CI covers the noise between the repetitions of its own run, not between runs: on a busy machine expect misses.  --keep DIR, then wsbench compare %s DIR, weighs the noise of both runs.)",
-			 old->dir);
-		ws_wrap(f, 100, "(", " ", note);
-	}
+	if (!checked)
+		fprintf(stderr, "wsbench verify: %s: nothing to check (no claim, no exact value): the result is empty\n",
+			old->dir);
 	i = json_array_size(t.failures);
 	json_decref(t.failures);
-	return i ? 1 : 0;
+	json_decref(oc);
+	json_decref(nc);
+	return !checked ? WS_EXIT_USAGE : i ? 1 : 0;
 }
 
 static void remove_scratch(const char *dir)
@@ -299,7 +351,7 @@ static int rerun_and_judge(const struct verify_opts *o, const struct ws_run *old
 	}
 	if (!same_params(old, &new)) {
 		print_differences(f, old->env, new.env);
-		rc = judge(f, old, &new, o->all);
+		rc = judge(f, old, &new, o);
 	} else {
 		rc = WS_EXIT_USAGE;
 	}
@@ -341,6 +393,23 @@ static int make_outdir(const struct verify_opts *o, char *dir, size_t len)
 	return err ? -1 : 0;
 }
 
+/* Headline metrics and claims @run has; 0 means nothing to verify. */
+static size_t checkable(const struct ws_run *run)
+{
+	json_t *claims = ws_claims_of(run), *c;
+	size_t n = json_array_size(claims), i;
+
+	json_decref(claims);
+	for (size_t f = 0; f < run->nfiles; f++)
+		json_array_foreach(json_object_get(run->files[f].root, "results"), i, c) {
+			struct ws_metric m[WS_MAX_METRICS];
+
+			n += ws_headline_metrics(run->files[f].bench, c, m,
+						 WS_MAX_METRICS);
+		}
+	return n;
+}
+
 /* Can this machine re-run @run, with which commands?  NULL: no (said). */
 static json_t *checked_plan(const struct ws_run *run, json_t *here,
 			    const char *result)
@@ -349,7 +418,10 @@ static json_t *checked_plan(const struct ws_run *run, json_t *here,
 	char why[1024];
 	size_t i;
 
-	if (json_array_size(refusals)) {
+	if (!checkable(run)) {
+		fprintf(stderr, "wsbench verify: %s: nothing to check: no claim and no headline metric in any result\n",
+			result);
+	} else if (json_array_size(refusals)) {
 		fprintf(stderr, "wsbench verify: refusing to verify %s on this machine:\n",
 			result);
 		json_array_foreach(refusals, i, r)

@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The verdicts of `wsbench verify`: for each headline metric of the
- * recorded run, is the median of the re-run inside the cited 95 % CI
- * (the recorded summary's ci95_median, what a cover letter quotes)?
- * Exact values (precision, recall) must be equal.  Cases or metrics the
- * re-run lacks do not reproduce.
+ * The verdicts of `wsbench verify`.  A re-check runs elsewhere, so it
+ * checks what transfers: the claims (claims.h), ratios measured inside
+ * one run.  A claim reproduces when the re-run's ratio lies within the
+ * cited one's margin: the larger of the equivalence margin (--margin,
+ * default 10 %) and a prediction interval for a new run's ratio from the
+ * spread of the cited per-invocation ratios (Student t with n - 1
+ * degrees of freedom, at 1 - 0.05 / m over the m claims: Bonferroni,
+ * so that a faithful re-run fails any claim at most 5 % of the time).
+ * Exact values (precision, recall of cases that are exact) must be
+ * equal.  Cases, claims or metrics the re-run lacks do not reproduce.
  */
 #include <math.h>
 #include <string.h>
 
+#include "claims.h"
 #include "headline.h"
 #include "rundir.h"
+#include "unitci.h"
 #include "verify.h"
 
 #define WIDTH	100
@@ -24,52 +31,25 @@ static void case_header(FILE *f, const char *bench, json_t *c)
 	free(label);
 }
 
-/* The verdict of one metric; prints its row when @all or not ok. */
+/* The verdict of one exact value; its row into @row. */
 static enum ws_verdict check_metric(const struct ws_metric *old,
 				    const struct ws_metric *new,
 				    char *row, size_t len)
 {
-	double med, lo, hi, now, scale;
-	const char *unit;
-	char a[32], b[32], c[32], r[32];
+	enum ws_verdict v;
 
 	if (!new) {
 		snprintf(row, len, "  %-20.63s missing in the re-run", old->name);
 		return WS_MISSING;
 	}
-	if (!old->series) {
-		/* A rate of a case declared lossy has no CI to check. */
-		enum ws_verdict v = old->value == new->value ? WS_OK :
-				    old->varies ? WS_UNCHECKED : WS_DIFFERS;
-
-		snprintf(row, len, "  %-20.63s %-6s %10.4f  %-22s %10.4f %8s  %s",
-			 old->name, "", old->value,
-			 old->varies ? "(varies, no CI)" : "(exact)", new->value,
-			 "", v == WS_OK ? "ok" : v == WS_DIFFERS ? "DIFFERS" :
-			 "unchecked");
-		return v;
-	}
-	med = ws_jnum(old->series, "summary.median");
-	lo = json_number_value(json_array_get(ws_jget(old->series,
-				"summary.ci95_median"), 0));
-	hi = json_number_value(json_array_get(ws_jget(old->series,
-				"summary.ci95_median"), 1));
-	now = ws_jnum(new->series, "summary.median");
-	unit = ws_display_unit(old->unit, med, &scale);
-	snprintf(c, sizeof(c), "[%s, %s]", ws_fmt_num(lo * scale, a, sizeof(a)),
-		 ws_fmt_num(hi * scale, b, sizeof(b)));
-	snprintf(r, sizeof(r), "%.3f", now / med);
-	ws_fmt_num(med * scale, a, sizeof(a));
-	ws_fmt_num(now * scale, b, sizeof(b));
-	if (!json_is_array(ws_jget(old->series, "summary.ci95_median")) ||
-	    isnan(lo) || isnan(hi)) {
-		snprintf(row, len, "  %-20.63s %-6s %10s  %-22s %10s %8s  %s",
-			 old->name, unit, a, "no CI cited", b, r, "unchecked");
-		return WS_UNCHECKED;
-	}
-	snprintf(row, len, "  %-20.63s %-6s %10s  %-22s %10s %8s  %s", old->name,
-		 unit, a, c, b, r, lo <= now && now <= hi ? "ok" : "OUTSIDE CI");
-	return lo <= now && now <= hi ? WS_OK : WS_OUTSIDE;
+	/* A rate of a sampled or lossy case has nothing exact to check. */
+	v = old->value == new->value ? WS_OK :
+	    old->varies ? WS_UNCHECKED : WS_DIFFERS;
+	snprintf(row, len, "  %-20.63s %10.4f  %-22s %10.4f  %s", old->name,
+		 old->value, old->varies ? "(varies, unchecked)" : "(exact)",
+		 new->value, v == WS_OK ? "ok" : v == WS_DIFFERS ? "DIFFERS" :
+		 "unchecked");
+	return v;
 }
 
 static const struct ws_metric *find(const struct ws_metric *m, size_t n,
@@ -88,7 +68,7 @@ static void note_failure(struct ws_verify_tally *t, const char *bench,
 
 	snprintf(line, sizeof(line), "%.63s %s  %.63s  %.3900s", metric,
 		 v == WS_MISSING ? "(missing)" : v == WS_DIFFERS ?
-		 "(differs)" : "(outside its CI)", bench, label ? label : "");
+		 "(differs)" : "(outside its margin)", bench, label ? label : "");
 	json_array_append_new(t->failures, json_string(line));
 	free(label);
 }
@@ -103,8 +83,12 @@ static void check_case(FILE *f, const char *bench, json_t *old, json_t *new,
 
 	for (size_t i = 0; i < no; i++) {
 		char row[512];
-		enum ws_verdict v = check_metric(&mo[i], find(mn, nn, mo[i].name),
-						 row, sizeof(row));
+		enum ws_verdict v;
+
+		if (mo[i].series)
+			continue;	/* timings: checked as claims */
+		v = check_metric(&mo[i], find(mn, nn, mo[i].name), row,
+				 sizeof(row));
 
 		t->count[v]++;
 		if (v == WS_OUTSIDE || v == WS_DIFFERS || v == WS_MISSING)
@@ -129,4 +113,71 @@ void ws_verify_file(FILE *f, const char *bench, json_t *old_root,
 		check_case(f, bench, c, json_object_get(index, key), all, t);
 	json_decref(index);
 	json_decref(old_index);
+}
+
+static const char *fmt_ratio(double r, char *buf, size_t len)
+{
+	snprintf(buf, len, isfinite(r) ? "%.3f" : "-", r);
+	return buf;
+}
+
+/* Allowed |log(new / cited)|: the margin, or the prediction interval. */
+static double allowed(json_t *cited, double margin, size_t m, double n_new)
+{
+	double w = log(1 + margin), sd = ws_jnum(cited, "log_sd");
+	double n = ws_jnum(cited, "n_inv");
+
+	if (isfinite(sd) && n >= 2 && n_new >= 1) {
+		double t = ws_t_quantile(1 - 0.05 / (2.0 * (double)(m ? m : 1)),
+					 n - 1);
+
+		w = fmax(w, t * sd * sqrt(1 / n + 1 / n_new));
+	}
+	return w;
+}
+
+static json_t *find_claim(json_t *claims, const char *id)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(claims, i, c)
+		if (!strcmp(ws_jstr(c, "id"), id))
+			return c;
+	return NULL;
+}
+
+void ws_verify_claims(FILE *f, json_t *old_claims, json_t *new_claims,
+		      double margin, struct ws_verify_tally *t)
+{
+	size_t m = json_array_size(old_claims), i;
+	json_t *c;
+
+	json_array_foreach(old_claims, i, c) {
+		json_t *n = find_claim(new_claims, ws_jstr(c, "id"));
+		double r = ws_jnum(c, "ratio"), rn = n ? ws_jnum(n, "ratio") : NAN;
+		double w = allowed(c, margin, m, n ? ws_jnum(n, "n_inv") : 1);
+		int good = n && isfinite(rn) && fabs(log(rn / r)) <= w;
+		enum ws_verdict v = !n ? WS_MISSING : good ? WS_OK : WS_OUTSIDE;
+		char a[32], b[32], lo[32], hi[32], line[1024];
+
+		t->count[v]++;
+		ws_wrap(f, 100, "", "      ", ws_jstr(c, "id"));
+		snprintf(line, sizeof(line), "    cited %s, allowed [%s, %s], re-run %s: %s",
+			 fmt_ratio(r, a, sizeof(a)),
+			 fmt_ratio(r * exp(-w), lo, sizeof(lo)),
+			 fmt_ratio(r * exp(w), hi, sizeof(hi)),
+			 n ? fmt_ratio(rn, b, sizeof(b)) : "missing",
+			 v == WS_OK ? "reproduces" : v == WS_MISSING ?
+			 "MISSING in the re-run" : "DOES NOT REPRODUCE");
+		fprintf(f, "%s\n", line);
+		if (v != WS_OK) {
+			snprintf(line, sizeof(line), "claim %s: cited %s, re-run %s, allowed [%s, %s]",
+				 ws_jstr(c, "id"), fmt_ratio(r, a, sizeof(a)),
+				 n ? fmt_ratio(rn, b, sizeof(b)) : "missing",
+				 fmt_ratio(r * exp(-w), lo, sizeof(lo)),
+				 fmt_ratio(r * exp(w), hi, sizeof(hi)));
+			json_array_append_new(t->failures, json_string(line));
+		}
+	}
 }

@@ -45,12 +45,16 @@ for b in $benches; do
 	echo "[suite $i/$total] $b (profile $profile, $runs invocation(s), elapsed $((now - start))s, $eta)" >&2
 	var=SUITE_ARGS_$(echo "$b" | tr - _)
 	eval "extra=\${$var:-}"
+	# A benchmark's own --invocations (SUITE_ARGS_<b>) wins over RUNS.
+	case " ${SUITE_ARGS:-} $extra " in
+	*" --invocations "*) inv="" ;;
+	*) inv="--invocations $runs" ;;
+	esac
 	# shellcheck disable=SC2086
 	# --tune on: performance governor and no deep C-states for the run
 	# (restored after; the result records what was in force).
 	if ! "$ws" run "$b" --profile "$profile" --out "$out" \
-		--run-id "$run_id" --tune on --invocations "$runs" \
-		${SUITE_ARGS:-} $extra; then
+		--run-id "$run_id" --tune on $inv ${SUITE_ARGS:-} $extra; then
 		failed="$failed $b"
 	fi
 done

@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#define WS_SCHEMA_VERSION	2
+#define WS_SCHEMA_VERSION	3
 
 struct ws_result {
 	json_t *root;

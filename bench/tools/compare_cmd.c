@@ -240,9 +240,9 @@ static void print_row(FILE *f, json_t *row)
 	else
 		snprintf(q, sizeof(q), "%s", json_is_true(json_object_get(row, "exact")) ?
 			 "" : "untested");
-	fprintf(f, "  %-20.20s %-6s %10s %10s %7s  %-17s %7s %s\n",
+	fprintf(f, "  %-20s %-6s %10s %10s %7s  %-17s %7s%s%s\n",
 		ws_jstr(row, "metric"), unit, a, b, r, ci, q,
-		ws_jstr(row, "marker"));
+		*ws_jstr(row, "marker") ? " " : "", ws_jstr(row, "marker"));
 }
 
 struct tally {

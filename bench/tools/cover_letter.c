@@ -174,6 +174,26 @@ static void correctness(FILE *f, const struct ws_run *run)
 	json_decref(seen);
 }
 
+/*
+ * "  @cmd@arg" as sh reads it, in lines of at most WIDTH columns: a long
+ * argument is continued with backslash-newline, which sh removes even
+ * inside a word, so the continuation starts in column 0.
+ */
+static void shell_command(FILE *f, const char *cmd, const char *arg)
+{
+	int col = fprintf(f, "  %s", cmd);
+
+	for (; *arg; arg++) {
+		if (col == WIDTH - 1) {
+			fputs("\\\n", f);
+			col = 0;
+		}
+		fputc(*arg, f);
+		col++;
+	}
+	fputc('\n', f);
+}
+
 int ws_cover_letter(FILE *f, const struct ws_run *run, char *why,
 		    size_t len)
 {
@@ -192,6 +212,6 @@ int ws_cover_letter(FILE *f, const struct ws_run *run, char *why,
 	if (ws_reproduce_print(f, run, WIDTH, why, len))
 		return -1;
 	fprintf(f, "Check on the same kind of machine:\n");
-	line(f, "  ", "    ", "make verify RESULT=%s", run->dir);
+	shell_command(f, "make verify RESULT=", run->dir);
 	return 0;
 }

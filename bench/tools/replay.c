@@ -49,7 +49,14 @@ json_t *ws_replay_defaults(const char *bench, const char *profile)
 		return NULL;
 	j = ws_params_json(&cfg.p);
 	ws_run_knob_params(j);
+	json_object_set_new(j, "invocations", json_integer(cfg.invocations));
 	return j;
+}
+
+/* Keys a run records only when they apply: --damon when damon may run. */
+static int optional_key(const char *key)
+{
+	return !strcmp(key, "damon");
 }
 
 /* The option of @key into @buf; 0 when the key has none (profile). */
@@ -239,10 +246,12 @@ int ws_params_key_mismatch(json_t *a, json_t *b, char *buf, size_t len)
 
 	buf[0] = '\0';
 	json_object_foreach(a, key, v)
-		if (!ws_replay_bookkeeping(key) && !json_object_get(b, key))
+		if (!ws_replay_bookkeeping(key) && !optional_key(key) &&
+		    !json_object_get(b, key))
 			note_key(buf, len, key);
 	json_object_foreach(b, key, v)
-		if (!ws_replay_bookkeeping(key) && !json_object_get(a, key))
+		if (!ws_replay_bookkeeping(key) && !optional_key(key) &&
+		    !json_object_get(a, key))
 			note_key(buf, len, key);
 	return buf[0] != '\0';
 }

@@ -130,7 +130,10 @@ static int suite_args(const struct ws_run *run, int same_harness,
 			json_array_append_new(args, json_string("off"));
 		}
 		json_decref(base);
-		drop_option(args, "--invocations");	/* RUNS=N says it */
+		/* RUNS=N says it, unless this benchmark had another count. */
+		if (json_integer_value(json_object_get(params, "invocations")) ==
+		    invocations(run))
+			drop_option(args, "--invocations");
 		if (!err && json_array_size(args))
 			json_object_set_new(out, f->bench, option_words(args));
 		json_decref(args);

@@ -38,11 +38,15 @@ void ws_wrap(FILE *f, int width, const char *first, const char *cont,
 		int room = width - (int)strlen(indent), n = (int)strlen(text);
 
 		if (n > room) {
-			/* Break at the last space that fits, else the first. */
+			/*
+			 * Break at the last space that fits; a word longer
+			 * than the line (a path, a run id) is cut at the
+			 * width, never allowed past it.
+			 */
 			for (n = room; n > 0 && text[n] != ' '; n--)
 				;
 			if (n == 0)
-				n = (int)strcspn(text, " ");
+				n = room > 0 ? room : 1;
 		}
 		fprintf(f, "%s%.*s\n", indent, n, text);
 		text += n;

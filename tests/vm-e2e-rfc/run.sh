@@ -65,11 +65,11 @@ for bk in anon anon-thp; do
 done
 
 v=$e/vmm-cycle.json
-vc=$(q "$v" "[(c['backing'], c['summary']['f1_cold'], c['summary']['pages_lost']) for c in d['results'] if c['backend']=='minor-anon']")
+vc=$(q "$v" "[(c['backing'], c['summary']['f1_cold_decisions'], c['summary']['pages_lost']) for c in d['results'] if c['backend']=='minor-anon']")
 vs=$(q "$v" "[s['reason'] for s in d['skipped'] if s['backend']=='minor-anon']")
-echo "# vmm-cycle minor-anon (backing, f1_cold, lost): $vc; skipped: $vs"
+echo "# vmm-cycle minor-anon (backing, f1_cold_decisions, lost): $vc; skipped: $vs"
 [ "$(cat "$e/vmm-cycle.rc" 2>/dev/null)" = 0 ] &&
-	[ "$(q "$v" "[c['backing'] for c in d['results'] if c['backend']=='minor-anon' and c['summary']['f1_cold'] is not None and c['summary']['pages_lost']==0]")" = "['anon']" ] &&
+	[ "$(q "$v" "[c['backing'] for c in d['results'] if c['backend']=='minor-anon' and c['summary']['f1_cold_decisions'] is not None and c['summary']['pages_lost']==0]")" = "['anon']" ] &&
 	printf '%s\n' "$vs" | grep -q 'only anon and anon-thp'
 ok $? "guest: vmm-cycle runs minor-anon's detection on anon against ground truth; shmem is a skip with the RFC's reason"
 

@@ -108,9 +108,11 @@ static void vc_add_scores(struct vc_case *v, json_t *t, json_t *u)
 	push(&v->slowdown, ru > 0 ? 100.0 * (1 - rt / ru) : NAN);
 	push(&v->p99_t, jnum(t, "access_p99_ns"));
 	push(&v->p99_u, jnum(u, "access_p99_ns"));
-	v->called_cold += (uint64_t)jnum(dec, "reported") * !!dec;
-	v->false_read += (uint64_t)jnum(t, "false_cold_decisions_read") * !!dec;
-	v->false_write += (uint64_t)jnum(t, "false_cold_decisions_write") * !!dec;
+	if (!dec)
+		return;
+	v->called_cold += (uint64_t)jnum(dec, "reported");
+	v->false_read += (uint64_t)jnum(t, "false_cold_decisions_read");
+	v->false_write += (uint64_t)jnum(t, "false_cold_decisions_write");
 }
 
 /* One repetition's numbers into the case's series. */

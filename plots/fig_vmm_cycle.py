@@ -6,7 +6,8 @@ refaults over time.  One panel per workload pattern.
 Reads, per case of vmm-cycle.json: backend, pattern (mode, backing when
 present, to tell cases apart), intervals[] {t_s, true_ws_pages,
 detected_ws_pages, resident_pages, refaults, cpu_ns {phase: ns}} and
-summary {f1_cold, cpu_per_interval_ns}.  The shape is provisional: the
+summary {f1_cold_decisions, cpu_per_interval_ns}.  The shape is
+provisional: the
 benchmark does not exist yet.
 """
 from plotlib import (BACKENDS, BACKINGS, MODES, Figure, colour, load,
@@ -97,21 +98,22 @@ def cpu(run):
 def f1_cpu(run):
     doc = load(run, "vmm-cycle")
     cases = cases_with(doc, lambda c: num((c.get("summary") or {})
-                                          .get("f1_cold")) and
+                                          .get("f1_cold_decisions")) and
                        num(c["summary"].get("cpu_per_interval_ns")),
-                       "case with summary.f1_cold and "
+                       "case with summary.f1_cold_decisions and "
                        "summary.cpu_per_interval_ns")
     name = namer(cases)
-    fig = Figure("vmm-f1-cpu", "vmm-f1-cpu", "vmm-cycle: cold-set F1 against "
-                 "manager CPU per interval", doc, ncols=2,
-                 columns="cpu_per_interval_us f1_cold",
-                 note="one point per backend: summary.f1_cold and "
+    fig = Figure("vmm-f1-cpu", "vmm-f1-cpu", "vmm-cycle: cold-set F1 of the "
+                 "decisions against manager CPU per interval", doc, ncols=2,
+                 columns="cpu_per_interval_us f1_cold_decisions",
+                 note="one point per backend: summary.f1_cold_decisions and "
                       "summary.cpu_per_interval_ns of the case")
     for pat, mine in by_pattern(cases):
         p = fig.panel(f"pattern {pat}")
         for c in mine:
             s = c["summary"]
-            p.add([(s["cpu_per_interval_ns"] / 1e3, s["f1_cold"])], name(c),
+            p.add([(s["cpu_per_interval_ns"] / 1e3,
+                    s["f1_cold_decisions"])], name(c),
                   colour(c.get("backend")))
     fig.log_xrange(2)
     return [fig]

@@ -1,12 +1,13 @@
-# vmm-f1-cpu: cold-set F1 against manager CPU per interval, one point per
-# backend, one panel per workload pattern.  Data: data/vmm-f1-cpu/.
+# vmm-f1-cpu: cold-set F1 of the decisions (pages resident when the cold set
+# was picked) against manager CPU per interval, one point per backend, one
+# panel per workload pattern.  Data: data/vmm-f1-cpu/.
 load plotdir . '/common.gp'
 
 set logscale x
 set xrange [xmin:xmax]
 set yrange [0:1.05]
 set xlabel "manager CPU per interval (microseconds, log scale)"
-set ylabel "F1 of the detected cold set"
+set ylabel "F1 of the cold-set decisions"
 set key bottom right
 do for [p = 1:npanels] {
 	eval at_panel

@@ -28,11 +28,14 @@
  * that reports whole PMDs for one touched page tracks at 2 MiB; that is
  * a property of the mechanism, not an error).
  *
- * "rearm-race" is the losslessness check of collect(rearm=true): one page
- * is written between the tracker's scan and its re-arm (t->mid_collect);
- * a tracker whose re-arm method claims to be lossless must report it in
- * the next interval, else the case is an error.  "concurrent"
- * (concurrent.c) does the same under load.
+ * "rearm-race" is the losslessness check of collect(rearm=true): two
+ * pages are written between the tracker's scan and its re-arm
+ * (t->mid_collect), one that was cold at the scan and one the scan had
+ * just reported hot.  The re-arm method says which it can miss
+ * (rearm_misses, tracker.h): "nothing" must report both in the next
+ * interval, "hot-pages" the cold one, else the case is an error; what
+ * each policy missed is recorded either way.  "concurrent"
+ * (concurrent.c) checks the cold pages' side under load.
  *
  * Sampling mechanisms (DAMON) are not expected to be exact: their cases
  * carry "sampling": true and the backend's own account of the interval
@@ -572,37 +575,80 @@ out:
 	return ret;
 }
 
-/* ---- rearm-race: an access between the scan and the re-arm ---- */
+/* ---- rearm-race: accesses between the scan and the re-arm ---- */
 
 struct race_ctx {
 	struct corr_case *c;
-	size_t page;
+	size_t cold, hot;	/* cold and hot at the scan */
 };
 
 static void race_touch(void *arg)
 {
 	struct race_ctx *r = arg;
 
-	ws_touch(page_addr(r->c, r->page), true);
+	ws_touch(page_addr(r->c, r->cold), true);
+	ws_touch(page_addr(r->c, r->hot), true);
+}
+
+/* The race's verdict against what the re-arm method claims, or 0. */
+static int race_verdict(struct corr_case *c, const char *method,
+			enum ws_rearm_miss misses, const struct race_ctx *r,
+			bool cold_seen, bool hot_seen)
+{
+	if (misses != WS_MISS_ANY && !cold_seen)
+		return ws_case_fail(c->ctx, EIO,
+				    "rearm-race: re-arm \"%s\" claims to miss %s but lost a write to page %zu, cold at the scan, made before its re-arm",
+				    method, ws_rearm_miss_name(misses), r->cold);
+	if (misses == WS_MISS_NOTHING && !hot_seen)
+		return ws_case_fail(c->ctx, EIO,
+				    "rearm-race: re-arm \"%s\" claims to miss nothing but lost a write to page %zu, hot at the scan, made before its re-arm",
+				    method, r->hot);
+	return 0;
+}
+
+static json_t *race_json(struct corr_case *c, const char *method,
+			 enum ws_rearm_miss misses, const struct race_ctx *r,
+			 const struct ws_accuracy *first,
+			 const struct ws_accuracy *second)
+{
+	json_t *j = case_json(c, "rearm-race", true, "rearm", true);
+
+	json_object_set_new(j, "rearm", json_string(method));
+	json_object_set_new(j, "rearm_lossless",
+			    json_boolean(misses == WS_MISS_NOTHING));
+	json_object_set_new(j, "rearm_misses",
+			    json_string(ws_rearm_miss_name(misses)));
+	json_object_set_new(j, "race_page", json_integer((json_int_t)r->cold));
+	json_object_set_new(j, "race_page_reported",
+			    json_boolean(ws_pageset_test(&c->seen, r->cold)));
+	json_object_set_new(j, "race_hot_page",
+			    json_integer((json_int_t)r->hot));
+	json_object_set_new(j, "race_hot_page_reported",
+			    json_boolean(ws_pageset_test(&c->seen, r->hot)));
+	json_object_set_new(j, "accuracy", ws_accuracy_json(second));
+	json_object_set_new(j, "accuracy_first", ws_accuracy_json(first));
+	ws_case_tracker_info(j, &c->t);
+	return j;
 }
 
 /*
  * arm; write the first page of the first and of the last granule;
- * collect(rearm=true) with a write to the middle granule between its scan
- * and its re-arm; collect(rearm=false): the middle page is reported iff
- * that access survived the re-arm.  The TLB is flushed after arming, so
- * the question is the re-arm's alone.
+ * collect(rearm=true) with, between its scan and its re-arm, a write to
+ * the middle granule (cold at the scan) and one to the first page again
+ * (hot at the scan); collect(rearm=false): each is reported iff its
+ * access survived the re-arm.  The TLB is flushed after arming, so the
+ * question is the re-arm's alone.
  */
 static int race_once(struct corr_case *c, json_t **out)
 {
 	size_t g = c->backing == WS_BACKING_ANON_THP ?
 		   WS_THP_SIZE / c->m.page_size : 1;
 	size_t last = (c->m.npages / g - 1) * g;
-	struct race_ctx r = { .c = c, .page = c->m.npages / g / 2 * g };
+	struct race_ctx r = { .c = c, .cold = c->m.npages / g / 2 * g,
+			      .hot = 0 };
 	struct ws_accuracy first, second;
-	bool lossless, reported;
-	const char *method = c->ops->rearm_method(&c->t, &lossless);
-	json_t *j;
+	enum ws_rearm_miss misses;
+	const char *method = c->ops->rearm_method(&c->t, &misses);
 	int ret;
 
 	c->tlb = TLB_FLUSHED;
@@ -610,9 +656,9 @@ static int race_once(struct corr_case *c, json_t **out)
 	if (ret)
 		return ret;
 	ws_pageset_clear(&c->truth);
-	ws_touch(page_addr(c, 0), true);
+	ws_touch(page_addr(c, r.hot), true);
 	ws_touch(page_addr(c, last), true);
-	ws_pageset_set(&c->truth, 0);
+	ws_pageset_set(&c->truth, r.hot);
 	ws_pageset_set(&c->truth, last);
 	c->t.mid_collect = race_touch;
 	c->t.mid_collect_arg = &r;
@@ -621,25 +667,15 @@ static int race_once(struct corr_case *c, json_t **out)
 	if (ret)
 		return ret;
 	ws_pageset_clear(&c->truth);
-	ws_pageset_set(&c->truth, r.page);
+	ws_pageset_set(&c->truth, r.cold);
+	ws_pageset_set(&c->truth, r.hot);
 	ret = collect_compare(c, false, &second);
 	if (ret)
 		return ret;
-	reported = ws_pageset_test(&c->seen, r.page);
-	j = case_json(c, "rearm-race", true, "rearm", true);
-	json_object_set_new(j, "rearm", json_string(method));
-	json_object_set_new(j, "rearm_lossless", json_boolean(lossless));
-	json_object_set_new(j, "race_page", json_integer(r.page));
-	json_object_set_new(j, "race_page_reported", json_boolean(reported));
-	json_object_set_new(j, "accuracy", ws_accuracy_json(&second));
-	json_object_set_new(j, "accuracy_first", ws_accuracy_json(&first));
-	ws_case_tracker_info(j, &c->t);
-	*out = j;
-	if (lossless && !reported)
-		return ws_case_fail(c->ctx, EIO,
-				    "rearm-race: re-arm \"%s\" claims to be lossless but lost a write made between its scan and its re-arm (page %zu)",
-				    method, r.page);
-	return 0;
+	*out = race_json(c, method, misses, &r, &first, &second);
+	return race_verdict(c, method, misses, &r,
+			    ws_pageset_test(&c->seen, r.cold),
+			    ws_pageset_test(&c->seen, r.hot));
 }
 
 static int race_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
@@ -660,14 +696,14 @@ static int race_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 		ret = ws_case_open(ctx, &c.t, ops, &c.m, mode);
 	}
 	for (int r = 0; !ret && r < WS_REARM_NR; r++) {
-		bool lossless;
+		enum ws_rearm_miss misses;
 		const char *m;
 		json_t *j = NULL;
 
 		if (!(ctx->p->rearms & (1u << r)))
 			continue;
 		c.t.rearm = r;
-		m = ops->rearm_method(&c.t, &lossless);
+		m = ops->rearm_method(&c.t, &misses);
 		if (ws_method_seen(done, ndone, m))
 			continue;
 		done[ndone++] = m;

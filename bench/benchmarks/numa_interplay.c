@@ -47,7 +47,7 @@ struct ni_series {
 	struct ws_samples flt, flt_u, extra, prec, rec;
 	uint64_t acc[6];	/* truth reported tp fp fn boundary, pooled */
 	json_t *runs, *intervals, *backend_info;
-	const char *rearm;
+	const char *rearm, *misses;
 	bool lossless;
 	size_t no_migration;	/* untracked runs that migrated nothing */
 };
@@ -119,6 +119,7 @@ static void series_add(struct ni_series *s, json_t *tracked, json_t *untracked)
 		s->no_migration++;
 	s->rearm = json_string_value(json_object_get(t, "rearm"));
 	s->lossless = json_is_true(json_object_get(t, "rearm_lossless"));
+	s->misses = json_string_value(json_object_get(t, "rearm_misses"));
 	if (json_object_get(t, "backend_info")) {
 		json_decref(s->backend_info);
 		s->backend_info = json_incref(json_object_get(t, "backend_info"));
@@ -224,6 +225,8 @@ static void report(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	json_object_set_new(j, "numa", json_incref(nb->numa));
 	json_object_set_new(j, "rearm", json_string(s->rearm ? s->rearm : ""));
 	json_object_set_new(j, "rearm_lossless", json_boolean(s->lossless));
+	json_object_set_new(j, "rearm_misses",
+			    json_string(s->misses ? s->misses : ""));
 	json_object_set_new(j, "metrics", metrics_json(ctx, s));
 	json_object_set_new(j, "accuracy", pooled_accuracy(s));
 	json_object_set_new(j, "summary", summary_json(s, o->intervals));

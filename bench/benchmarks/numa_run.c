@@ -439,12 +439,15 @@ static json_t *workers_json(struct ni *n, long long *minflt, long long *seq)
 
 static json_t *tracker_json(struct ni *n, json_t *run)
 {
-	bool lossless = false;
-	const char *method = n->ops->rearm_method(&n->t, &lossless);
+	enum ws_rearm_miss misses = WS_MISS_ANY;
+	const char *method = n->ops->rearm_method(&n->t, &misses);
 
 	json_object_set_new(run, "accuracy", acc_json(&n->acc));
 	json_object_set_new(run, "rearm", json_string(method));
-	json_object_set_new(run, "rearm_lossless", json_boolean(lossless));
+	json_object_set_new(run, "rearm_lossless",
+			    json_boolean(misses == WS_MISS_NOTHING));
+	json_object_set_new(run, "rearm_misses",
+			    json_string(ws_rearm_miss_name(misses)));
 	if (n->ops->info)
 		json_object_set_new(run, "backend_info", n->ops->info(&n->t));
 	return run;

@@ -235,10 +235,10 @@ static json_t *point_metrics(struct st_point *pt, double *med)
 static json_t *point_params(struct st_point *pt, double pct, size_t nhot,
 			    enum ws_layout layout)
 {
-	bool lossless;
-	const char *rearm = pt->t->ops->rearm_method(pt->t, &lossless);
+	enum ws_rearm_miss misses;
+	const char *rearm = pt->t->ops->rearm_method(pt->t, &misses);
 
-	return json_pack("{s:I,s:I,s:I,s:f,s:I,s:s,s:I,s:s,s:b}",
+	return json_pack("{s:I,s:I,s:I,s:f,s:I,s:s,s:I,s:s,s:b,s:s}",
 			 "size_bytes", (json_int_t)pt->m->len,
 			 "npages", (json_int_t)pt->m->npages,
 			 "page_size", (json_int_t)pt->m->page_size,
@@ -247,7 +247,8 @@ static json_t *point_params(struct st_point *pt, double pct, size_t nhot,
 			 "layout", ws_layout_name(layout),
 			 "hot_runs", (json_int_t)ws_pageset_runs(&pt->hot),
 			 "rearm", rearm,
-			 "rearm_lossless", lossless);
+			 "rearm_lossless", misses == WS_MISS_NOTHING,
+			 "rearm_misses", ws_rearm_miss_name(misses));
 }
 
 static int st_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
@@ -301,7 +302,7 @@ static int st_policies(struct ws_bench_ctx *ctx,
 {
 	const char *done[WS_REARM_NR];
 	size_t ndone = 0;
-	bool lossless;
+	enum ws_rearm_miss misses;
 	int ret = 0;
 
 	for (int r = 0; !ret && r < WS_REARM_NR; r++) {
@@ -310,7 +311,7 @@ static int st_policies(struct ws_bench_ctx *ctx,
 		if (!(ctx->p->rearms & (1u << r)))
 			continue;
 		t->rearm = r;
-		method = ops->rearm_method(t, &lossless);
+		method = ops->rearm_method(t, &misses);
 		if (ws_method_seen(done, ndone, method))
 			continue;
 		done[ndone++] = method;

@@ -139,8 +139,33 @@ static bool anon_async_no_threads(json_t *c, const void *arg)
 struct interval_key {
 	size_t size;
 	double hot;
-	bool lossless;
+	bool cold_safe;
 };
+
+/*
+ * A re-arm policy that loses no access to a page cold at the scan:
+ * rearm_misses "nothing" or "hot-pages" (results before rearm_misses:
+ * rearm_lossless, which meant that).
+ */
+static bool cold_safe(json_t *o)
+{
+	const char *m = str(o, "rearm_misses");
+
+	if (*m)
+		return strcmp(m, "any-page") != 0;
+	return json_is_true(json_object_get(o, "rearm_lossless"));
+}
+
+/* What a re-arm policy can miss, in the words of rearm_misses. */
+static const char *misses(json_t *o)
+{
+	const char *m = str(o, "rearm_misses");
+
+	if (*m)
+		return m;
+	return json_is_true(json_object_get(o, "rearm_lossless")) ?
+	       "lossless" : "lossy";
+}
 
 static bool interval_case(json_t *c, const void *arg)
 {
@@ -149,8 +174,7 @@ static bool interval_case(json_t *c, const void *arg)
 
 	return anon_async(c, NULL) && is(p, "layout", "scattered") &&
 	       num(p, "size_bytes", 0) == (double)k->size &&
-	       num(p, "hot_pct", -1) == k->hot &&
-	       json_is_true(json_object_get(p, "rearm_lossless")) == k->lossless;
+	       num(p, "hot_pct", -1) == k->hot && cold_safe(p) == k->cold_safe;
 }
 
 /*
@@ -280,9 +304,9 @@ static void cell(char *buf, size_t len, double v, double scale)
  * collect plus the kernel thread's over the interval, marked with '*'.
  */
 static void interval_cell(const struct run *r, const struct ws_tracker_ops *o,
-			  bool lossless, char *buf, size_t len)
+			  bool cold_safe, char *buf, size_t len)
 {
-	struct interval_key k = { r->st_size, r->st_hot, lossless };
+	struct interval_key k = { r->st_size, r->st_hot, cold_safe };
 	json_t *c = pick(r, F_SCAN, o->name, interval_case, &k);
 
 	if (!o->sampling) {
@@ -304,7 +328,7 @@ static void header(FILE *out, const struct run *r)
 		"set-mode");
 	fprintf(out, "%-10s %-11s %6s %4s %9s %9s %10s %10s %9s\n",
 		"backend", "prec/recall", "blind", "at", "(us)", "(ns/page)",
-		"lossless", "lossy", "(us)");
+		"cold-safe", "lossy", "(us)");
 	if (r->st_size)
 		fprintf(out, "%-46s (interval: us, %s region, %g%% hot, scattered)\n",
 			"", ws_fmt_size(r->st_size, sz, sizeof(sz)), r->st_hot);
@@ -378,13 +402,39 @@ static void loss_lines(FILE *out, const struct run *r)
 				(int)num(json_object_get(c, "params"),
 					 "intervals", 0));
 		any = true;
-		fprintf(out, "  %-10s %-5s %-13s %-8s %8.0f lost of %.0f%s\n",
+		fprintf(out, "  %-10s %-5s %-13s %-9s %8.0f lost of %.0f%s\n",
 			str(c, "backend"), str(c, "mode"), str(c, "rearm"),
-			json_is_true(json_object_get(c, "rearm_lossless")) ?
-			"lossless" : "lossy", num(c, "lost", 0),
+			misses(c), num(c, "lost", 0),
 			num(json_object_get(c, "accuracy"), "truth", 0),
 			ops_of(c) && ops_of(c)->arm_leaves_tlb ?
 			"  (arm leaves TLBs: misses included)" : "");
+	}
+}
+
+/*
+ * rearm-race: a write between the scan and the re-arm to a page cold at
+ * the scan and to one the scan reported hot; which the next collect saw.
+ */
+static void race_lines(FILE *out, const struct run *r)
+{
+	json_t *c;
+	size_t i;
+	bool any = false;
+
+	json_array_foreach(results(r, F_CORR), i, c) {
+		json_t *hot = json_object_get(c, "race_hot_page_reported");
+
+		if (!is(c, "pattern", "rearm-race") || !is(c, "backing", "anon") ||
+		    !hot)
+			continue;
+		if (!any)
+			fprintf(out, "re-arm race (anon; a write between scan and re-arm, reported next interval?):\n");
+		any = true;
+		fprintf(out, "  %-10s %-5s %-13s misses %-9s  cold page: %-3s  hot page: %s\n",
+			str(c, "backend"), str(c, "mode"), str(c, "rearm"),
+			misses(c),
+			json_is_true(json_object_get(c, "race_page_reported")) ?
+			"yes" : "NO", json_is_true(hot) ? "yes" : "NO");
 	}
 }
 
@@ -469,16 +519,19 @@ static void spread_line(FILE *out, const struct run *r)
 }
 
 /*
- * The macro table: per vmm-cycle case, the cold-set F1 against ground
- * truth, hot pages called cold, refaults, the manager's CPU per interval,
- * the freeze window (the vCPUs' stall), the slowdown against the untracked
- * run of the same pattern, and pages whose content was lost.
+ * The macro table: per vmm-cycle case, the cold-set F1 of the interval's
+ * decisions (pages resident when the cold set was picked) against ground
+ * truth, the pages called cold among them that were in use, refaults/s,
+ * the manager's CPU per interval, the freeze window (the vCPUs' stall)
+ * and the share of the run spent frozen, the slowdown against the
+ * untracked run of the same pattern (wall clock, stalls included), and
+ * pages whose content was lost.
  */
 static void macro_table(FILE *out, const struct run *r)
 {
 	json_t *c, *first = json_array_get(results(r, F_VMM), 0);
 	json_t *p = json_object_get(first, "params");
-	char cells[6][16];
+	char cells[7][16];
 	size_t i;
 
 	if (!first)
@@ -488,27 +541,31 @@ static void macro_table(FILE *out, const struct run *r)
 			    sizeof(cells[0])),
 		(int)num(p, "vcpus", 0), (int)num(p, "intervals", 0),
 		num(p, "interval_ms", 0), (int)num(p, "cold_after", 0));
-	fprintf(out, "%-10s %-14s %-6s %7s %6s %9s %8s %8s %8s %5s\n",
+	fprintf(out, "%-10s %-14s %-6s %7s %6s %9s %8s %8s %6s %8s %5s\n",
 		"backend", "pattern", "freeze", "cold F1", "false-", "refaults",
-		"CPU/int", "stall", "slowdown", "pages");
-	fprintf(out, "%-10s %-14s %-6s %7s %6s %9s %8s %8s %8s %5s\n",
-		"", "", "", "", "cold %", "/s", "(ms)", "p50(ms)", "%", "lost");
+		"CPU/int", "stall", "frozen", "slowdown", "pages");
+	fprintf(out, "%-10s %-14s %-6s %7s %6s %9s %8s %8s %6s %8s %5s\n",
+		"", "", "", "decided", "cold %", "/s", "(ms)", "p50(ms)", "%",
+		"%", "lost");
 	json_array_foreach(results(r, F_VMM), i, c) {
 		json_t *s = json_object_get(c, "summary");
 
-		cell(cells[0], 16, num(s, "f1_cold", NAN), 1);
-		cell(cells[1], 16, num(s, "false_cold_pct", NAN), 1);
+		cell(cells[0], 16, num(s, "f1_cold_decisions", NAN), 1);
+		cell(cells[1], 16, num(s, "false_cold_decisions_pct", NAN), 1);
 		cell(cells[2], 16, num(s, "refaults_per_s", NAN), 1);
 		cell(cells[3], 16, num(s, "cpu_per_interval_ns", NAN), 1e-6);
 		cell(cells[4], 16, median(c, "window_ns"), 1e-6);
-		cell(cells[5], 16, num(s, "slowdown_pct", NAN), 1);
-		fprintf(out, "%-10s %-14.14s %-6s %7s %6s %9s %8s %8s %8s %5.0f%s\n",
+		cell(cells[5], 16, num(s, "frozen_pct", NAN), 1);
+		cell(cells[6], 16, num(s, "slowdown_pct", NAN), 1);
+		fprintf(out, "%-10s %-14.14s %-6s %7s %6s %9s %8s %8s %6s %8s %5.0f%s\n",
 			str(c, "backend"), str(c, "pattern"), str(c, "freeze"),
 			cells[0], cells[1], cells[2], cells[3], cells[4],
-			cells[5], num(s, "pages_lost", NAN),
+			cells[5], cells[6], num(s, "pages_lost", NAN),
 			is(c, "protocol", "unsafe") ? "  (unsafe protocol)" :
 			json_object_get(c, "eviction") ? "  (anon: detection only)" : "");
 	}
+	fprintf(out, "(cold F1, false-cold %%: each interval's decisions, over the pages resident\n"
+		     " when the cold set was picked; rates, slowdown: wall clock, stalls included)\n");
 }
 
 static void skipped_lines(FILE *out, const struct run *r, json_t *any)
@@ -569,6 +626,7 @@ static void tables(FILE *out, struct run *r)
 				ws_trackers[t]->name,
 				ws_trackers[t]->flush_disturbs_arm);
 	loss_lines(out, r);
+	race_lines(out, r);
 	tlb_lines(out, r);
 	baseline_line(out, r, F_FAULT, "baseline", "present_ns",
 		      "present-page store", 1, "ns");

@@ -71,11 +71,12 @@ struct ws_probe {
  * scan-and-re-protect (brief gotcha 4), so the choice is the user's:
  *   per-run  one arm per hot run: pages that were cold at the scan stay
  *            armed, so an access landing on them before the re-arm is
- *            reported next interval.  Lossless; one ioctl (and TLB flush)
- *            per run, costly for a scattered hot set.
+ *            reported next interval; a hot page accessed again before its
+ *            re-arm is re-armed over that access (WS_MISS_HOT below).  One
+ *            ioctl (and TLB flush) per run, costly for a scattered hot set.
  *   span     one arm from the first to the last hot page: one ioctl, but it
- *            re-protects cold pages touched between the scan and the
- *            re-arm, and those accesses are never reported.  Lossy.
+ *            also re-protects cold pages touched between the scan and the
+ *            re-arm, and those accesses are never reported (WS_MISS_ANY).
  */
 enum ws_rearm {
 	WS_REARM_PER_RUN,
@@ -85,6 +86,29 @@ enum ws_rearm {
 
 const char *ws_rearm_name(enum ws_rearm r);
 int ws_rearm_from_name(const char *name);
+
+/*
+ * What a collect(rearm=true) can miss: an access that lands between its
+ * scan and its re-arm and that no later collect reports.
+ *   NOTHING  scan and re-arm are one atomic step (wp async: PAGEMAP_SCAN
+ *            with PM_SCAN_WP_MATCHING re-protects under the scan's PTL).
+ *   HOT      only accesses to pages the scan had just reported hot: the
+ *            re-arm of the hot set clears them unseen (per-run uffd
+ *            re-protect, idle's hot-only re-mark; the kernel offers no
+ *            scan-and-re-protect for RWP or idle).  Cold pages stay armed,
+ *            so their accesses are reported next interval.
+ *   ANY      accesses to any page the re-arm covers: cold pages inside a
+ *            span, the whole process for clear_refs, DAMON's next window.
+ * "Lossless" (rearm_lossless in results) means NOTHING.
+ */
+enum ws_rearm_miss {
+	WS_MISS_NOTHING,
+	WS_MISS_HOT,
+	WS_MISS_ANY,
+};
+
+/* "nothing", "hot-pages", "any-page" (rearm_misses in results). */
+const char *ws_rearm_miss_name(enum ws_rearm_miss m);
 
 /*
  * Cumulative time a tracker spent in one named part of its work, so that
@@ -170,10 +194,11 @@ struct ws_tracker_ops {
 	 * How collect(rearm=true) re-arms, as it runs with t's mode and
 	 * policy: "per-run", "span", "scan-atomic" (WP_MATCHING), "hot-only"
 	 * (idle re-marks what it found accessed), "whole-process"
-	 * (clear_refs); *lossless says whether an access landing between the
-	 * scan and the re-arm is still reported (correctness checks it).
+	 * (clear_refs); *misses says which accesses landing between the scan
+	 * and the re-arm it can lose (correctness's rearm-race measures it).
 	 */
-	const char *(*rearm_method)(const struct ws_tracker *t, bool *lossless);
+	const char *(*rearm_method)(const struct ws_tracker *t,
+				    enum ws_rearm_miss *misses);
 	/* Optional (see the top of this file). */
 	int (*mech_cpu_ns)(struct ws_tracker *t, uint64_t *ns);
 	json_t *(*info)(struct ws_tracker *t);

@@ -32,6 +32,17 @@ const char *ws_rearm_name(enum ws_rearm r)
 	return r < WS_REARM_NR ? rearm_names[r] : "?";
 }
 
+const char *ws_rearm_miss_name(enum ws_rearm_miss m)
+{
+	static const char *const names[] = {
+		[WS_MISS_NOTHING] = "nothing",
+		[WS_MISS_HOT] = "hot-pages",
+		[WS_MISS_ANY] = "any-page",
+	};
+
+	return m <= WS_MISS_ANY ? names[m] : "?";
+}
+
 int ws_rearm_from_name(const char *name)
 {
 	for (int r = 0; r < WS_REARM_NR; r++)

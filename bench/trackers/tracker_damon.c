@@ -469,10 +469,10 @@ static json_t *damon_info(struct ws_tracker *t)
  * no losslessness.
  */
 static const char *damon_rearm_method(const struct ws_tracker *t,
-				      bool *lossless)
+				      enum ws_rearm_miss *misses)
 {
 	(void)t;
-	*lossless = false;
+	*misses = WS_MISS_ANY;
 	return "next-window";
 }
 

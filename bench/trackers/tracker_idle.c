@@ -651,13 +651,16 @@ static int idle_collect(struct ws_tracker *t, struct ws_pageset *out,
 /*
  * Re-marks only the pages it just read as accessed: a page idle at the
  * read stays marked, so an access to it before the re-mark is reported
- * next interval.  (The TLB hazard is another matter: see the top.)
+ * next interval.  A page the read found accessed and accessed again
+ * before its re-mark is marked idle over that access, which no interval
+ * reports: the kernel has no read-and-re-mark.  (The TLB hazard is
+ * another matter: see the top.)
  */
 static const char *idle_rearm_method(const struct ws_tracker *t,
-				     bool *lossless)
+				     enum ws_rearm_miss *misses)
 {
 	(void)t;
-	*lossless = true;
+	*misses = WS_MISS_HOT;
 	return "hot-only";
 }
 

@@ -12,8 +12,9 @@
  *          t->rearm (uffd_tracker.h): per-run (default) re-protects each
  *          hot run and leaves cold pages armed, so a cold page accessed
  *          between the scan and the re-protect is reported next interval
- *          (lossless); span re-protects from the first to the last hot
- *          page in one call and loses such accesses.
+ *          (only a hot page accessed again before its re-protect is
+ *          missed); span re-protects from the first to the last hot
+ *          page in one call and also loses cold pages' accesses.
  * async:   RWP_ASYNC, the kernel unprotects on first access, no message.
  * sync:    every first access is a message to our handler thread,
  *          resolved with UFFDIO_RWPROTECT(mode=0) on that page (on

@@ -250,10 +250,10 @@ static int softdirty_collect(struct ws_tracker *t, struct ws_pageset *out,
 
 /* clear_refs after the scan: a write in between is cleared unseen. */
 static const char *softdirty_rearm_method(const struct ws_tracker *t,
-					  bool *lossless)
+					  enum ws_rearm_miss *misses)
 {
 	(void)t;
-	*lossless = false;
+	*misses = WS_MISS_ANY;
 	return "whole-process";
 }
 

@@ -14,7 +14,8 @@
  *        written set (present PTE in a VM_UFFD_WP VMA without the bit,
  *        brief §2.4); WP_MATCHING is refused without WP_ASYNC, so rearm is
  *        a read-only scan plus UFFDIO_WRITEPROTECT of the written set with
- *        t->rearm's policy (per-run: lossless; span: lossy), as RWP.
+ *        t->rearm's policy (per-run: misses hot pages rewritten before
+ *        their re-arm; span: any page), as RWP.
  *
  * Populate before arming: under WP_UNPOPULATED (implied by WP_ASYNC) and
  * without it alike, a pte_none entry of a WP VMA reads as WRITTEN
@@ -174,14 +175,19 @@ static int wp_collect(struct ws_tracker *t, struct ws_pageset *out,
 	return ws_uffd_tracker_rearm(t, out);
 }
 
-/* Async: WP_MATCHING re-protects under the PTL of the scan itself. */
-static const char *wp_rearm_method(const struct ws_tracker *t, bool *lossless)
+/*
+ * Async: WP_MATCHING re-protects under the PTL of the scan itself, so
+ * nothing is missed.  Sync: the kernel refuses WP_MATCHING without
+ * WP_ASYNC, so the re-arm follows the scan (uffd_tracker.c).
+ */
+static const char *wp_rearm_method(const struct ws_tracker *t,
+				   enum ws_rearm_miss *misses)
 {
 	if (t->mode == WS_MODE_ASYNC) {
-		*lossless = true;
+		*misses = WS_MISS_NOTHING;
 		return "scan-atomic";
 	}
-	return ws_uffd_tracker_rearm_method(t, lossless);
+	return ws_uffd_tracker_rearm_method(t, misses);
 }
 
 static int wp_set_mode(struct ws_tracker *t, enum ws_mode mode)

@@ -251,7 +251,8 @@ int ws_uffd_tracker_scan(struct ws_tracker *t, const struct ws_pm_scan *q,
 /*
  * Re-arm the hot set the scan found (brief §1.10: "re-arm only what was
  * touched; cold stays armed"), with t->rearm's policy: one arm per hot run
- * (lossless), or one over the span from the first to the last hot page.
+ * (loses only hot pages' accesses after the scan), or one over the span
+ * from the first to the last hot page.
  * The span is cheaper -- protecting skips PTEs that are already protected
  * and never touches empty ones (brief §1.5), so it re-arms the same hot
  * pages with one mmap_lock round and one TLB flush -- but it also
@@ -281,10 +282,15 @@ int ws_uffd_tracker_rearm(struct ws_tracker *t, const struct ws_pageset *set)
 	return any ? t->ops->arm(t, span_first, span_end - span_first) : 0;
 }
 
+/*
+ * per-run leaves cold pages armed (their accesses are reported next
+ * interval) but re-protects a hot page over any access it got after the
+ * scan; span also re-protects the cold pages inside the span.
+ */
 const char *ws_uffd_tracker_rearm_method(const struct ws_tracker *t,
-					 bool *lossless)
+					 enum ws_rearm_miss *misses)
 {
-	*lossless = t->rearm == WS_REARM_PER_RUN;
+	*misses = t->rearm == WS_REARM_PER_RUN ? WS_MISS_HOT : WS_MISS_ANY;
 	return ws_rearm_name(t->rearm);
 }
 

@@ -96,7 +96,8 @@ ws_uffd_tracker_range(const struct ws_tracker *t, size_t first, size_t n)
 
 /*
  * collect(rearm=true)'s second half: re-arm the hot pages of @set with
- * t->rearm's policy (per-run: lossless; span: one call, lossy), calling
+ * t->rearm's policy (per-run: misses hot pages only; span: one call,
+ * misses any page in the span), calling
  * t->mid_collect first.
  */
 int ws_uffd_tracker_rearm(struct ws_tracker *t, const struct ws_pageset *set);
@@ -106,6 +107,6 @@ int ws_uffd_tracker_fd(const struct ws_tracker *t);
 uint64_t ws_uffd_tracker_handler_cpu_ns(const struct ws_tracker *t);
 /* rearm_method() of trackers that re-arm with ws_uffd_tracker_rearm(). */
 const char *ws_uffd_tracker_rearm_method(const struct ws_tracker *t,
-					 bool *lossless);
+					 enum ws_rearm_miss *misses);
 
 #endif /* WS_UFFD_TRACKER_H */

@@ -237,16 +237,24 @@ static void wait_until(uint64_t t)
 	}
 }
 
-/* Cold candidates: resident and not hot in the last K intervals. */
+/*
+ * Cold candidates: resident and not hot in the last K intervals.  The
+ * resident pages are the ones decided on (c->decided), what the interval's
+ * decisions are scored over.
+ */
 static void pick_cold(struct cycle *c, uint32_t k)
 {
 	ws_pageset_clear(&c->evict);
+	ws_pageset_clear(&c->decided);
 	if (k < c->o->cold_after)
 		return;
-	for (size_t p = 0; p < c->mem->npages; p++)
-		if (c->det_last[p] + c->o->cold_after <= k &&
-		    (!c->guest || ws_guest_is_resident(&c->g, p)))
+	for (size_t p = 0; p < c->mem->npages; p++) {
+		if (c->guest && !ws_guest_is_resident(&c->g, p))
+			continue;
+		ws_pageset_set(&c->decided, p);
+		if (c->det_last[p] + c->o->cold_after <= k)
 			ws_pageset_set(&c->evict, p);
+	}
 }
 
 /* Collect, and (pause/none freezes) re-arm while nobody runs. */

@@ -33,6 +33,15 @@ struct cycle_interval {
 	bool scored;			/* k >= K: cold sets compared */
 	struct ws_accuracy cold, cold_2m;
 	size_t false_cold_read, false_cold_write;
+	/*
+	 * The interval's decisions: the same cold set, scored only over the
+	 * pages resident when the manager decided (c->decided), so a page
+	 * evicted long ago is not a true positive again in every interval
+	 * (cycle_score_decisions(); vmm-cycle only).
+	 */
+	bool decisions_scored;
+	struct ws_accuracy dec, dec_2m;
+	size_t false_dec_read, false_dec_write;
 };
 
 struct cycle {
@@ -55,6 +64,7 @@ struct cycle {
 	/* per page: last interval hot (detected) / accessed / written */
 	uint32_t *det_last, *true_last, *true_wlast;
 	struct ws_pageset hot, evict, rd, wr;
+	struct ws_pageset decided;	/* resident at the last decision */
 	struct cycle_interval *iv;
 	/*
 	 * How freeze "pause" stops the vCPUs: NULL, the workload engine's
@@ -99,9 +109,18 @@ void cycle_score_cold(struct cycle *c, uint32_t k, struct cycle_interval *iv);
 json_t *cycle_interval_json(const struct cycle *c, uint32_t k,
 			    const struct cycle_interval *iv);
 
+/*
+ * Score interval @k's decisions: the pages of c->decided (resident when
+ * pick_cold() ran) called cold or not, against the same truth (score.c).
+ */
+void cycle_score_decisions(struct cycle *c, uint32_t k,
+			   struct cycle_interval *iv);
 /* Fetch interval @k's truth and score the cold sets (score.c). */
 int cycle_score(struct cycle *c, uint32_t k, struct cycle_interval *iv);
-/* Integrity check and the run's JSON (score.c). */
+/* Precision and recall from the counts; F1 of them (score.c). */
+void cycle_acc_finish(struct ws_accuracy *a);
+double cycle_f1(const struct ws_accuracy *a);
+/* Integrity check and the run's JSON (finish.c). */
 int cycle_finish(struct cycle *c, json_t **run);
 
 #endif /* WS_VMM_CYCLE_IMPL_H */

@@ -54,7 +54,8 @@ int cycle_alloc_pages(struct cycle *c)
 	c->true_wlast = calloc(n, sizeof(*c->true_wlast));
 	if (!c->det_last || !c->true_last || !c->true_wlast ||
 	    ws_pageset_init(&c->hot, n) || ws_pageset_init(&c->evict, n) ||
-	    ws_pageset_init(&c->rd, n) || ws_pageset_init(&c->wr, n))
+	    ws_pageset_init(&c->rd, n) || ws_pageset_init(&c->wr, n) ||
+	    ws_pageset_init(&c->decided, n))
 		return ws_case_fail(c->ctx, ENOMEM, "per-page state of %zu pages",
 				    n);
 	return 0;
@@ -85,6 +86,7 @@ void cycle_free(struct cycle *c)
 	ws_pageset_free(&c->evict);
 	ws_pageset_free(&c->rd);
 	ws_pageset_free(&c->wr);
+	ws_pageset_free(&c->decided);
 	if (c->guest)
 		ws_guest_free(&c->g);
 	else

@@ -68,8 +68,10 @@ int ws_guest_init(struct ws_guest *g, size_t len, const char *dir,
 	g->state = calloc(g->mem.npages, sizeof(*g->state));
 	g->evicted_in = calloc(g->mem.npages, sizeof(*g->evicted_in));
 	g->incore = calloc(g->mem.npages, 1);
+	g->bad_at_refault = calloc(g->mem.npages, 1);
 	g->bounce = aligned_alloc(g->mem.page_size, g->mem.page_size);
-	if (!g->state || !g->evicted_in || !g->incore || !g->bounce) {
+	if (!g->state || !g->evicted_in || !g->incore || !g->bad_at_refault ||
+	    !g->bounce) {
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
@@ -128,8 +130,9 @@ int ws_guest_adopt(struct ws_guest *g, uintptr_t addr, size_t len,
 	}
 	g->evicted_in = calloc(g->mem.npages, sizeof(*g->evicted_in));
 	g->incore = calloc(g->mem.npages, 1);
+	g->bad_at_refault = calloc(g->mem.npages, 1);
 	g->bounce = aligned_alloc(psz, psz);
-	if (!g->evicted_in || !g->incore || !g->bounce) {
+	if (!g->evicted_in || !g->incore || !g->bad_at_refault || !g->bounce) {
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
@@ -154,6 +157,7 @@ void ws_guest_free(struct ws_guest *g)
 	g->state_fd = -1;
 	free(g->evicted_in);
 	free(g->incore);
+	free(g->bad_at_refault);
 	free(g->bounce);
 	ws_samples_free(&g->refault_ns);
 	ws_mem_unmap(&g->mem);
@@ -275,6 +279,7 @@ static void note_bad(struct ws_guest *g, int nbad, const struct ws_wl_bad *bad)
 {
 	atomic_fetch_add(&g->bad_words, nbad);
 	atomic_fetch_add(&g->bad_pages, 1);
+	g->bad_at_refault[bad->page] = 1;
 	if (!atomic_exchange(&g->have_bad, true))
 		g->first_bad = *bad;
 }

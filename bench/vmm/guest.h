@@ -55,7 +55,13 @@ struct ws_guest {
 	/* Counters, updated by the handler thread, read by the manager. */
 	_Atomic uint64_t refaults, refaults_recent, refault_cpu_ns;
 	_Atomic uint64_t first_touches;	/* MISSING on never-evicted pages */
-	_Atomic uint64_t bad_words, bad_pages;
+	_Atomic uint64_t bad_words, bad_pages;	/* bad_pages: per refault */
+	/*
+	 * Pages found bad at a refault (one byte each), so that a page
+	 * refaulted twice, or bad again at the end, is lost once: written by
+	 * the handler thread, read once it stopped.
+	 */
+	uint8_t *bad_at_refault;
 	struct ws_wl_bad first_bad;
 	_Atomic bool have_bad;
 	/* Refault latency (ns from message read to page installed), one per

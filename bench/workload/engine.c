@@ -297,9 +297,16 @@ int ws_wl_start(struct ws_wl *w)
 
 void ws_wl_stop(struct ws_wl *w)
 {
+	uint64_t now;
+
 	if (!w->started || w->stopped)
 		return;
-	w->stop_clock_ns = ws_wl_clock_ns(w);
+	/* One reading for both clocks: paused time is exactly their gap. */
+	now = ws_now_ns();
+	w->stop_wall_ns = now - w->start_ns;
+	w->stop_clock_ns = __atomic_load_n(&w->pause_req, __ATOMIC_RELAXED) ?
+			   wl_clock_at(w, w->pause_start_ns) :
+			   wl_clock_at(w, now);
 	__atomic_store_n(&w->stop, 1, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&w->gen, 1, __ATOMIC_RELEASE);
 	wl_futex_wake(&w->gen);
@@ -362,6 +369,13 @@ uint64_t ws_wl_clock_ns(const struct ws_wl *w)
 	if (__atomic_load_n(&w->pause_req, __ATOMIC_RELAXED))
 		return wl_clock_at(w, w->pause_start_ns);
 	return wl_clock_at(w, ws_now_ns());
+}
+
+uint64_t ws_wl_wall_ns(const struct ws_wl *w)
+{
+	if (!w->started)
+		return 0;
+	return w->stopped ? w->stop_wall_ns : ws_now_ns() - w->start_ns;
 }
 
 void wl_locate(const struct ws_wl *w, uint64_t clock_ns, unsigned int *phase,

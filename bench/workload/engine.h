@@ -106,6 +106,12 @@ void ws_wl_resume(struct ws_wl *w);
 
 /* Phase clock: run time without paused time (frozen while paused). */
 uint64_t ws_wl_clock_ns(const struct ws_wl *w);
+/*
+ * Wall clock since ws_wl_start(), paused time included (until
+ * ws_wl_stop()): what a workload's user waits for.  Paused time is
+ * ws_wl_wall_ns() - ws_wl_clock_ns().
+ */
+uint64_t ws_wl_wall_ns(const struct ws_wl *w);
 
 struct ws_wl_phase_pos {
 	unsigned int phase;	/* index in the pattern */

@@ -104,6 +104,7 @@ struct ws_wl {
 	uint64_t start_ns;
 	uint64_t pause_start_ns;
 	uint64_t stop_clock_ns;
+	uint64_t stop_wall_ns;
 	_Alignas(WL_CACHELINE) uint64_t paused_total_ns;
 
 	/* Read by every worker once per batch, written rarely. */

@@ -177,7 +177,7 @@ c="$run_dir/correctness.json"
 # Idle tracking with the TLB "as-is" may miss accesses by design (young bits
 # are cleared without a TLB flush), and sampling backends (damon) are not
 # exact by design: reported, not asserted.
-bad=$(json_q "$c" "[ (r['backend'],r['backing'],r['mode'],r.get('pattern'),r.get('tlb'),r['accuracy']['precision'],r['accuracy']['recall']) for r in d['results'] if r.get('expected_visible') and not r.get('sampling') and r['backing'] in ('anon','shmem') and 'accuracy' in r and r.get('rearm_lossless') is not False and not (r['backend']=='idle' and r.get('tlb') in ('as-is','turnover')) and (r['accuracy']['precision']!=1 or r['accuracy']['recall']!=1)]")
+bad=$(json_q "$c" "[ (r['backend'],r['backing'],r['mode'],r.get('pattern'),r.get('tlb'),r['accuracy']['precision'],r['accuracy']['recall']) for r in d['results'] if r.get('expected_visible') and not r.get('sampling') and r['backing'] in ('anon','shmem') and 'accuracy' in r and r.get('rearm_misses') != 'any-page' and not (r.get('pattern') == 'rearm-race' and r.get('rearm_misses') == 'hot-pages') and not (r['backend']=='idle' and r.get('tlb') in ('as-is','turnover')) and (r['accuracy']['precision']!=1 or r['accuracy']['recall']!=1)]")
 [ "$bad" = "[]" ] || echo "# inexact: $bad"
 [ "$bad" = "[]" ]; ok $? "correctness: precision = recall = 1 on anon and shmem for every visible pattern"
 cnt=$(json_q "$c" "len([r for r in d['results'] if r.get('expected_visible') and r['backing'] in ('anon','shmem')])")
@@ -190,18 +190,20 @@ tlbs=$(json_q "$c" "' '.join(sorted(set(str(r.get('tlb')) for r in d['results'] 
 [ "$tlbs" = "as-is flushed turnover" ]; ok $? "correctness runs every pattern with the TLB as-is, turned over and flushed ($tlbs)"
 
 # Re-arm losslessness (issue 6 item 1), on whatever uffd tracker runs here.
-race=$(json_q "$c" "sorted(set((r['backend'],r['mode'],r['rearm'],r['rearm_lossless'],r['race_page_reported']) for r in d['results'] if r.get('pattern')=='rearm-race'))")
-echo "# rearm-race (backend, mode, method, lossless claim, reported): $race"
-bad=$(json_q "$c" "[r['rearm'] for r in d['results'] if r.get('pattern')=='rearm-race' and r['rearm_lossless'] != r['race_page_reported']]")
-[ "$bad" = "[]" ]; ok $? "rearm-race: a write between scan and re-arm is reported next interval iff the method claims lossless ($bad)"
+# Issue 14 item 6: the race writes a page cold at the scan and one the
+# scan reported hot; the method's claim (rearm_misses) must be exact.
+race=$(json_q "$c" "sorted(set((r['backend'],r['mode'],r['rearm'],r['rearm_misses'],r['rearm_lossless'],r['race_page_reported'],r['race_hot_page_reported']) for r in d['results'] if r.get('pattern')=='rearm-race'))")
+echo "# rearm-race (backend, mode, method, misses, lossless, cold page reported, hot page reported): $race"
+bad=$(json_q "$c" "[(r['backing'],r['rearm']) for r in d['results'] if r.get('pattern')=='rearm-race' and (r['race_page_reported'] != (r['rearm_misses'] != 'any-page') or r['race_hot_page_reported'] != (r['rearm_misses'] == 'nothing') or r['rearm_lossless'] != (r['rearm_misses'] == 'nothing'))]")
+[ "$bad" = "[]" ]; ok $? "rearm-race: what each method misses is what it claims (cold page kept unless 'any-page', hot page kept only by 'nothing' = lossless) ($bad)"
 if echo " $supported " | grep -q " wp "; then
 	[ "$(json_q "$c" "sum(1 for r in d['results'] if r.get('pattern')=='rearm-race' and r['backend']=='wp' and r['rearm']=='span' and not r['race_page_reported'])")" -gt 0 ]
 	ok $? "rearm-race: wp sync's span re-arm loses the write (the lossy policy is caught)"
-	lost=$(json_q "$c" "[(r['backing'],r['mode'],r['rearm'],r['lost']) for r in d['results'] if r.get('pattern')=='concurrent' and r['backend']=='wp' and r['rearm_lossless']]")
-	echo "# concurrent, lossless methods: $lost"
-	[ "$(json_q "$c" "sum(r['lost'] for r in d['results'] if r.get('pattern')=='concurrent' and r['backend']=='wp' and r['rearm_lossless'])")" = 0 ] &&
-		[ "$(json_q "$c" "sum(1 for r in d['results'] if r.get('pattern')=='concurrent' and r['backend']=='wp' and r['rearm_lossless'])")" -gt 0 ]
-	ok $? "concurrent writer+reader: wp's lossless re-arms (scan-atomic, per-run) lose 0 accesses"
+	lost=$(json_q "$c" "[(r['backing'],r['mode'],r['rearm'],r['rearm_misses'],r['lost']) for r in d['results'] if r.get('pattern')=='concurrent' and r['backend']=='wp']")
+	echo "# concurrent (backing, mode, method, misses, lost): $lost"
+	[ "$(json_q "$c" "sum(r['lost'] for r in d['results'] if r.get('pattern')=='concurrent' and r['backend']=='wp' and r['rearm_misses'] != 'any-page')")" = 0 ] &&
+		[ "$(json_q "$c" "sum(1 for r in d['results'] if r.get('pattern')=='concurrent' and r['backend']=='wp' and r['rearm_misses'] != 'any-page')")" -gt 0 ]
+	ok $? "concurrent writer+reader: wp's re-arms that keep cold pages armed (scan-atomic, per-run) lose 0 accesses"
 	gran=$(json_q "$c" "sorted(set(r['granularity']['tracked_at'] for r in d['results'] if r['backend']=='wp' and r['backing']=='anon-thp' and 'granularity' in r))")
 	echo "# wp on anon-thp tracked at: $gran"
 	thp_skip=$(json_q "$c" "' '.join(sorted(set(s['reason'] for s in d['skipped'] if s['backend']=='wp' and s.get('backing')=='anon-thp')))")
@@ -280,10 +282,22 @@ if echo " $supported " | grep -q " wp "; then
 	ok $? "vmm-cycle: wp freezes in its sync mode and loses nothing"
 	json_q "$v/vmm-cycle.json" "[s['reason'] for s in d['skipped'] if s['backend']=='idle']" | grep -q .
 	ok $? "vmm-cycle: an unsupported backend is a skip with its reason"
-	r=$(json_q "$v/vmm-cycle.json" "[(c['pattern'], round(c['summary']['false_cold_read_pct'] or 0), c['summary']['f1_cold'] is not None, len(c['intervals'])) for c in d['results']]")
-	echo "# (pattern, hot pages called cold by reads %, F1 scored, intervals): $r"
-	[ "$(json_q "$v/vmm-cycle.json" "[c for c in d['results'] if c['pattern']=='read-mostly'][0]['summary']['false_cold_read_pct'] > 0")" = True ]
+	r=$(json_q "$v/vmm-cycle.json" "[(c['pattern'], round(c['summary']['false_cold_decisions_read_pct'] or 0), c['summary']['f1_cold_decisions'], c['summary']['f1_cold_cumulative'], len(c['intervals'])) for c in d['results']]")
+	echo "# (pattern, decided-cold pages in use by reads %, F1 of the decisions, cumulative F1, intervals): $r"
+	[ "$(json_q "$v/vmm-cycle.json" "[c for c in d['results'] if c['pattern']=='read-mostly'][0]['summary']['false_cold_decisions_read_pct'] > 0")" = True ]
 	ok $? "vmm-cycle: wp calls read-only hot pages cold on read-mostly (ground truth sees the reads)"
+	# The decisions scored are the evictions made: a page evicted long
+	# ago is not decided on again (a cumulative score counts it).
+	r=$(json_q "$v/vmm-cycle.json" "[(x['tracked']['run']['decisions']['reported'], x['tracked']['run']['evicted']) for c in d['results'] for x in c['runs']]")
+	echo "# (pages decided cold, pages evicted) per run: $r"
+	[ "$(json_q "$v/vmm-cycle.json" "all(x['tracked']['run']['decisions']['reported'] == x['tracked']['run']['evicted'] for c in d['results'] for x in c['runs']) and sum(x['tracked']['run']['evicted'] for c in d['results'] for x in c['runs']) > 0")" = True ]
+	ok $? "vmm-cycle: the cold set is scored over each interval's decisions (pages decided cold = pages evicted)"
+	# Rates are what their label says: accesses per wall-clock second,
+	# with the time frozen and paused recorded beside them.
+	r=$(json_q "$v/vmm-cycle.json" "[(round(x[k]['run']['accesses_per_s'] * x[k]['run']['wall_s'] / (x[k]['run']['reads'] + x[k]['run']['writes']), 9), x[k]['run']['paused_s'], round(x[k]['run']['frozen_s'], 4)) for c in d['results'] for x in c['runs'] for k in ('tracked', 'untracked')]")
+	echo "# (accesses/s x wall_s / accesses, paused_s, frozen_s) per run: $r"
+	[ "$(json_q "$v/vmm-cycle.json" "all(abs(x[k]['run']['accesses_per_s'] * x[k]['run']['wall_s'] / (x[k]['run']['reads'] + x[k]['run']['writes']) - 1) < 1e-9 and abs(x[k]['run']['wall_s'] - x[k]['run']['phase_clock_s'] - x[k]['run']['paused_s']) < 1e-9 for c in d['results'] for x in c['runs'] for k in ('tracked', 'untracked')) and all(x['tracked']['run']['paused_s'] == 0 < x['tracked']['run']['frozen_s'] for c in d['results'] for x in c['runs']) and all(c['summary']['frozen_pct'] > 0 for c in d['results'])")" = True ]
+	ok $? "vmm-cycle: accesses/s are per wall-clock second; paused time (none for wp's sync freeze) and freeze windows beside them"
 	[ "$(json_q "$v/vmm-cycle.json" "all(len(c['runs'][0]['untracked']['intervals'])==12 and c['runs'][0]['untracked']['run']['evicted']==0 for c in d['results'])")" = True ]
 	ok $? "vmm-cycle: every tracked run has an untracked run of the same pattern beside it"
 	"$ws" summary "$v" >"$tmp/vsum" 2>&1
@@ -296,9 +310,17 @@ if echo " $supported " | grep -q " wp "; then
 	"$ws" run vmm-cycle --backend wp $vm_args --intervals 30 --interval-ms 10 --min-reps 2 \
 		--pattern churn --protocol unsafe --out "$tmp/vu" >/dev/null 2>&1 || rc=$?
 	lost=$(json_q "$tmp/vu/vmm-cycle.json" "sum(c['summary']['pages_lost'] for c in d['results'])")
-	echo "# unsafe protocol: $lost pages lost (exit $rc)"
-	[ "$rc" = 0 ] && [ "${lost:-0}" -gt 0 ]
-	ok $? "vmm-cycle --protocol unsafe is caught losing data ($lost pages)"
+	err=$(json_q "$tmp/vu/vmm-cycle.json" "[e['error'] for e in d['errors']]")
+	echo "# unsafe protocol: $lost pages lost (exit $rc); errors: $err"
+	[ "$rc" = 1 ] && [ "${lost:-0}" -gt 0 ] &&
+		echo "$err" | grep -q "pages lost their content under the unsafe"
+	ok $? "vmm-cycle --protocol unsafe is caught losing data ($lost pages): exit 1, the loss an error"
+	# A page bad at a refault and again at the end (or at two refaults)
+	# is one page lost.
+	r=$(json_q "$tmp/vu/vmm-cycle.json" "[(i['pages_lost'], i['bad_pages_at_refault'], i['bad_refaults'], i['bad_pages_at_end']) for c in d['results'] for x in c['runs'] for i in [x['tracked']['run']['integrity']]]")
+	echo "# unsafe (pages lost, pages bad at a refault, bad refaults, bad at the end) per run: $r"
+	[ "$(json_q "$tmp/vu/vmm-cycle.json" "all(max(i['bad_pages_at_refault'], i['bad_pages_at_end']) <= i['pages_lost'] <= min(i['bad_pages_at_refault'] + i['bad_pages_at_end'], c['params']['size_bytes'] // 4096) and i['bad_pages_at_refault'] <= i['bad_refaults'] for c in d['results'] for x in c['runs'] for i in [x['tracked']['run']['integrity']])")" = True ]
+	ok $? "vmm-cycle: each lost page is counted once (bad at a refault, at the end, or both)"
 	# shellcheck disable=SC2086
 	"$ws" run vmm-cycle --backend wp $vm_args --intervals 30 --interval-ms 10 --min-reps 2 \
 		--pattern churn --out "$tmp/vs" >/dev/null 2>&1

@@ -201,7 +201,7 @@ def interval(i, b):
 d["benchmark"] = "vmm-cycle"
 d["results"] = [{"backend": name, "backing": "anon", "mode": "async",
                  "pattern": pat, "intervals": [interval(i, b) for i in range(8)],
-                 "summary": {"f1_cold": 0.5 + b / 10, "cpu_per_interval_ns": 6000 * (b + 1)}}
+                 "summary": {"f1_cold_decisions": 0.5 + b / 10, "cpu_per_interval_ns": 6000 * (b + 1)}}
                 for pat in ("a", "b") for b, name in enumerate(("rwp", "wp", "idle"))]
 json.dump(d, open(sys.argv[2], "w"))
 PY

@@ -28,7 +28,7 @@ static const struct {
 	{ "scan-throughput", "pages_per_s" },
 	{ "set-mode", "to_sync_ns to_async_ns" },
 	/* Rates and costs; slowdown_pct is signed, *_untracked are controls. */
-	{ "vmm-cycle", "accesses_per_s refaults_per_s cpu_per_interval_ns f1_cold" },
+	{ "vmm-cycle", "accesses_per_s refaults_per_s cpu_per_interval_ns f1_cold_decisions" },
 	{ "numa-interplay", "local_fraction_end pages_migrated extra_faults precision recall" },
 	{ "damon-sweep", "precision recall mech_cpu_util" },
 };

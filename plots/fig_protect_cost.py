@@ -7,7 +7,7 @@ from plotlib import (BACKENDS, BACKINGS, MODES, Figure, Skip, colour,
                      fmt_size, load, median_ci, metric, no_cases, order,
                      varying)
 
-COLUMNS = "{x} median ci95_lo ci95_hi ({unit}, median over repetitions)"
+COLUMNS = "{x} median ci_lo ci_hi ({unit})"
 NOTE = "points: medians; error bars: bootstrap 95 % CI of the median"
 
 

@@ -132,7 +132,7 @@ def throughput(run):
         "scan-throughput", f"scan-throughput-{backing}",
         f"scan-throughput, {backing}: pages per second to collect the "
         "accessed set", doc, ncols=3, note=NOTE,
-        columns="size_MiB median ci95_lo ci95_hi (pages per second)"))
+        columns="size_MiB median ci_lo ci_hi (pages per second)"))
 
 
 def rearm(run):
@@ -140,7 +140,7 @@ def rearm(run):
         "scan-rearm", f"scan-rearm-{backing}",
         f"scan-throughput, {backing}: one collect vs one collect + re-arm",
         doc, ncols=3, note=rearm_note(doc),
-        columns="size_MiB median ci95_lo ci95_hi (microseconds per call)"))
+        columns="size_MiB median ci_lo ci_hi (microseconds per call)"))
 
 
 FIGURES = [("scan-throughput", throughput), ("scan-rearm", rearm)]

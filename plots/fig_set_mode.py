@@ -31,7 +31,7 @@ def latency(run):
     fig = Figure("set-mode", "set-mode",
                  "set-mode: UFFDIO_SET_MODE latency while threads fault on "
                  "the range", doc, ncols=2,
-                 columns="threads median ci95_lo ci95_hi (microseconds)",
+                 columns="threads median ci_lo ci_hi (microseconds)",
                  note="points: medians; error bars: bootstrap 95 % CI of "
                       "the median")
     xmax = max(c["params"]["threads"] for c in cases)

@@ -1,6 +1,6 @@
 # protect-cost: ns per page to arm N pages (log-log), one line per backend,
 # one panel per number of TLB-hot threads on other CPUs; error bars: the
-# bootstrap 95 % CI of the median.  Data: data/protect-cost-<backing>/.
+# interval of the median (ci_median).  Data: data/protect-cost-<backing>/.
 load plotdir . '/common.gp'
 
 set logscale xy

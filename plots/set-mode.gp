@@ -1,6 +1,6 @@
 # set-mode: UFFDIO_SET_MODE latency against faulting threads, one panel per
 # direction, colour per backend, dash type per backing.  Error bars: the
-# bootstrap 95 % CI of the median.  Data: data/set-mode/ (fig_set_mode.py).
+# interval of the median (ci_median).  Data: data/set-mode/ (fig_set_mode.py).
 load plotdir . '/common.gp'
 
 set logscale y

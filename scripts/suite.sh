@@ -5,6 +5,7 @@
 #
 # usage: suite.sh OUT_DIR [quick|default]
 # env:   WSBENCH=path/to/wsbench  SUITE_BENCHMARKS="a b"  SUITE_ARGS="..."
+#        RUN_ID=id (default: the basename of OUT_DIR)
 #        SUITE_ARGS_<benchmark with _ for ->="..." (per benchmark)
 #        RUNS=N: each benchmark as N separate invocations, merged, so that
 #        its CIs and any comparison vary over what a second run varies by
@@ -20,7 +21,7 @@ quick|default) ;;
 esac
 ws=${WSBENCH:-$(dirname "$0")/../build/wsbench}
 benches=${SUITE_BENCHMARKS:-correctness fault-latency protect-cost scan-throughput set-mode vmm-cycle numa-interplay}
-run_id=$(basename "$out")
+run_id=${RUN_ID:-$(basename "$out")}
 runs=${RUNS:-1}
 case "$runs" in ''|*[!0-9]*|0*)
 	echo "suite: RUNS='$runs': use the number of invocations, 1 or more" >&2; exit 2 ;;

@@ -14,7 +14,6 @@
 
 #include <jansson.h>
 
-#include "ratio.h"
 
 struct ws_run_file {
 	char *bench;		/* "fault-latency" */
@@ -39,8 +38,17 @@ void ws_run_free(struct ws_run *run);
 const struct ws_run_file *ws_run_file(const struct ws_run *run,
 				      const char *bench);
 
+/* One measured series: @n samples in @nreps repetitions of @sizes[r]
+ * (NULL: independent samples). */
+struct ws_series_view {
+	const double *v;
+	size_t n;
+	const size_t *sizes;
+	size_t nreps;
+};
+
 /*
- * A series as a view for ws_ratio_of_medians(): @sizes receives the
+ * A series as a view: @sizes receives the
  * repetition sizes (freed by the caller).  0, or -1 if malformed.
  */
 int ws_series_view_of(json_t *series, struct ws_series_view *v,

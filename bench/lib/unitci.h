@@ -17,6 +17,10 @@
  *    of unit values: the ratio of their geometric means, its CI, and the
  *    p-value of a minimum-effect test (is the change larger than a
  *    practical threshold?).
+ *  - ws_yuen_log(): the same on 20 %-trimmed means (Yuen's test, Wilcox
+ *    "Introduction to Robust Estimation and Hypothesis Testing" 5.3):
+ *    with 5 or more units a side, one stray unit cannot move it; with 4
+ *    or fewer it is Welch's.  compare uses it.
  *  - ws_bh_adjust(): Benjamini-Hochberg adjusted p-values.
  */
 #ifndef WS_UNITCI_H
@@ -59,6 +63,14 @@ struct ws_welch {
  */
 int ws_welch_log(const double *a, size_t na, const double *b, size_t nb,
 		 double level, double delta, struct ws_welch *w);
+
+/* Yuen: as ws_welch_log() on the 20 %-trimmed means of the logs, with
+ * winsorized variances; ratio is exp(trimmed mean log B - ... A). */
+int ws_yuen_log(const double *a, size_t na, const double *b, size_t nb,
+		double level, double delta, struct ws_welch *w);
+
+/* exp of the 20 %-trimmed mean of log(@v): what ws_yuen_log() compares. */
+double ws_trimmed_geo_mean(const double *v, size_t n);
 
 /* Benjamini-Hochberg: @q[i] = adjusted p of @p[i] (NAN entries skipped). */
 int ws_bh_adjust(const double *p, size_t m, double *q);

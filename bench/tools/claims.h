@@ -5,8 +5,8 @@
  * times do not (statistics.md).  Three kinds:
  *   baseline   a mechanism over the plain kernel operation it replaces,
  *              same backing and parameters: protect-cost ns_per_page over
- *              mprotect's, fault-latency fault_write_ns/fault_read_ns over
- *              a first-touch fault's;
+ *              mprotect's (fault-latency has none: a first touch's cost
+ *              drifts with the machine's memory state, claims.c);
  *   mechanism  RWP over each other mechanism, same case and metric;
  *   kept       vmm-cycle's throughput tracked over its untracked twin.
  * One claim per benchmark, backend and backing (the case closest to the

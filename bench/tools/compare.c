@@ -2,9 +2,11 @@
 /*
  * The comparison of two runs as data (tools.h: ws_compare_runs()): cases
  * paired by their identity (headline.h); for each headline metric the
- * medians of A and B and a test over *invocations* (unitci.h): Welch's t
- * on the logarithms of the invocation medians gives the ratio B/A (of
- * geometric means) with its 95 % CI and the p-value of "the change is
+ * medians of A and B and a test over *invocations* (unitci.h): Yuen's t
+ * (Welch's on 20 %-trimmed means, so that one invocation that met another
+ * job cannot decide) on the logarithms of the invocation medians gives
+ * the ratio B/A (of trimmed geometric means) with its 95 % CI and the
+ * p-value of "the change is
  * larger than the practical threshold" (default 5 %).  Those p-values are
  * adjusted over every tested row (Benjamini-Hochberg); a row is marked
  * only when its adjusted p is at most q (0.05): its CI lies wholly
@@ -57,14 +59,10 @@ static const char *untested(const struct ws_units *a, const struct ws_units *b,
 	return NULL;
 }
 
-/* Geometric mean of the unit medians: what B/A is the ratio of. */
+/* Trimmed geometric mean of the unit medians: what B/A is the ratio of. */
 static double geo_mean(const struct ws_units *u)
 {
-	double m = 0;
-
-	for (size_t i = 0; i < u->k; i++)
-		m += (log(u->v[i]) - m) / (double)(i + 1);
-	return u->k ? exp(m) : NAN;
+	return ws_trimmed_geo_mean(u->v, u->k);
 }
 
 static int all_positive(const struct ws_units *u)
@@ -92,7 +90,7 @@ static int series_row(json_t *row, const struct ws_metric *ma,
 	}
 	why = untested(&ua, &ub, all_positive(&ua) && all_positive(&ub));
 	if (!why || strncmp(why, "values", 6))
-		ws_welch_log(ua.v, ua.k, ub.v, ub.k, LEVEL, delta, &w);
+		ws_yuen_log(ua.v, ua.k, ub.v, ub.k, LEVEL, delta, &w);
 	json_object_set_new(row, "median_a", num(ws_jnum(ma->series, "summary.median")));
 	json_object_set_new(row, "median_b", num(ws_jnum(mb->series, "summary.median")));
 	/* What the ratio compares: geometric means of the unit medians. */
@@ -106,7 +104,7 @@ static int series_row(json_t *row, const struct ws_metric *ma,
 	json_object_set_new(row, "ci_unit", json_string(ua.unit));
 	json_object_set_new(row, "n_a", json_string(ws_units_n(&ua, na, sizeof(na))));
 	json_object_set_new(row, "n_b", json_string(ws_units_n(&ub, nb, sizeof(nb))));
-	json_object_set_new(row, "test", json_string(why ? "none" : "welch-log"));
+	json_object_set_new(row, "test", json_string(why ? "none" : "yuen-log"));
 	json_object_set_new(row, "p", num(why ? NAN : w.p_change));
 	json_object_set_new(row, "why_unmarked", json_string(why ? why : ""));
 	json_object_set_new(row, "marker", json_string(""));
@@ -284,7 +282,7 @@ static json_t *side(const struct ws_run *r)
 static json_t *method(const struct ws_compare_opts *o, size_t tested)
 {
 	return json_pack("{s:s, s:f, s:f, s:f, s:I, s:s}",
-			 "test", "Welch t on log invocation medians; minimum-effect p against the +-threshold band",
+			 "test", "Yuen t (Welch on 20 %-trimmed means) on log invocation medians; minimum-effect p against the +-threshold band",
 			 "threshold", o->threshold, "fdr_q", o->fdr_q,
 			 "ci_level", LEVEL, "rows_tested", (json_int_t)tested,
 			 "fdr", "Benjamini-Hochberg over the tested rows");
@@ -320,5 +318,5 @@ json_t *ws_compare_runs(const struct ws_run *a, const struct ws_run *b,
 			 "differences", ws_env_differences(a->env, b->env),
 			 "rows", p.rows, "unpaired", p.unpaired,
 			 "method", method(o, tested),
-			 "ratio", "geometric mean of B's invocation medians over A's");
+			 "ratio", "trimmed geometric mean of B's invocation medians over A's");
 }

@@ -164,7 +164,7 @@ static void print_method(FILE *f, json_t *m)
 	char line[1024];
 
 	snprintf(line, sizeof(line),
-		 "A, B: the geometric mean of each run's invocation medians (each invocation a separate process: what a second run varies by); B/A their ratio, with a 95 %% CI from Welch's t over invocations.  A row is marked better or worse for B only when that change exceeds +-%g %% beyond doubt: its minimum-effect p, adjusted over the %lld tested rows by Benjamini-Hochberg, is at most q = %g (column q).  Rows of runs with one invocation a side are shown, not tested.",
+		 "A, B: the 20 %%-trimmed geometric mean of each run's invocation medians (each invocation a separate process: what a second run varies by); B/A their ratio, with a 95 %% CI from Yuen's t over invocations (Welch's on trimmed means: one stray invocation cannot decide).  A row is marked \"better\" or \"worse\" for B only when that change exceeds +-%g %% beyond doubt: its minimum-effect p, adjusted over the %lld tested rows by Benjamini-Hochberg, is at most q = %g (column q).  Rows of runs with one invocation a side are shown, not tested.",
 		 100 * ws_jnum(m, "threshold"),
 		 json_integer_value(json_object_get(m, "rows_tested")),
 		 ws_jnum(m, "fdr_q"));

@@ -121,7 +121,7 @@ static void claims(FILE *f, const struct ws_run *run)
 	size_t i;
 
 	if (!json_array_size(all)) {
-		fprintf(f, "Claims: none (no benchmark here measures a ratio).\n");
+		line(f, "", "  ", "Claims: none (no mechanism measured beside its baseline or another mechanism in the same case).");
 		json_decref(all);
 		return;
 	}

@@ -6,7 +6,7 @@
  * many invocations as recorded; --rerun: a re-run kept before, whose params
  * must match as a fresh one's must), then check the claims, the within-run ratios a
  * cover letter cites, and the exact values (verify_check.c).  With
- * --same-machine the absolute medians too, by compare's test (Welch over
+ * --same-machine the absolute medians too, by compare's test (Yuen over
  * invocations, Benjamini-Hochberg).  Exit 0: everything reproduces; 1:
  * something does not (listed); 2: bad input, nothing to check, or a run
  * of another kind of machine (accel, CPU model, page size; a wsbench VM
@@ -281,7 +281,7 @@ static size_t same_machine_changes(FILE *f, const struct ws_run *old,
 			 ws_jstr(row, "benchmark"), ws_jstr(row, "case"));
 		json_array_append_new(t->failures, json_string(line));
 	}
-	fprintf(f, "\n--same-machine: %lld headline medians tested over invocations (Welch, +-5 %%, Benjamini-Hochberg q 0.05): %zu changed\n",
+	fprintf(f, "\n--same-machine: %lld headline medians tested over invocations (Yuen, +-5 %%, Benjamini-Hochberg q 0.05): %zu changed\n",
 		json_integer_value(ws_jget(cmp, "method.rows_tested")), marked);
 	json_decref(cmp);
 	return marked;
@@ -323,7 +323,10 @@ static int judge(FILE *f, const struct ws_run *old, const struct ws_run *new,
 		fprintf(f, "does not reproduce:\n");
 	json_array_foreach(t.failures, i, s)
 		ws_wrap(f, 100, "  ", "      ", json_string_value(s));
-	if (!checked)
+	if (!checked && claims_unchecked)
+		fprintf(stderr, "wsbench verify: %s: nothing could be checked: %zu claims have a band wider than x2 (too few or too varied invocations; re-run with more) and there is no exact value\n",
+			old->dir, claims_unchecked);
+	else if (!checked)
 		fprintf(stderr, "wsbench verify: %s: nothing to check (no claim, no exact value): the result is empty\n",
 			old->dir);
 	i = json_array_size(t.failures);

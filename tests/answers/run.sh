@@ -69,19 +69,40 @@ for c in d["results"]:
 
 # --- tiny runs of the wp backend --------------------------------------------
 # A: fault-latency as 6 invocations (separate processes, merged), what
-# compare tests over; L: correctness, one invocation, for the exact values.
+# compare tests over; L: correctness, one invocation, for the exact values;
+# P: protect-cost as 6 invocations, for the claims (wp arm over mprotect).
 A=$tmp/A
 L=$tmp/L
+P=$tmp/P
 tiny="--backend wp --backing anon --mode async --pages 256"
 reps="--min-reps 6 --max-reps 6 --min-time 0 --warmup 1"
-mkdir -p "$A" "$L"
+mkdir -p "$A" "$L" "$P"
 "$ws" probe --json "$A/probe.json" >/dev/null
 # shellcheck disable=SC2086
 "$ws" run fault-latency $tiny $reps --invocations 6 --out "$A" --run-id A \
 	--quiet 2>/dev/null &&
 	"$ws" run correctness --backend wp --backing anon,shmem --out "$L" \
-		--run-id L --quiet 2>/dev/null
-ok $? "setup: tiny fault-latency (6 invocations) and correctness runs of wp"
+		--run-id L --quiet 2>/dev/null &&
+	"$ws" run protect-cost --backend wp --backing anon --size 2M --threads 0 \
+		$reps --invocations 6 --out "$P" --run-id P --quiet 2>/dev/null
+ok $? "setup: tiny fault-latency and protect-cost (6 invocations) and correctness runs of wp"
+
+# Scale wp's ns_per_page in protect-cost by SCALE, consistently.
+SCALE_ARM='
+k = SCALE
+for c in d["results"]:
+    if c["backend"] == "wp":
+        s = c["metrics"]["ns_per_page"]
+        s["samples"] = [x * k for x in s["samples"]]
+        s["rep_medians"] = [x * k for x in s["rep_medians"]]
+        m = s["summary"]
+        m["median"] *= k
+        if m.get("ci95_median"):
+            m["ci95_median"] = [x * k for x in m["ci95_median"]]
+        for key in ("lo", "hi", "center"):
+            m["ci_median"][key] *= k
+'
+CLAIM='protect-cost: wp async anon ns_per_page / mprotect ns_per_page'
 [ "$(json_q "$A/fault-latency.json" "(d['invocations'], d['params']['invocations'], {c['metrics'][m]['summary']['ci_unit'] for c in d['results'] for m in c['metrics']}, {len(c['metrics'][m]['inv_reps']) for c in d['results'] for m in c['metrics']})")" = "(6, 6, {'invocation'}, {6})" ]
 ok $? "--invocations 6: one merged result, every series with 6 inv_reps and its CI over invocations"
 [ -z "$(ls -A "$A" | grep invocations)" ]
@@ -118,8 +139,8 @@ $SCALE_WRITE"
 marked=$(json_q "$tmp/slow.json" "[(r['metric'], r['case'].split()[0], r['marker']) for r in d['rows'] if r['marker']]")
 [ "$marked" = "[('fault_write_ns', 'wp', 'worse')]" ]
 ok $? "fault_write_ns x1.5 over 6 invocations: a marker on exactly that metric, 'worse' (got $marked)"
-[ "$(json_q "$tmp/slow.json" "[(r['test'], r['p_adj'] <= 0.05) for r in d['rows'] if r['marker']]")" = "[('welch-log', True)]" ] &&
-	[ "$(json_q "$tmp/slow.json" "d['method']['rows_tested'] == sum(1 for r in d['rows'] if r['test'] == 'welch-log') > 1")" = True ]
+[ "$(json_q "$tmp/slow.json" "[(r['test'], r['p_adj'] <= 0.05) for r in d['rows'] if r['marker']]")" = "[('yuen-log', True)]" ] &&
+	[ "$(json_q "$tmp/slow.json" "d['method']['rows_tested'] == sum(1 for r in d['rows'] if r['test'] == 'yuen-log') > 1")" = True ]
 ok $? "the marked row was tested (Welch over invocations) with a BH-adjusted p <= 0.05 over every tested row"
 
 m60=$("$ws" compare --json --threshold 60 "$A" "$tmp/slow" | "$py" -c "import json,sys; d=json.load(sys.stdin); print([(r['metric'], r['why_unmarked']) for r in d['rows'] if r['metric'] == 'fault_write_ns'])")
@@ -288,13 +309,16 @@ make -s compare A="$A" B="$tmp/slow" >"$tmp/out" 2>"$tmp/err"
 ok $? "make compare A= B= prints the same table"
 
 # --- report --------------------------------------------------------------
-"$ws" report --cover-letter "$A" >"$tmp/cl.txt" 2>"$tmp/err"
+"$ws" report --cover-letter "$P" >"$tmp/cl.txt" 2>"$tmp/err"
 rc=$?
 [ "$rc" = 0 ] && grep -qE '^Linux .*, accel [a-z-]+$' "$tmp/cl.txt" &&
 	grep -q '^kernel config sha256' "$tmp/cl.txt" && grep -q '^harness ' "$tmp/cl.txt" &&
-	grep -q '^  fault-latency: wp async anon fault_write_ns / baseline first_touch_ns$' "$tmp/cl.txt" &&
+	grep -qx "  $CLAIM" "$tmp/cl.txt" &&
 	grep -qE '^    [0-9.e+-]+ \[[0-9.e+-]+, [0-9.e+-]+\] 95%, n 6x6, CV [0-9.]+%$' "$tmp/cl.txt"
-ok $? "cover letter: provenance lines, the claim wp fault / first touch with its 95 % interval over 6 invocations, n 6x6 and the CV"
+ok $? "cover letter: provenance lines, the claim wp arm / mprotect with its 95 % interval over 6 invocations, n 6x6 and the CV"
+"$ws" report --cover-letter "$A" >"$tmp/cl-a.txt" 2>"$tmp/err" &&
+	! grep -q 'first_touch' "$tmp/cl-a.txt" && grep -q '^Claims: none' "$tmp/cl-a.txt"
+ok $? "cover letter: no claim against a first touch (it drifts with the machine's memory state)"
 [ $? = 0 ] || sed 's/^/# /' "$tmp/cl.txt" | head -30
 awk 'length($0) > 72 { bad = 1; print "# " length($0) ": " $0 } END { exit bad }' "$tmp/cl.txt"
 ok $? "cover letter: every line at most 72 columns"
@@ -303,7 +327,7 @@ ok $? "cover letter: every line at most 72 columns"
 long=$tmp/results-of-a-reviewer-with-a-rather-long-directory-name/and-a-deep-path
 longid=a-sixty-character-run-id-for-the-cover-letter-width-test-xyz
 mkdir -p "$long"
-cp -r "$A" "$long/$longid"
+cp -r "$P" "$long/$longid"
 every_file "$long/$longid" "d['run_id'] = '$longid'"
 "$ws" report --cover-letter "$long/$longid" >"$tmp/cl-long.txt" 2>"$tmp/err"
 rc=$?
@@ -319,16 +343,17 @@ ok $? "cover letter with a 60-character run id and a long path: whole, every lin
 # Min-max intervals say what they cover: 3 invocations are not "95 %".
 M=$tmp/M
 # shellcheck disable=SC2086
-"$ws" run fault-latency $tiny $reps --invocations 3 --out "$M" --run-id M --quiet 2>/dev/null
+"$ws" run protect-cost --backend wp --backing anon --size 2M --threads 0 $reps \
+	--invocations 3 --out "$M" --run-id M --quiet 2>/dev/null
 "$ws" report --cover-letter "$M" >"$tmp/cl3.txt" 2>&1
 grep -qE '^    [0-9.e+-]+ \[[0-9.e+-]+, [0-9.e+-]+\] min-max of 3 \(covers 75%\), n 3x6' "$tmp/cl3.txt" &&
 	! grep -q ' 95%' "$tmp/cl3.txt" &&
-	[ "$(json_q "$M/fault-latency.json" "{(c['metrics'][m]['summary']['ci95_median'], c['metrics'][m]['summary']['ci_median']['method'], c['metrics'][m]['summary']['ci_level']) for c in d['results'] for m in c['metrics']}")" = "{(None, 'min-max', 0.75)}" ]
+	[ "$(json_q "$M/protect-cost.json" "{(c['metrics'][m]['summary']['ci95_median'], c['metrics'][m]['summary']['ci_median']['method'], c['metrics'][m]['summary']['ci_level']) for c in d['results'] for m in c['metrics']}")" = "{(None, 'min-max', 0.75)}" ]
 ok $? "3 invocations: 'min-max of 3 (covers 75%)' in the cover letter, ci95_median null and ci_level 0.75 in the JSON"
 
 # The reproduce command, run with stand-ins for make and git, must reach
 # make with options that wsbench accepts and that give the same params.
-sed -n '/^Reproduce:$/,/^Check /p' "$tmp/cl.txt" | sed '1d;$d' >"$tmp/repro.sh"
+sed -n '/^Reproduce:$/,/^Check /p' "$tmp/cl-a.txt" | sed '1d;$d' >"$tmp/repro.sh"
 mkdir -p "$tmp/bin"
 cat >"$tmp/bin/make" <<'EOF'
 #!/bin/sh
@@ -442,28 +467,68 @@ rc=0
 	grep -q ' 1 exact values differ' "$tmp/out"
 ok $? "verify a doctored exact value: exit 1, accuracy.recall named as differing"
 
-# The claim of run A (wp write fault over a first-touch fault, 6
-# invocations) re-checked: it reproduces on a fresh run, and a copy whose
-# fault_write_ns was doctored x2 does not, naming the claim.
+# The claim of run P (wp arm cost over mprotect's, 6 invocations)
+# re-checked: it reproduces on a fresh run, and a copy whose wp
+# ns_per_page was doctored x2 does not, naming the claim.
 rc=0
-"$ws" verify "$A" >"$tmp/out" 2>"$tmp/err" || rc=$?
-grep -q '^fault-latency: wp async anon fault_write_ns / baseline first_touch_ns$' "$tmp/out"
+"$ws" verify "$P" >"$tmp/out" 2>"$tmp/err" || rc=$?
+grep -qx "$CLAIM" "$tmp/out"
 ok $? "verify: the claim is listed by its id"
-echo "# verify of A (exit $rc): $(grep -A1 '^fault-latency: wp async anon fault_write_ns' "$tmp/out" | tail -n 1)"
+echo "# verify of P (exit $rc): $(grep -A1 -x "$CLAIM" "$tmp/out" | tail -n 1)"
 doc=doctored-copy-of-a-result-directory-20261129T164235Z-quick
-copy "$doc"
-doctor "$tmp/$doc" fault-latency.json "SCALE = 2
-$SCALE_WRITE"
+rm -rf "${tmp:?}/$doc"
+cp -r "$P" "$tmp/$doc"
+doctor "$tmp/$doc" protect-cost.json "SCALE = 2
+$SCALE_ARM"
 rc=0
 "$ws" verify --keep "$tmp/kept-re-run-of-the-doctored-copy" "$tmp/$doc" >"$tmp/out" 2>"$tmp/err" || rc=$?
-[ "$rc" = 1 ] && grep -q '^  claim fault-latency: wp async anon fault_write_ns / baseline first_touch_ns: cited' "$tmp/out" &&
+[ "$rc" = 1 ] && grep -q "^  claim $CLAIM: cited" "$tmp/out" &&
 	grep -q 'DOES NOT REPRODUCE' "$tmp/out"
-ok $? "verify a copy whose wp write fault was doctored x2: exit 1, the claim named"
+ok $? "verify a copy whose wp arm cost was doctored x2: exit 1, the claim named"
 awk 'length($0) > 100 || / $/ { bad = 1; print "# " length($0) ": " $0 } END { exit bad }' "$tmp/out"
 ok $? "verify text: no line over 100 columns, no trailing blanks"
-[ -f "$tmp/kept-re-run-of-the-doctored-copy/fault-latency.json" ] &&
-	[ "$(json_q "$tmp/kept-re-run-of-the-doctored-copy/fault-latency.json" "d['invocations']")" = 6 ]
+[ -f "$tmp/kept-re-run-of-the-doctored-copy/protect-cost.json" ] &&
+	[ "$(json_q "$tmp/kept-re-run-of-the-doctored-copy/protect-cost.json" "d['invocations']")" = 6 ]
 ok $? "verify --keep DIR keeps the re-run, made with the recorded 6 invocations"
+# --rerun: the same verdicts against the kept re-run, nothing run again.
+rc=0
+"$ws" verify --rerun "$tmp/kept-re-run-of-the-doctored-copy" "$tmp/$doc" >"$tmp/out" 2>"$tmp/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "^  claim $CLAIM: cited" "$tmp/out" &&
+	! grep -q '^\[verify' "$tmp/err"
+ok $? "verify --rerun DIR: the doctored claim fails against the kept re-run, nothing re-run"
+rc=0
+"$ws" verify --rerun "$tmp/kept-re-run-of-the-doctored-copy" "$P" >"$tmp/out" 2>"$tmp/err" || rc=$?
+grep -qx "$CLAIM" "$tmp/out"
+ok $? "verify --rerun DIR on the original: the claim is checked (exit $rc)"
+# A claim whose invocations spread over a factor of 3 cannot fail for any
+# plausible re-run: unchecked, never "reproduces".
+wide=wide-claim
+rm -rf "${tmp:?}/$wide"
+cp -r "$P" "$tmp/$wide"
+doctor "$tmp/$wide" protect-cost.json '
+for c in d["results"]:
+    if c["backend"] == "wp":
+        s = c["metrics"]["ns_per_page"]
+        sizes = s["rep_sizes"]
+        per = [sum(sizes[:i]) for i in range(len(sizes) + 1)]
+        reps_per_inv = s["inv_reps"]
+        r = 0
+        for i, k in enumerate(reps_per_inv):
+            f = 3.0 if i % 2 else 1 / 3.0
+            for j in range(per[r], per[r + k]):
+                s["samples"][j] *= f
+            for j in range(r, r + k):
+                s["rep_medians"][j] *= f
+            r += k
+'
+rc=0
+"$ws" verify --rerun "$tmp/kept-re-run-of-the-doctored-copy" "$tmp/$wide" >"$tmp/out" 2>"$tmp/err" || rc=$?
+[ "$rc" = 2 ] && grep -q 'nothing could be checked: 1 claims have a band wider than x2' "$tmp/err"
+ok $? "verify: a claim whose band is wider than x2 is unchecked, not reproduced: with nothing else, exit 2 saying so (exit $rc)"
+rc=0
+"$ws" verify --keep "$tmp/k2" --rerun "$tmp/kept-re-run-of-the-doctored-copy" "$P" >"$tmp/out" 2>"$tmp/err" || rc=$?
+[ "$rc" = 2 ] && [ ! -s "$tmp/out" ] && [ ! -e "$tmp/k2" ] && grep -q -- '--keep and --rerun' "$tmp/err"
+ok $? "verify --keep with --rerun: exit 2 naming both, nothing written"
 
 rm -rf "$tmp/empty-run"
 cp -r "$L" "$tmp/empty-run"

@@ -7,9 +7,10 @@
  *  - coverage of the summary's interval at every unit count the profiles
  *    use (>= 93 % wherever it is labelled 95 %; [min, max] labelled with
  *    its true, lower coverage), and the old repetition bootstrap failing;
- *  - compare's decision (Welch on log invocation medians, +-5 % band,
+ *  - compare's decision (Yuen on log invocation medians, +-5 % band,
  *    Benjamini-Hochberg over 30 rows): false markers on A/A and power on
- *    a 20 % change; the old within-run ratio CI crying wolf.
+ *    a 20 % change, also when one invocation in ten is a stray (2x: a
+ *    process that met another job), where Welch loses its power.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -61,6 +62,7 @@ static void test_bh(void)
 struct model {
 	double s_inv, s_rep, s_sample;
 	size_t reps, per;
+	double p_stray;		/* chance an invocation runs 2x slower */
 };
 
 static void draw_invocation(const struct model *m, double scale,
@@ -68,6 +70,8 @@ static void draw_invocation(const struct model *m, double scale,
 {
 	double inv = m->s_inv * gauss(st);
 
+	if (m->p_stray > 0 && unif(st) < m->p_stray)
+		inv += log(2);
 	for (size_t r = 0; r < m->reps; r++) {
 		double rep = inv + m->s_rep * gauss(st);
 
@@ -203,9 +207,13 @@ static void inv_medians(const struct model *m, double scale, size_t k,
  * @effect x A on @changed of them; how many pairs had any marker, and
  * how many changed rows were marked.
  */
+typedef int (*two_sample_fn)(const double *, size_t, const double *, size_t,
+			     double, double, struct ws_welch *);
+
 static void compare_sim(const struct model *m, size_t k, size_t rows,
 			size_t changed, double effect, int pairs,
-			uint64_t *st, int *pairs_marked, double *power)
+			uint64_t *st, int *pairs_marked, double *power,
+			two_sample_fn test)
 {
 	double a[16], b[16], p[64], q[64];
 	size_t hits = 0;
@@ -219,7 +227,7 @@ static void compare_sim(const struct model *m, size_t k, size_t rows,
 
 			inv_medians(m, 1, k, st, a);
 			inv_medians(m, r < changed ? effect : 1, k, st, b);
-			ws_welch_log(a, k, b, k, 0.95, 1.05, &w);
+			test(a, k, b, k, 0.95, 1.05, &w);
 			p[r] = w.p_change;
 		}
 		ws_bh_adjust(p, rows, q);
@@ -243,25 +251,81 @@ static void test_compare_decision(void)
 	int marked;
 	double power;
 
-	compare_sim(&quiet, 3, 30, 0, 1, 300, &st, &marked, &power);
+	compare_sim(&quiet, 3, 30, 0, 1, 300, &st, &marked, &power, ws_yuen_log);
 	ok(marked <= 0.05 * 300,
 	   "A/A, 3 invocations a side, CV 3 %%, 30 rows: %d of 300 pairs with any marker (<= 5 %%)",
 	   marked);
-	compare_sim(&noisy, 6, 30, 0, 1, 300, &st, &marked, &power);
+	compare_sim(&noisy, 6, 30, 0, 1, 300, &st, &marked, &power, ws_yuen_log);
 	ok(marked <= 0.05 * 300,
 	   "A/A, 6 invocations a side, CV 8 %%, 30 rows: %d of 300 pairs with any marker (<= 5 %%)",
 	   marked);
-	compare_sim(&quiet, 6, 30, 5, 1.2, 300, &st, &marked, &power);
+	compare_sim(&quiet, 6, 30, 5, 1.2, 300, &st, &marked, &power, ws_yuen_log);
 	ok(power >= 0.9 && marked <= 0.05 * 300,
 	   "20 %% change on 5 of 30 rows, 6 invocations, CV 3 %%: %.1f %% of changed rows marked (>= 90 %%), %d pairs with a false marker",
 	   100 * power, marked);
-	compare_sim(&quiet, 3, 30, 5, 1.2, 300, &st, &marked, &power);
+	compare_sim(&quiet, 3, 30, 5, 1.2, 300, &st, &marked, &power, ws_yuen_log);
 	diag("the same with 3 invocations: %.1f %% marked (too few units for BH over 30 rows)",
 	     100 * power);
-	compare_sim(&quiet, 3, 30, 20, 1.2, 300, &st, &marked, &power);
+	compare_sim(&quiet, 3, 30, 20, 1.2, 300, &st, &marked, &power, ws_yuen_log);
 	diag("3 invocations, 20 of 30 rows changed: %.1f %% marked", 100 * power);
-	compare_sim(&noisy, 6, 30, 5, 1.2, 300, &st, &marked, &power);
+	compare_sim(&noisy, 6, 30, 5, 1.2, 300, &st, &marked, &power, ws_yuen_log);
 	diag("6 invocations, CV 8 %%: %.1f %% of changed rows marked", 100 * power);
+}
+
+/* One invocation in ten a stray: Yuen keeps its power, Welch loses it. */
+static void test_stray_invocations(void)
+{
+	struct model stray = { .s_inv = 0.03, .s_rep = 0.01, .s_sample = 0.1,
+			       .reps = 3, .per = 100, .p_stray = 0.1 };
+	uint64_t st = 2718;
+	int marked, marked_w;
+	double power, power_w;
+
+	compare_sim(&stray, 6, 30, 0, 1, 300, &st, &marked, &power, ws_yuen_log);
+	ok(marked <= 0.05 * 300,
+	   "A/A with stray invocations (1 in 10 at 2x), 6 a side, 30 rows: Yuen marks %d of 300 pairs (<= 5 %%)",
+	   marked);
+	compare_sim(&stray, 6, 30, 5, 1.2, 300, &st, &marked, &power, ws_yuen_log);
+	compare_sim(&stray, 6, 30, 5, 1.2, 300, &st, &marked_w, &power_w,
+		    ws_welch_log);
+	/* Trimming costs units (6 keep 4), so power drops; Welch's collapses. */
+	ok(power >= 0.5 && power >= 2 * power_w && marked <= 0.05 * 300,
+	   "20 %% change with stray invocations, 6 a side: Yuen marks %.1f %% of changed rows (>= 50 %%, twice Welch's %.1f %%); %d pairs with a false marker",
+	   100 * power, 100 * power_w, marked);
+	compare_sim(&stray, 10, 30, 5, 1.2, 300, &st, &marked, &power, ws_yuen_log);
+	diag("the same with 10 invocations a side: Yuen marks %.1f %%", 100 * power);
+}
+
+/*
+ * One clock step is no certain change: invocation medians of 17 and 18 ns
+ * (whole nanoseconds) with no spread left after trimming.  Without the
+ * resolution floor se is 0 and p is 0 (a real A/A pair was marked so).
+ */
+static void test_resolution_floor(void)
+{
+	double a[6] = { 17, 17, 17, 17, 17, 18 }, b[6] = { 18, 18, 18, 18, 17, 18 };
+	double c[6] = { 17, 17, 17, 17, 17, 18 }, d[6] = { 25, 25, 25, 25, 24, 25 };
+	struct ws_welch y, z;
+
+	ws_yuen_log(a, 6, b, 6, 0.95, 1.05, &y);
+	ws_yuen_log(c, 6, d, 6, 0.95, 1.05, &z);
+	ok(y.p_change > 0.05 && z.p_change < 0.001,
+	   "one clock step (17 -> 18 ns) is not a change beyond 5 %% (p %.3f); 17 -> 25 ns is (p %.2g)",
+	   y.p_change, z.p_change);
+}
+
+/* With 4 or fewer units a side nothing is trimmed: Yuen is Welch. */
+static void test_yuen_small(void)
+{
+	double a[4] = { 10, 11, 12, 10.5 }, b[4] = { 13, 12.5, 14, 13.2 };
+	struct ws_welch w, y;
+
+	ws_welch_log(a, 4, b, 4, 0.95, 1.05, &w);
+	ws_yuen_log(a, 4, b, 4, 0.95, 1.05, &y);
+	ok(w.ratio == y.ratio && w.lo == y.lo && w.hi == y.hi &&
+	   w.p_change == y.p_change && w.df == y.df,
+	   "Yuen with 4 units a side is Welch (ratio %.4f, CI [%.4f, %.4f])",
+	   y.ratio, y.lo, y.hi);
 }
 
 /* Coverage of the Welch ratio CI over invocation medians. */
@@ -273,26 +337,36 @@ static void test_ratio_coverage(void)
 	double a[8], b[8], truth = 1.2;
 	int cover = 0, trials = 1000;
 
+	int cover6 = 0;
+
 	for (int t = 0; t < trials; t++) {
 		struct ws_welch w;
 
-		inv_medians(&m, 1, 3, &st, a);
-		inv_medians(&m, truth, 3, &st, b);
+		inv_medians(&m, 1, 6, &st, a);
+		inv_medians(&m, truth, 6, &st, b);
 		ws_welch_log(a, 3, b, 3, 0.95, 1.05, &w);
 		cover += w.lo <= truth && truth <= w.hi;
+		ws_yuen_log(a, 6, b, 6, 0.95, 1.05, &w);
+		cover6 += w.lo <= truth && truth <= w.hi;
 	}
 	ok(cover >= 0.93 * trials,
 	   "Welch 95 %% CI of B/A from 3 + 3 invocations covers the true 1.2 in %.1f %%",
 	   100.0 * cover / trials);
+	ok(cover6 >= 0.93 * trials,
+	   "Yuen 95 %% CI of B/A from 6 + 6 invocations covers the true 1.2 in %.1f %%",
+	   100.0 * cover6 / trials);
 }
 
 int main(void)
 {
-	plan(8 + 1 + 8 + 1 + 3 + 1);
+	plan(8 + 1 + 8 + 1 + 3 + 2 + 1 + 1 + 2);
 	test_reference_values();
 	test_bh();
 	test_summary_coverage();
 	test_compare_decision();
+	test_stray_invocations();
+	test_yuen_small();
+	test_resolution_floor();
 	test_ratio_coverage();
 	return done_testing();
 }

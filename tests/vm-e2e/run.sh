@@ -118,6 +118,21 @@ grep -Eq '^rwp +[0-9.]+/[0-9.]+ .* [0-9.]+ +[0-9.]+ +[-0-9.]+$' "$sum" &&
 	grep -Eq '^wp +[0-9.]+/[0-9.]+ +100%' "$sum"
 ok $? "guest: summary has rwp's interval cost, idle 'never' faulting, wp 100% read-blind"
 
+# Issue 14: the cover letter of a guest run, read on the host: succeeds,
+# at most 72 columns, no timing claim under TCG, correctness for rwp.
+cl=$share/cover-letter.txt
+rc=0
+build/wsbench report --cover-letter "$e" >"$cl" 2>"$share/cover-letter.err" || rc=$?
+sed 's/^/#   /' "$cl" | head -n 12
+[ "$rc" = 0 ] && ! awk 'length($0) > 72 { bad = 1 } END { exit !bad }' "$cl" &&
+	grep -q '^  rwp  *precision 1.0000 recall 1.0000' "$cl" &&
+	if [ "$(q "$share/vm.json" "d['accel']")" = tcg ]; then
+		grep -q 'accel=tcg' "$cl" && ! grep -q '^Claims' "$cl"
+	else
+		grep -q '^Claims' "$cl"
+	fi
+ok $? "guest run: report --cover-letter exits $rc, lines <= 72 columns, rwp exact, claims only off TCG"
+
 # Issue 7: the VMM cycle for every backend, nothing lost, unsafe caught.
 v=$e/vmm-cycle.json
 [ "$(cat "$e/vmm-cycle.rc" 2>/dev/null)" = 0 ] && "$py" tests/validate_results.py "$v" >/dev/null 2>&1

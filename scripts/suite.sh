@@ -18,6 +18,10 @@ ws=${WSBENCH:-$(dirname "$0")/../build/wsbench}
 benches=${SUITE_BENCHMARKS:-correctness fault-latency protect-cost scan-throughput set-mode vmm-cycle numa-interplay}
 run_id=$(basename "$out")
 mkdir -p "$out"
+# The benchmarks this directory owes: until each has written its file,
+# every reader calls it an incomplete run (an interrupted suite is not a
+# shorter result).
+"$ws" manifest --expect "$benches" "$out"
 
 "$ws" probe --json "$out/probe.json" >&2
 
@@ -46,6 +50,8 @@ for b in $benches; do
 	fi
 done
 echo "[suite] done in $(( $(date +%s) - start ))s -> $out" >&2
+# Last: the directory must now be complete (every owed file written).
+"$ws" manifest --check "$out" >&2 || failed="$failed (incomplete: see above)"
 if [ -n "$failed" ]; then
 	echo "[suite] FAILED:$failed" >&2
 	exit 1

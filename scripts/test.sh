@@ -47,6 +47,8 @@ done
 run integration tests/integration/run.sh
 [ -x tests/attach/run.sh ] && run attach tests/attach/run.sh
 run answers tests/answers/run.sh
+# Bad input and faults (issue 16): every one exit 2, nothing changed.
+run badinput tests/badinput/run.sh
 [ -x tests/plots/run.sh ] && run plots tests/plots/run.sh
 [ -x tests/nested/run.sh ] && run nested tests/nested/run.sh
 # vm-e2e builds (or reuses) the kernel and image first, so that the VM
@@ -68,6 +70,8 @@ if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e-numa/run.sh ]; then
 fi
 [ -x tests/vm/run.sh ] && run vm-scripts tests/vm/run.sh
 
+# How many bad inputs were tried, and how many were refused cleanly.
+sed -n 's/^# \(bad inputs: .*\)/\1/p' "$log_dir/badinput.log" 2>/dev/null || true
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else

@@ -26,6 +26,8 @@
 #include "bench.h"
 #include "cmd_pattern.h"
 #include "env.h"
+#include "knob_journal.h"
+#include "knob_recheck.h"
 #include "knobs.h"
 #include "manifest.h"
 #include "mem.h"
@@ -148,6 +150,17 @@ static int cmd_probe(int argc, char **argv)
 		}
 	}
 	j = probe_all();
+	/* First: a file that cannot be written is exit 2, stdout empty. */
+	if (out) {
+		int err = ws_json_write_atomic(j, out);
+
+		if (err) {
+			fprintf(stderr, "wsbench probe: --json %s: cannot write it: %s\n",
+				out, strerror(-err));
+			json_decref(j);
+			return WS_EXIT_USAGE;
+		}
+	}
 	json_object_foreach(json_object_get(j, "backends"), k, v)
 		printf("%-12s %-12s %s\n", k,
 		       json_is_true(json_object_get(v, "supported")) ?
@@ -160,16 +173,6 @@ static int cmd_probe(int argc, char **argv)
 		       json_is_true(json_object_get(v, "available")) ?
 		       "available" : "unavailable:",
 		       json_string_value(json_object_get(v, "reason")));
-	if (out) {
-		int err = ws_json_write_atomic(j, out);
-
-		if (err) {
-			fprintf(stderr, "wsbench probe: %s: %s\n", out,
-				strerror(-err));
-			json_decref(j);
-			return 1;
-		}
-	}
 	json_decref(j);
 	return 0;
 }
@@ -201,6 +204,32 @@ static int may_write(const struct ws_benchmark *b, const struct ws_run_cfg *c)
 	return -1;
 }
 
+/*
+ * Every run holds the machine-wide knob lock for its whole life
+ * (knob_journal.h): exclusively when it changes knobs, shared otherwise,
+ * so that no run changes a knob under another.  Taken before the output
+ * directory and the watchdog: a refusal leaves nothing behind, and
+ * waiting for another run is not this run's run time.  Without
+ * /run/wsbench the run goes on unlocked (a minimal guest runs alone).
+ */
+static int take_knob_lock(const struct ws_benchmark *b,
+			  const struct ws_run_cfg *c)
+{
+	int err = ws_journal_lock(ws_run_wants_knobs(b, c), c->knob_wait_s);
+
+	if (err == -EWOULDBLOCK) {
+		fprintf(stderr, "wsbench: run %s refused: another run holds the knobs (--knob-wait %g): run it again once that one has ended\n",
+			b->name, c->knob_wait_s);
+		return WS_EXIT_USAGE;
+	}
+	if (err && err != -EACCES && err != -EROFS && err != -ENOENT) {
+		fprintf(stderr, "wsbench: knob lock %s: %s\n",
+			ws_journal_lock_path(), strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
 static int run_benchmark(const struct ws_benchmark *b, struct ws_run_cfg *c)
 {
 	struct ws_bench_ctx ctx = { .p = &c->p };
@@ -222,6 +251,15 @@ static int run_benchmark(const struct ws_benchmark *b, struct ws_run_cfg *c)
 		ctx.errors++;
 		json_array_append_new(json_object_get(res.root, "errors"),
 			json_pack("{s:s}", "error", strerror(-err)));
+	}
+	/* What the file records must have held for the whole run. */
+	if (ws_knobs_recheck(json_object_get(res.root, "environment"), why,
+			     sizeof(why))) {
+		fprintf(stderr, "wsbench: %s: knobs changed under the run: %s\n",
+			b->name, why);
+		ctx.errors++;
+		json_array_append_new(json_object_get(res.root, "errors"),
+			json_pack("{s:s}", "error", why));
 	}
 	snprintf(name, sizeof(name), "%s.json", b->name);
 	err = ws_result_write(&res, c->p.out_dir, name);
@@ -266,8 +304,13 @@ static int cmd_run(int argc, char **argv)
 	ret = ws_run_parse(b, argc - 1, argv + 1, &cfg);
 	if (ret)
 		return ret == 1 ? 0 : ret;
-	if (ws_run_check_memory(b, &cfg) || may_write(b, &cfg) ||
-	    check_out_dir(cfg.p.out_dir))
+	if (ws_run_check_knob_access() || ws_run_check_memory(b, &cfg) ||
+	    may_write(b, &cfg))
+		return WS_EXIT_USAGE;
+	ret = take_knob_lock(b, &cfg);
+	if (ret)
+		return ret;
+	if (check_out_dir(cfg.p.out_dir))
 		return WS_EXIT_USAGE;
 	/*
 	 * A sync fault nobody resolves blocks its thread for good; the

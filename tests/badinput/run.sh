@@ -195,6 +195,69 @@ refused "run --out into another run's directory" "$A holds run 'A'" \
 	"$ws" run set-mode --backend wp --backing anon $reps --out "$A" \
 	--run-id B --quiet
 
+# --- smaller bad inputs (issue 16 item 9) ---------------------------------
+refused "compare --pair naming a backend run A never measured" \
+	"--pair rwp=nosuch: RUN_A ($A) has no case of backend 'rwp' (it has: " \
+	"$ws" compare --pair rwp=nosuch "$A" "$A"
+refused "compare --pair naming a backend run B never measured" \
+	"--pair wp=nosuch: RUN_B ($A) has no case of backend 'nosuch'" \
+	"$ws" compare --pair wp=nosuch "$A" "$A"
+refused "--hugepages beyond this machine's memory" \
+	"--hugepages 1048576: 1048576 huge pages of" \
+	"$ws" run fault-latency --backend wp --backing anon --mode async \
+	--pages 64 $reps --hugepages 1048576 --out "$tmp/hp" --quiet
+refused "--backend wp --backend idle (a repeated option)" \
+	"--backend given twice ('wp', then 'idle'): give it once" \
+	"$ws" run fault-latency --backend wp --backend idle --out "$tmp/rep"
+refused "--quiet --quiet (a repeated flag)" "--quiet given twice" \
+	"$ws" run fault-latency --backend wp --quiet --quiet --out "$tmp/rep"
+refused "a newline in --run-id" \
+	"--run-id: 'a' is followed by character 2, byte 0x0a, which a run id cannot hold: use 1 to 100 characters from A-Z a-z 0-9 . _ + -" \
+	"$ws" run fault-latency --run-id "$(printf 'a\nb')" --out "$tmp/id"
+refused "a 5000-character --run-id" "--run-id: a run id of 5000 characters: use 1 to 100" \
+	"$ws" run fault-latency --run-id "$(printf "%05000d" 0)" --out "$tmp/id"
+refused "--run-id ../x" "--run-id: '../x' starts with '.'" \
+	"$ws" run fault-latency --run-id ../x --out "$tmp/id"
+refused "attach --run-id with a space" "--run-id: 'a' is followed by character 2, byte 0x20" \
+	"$ws" attach --backend wp --run-id "a b" --out "$tmp/id" -- true
+refused "probe --json into a missing directory" \
+	"wsbench probe: --json $tmp/no/dir/p.json: cannot write it: No such file or directory" \
+	"$ws" probe --json "$tmp/no/dir/p.json"
+refused "verify --keep where nothing can be created" \
+	"wsbench verify: --keep /proc/nope: cannot create it" \
+	"$ws" verify --keep /proc/nope "$A"
+printf 'region hot 20%%\nregion cold 80%%\nphase steady 10s\n\thot uniform weight 1e-300\n' >"$tmp/tiny-weight.pat"
+refused "pattern weight 1e-300 (exponent notation)" \
+	"got '1e-300'" "$ws" pattern check "$tmp/tiny-weight.pat"
+grep_honest() {	# the refusal must not claim 1e-300 is out of range only
+	"$ws" pattern check "$tmp/tiny-weight.pat" 2>&1 | grep -q "no exponent"
+}
+grep_honest
+ok $? "... and its message says why: exponents are not accepted, not that 1e-300 is out of (0, 1000000]"
+# Root-only settings are refused before anything is created.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$ws" list >/dev/null 2>&1; then
+	refused "--thp as a user who cannot write it (nobody)" \
+		"--thp never: cannot write /sys/kernel/mm/transparent_hugepage/enabled: Permission denied (setting it needs root" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$ws" run \
+		fault-latency --backend wp --thp never --out "$tmp/nobody"
+	refused "--hugepages as a user who cannot write it (nobody)" \
+		"--hugepages 2: cannot write /proc/sys/vm/nr_hugepages: Permission denied (setting it needs root" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$ws" run \
+		fault-latency --backend wp --hugepages 2 --out "$tmp/nobody"
+else
+	ok 0 "# SKIP root-only settings as a non-root user: needs root and setpriv to become nobody"
+fi
+# plots/plot.sh: a [1,2,3] file is an unreadable result (its documented
+# exit 1, the other figures still drawn), said in one line, no traceback.
+copy plotarray
+echo '[1,2,3]' >"$tmp/plotarray/$F"
+rc=0
+plots/plot.sh "$tmp/plotarray" >"$tmp/plot.out" 2>"$tmp/plot.err" || rc=$?
+[ "$rc" = 1 ] && grep -q "^plots: fault-latency: $tmp/plotarray/$F: not a JSON object (a list): not a wsbench result" "$tmp/plot.err" &&
+	! grep -q Traceback "$tmp/plot.err"
+ok $? "plots/plot.sh on a [1,2,3] $F: exit $rc, one line naming the file, no traceback"
+
 # --- output errors are errors -------------------------------------------
 for cmd in "summary $A" "compare $A $A" "compare --json $A $A" "report $A" \
 	list probe; do

@@ -323,9 +323,10 @@ if [ -w "$thp" ]; then
 	"$ws" run correctness --thp "$other" --thp "$other" --thp "$other" \
 		--thp "$other" --thp "$other" --numa-balancing 0 --numa-balancing 0 \
 		--backend wp --backing anon --pages 10 --quiet --out "$tmp/k5" \
-		>/dev/null 2>&1 || rc=$?
-	[ "$rc" = 0 ] && [ "$(thp_mode)" = "$before" ]
-	ok $? "repeated knob options: last one wins, run succeeds, THP restored (exit $rc)"
+		>/dev/null 2>"$tmp/k5.err" || rc=$?
+	[ "$rc" = 2 ] && [ "$(thp_mode)" = "$before" ] && [ ! -e "$tmp/k5" ] &&
+		grep -q -- "--thp given twice" "$tmp/k5.err"
+	ok $? "repeated knob options: refused (exit $rc), THP untouched, no directory"
 
 	# kill_mid_run SIG DIR: start a long run that sets THP to $other,
 	# wait until it has, kill it with SIG; sets changed, now and rc.

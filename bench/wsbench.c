@@ -253,14 +253,7 @@ static int run_benchmark(const struct ws_benchmark *b, struct ws_run_cfg *c)
 			json_pack("{s:s}", "error", strerror(-err)));
 	}
 	/* What the file records must have held for the whole run. */
-	if (ws_knobs_recheck(json_object_get(res.root, "environment"), why,
-			     sizeof(why))) {
-		fprintf(stderr, "wsbench: %s: knobs changed under the run: %s\n",
-			b->name, why);
-		ctx.errors++;
-		json_array_append_new(json_object_get(res.root, "errors"),
-			json_pack("{s:s}", "error", why));
-	}
+	ctx.errors += ws_knobs_recheck_result(res.root, b->name);
 	snprintf(name, sizeof(name), "%s.json", b->name);
 	err = ws_result_write(&res, c->p.out_dir, name);
 	if (err) {

@@ -67,3 +67,17 @@ int ws_knobs_recheck(json_t *env, char *why, size_t len)
 	json_decref(now);
 	return why[0] ? -1 : 0;
 }
+
+int ws_knobs_recheck_result(json_t *root, const char *who)
+{
+	char why[4096];
+
+	if (!ws_knobs_recheck(json_object_get(root, "environment"), why,
+			      sizeof(why)))
+		return 0;
+	fprintf(stderr, "wsbench: %s: knobs changed under the run: %s\n", who,
+		why);
+	json_array_append_new(json_object_get(root, "errors"),
+			      json_pack("{s:s}", "error", why));
+	return 1;
+}

@@ -16,5 +16,8 @@
 
 /* 0 when @env's knobs still hold, else -1 with the changes in @why. */
 int ws_knobs_recheck(json_t *env, char *why, size_t len);
+/* The same for result @root: a change goes into its "errors" and on
+ * stderr (as @who's); 1 when one did, else 0. */
+int ws_knobs_recheck_result(json_t *root, const char *who);
 
 #endif /* WS_KNOB_RECHECK_H */

@@ -19,7 +19,6 @@
 #include "run_cli.h"
 #include "tuning.h"
 #include "cycle.h"
-#include "damon_sysfs.h"
 #include "pattern.h"
 
 struct run_opt {
@@ -137,6 +136,23 @@ json_t *ws_run_params_json(const struct ws_run_cfg *cfg)
 	return j;
 }
 
+/* Will the damon backend run (and so write DAMON's sysfs knobs)? */
+static bool runs_damon(const struct ws_benchmark *b,
+		       const struct ws_run_cfg *cfg)
+{
+	struct ws_probe pr = { .supported = false };
+
+	for (size_t i = 0; ws_trackers[i]; i++) {
+		if (!(cfg->p.backends & (1u << i)) ||
+		    strcmp(ws_trackers[i]->name, "damon") ||
+		    !ws_run_reads_option(b, "--backend"))
+			continue;
+		ws_trackers[i]->probe(&pr);
+		return pr.supported;
+	}
+	return false;
+}
+
 /*
  * Knobs the run will write: its options', numa-interplay's
  * numa_balancing=1 and scan tunables, and DAMON's kdamonds (machine-wide
@@ -145,15 +161,8 @@ json_t *ws_run_params_json(const struct ws_run_cfg *cfg)
 bool ws_run_wants_knobs(const struct ws_benchmark *b,
 			const struct ws_run_cfg *cfg)
 {
-	bool damon = false;
-
-	for (size_t i = 0; ws_trackers[i]; i++)
-		if ((cfg->p.backends & (1u << i)) &&
-		    !strcmp(ws_trackers[i]->name, "damon"))
-			damon = ws_run_reads_option(b, "--backend") &&
-				!access(WS_DAMON_ADMIN, F_OK);
-	return nr_knob_reqs || cfg->tune || damon ||
-	       !strcmp(b->name, "numa-interplay");
+	return nr_knob_reqs || cfg->tune ||
+	       !strcmp(b->name, "numa-interplay") || runs_damon(b, cfg);
 }
 
 /*

@@ -41,11 +41,17 @@ for b in $benches; do
 	echo "[suite $i/$total] $b (profile $profile, elapsed $((now - start))s, $eta)" >&2
 	var=SUITE_ARGS_$(echo "$b" | tr - _)
 	eval "extra=\${$var:-}"
-	# shellcheck disable=SC2086
 	# --tune on: performance governor and no deep C-states for the run
-	# (restored after; the result records what was in force).
+	# (restored after; the result records what was in force), unless
+	# the arguments say otherwise (a reproduce command's --tune off):
+	# wsbench refuses an option given twice.
+	tune="--tune on"
+	case " ${SUITE_ARGS:-} $extra " in
+	*" --tune "* | *" --tune="*) tune= ;;
+	esac
+	# shellcheck disable=SC2086
 	if ! "$ws" run "$b" --profile "$profile" --out "$out" \
-		--run-id "$run_id" --tune on ${SUITE_ARGS:-} $extra; then
+		--run-id "$run_id" $tune ${SUITE_ARGS:-} $extra; then
 		failed="$failed $b"
 	fi
 done

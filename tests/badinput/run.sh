@@ -234,6 +234,17 @@ grep_honest() {	# the refusal must not claim 1e-300 is out of range only
 }
 grep_honest
 ok $? "... and its message says why: exponents are not accepted, not that 1e-300 is out of (0, 1000000]"
+# Repeated options are refused, so the suite must not add --tune on to a
+# reproduce command's --tune off (a stub wsbench records the arguments).
+printf '#!/bin/sh\necho "$*" >>"%s/stub.args"\n' "$tmp" >"$tmp/stub"
+chmod +x "$tmp/stub"
+WSBENCH=$tmp/stub SUITE_BENCHMARKS="correctness set-mode" \
+	SUITE_ARGS_correctness="--tune off" scripts/suite.sh "$tmp/suite" quick 2>/dev/null
+[ "$(grep -c -- '--tune' "$tmp/stub.args")" = 2 ] &&
+	grep -q '^run correctness .*--tune off$' "$tmp/stub.args" &&
+	grep -q '^run set-mode .*--tune on$' "$tmp/stub.args"
+ok $? "suite.sh gives --tune once: the caller's --tune off, else its own --tune on"
+rm -rf "$tmp/suite" "$tmp/stub" "$tmp/stub.args"
 # Root-only settings are refused before anything is created.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$ws" list >/dev/null 2>&1; then

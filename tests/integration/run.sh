@@ -262,7 +262,8 @@ ok $? "pattern run: accesses/s, truth cost and a clean integrity check"
 [ "$rc" = 0 ] || sed 's/^/# /' "$tmp/prun"
 
 # --- vmm-cycle (issue 7): the whole cycle on the host's wp ----------------
-vm_args="--size 8M --intervals 12 --interval-ms 15 --cold-after 1 --min-reps 1 --quiet"
+vm_size="--size 8M --cold-after 1 --quiet"
+vm_args="$vm_size --intervals 12 --interval-ms 15 --min-reps 1"
 usage_error "unknown pattern" "not found" run vmm-cycle --pattern no-such-pattern
 usage_error "malformed pattern" "bad.pat:3: expected" run vmm-cycle --pattern "$tmp/bad.pat"
 usage_error "bad --protocol" "safe" run vmm-cycle --protocol maybe
@@ -293,14 +294,14 @@ if echo " $supported " | grep -q " wp "; then
 	# loses writes (churn writes everywhere, all the time).
 	rc=0
 	# shellcheck disable=SC2086
-	"$ws" run vmm-cycle --backend wp $vm_args --intervals 30 --interval-ms 10 --min-reps 2 \
+	"$ws" run vmm-cycle --backend wp $vm_size --intervals 30 --interval-ms 10 --min-reps 2 \
 		--pattern churn --protocol unsafe --out "$tmp/vu" >/dev/null 2>&1 || rc=$?
 	lost=$(json_q "$tmp/vu/vmm-cycle.json" "sum(c['summary']['pages_lost'] for c in d['results'])")
 	echo "# unsafe protocol: $lost pages lost (exit $rc)"
 	[ "$rc" = 0 ] && [ "${lost:-0}" -gt 0 ]
 	ok $? "vmm-cycle --protocol unsafe is caught losing data ($lost pages)"
 	# shellcheck disable=SC2086
-	"$ws" run vmm-cycle --backend wp $vm_args --intervals 30 --interval-ms 10 --min-reps 2 \
+	"$ws" run vmm-cycle --backend wp $vm_size --intervals 30 --interval-ms 10 --min-reps 2 \
 		--pattern churn --out "$tmp/vs" >/dev/null 2>&1
 	rc=$?
 	r=$(json_q "$tmp/vs/vmm-cycle.json" "(sum(c['summary']['pages_lost'] for c in d['results']), sum(c['summary']['refaults'] for c in d['results']))")

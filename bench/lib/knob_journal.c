@@ -253,11 +253,6 @@ int ws_journal_lock(bool exclusive, double wait_s)
 	return 0;
 }
 
-bool ws_journal_exclusive(void)
-{
-	return held == LOCK_EX;
-}
-
 int ws_journal_record(const char *path, const char *saved)
 {
 	char line[512], head[512], cmd[400];

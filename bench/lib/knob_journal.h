@@ -37,8 +37,6 @@
 int ws_journal_lock(bool exclusive, double wait_s);
 /* The lock file's path, for messages. */
 const char *ws_journal_lock_path(void);
-/* Do we hold it exclusively (this process, or the one we forked from)? */
-bool ws_journal_exclusive(void);
 /* Record @path's original @saved value; 0 or -errno (then do not write). */
 int ws_journal_record(const char *path, const char *saved);
 /* Everything restored: forget the journal (async-signal-safe). */

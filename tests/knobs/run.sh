@@ -74,7 +74,7 @@ holds_lock() { awk -v p="$1" '$2 == "FLOCK" && $5 == p { f = 1 } END { exit !f }
 "$ws" $run --min-time 3 --thp always --out "$tmp/A" --run-id A 2>"$tmp/A.err" &
 a=$!
 pids="$a"
-wait_for 20 '[ "$(thp_now)" = always ]'
+wait_for 20 'holds_lock $a && [ "$(thp_now)" = always ]'
 "$ws" $run --min-time 1 --thp never --out "$tmp/B" --run-id B 2>"$tmp/B.err" &
 b=$!
 pids="$a $b"
@@ -99,7 +99,7 @@ ok $? "B started measuring only after A had finished (started_at, finished_at)"
 "$ws" $run --min-time 4 --thp always --out "$tmp/H" --run-id H 2>"$tmp/H.err" &
 h=$!
 pids="$h"
-wait_for 20 '[ "$(thp_now)" = always ]'
+wait_for 20 'holds_lock $h && [ "$(thp_now)" = always ]'
 rc=0
 "$ws" $short --thp never --knob-wait 0 --out "$tmp/R" --run-id R 2>"$tmp/R.err" || rc=$?
 [ "$rc" = 2 ] && [ "$(thp_now)" = always ] && [ ! -e "$tmp/R" ] &&

@@ -52,10 +52,13 @@ cleanup() {
 trap cleanup EXIT
 pids=""
 
-run="run fault-latency --backend wp --backing anon --mode async --pages 256 --warmup 0 --min-reps 3 --max-reps 100000 --quiet"
+# Long runs last about 2 x intervals x 100 ms (tracked and untracked
+# twins), whatever the machine's speed, and record little: a timed
+# fault-latency run spends minutes on the statistics of its samples.
+long="run vmm-cycle --backend wp --backing anon --size 4M --vcpus 1 --cold-after 1 --pattern churn --min-reps 1 --interval-ms 100 --quiet"
 short="run fault-latency --backend wp --backing anon --mode async --pages 64 --warmup 0 --min-reps 3 --max-reps 3 --min-time 0 --quiet"
-jq() {	# jq RESULT-DIR PYTHON-EXPRESSION-OF-d (its fault-latency.json)
-	"$py" -c "import json,sys; d=json.load(open(sys.argv[1] + '/fault-latency.json')); print($2)" "$1" 2>/dev/null
+jq() {	# jq RESULT-DIR PYTHON-EXPRESSION-OF-d (its one benchmark file)
+	"$py" -c "import glob,json,sys; f=[f for f in glob.glob(sys.argv[1] + '/*.json') if not f.endswith('/manifest.json')]; d=json.load(open(f[0])); print($2)" "$1" 2>/dev/null
 }
 wait_for() {	# wait_for SECONDS SHELL-CONDITION
 	i=0
@@ -71,11 +74,14 @@ other=never
 holds_lock() { awk -v p="$1" '$2 == "FLOCK" && $5 == p { f = 1 } END { exit !f }' /proc/locks; }
 
 # --- two overlapping runs, each asking for another THP mode --------------
-"$ws" $run --min-time 3 --thp always --out "$tmp/A" --run-id A 2>"$tmp/A.err" &
+"$ws" $long --intervals 30 --thp always --out "$tmp/A" --run-id A 2>"$tmp/A.err" &
 a=$!
 pids="$a"
-wait_for 20 'holds_lock $a && [ "$(thp_now)" = always ]'
-"$ws" $run --min-time 1 --thp never --out "$tmp/B" --run-id B 2>"$tmp/B.err" &
+# A has changed THP; with the lock it holds it already (an old wsbench
+# does not: B must still start while A runs).
+wait_for 20 '[ "$(thp_now)" = always ]'
+wait_for 3 'holds_lock $a'
+"$ws" $long --intervals 10 --thp never --out "$tmp/B" --run-id B 2>"$tmp/B.err" &
 b=$!
 pids="$a $b"
 rc_a=0; wait $a || rc_a=$?
@@ -92,14 +98,15 @@ grep -q "another wsbench run holds the knobs (pid $a: .*--thp always.*): waiting
 ok $? "the second run waited, naming the holder's pid and command"
 [ "$(jq "$tmp/A" "len(d['errors'])")" = 0 ] && [ "$(jq "$tmp/B" "len(d['errors'])")" = 0 ]
 ok $? "neither run's knobs changed under it (no error recorded)"
-[ "$(jq "$tmp/B" "d['started_at'] >= json.load(open(sys.argv[1] + '/../A/fault-latency.json'))['finished_at']")" = True ]
+[ "$(jq "$tmp/B" "d['started_at'] >= json.load(open(sys.argv[1] + '/../A/vmm-cycle.json'))['finished_at']")" = True ]
 ok $? "B started measuring only after A had finished (started_at, finished_at)"
 
 # --- --knob-wait 0: refused at once, naming the holder, nothing touched --
-"$ws" $run --min-time 4 --thp always --out "$tmp/H" --run-id H 2>"$tmp/H.err" &
+"$ws" $long --intervals 40 --thp always --out "$tmp/H" --run-id H 2>"$tmp/H.err" &
 h=$!
 pids="$h"
-wait_for 20 'holds_lock $h && [ "$(thp_now)" = always ]'
+wait_for 20 '[ "$(thp_now)" = always ]'
+wait_for 3 'holds_lock $h'
 rc=0
 "$ws" $short --thp never --knob-wait 0 --out "$tmp/R" --run-id R 2>"$tmp/R.err" || rc=$?
 [ "$rc" = 2 ] && [ "$(thp_now)" = always ] && [ ! -e "$tmp/R" ] &&
@@ -115,10 +122,11 @@ pids=""
 ok $? "THP back to $thp0 after H"
 
 # --- a run relying on the knobs as found keeps a knob run waiting --------
-"$ws" $run --min-time 3 --out "$tmp/S" --run-id S 2>"$tmp/S.err" &
+"$ws" $long --intervals 30 --out "$tmp/S" --run-id S 2>"$tmp/S.err" &
 s=$!
 pids="$s"
-wait_for 20 'holds_lock $s'
+sleep 1
+wait_for 3 'holds_lock $s'
 "$ws" $short --thp "$other" --out "$tmp/T" --run-id T 2>"$tmp/T.err" &
 t=$!
 pids="$s $t"
@@ -135,7 +143,7 @@ pids=""
 ok $? "--thp $other waited for a plain run S (THP during S: $thp_mid; exits $rc_s, $rc_t; each JSON true)"
 
 # --- SIGKILL: the next run restores what the dead one left ---------------
-"$ws" $run --min-time 120 --thp "$other" --hugepages 2 --out "$tmp/K" \
+"$ws" $long --intervals 3000 --thp "$other" --hugepages 2 --out "$tmp/K" \
 	--run-id K 2>"$tmp/K.err" &
 k=$!
 pids="$k"
@@ -161,7 +169,7 @@ ok $? "... and said so on stderr, naming the dead run and each knob"
 ok $? "... before measuring: its JSON records THP $thp0, nr_hugepages $hp0"
 
 # --- a knob changed under a run by someone else is caught at its end -----
-"$ws" $run --min-time 3 --out "$tmp/C" --run-id C 2>"$tmp/C.err" &
+"$ws" $long --intervals 30 --out "$tmp/C" --run-id C 2>"$tmp/C.err" &
 c=$!
 pids="$c"
 sleep 1

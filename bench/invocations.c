@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "invocations.h"
+#include "manifest.h"
 #include "merge.h"
 #include "result.h"
 #include "parse.h"
@@ -106,6 +107,19 @@ static void remove_tree(const char *dir)
 	rmdir(dir);
 }
 
+/* List the merged file in the run directory's manifest; 0 or -1 (said). */
+static int add_to_manifest(const struct ws_run_cfg *cfg, const char *bench)
+{
+	char name[128], why[4096];
+
+	snprintf(name, sizeof(name), "%s.json", bench);
+	if (!ws_manifest_add(cfg->p.out_dir, name, bench, cfg->p.run_id, why,
+			     sizeof(why)))
+		return 0;
+	fprintf(stderr, "wsbench: %s\n", why);
+	return -1;
+}
+
 /* Load every invocation's result of @bench and merge; 0 or 1 (said). */
 static int merge_into(const struct ws_run_cfg *cfg, const char *bench,
 		      const char *scratch, unsigned n)
@@ -137,6 +151,8 @@ static int merge_into(const struct ws_run_cfg *cfg, const char *bench,
 	rc = ws_json_write_atomic(m, path) ? 1 : 0;
 	if (rc)
 		fprintf(stderr, "wsbench: cannot write %s\n", path);
+	else if (add_to_manifest(cfg, bench))
+		rc = 1;
 	else
 		fprintf(stderr, "wsbench: %s: %u invocations merged -> %s\n",
 			bench, n, path);

@@ -6,6 +6,7 @@
  * written once every option parsed, so bad input never touches the
  * machine.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,8 @@ static const char *const thp_names[] = { "always", "madvise", "never", NULL };
 static const char *const mode_names[] = { "async", "sync", NULL };
 static const char *const rearm_names[] = { "per-run", "span", NULL };
 static const char *const onoff_names[] = { "off", "on", NULL };
+
+#define WS_NR_HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 
 static const char *const *tracker_names(void)
 {
@@ -133,6 +136,55 @@ json_t *ws_run_params_json(const struct ws_run_cfg *cfg)
 			json_object_set_new(j, "damon",
 					    ws_damon_params_json(&cfg->damon));
 	return j;
+}
+
+/* Will the damon backend run (and so write DAMON's sysfs knobs)? */
+static bool runs_damon(const struct ws_benchmark *b,
+		       const struct ws_run_cfg *cfg)
+{
+	struct ws_probe pr = { .supported = false };
+
+	for (size_t i = 0; ws_trackers[i]; i++) {
+		if (!(cfg->p.backends & (1u << i)) ||
+		    strcmp(ws_trackers[i]->name, "damon") ||
+		    !ws_run_reads_option(b, "--backend"))
+			continue;
+		ws_trackers[i]->probe(&pr);
+		return pr.supported;
+	}
+	return false;
+}
+
+/*
+ * Knobs the run will write: its options', numa-interplay's
+ * numa_balancing=1 and scan tunables, and DAMON's kdamonds (machine-wide
+ * sysfs, whichever benchmark runs the damon backend).
+ */
+bool ws_run_wants_knobs(const struct ws_benchmark *b,
+			const struct ws_run_cfg *cfg)
+{
+	return nr_knob_reqs || cfg->tune ||
+	       !strcmp(b->name, "numa-interplay") || runs_damon(b, cfg);
+}
+
+/*
+ * Writing a knob needs root (or a writable sysfs): refused here, before
+ * the result directory exists, not at the first write with an empty
+ * directory left behind.
+ */
+int ws_run_check_knob_access(void)
+{
+	for (size_t i = 0; i < nr_knob_reqs; i++) {
+		const struct knob_req *k = &knob_reqs[i];
+
+		if (!access(k->path, W_OK))
+			continue;
+		fprintf(stderr, "wsbench: %s %s: cannot write %s: %s%s\n",
+			k->opt, k->value, k->path, strerror(errno),
+			geteuid() ? " (setting it needs root: run as root, or drop the option)" : "");
+		return -1;
+	}
+	return 0;
 }
 
 int ws_run_apply_tuning(const struct ws_run_cfg *cfg)
@@ -311,11 +363,8 @@ static int set_out(struct ws_run_cfg *c, const char *o, const char *v)
 
 static int set_run_id(struct ws_run_cfg *c, const char *o, const char *v)
 {
-	if (!*v || strchr(v, '/') || strlen(v) >= sizeof(c->run_id)) {
-		fprintf(stderr, "wsbench: %s: '%s' is not a run id: use a non-empty name without '/'\n",
-			o, v);
+	if (ws_check_run_id(o, v))
 		return -1;
-	}
 	snprintf(c->run_id, sizeof(c->run_id), "%s", v);
 	return 0;
 }
@@ -341,7 +390,7 @@ static int set_hugepages(struct ws_run_cfg *c, const char *o, const char *v)
 		return -1;
 	c->p.hugepages_request = u;
 	snprintf(val, sizeof(val), "%llu", (unsigned long long)u);
-	defer_knob("--hugepages", "/proc/sys/vm/nr_hugepages", val);
+	defer_knob("--hugepages", WS_NR_HUGEPAGES, val);
 	return 0;
 }
 
@@ -369,6 +418,11 @@ static int set_quiet(struct ws_run_cfg *c, const char *o, const char *v)
 static int set_timeout(struct ws_run_cfg *c, const char *o, const char *v)
 {
 	return ws_parse_uint(o, v, 0, 7 * 86400, &c->timeout_s);
+}
+
+static int set_knob_wait(struct ws_run_cfg *c, const char *o, const char *v)
+{
+	return ws_parse_double(o, v, 0, 7 * 86400, &c->knob_wait_s);
 }
 
 /* A pattern must exist and parse now: a typo is exit 2, not a late error. */
@@ -522,6 +576,7 @@ static const struct run_opt run_opts[] = {
 	{ "invocations", "N", "run N separate processes, merged: CIs and compare over invocations, what a second run varies by (default 1)", true, set_invocations },
 	{ "quiet", NULL, "no progress lines", true, set_quiet },
 	{ "timeout", "SECONDS", "watchdog for the whole run (default 3600; 0: none)", true, set_timeout },
+	{ "knob-wait", "SECONDS", "wait at most this long for another wsbench run that holds the knobs (default 3600; 0: refuse at once, exit 2)", true, set_knob_wait },
 	{ "help", NULL, "this text", true, NULL },
 	{ NULL, NULL, NULL, false, NULL },
 };
@@ -636,9 +691,38 @@ static void defaults(const struct ws_benchmark *b, enum ws_profile prof,
 	c->p.seed = 42;
 	c->timeout_s = 3600;
 	c->invocations = 1;
+	c->knob_wait_s = 3600;
 	ws_damon_params_default(&c->damon);
 	b->defaults(&c->p, prof);
 	default_run_id(c->run_id, sizeof(c->run_id));
+}
+
+/*
+ * --hugepages N takes N huge pages out of ordinary memory: more than
+ * MemAvailable (plus the pool as it is) would only fail late, or push the
+ * machine into reclaim while it measures.
+ */
+static int check_hugepages(void)
+{
+	const char *req = knob_value_requested(WS_NR_HUGEPAGES);
+	size_t hp_size = 0, pool = 0, most, want, avail = ws_mem_available();
+	char now[32], a[32], b[32], c[32];
+
+	ws_hugetlb_free(&hp_size);
+	if (!req || !hp_size || !avail)
+		return 0;
+	if (!ws_knob_read(WS_NR_HUGEPAGES, now, sizeof(now)))
+		pool = strtoull(now, NULL, 10);
+	want = strtoull(req, NULL, 10);
+	most = pool + avail / hp_size;
+	if (want <= most)
+		return 0;
+	fprintf(stderr, "wsbench: --hugepages %zu: %zu huge pages of %s need %s, but this machine has %s available (MemAvailable %s plus the %zu huge pages reserved now): use at most %zu\n",
+		want, want, ws_fmt_size(hp_size, a, sizeof(a)),
+		ws_fmt_size(want * hp_size, b, sizeof(b)),
+		ws_fmt_size(most * hp_size, c, sizeof(c)),
+		ws_fmt_size(avail, now, sizeof(now)), pool, most);
+	return -1;
 }
 
 /* Cross-option checks, after every option parsed. */
@@ -671,6 +755,8 @@ static int check_combination(const struct ws_benchmark *b,
 			b->name);
 		return -1;
 	}
+	if (check_hugepages())
+		return -1;
 	if (!c->out_dir[0])
 		snprintf(c->out_dir, sizeof(c->out_dir), "results/%s",
 			 c->run_id);
@@ -694,10 +780,39 @@ static int apply_option(const struct ws_benchmark *b, struct ws_run_cfg *c,
 	return o->set(c, name, val);
 }
 
+/*
+ * An option given twice silently took the last value (`--backend wp
+ * --backend idle` ran idle only): refused, except --damon and
+ * --numa-scan, whose KEY=VAL lists add up by design.
+ */
+static int given_twice(const struct ws_benchmark *b, const struct run_opt *o,
+		       const char **given, const char *val)
+{
+	size_t i = o - run_opts;
+
+	if (!strcmp(o->name, "damon") || !strcmp(o->name, "numa-scan")) {
+		given[i] = val ? val : "";
+		return 0;
+	}
+	if (!given[i]) {
+		given[i] = val ? val : "";
+		return 0;
+	}
+	if (o->arg)
+		fprintf(stderr, "wsbench run %s: --%s given twice ('%s', then '%s'): give it once%s\n",
+			b->name, o->name, given[i], val,
+			strstr(o->arg, "LIST") ? " (lists take commas, e.g. --backend wp,idle)" : "");
+	else
+		fprintf(stderr, "wsbench run %s: --%s given twice: give it once\n",
+			b->name, o->name);
+	return -1;
+}
+
 int ws_run_parse(const struct ws_benchmark *b, int argc, char **argv,
 		 struct ws_run_cfg *cfg)
 {
 	struct option longopts[NR_RUN_OPTS + 1];
+	const char *given[NR_RUN_OPTS] = { NULL };
 	char generic[512];
 	enum ws_profile prof;
 	int opt;
@@ -726,7 +841,8 @@ int ws_run_parse(const struct ws_benchmark *b, int argc, char **argv,
 			run_usage(b);
 			return 1;
 		}
-		if (apply_option(b, cfg, o, optarg))
+		if (given_twice(b, o, given, optarg) ||
+		    apply_option(b, cfg, o, optarg))
 			return WS_EXIT_USAGE;
 	}
 	if (optind < argc) {

@@ -16,6 +16,7 @@
 struct ws_run_cfg {
 	struct ws_params p;
 	uint64_t timeout_s;		/* watchdog; 0: none */
+	double knob_wait_s;		/* for another run's knob lock */
 	bool tune;			/* --tune on: quiet-machine settings */
 	unsigned invocations;		/* separate processes, merged */
 	bool sizes_given, pages_given;	/* typed by the user, not defaults */
@@ -50,6 +51,12 @@ json_t *ws_run_params_json(const struct ws_run_cfg *cfg);
 
 /* Add the knob options' params (--thp, --numa-balancing) to @j. */
 void ws_run_knob_params(json_t *j);
+
+/* Will the run write knobs (--thp, --hugepages, --tune on, DAMON...)? */
+bool ws_run_wants_knobs(const struct ws_benchmark *b,
+			const struct ws_run_cfg *cfg);
+/* Can the knobs asked for be written (root)?  -1 with a message if not. */
+int ws_run_check_knob_access(void);
 
 /* --tune on: quiet-machine settings (restored at exit). */
 int ws_run_apply_tuning(const struct ws_run_cfg *cfg);

@@ -6,6 +6,7 @@
  *   wsbench probe [--json FILE]       what this kernel offers, and why not
  *   wsbench run <benchmark> [opts]    measure; JSON into results/<run-id>/
  *   wsbench summary <dir>             human table of a result directory
+ *   wsbench manifest --expect|--check  a suite's result directory, complete?
  *   wsbench pattern check|run ...     workload pattern files
  *   wsbench attach --backend B ...    a real process's memory (bench/attach/)
  *   wsbench nested guest|track|truth  truth from a nested QEMU guest
@@ -26,7 +27,10 @@
 #include "cmd_pattern.h"
 #include "env.h"
 #include "invocations.h"
+#include "knob_journal.h"
+#include "knob_recheck.h"
 #include "knobs.h"
+#include "manifest.h"
 #include "mem.h"
 #include "merge.h"
 #include "nested.h"
@@ -49,6 +53,7 @@ static void usage(FILE *f)
 "  probe [--json FILE]      which backends this kernel supports, and why not\n"
 "  run <benchmark> [opts]   run one benchmark (wsbench run <benchmark> --help)\n"
 "  summary <dir>            print the human summary of a result directory\n"
+"  manifest --expect L DIR  the benchmarks a suite's DIR owes (--check DIR: complete?)\n"
 "  pattern check|run ...    check or run workload patterns (wsbench pattern --help)\n"
 "  attach --backend B ...   track a real process's memory (wsbench attach --help)\n"
 "  nested guest|track|truth truth from a nested QEMU guest (wsbench nested --help)\n"
@@ -147,6 +152,17 @@ static int cmd_probe(int argc, char **argv)
 		}
 	}
 	j = probe_all();
+	/* First: a file that cannot be written is exit 2, stdout empty. */
+	if (out) {
+		int err = ws_json_write_atomic(j, out);
+
+		if (err) {
+			fprintf(stderr, "wsbench probe: --json %s: cannot write it: %s\n",
+				out, strerror(-err));
+			json_decref(j);
+			return WS_EXIT_USAGE;
+		}
+	}
 	json_object_foreach(json_object_get(j, "backends"), k, v)
 		printf("%-12s %-12s %s\n", k,
 		       json_is_true(json_object_get(v, "supported")) ?
@@ -159,16 +175,6 @@ static int cmd_probe(int argc, char **argv)
 		       json_is_true(json_object_get(v, "available")) ?
 		       "available" : "unavailable:",
 		       json_string_value(json_object_get(v, "reason")));
-	if (out) {
-		int err = ws_json_write_atomic(j, out);
-
-		if (err) {
-			fprintf(stderr, "wsbench probe: %s: %s\n", out,
-				strerror(-err));
-			json_decref(j);
-			return 1;
-		}
-	}
 	json_decref(j);
 	return 0;
 }
@@ -188,11 +194,49 @@ static int check_out_dir(const char *dir)
 	return 0;
 }
 
+/* Never replace a result, never mix two runs in one directory. */
+static int may_write(const struct ws_benchmark *b, const struct ws_run_cfg *c)
+{
+	char why[4096];
+
+	if (!ws_manifest_may_add(c->p.out_dir, b->name, c->p.run_id, why,
+				 sizeof(why)))
+		return 0;
+	fprintf(stderr, "wsbench: --out: %s\n", why);
+	return -1;
+}
+
+/*
+ * Every run holds the machine-wide knob lock for its whole life
+ * (knob_journal.h): exclusively when it changes knobs, shared otherwise,
+ * so that no run changes a knob under another.  Taken before the output
+ * directory and the watchdog: a refusal leaves nothing behind, and
+ * waiting for another run is not this run's run time.  Without
+ * /run/wsbench the run goes on unlocked (a minimal guest runs alone).
+ */
+static int take_knob_lock(const struct ws_benchmark *b,
+			  const struct ws_run_cfg *c)
+{
+	int err = ws_journal_lock(ws_run_wants_knobs(b, c), c->knob_wait_s);
+
+	if (err == -EWOULDBLOCK) {
+		fprintf(stderr, "wsbench: run %s refused: another run holds the knobs (--knob-wait %g): run it again once that one has ended\n",
+			b->name, c->knob_wait_s);
+		return WS_EXIT_USAGE;
+	}
+	if (err && err != -EACCES && err != -EROFS && err != -ENOENT) {
+		fprintf(stderr, "wsbench: knob lock %s: %s\n",
+			ws_journal_lock_path(), strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
 static int run_benchmark(const struct ws_benchmark *b, struct ws_run_cfg *c)
 {
 	struct ws_bench_ctx ctx = { .p = &c->p };
 	struct ws_result res;
-	char name[128];
+	char name[128], why[4096];
 	int err;
 
 	ws_damon_set_params(&c->damon);
@@ -210,11 +254,20 @@ static int run_benchmark(const struct ws_benchmark *b, struct ws_run_cfg *c)
 		json_array_append_new(json_object_get(res.root, "errors"),
 			json_pack("{s:s}", "error", strerror(-err)));
 	}
+	/* What the file records must have held for the whole run. */
+	ctx.errors += ws_knobs_recheck_result(res.root, b->name);
 	snprintf(name, sizeof(name), "%s.json", b->name);
 	err = ws_result_write(&res, c->p.out_dir, name);
 	if (err) {
 		fprintf(stderr, "wsbench: cannot write %s/%s: %s\n",
 			c->p.out_dir, name, strerror(-err));
+		ws_result_free(&res);
+		return 1;
+	}
+	/* Listed only once complete: the manifest is the run's last word. */
+	if (ws_manifest_add(c->p.out_dir, name, b->name, c->p.run_id, why,
+			    sizeof(why))) {
+		fprintf(stderr, "wsbench: %s\n", why);
 		ws_result_free(&res);
 		return 1;
 	}
@@ -246,10 +299,21 @@ static int cmd_run(int argc, char **argv)
 	ret = ws_run_parse(b, argc - 1, argv + 1, &cfg);
 	if (ret)
 		return ret == 1 ? 0 : ret;
-	if (ws_run_check_memory(b, &cfg) || check_out_dir(cfg.p.out_dir))
+	if (ws_run_check_knob_access() || ws_run_check_memory(b, &cfg) ||
+	    may_write(b, &cfg))
 		return WS_EXIT_USAGE;
+	/*
+	 * Invocations are child runs that each take the knob lock for
+	 * themselves: a parent holding it would shut them out.
+	 */
 	if (cfg.invocations > 1)
-		return ws_run_invocations(b, &cfg, argc - 1, argv + 1);
+		return check_out_dir(cfg.p.out_dir) ? WS_EXIT_USAGE :
+		       ws_run_invocations(b, &cfg, argc - 1, argv + 1);
+	ret = take_knob_lock(b, &cfg);
+	if (ret)
+		return ret;
+	if (check_out_dir(cfg.p.out_dir))
+		return WS_EXIT_USAGE;
 	/*
 	 * A sync fault nobody resolves blocks its thread for good; the
 	 * watchdog turns that into an exit with the knobs restored.
@@ -261,12 +325,8 @@ static int cmd_run(int argc, char **argv)
 	return run_benchmark(b, &cfg);
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (ws_trackers_check())
-		return 1;
-	ws_knobs_init();
 	if (argc < 2) {
 		usage(stderr);
 		return WS_EXIT_USAGE;
@@ -279,6 +339,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "summary"))
 		return ws_summary_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "manifest"))
+		return ws_manifest_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "pattern"))
 		return ws_pattern_cmd(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "attach"))
@@ -297,7 +359,34 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, pattern, nested, compare, report, verify, merge, attach or --help\n",
+	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, manifest, pattern, nested, compare, report, verify, merge, attach or --help\n",
 		argv[1]);
 	return WS_EXIT_USAGE;
+}
+
+/*
+ * Output errors are errors: a table cut short by a full disk or a closed
+ * pipe must not exit 0.  Every command prints through stdout, so one
+ * check at the end, after the last flush, covers them all.
+ */
+static int stdout_done(int ret)
+{
+	int bad = ferror(stdout);
+
+	errno = 0;
+	if (fflush(stdout) == EOF || bad) {
+		fprintf(stderr, "wsbench: cannot write to standard output%s%s: the output is lost or cut short\n",
+			errno ? ": " : "", errno ? strerror(errno) : "");
+		return ret ? ret : 1;
+	}
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (ws_trackers_check())
+		return 1;
+	ws_knobs_init();
+	return stdout_done(dispatch(argc, argv));
 }

@@ -61,6 +61,14 @@ def main():
             except BadInput as e:
                 print(f"plots: {script}: {e}", file=sys.stderr)
                 status = 1
+            except (AttributeError, KeyError, IndexError, TypeError,
+                    ValueError) as e:
+                # A file of the right shape at the top but not below: one
+                # line naming the figure, not a traceback.
+                print(f"plots: {script}: its result file is not a wsbench"
+                      f" result of the expected shape ({type(e).__name__}:"
+                      f" {e})", file=sys.stderr)
+                status = 1
     tmp = os.path.join(out, "manifest.tmp")
     with open(tmp, "w") as f:
         f.writelines(manifest)

@@ -67,6 +67,9 @@ def _read(path, bench):
             doc = json.load(f)
     except (OSError, ValueError) as e:
         raise BadInput(f"{path}: {e}")
+    if not isinstance(doc, dict):
+        raise BadInput(f"{path}: not a JSON object (a {type(doc).__name__}):"
+                       f" not a wsbench result")
     if not isinstance(doc.get("results"), list):
         raise BadInput(f"{path}: no \"results\" array: not a wsbench result")
     return doc

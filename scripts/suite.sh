@@ -27,6 +27,10 @@ case "$runs" in ''|*[!0-9]*|0*)
 	echo "suite: RUNS='$runs': use the number of invocations, 1 or more" >&2; exit 2 ;;
 esac
 mkdir -p "$out"
+# The benchmarks this directory owes: until each has written its file,
+# every reader calls it an incomplete run (an interrupted suite is not a
+# shorter result).
+"$ws" manifest --expect "$benches" "$out"
 
 "$ws" probe --json "$out/probe.json" >&2
 
@@ -51,15 +55,23 @@ for b in $benches; do
 	*" --invocations "*) inv="" ;;
 	*) inv="--invocations $runs" ;;
 	esac
-	# shellcheck disable=SC2086
 	# --tune on: performance governor and no deep C-states for the run
-	# (restored after; the result records what was in force).
+	# (restored after; the result records what was in force), unless
+	# the arguments say otherwise (a reproduce command's --tune off):
+	# wsbench refuses an option given twice.
+	tune="--tune on"
+	case " ${SUITE_ARGS:-} $extra " in
+	*" --tune "* | *" --tune="*) tune= ;;
+	esac
+	# shellcheck disable=SC2086
 	if ! "$ws" run "$b" --profile "$profile" --out "$out" \
-		--run-id "$run_id" --tune on $inv ${SUITE_ARGS:-} $extra; then
+		--run-id "$run_id" $tune $inv ${SUITE_ARGS:-} $extra; then
 		failed="$failed $b"
 	fi
 done
 echo "[suite] done in $(( $(date +%s) - start ))s -> $out" >&2
+# Last: the directory must now be complete (every owed file written).
+"$ws" manifest --check "$out" >&2 || failed="$failed (incomplete: see above)"
 if [ -n "$failed" ]; then
 	echo "[suite] FAILED:$failed" >&2
 	exit 1

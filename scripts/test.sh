@@ -24,6 +24,12 @@ run() {
 	s=$(grep -c '^ok .*# *[Ss][Kk][Ii][Pp]' "$log" || true)
 	f=$(grep -c '^not ok ' "$log" || true)
 	plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$log" | head -n 1)
+	# "1..0 # SKIP reason": the whole suite skipped; count it, say why.
+	why=$(sed -n 's/^1\.\.0 *# *[Ss][Kk][Ii][Pp] *//p' "$log" | head -n 1)
+	if [ -n "$why" ]; then
+		p=$((p + 1)) s=$((s + 1))
+		echo "   $name skipped: $why" >&2
+	fi
 	grep '^not ok ' "$log" >&2 || true
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		echo "not ok - $name exited $rc without reporting a failure" >&2
@@ -47,6 +53,11 @@ done
 run integration tests/integration/run.sh
 [ -x tests/attach/run.sh ] && run attach tests/attach/run.sh
 run answers tests/answers/run.sh
+# Bad input and faults (issue 16): every one exit 2, nothing changed.
+run badinput tests/badinput/run.sh
+# Knobs across runs (issue 16): overlapping runs, a SIGKILLed run's knobs
+# restored by the next; skips with the reason without root or THP.
+run knobs tests/knobs/run.sh
 [ -x tests/plots/run.sh ] && run plots tests/plots/run.sh
 [ -x tests/nested/run.sh ] && run nested tests/nested/run.sh
 # vm-e2e builds (or reuses) the kernel and image first, so that the VM
@@ -68,6 +79,8 @@ if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e-numa/run.sh ]; then
 fi
 [ -x tests/vm/run.sh ] && run vm-scripts tests/vm/run.sh
 
+# How many bad inputs were tried, and how many were refused cleanly.
+sed -n 's/^# \(bad inputs: .*\)/\1/p' "$log_dir/badinput.log" 2>/dev/null || true
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else

@@ -160,8 +160,8 @@ static int option(struct ws_attach *a, const char *o, const char *v,
 	if (!strcmp(o, "--out"))
 		return set_path(a->out_dir, sizeof(a->out_dir), o, v);
 	if (!strcmp(o, "--run-id")) {
-		if (strchr(v, '/'))
-			return usage_err("--run-id '%s': no '/'", v);
+		if (ws_check_run_id(o, v))
+			return WS_EXIT_USAGE;
 		return set_path(a->run_id, sizeof(a->run_id), o, v);
 	}
 	if (!strcmp(o, "--intervals"))

@@ -12,6 +12,8 @@
 
 #include "attach.h"
 #include "common.h"
+#include "knob_journal.h"
+#include "knob_recheck.h"
 #include "knobs.h"
 #include "loop.h"
 #include "parse.h"
@@ -252,6 +254,9 @@ int ws_attach_main(int argc, char **argv)
 	ret = ws_attach_parse(argc, argv, &a);
 	if (ret)
 		return ret == 1 ? 0 : ret;
+	/* As `wsbench run`: no run changes a knob under this one. */
+	if (ws_journal_lock(false, 3600) == -EWOULDBLOCK)
+		return WS_EXIT_USAGE;
 	if (ws_mkdir_p(a.out_dir) || access(a.out_dir, W_OK | X_OK)) {
 		fprintf(stderr, "wsbench attach: --out %s: cannot write results there: %s\n",
 			a.out_dir, strerror(errno));
@@ -296,6 +301,7 @@ int ws_attach_main(int argc, char **argv)
 		ws_result_add(&res, c);
 	}
 	json_decref(runs);
+	ctx.errors += ws_knobs_recheck_result(res.root, "attach");
 	ret = write_result(&res, &a) || ctx.errors;
 	ws_result_free(&res);
 	return ret;

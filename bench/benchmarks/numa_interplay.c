@@ -27,6 +27,7 @@
 
 #include "common.h"
 #include "cycle.h"
+#include "env.h"
 #include "knobs.h"
 #include "numa_interplay.h"
 #include "parse.h"
@@ -452,6 +453,8 @@ static int numa_interplay_run(struct ws_bench_ctx *ctx)
 	}
 	if (set_knobs(ctx, &nb))
 		return 0;
+	/* What follows ran under these: the record must say so. */
+	ws_env_refresh_knobs(json_object_get(ctx->res->root, "environment"));
 	ws_bench_progress_start(ctx, "numa-interplay",
 				ws_count_cases(ctx->p, true));
 	ws_for_each_case(ctx, ni_case, &nb, true);

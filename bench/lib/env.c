@@ -284,7 +284,7 @@ static int numa_nodes(void)
 	}
 }
 
-static json_t *mm(void)
+json_t *ws_env_mm(void)
 {
 	char buf[128];
 	long hpsz = 0;
@@ -345,6 +345,12 @@ static json_t *harness(void)
 			 "image_overlay_sha256", getenv("WSBENCH_OVERLAY_SHA256"));
 }
 
+void ws_env_refresh_knobs(json_t *env)
+{
+	json_object_set_new(env, "mm", ws_env_mm());
+	json_object_set_new(env, "numa", numa());
+}
+
 json_t *ws_env_capture(void)
 {
 	json_t *j = json_object();
@@ -354,7 +360,7 @@ json_t *ws_env_capture(void)
 	json_object_set_new(j, "kernel", kernel());
 	json_object_set_new(j, "virtualization", virtualization());
 	json_object_set_new(j, "cpu", cpu());
-	json_object_set_new(j, "mm", mm());
+	json_object_set_new(j, "mm", ws_env_mm());
 	json_object_set_new(j, "numa", numa());
 	json_object_set_new(j, "harness", harness());
 	json_object_set_new(j, "uid", json_integer(geteuid()));

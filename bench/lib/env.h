@@ -12,6 +12,14 @@
 #include <jansson.h>
 
 json_t *ws_env_capture(void);
+/* Its "mm" part alone: the knobs, re-read at a run's end (knob_recheck.c). */
+json_t *ws_env_mm(void);
+/*
+ * Re-read @env's "mm" and "numa" parts: for a benchmark that sets knobs
+ * of its own (numa-interplay's numa_balancing=1) before it measures, so
+ * that the record is what the measurement ran under.
+ */
+void ws_env_refresh_knobs(json_t *env);
 
 /* "bare-metal", "kvm", "tcg", or another hypervisor name. */
 const char *ws_env_virt(char *buf, size_t len);

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "knob_journal.h"
 #include "knobs.h"
 
 #define WS_MAX_KNOBS	16
@@ -68,6 +69,7 @@ static void restore_down_to(int mark)
 void ws_knobs_restore(void)
 {
 	restore_down_to(0);
+	ws_journal_done();
 }
 
 int ws_knobs_mark(void)
@@ -161,6 +163,28 @@ int ws_knob_read(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The original value on disk, under the machine-wide lock held
+ * exclusively, before the knob changes.  `wsbench run` took it already
+ * when its options or benchmark change knobs; anything else (a backend
+ * setting up DAMON) takes it here, waiting as long as it takes: the
+ * run's watchdog bounds that.  Without /run (a minimal guest) the knob is
+ * still restored on exit and signals, just not after SIGKILL: said once.
+ */
+static int journal(const char *path, const char *saved)
+{
+	static bool warned;
+	int err = ws_journal_lock(true, -1);
+
+	if (!err)
+		return ws_journal_record(path, saved);
+	if (!warned)
+		fprintf(stderr, "wsbench: no knob journal (%s: %s): knobs are restored on exit and signals, not after SIGKILL\n",
+			ws_journal_lock_path(), strerror(-err));
+	warned = true;
+	return 0;
+}
+
 int ws_knob_set(const char *path, const char *value)
 {
 	struct ws_knob *k = NULL;
@@ -175,6 +199,8 @@ int ws_knob_set(const char *path, const char *value)
 		k = &knobs[nr_knobs];
 		snprintf(k->path, sizeof(k->path), "%s", path);
 		err = ws_knob_read(path, k->saved, sizeof(k->saved));
+		if (!err)
+			err = journal(path, k->saved);
 		if (err)
 			return err;
 		/* Publish only once fully initialised (signal safety). */

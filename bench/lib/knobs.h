@@ -4,7 +4,10 @@
  * numa_balancing, ...).  The first write saves the original value; every
  * knob is restored on normal exit (atexit), on error paths, and on
  * SIGINT/SIGTERM/SIGHUP (the handler restores, then re-raises the signal so
- * the exit status still tells the caller what happened).
+ * the exit status still tells the caller what happened).  The first write
+ * also takes the machine-wide knob lock and journals the original value
+ * under /run (knob_journal.h), so overlapping runs never undo each other
+ * and a SIGKILLed run's knobs are restored by the next one.
  */
 #ifndef WS_KNOBS_H
 #define WS_KNOBS_H

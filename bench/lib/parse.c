@@ -354,3 +354,36 @@ const char *ws_fmt_size(size_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%zu%c", bytes, units[u]);
 	return buf;
 }
+
+/*
+ * A run id names a directory, is printed in tables and goes into shell
+ * commands (verify, the VM tests): letters, digits and . _ + - only, not
+ * leading with . or -, at most WS_RUN_ID_MAX characters.
+ */
+#define RUN_ID_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-"
+#define WS_XSTR(x)	#x
+#define WS_STR(x)	WS_XSTR(x)
+
+int ws_check_run_id(const char *opt, const char *v)
+{
+	size_t len = strlen(v), ok = strspn(v, RUN_ID_CHARS);
+	const char *rule = "use 1 to " WS_STR(WS_RUN_ID_MAX) " characters from A-Z a-z 0-9 . _ + -, not starting with . or -";
+
+	if (!len || len > WS_RUN_ID_MAX) {
+		fprintf(stderr, "wsbench: %s: a run id of %zu characters: %s\n",
+			opt, len, rule);
+		return -1;
+	}
+	if (v[0] == '.' || v[0] == '-') {
+		fprintf(stderr, "wsbench: %s: '%s' starts with '%c': %s\n",
+			opt, v, v[0], rule);
+		return -1;
+	}
+	if (ok < len) {
+		/* Only the good part is echoed: the rest may be a newline. */
+		fprintf(stderr, "wsbench: %s: '%.*s' is followed by character %zu, byte 0x%02x, which a run id cannot hold: %s\n",
+			opt, (int)ok, v, ok + 1, (unsigned char)v[ok], rule);
+		return -1;
+	}
+	return 0;
+}

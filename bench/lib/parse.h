@@ -44,4 +44,8 @@ int ws_parse_name(const char *opt, const char *s, const char *const *names,
 /* Format bytes as "4K", "2M", "1G" (exact) or a byte count. */
 const char *ws_fmt_size(size_t bytes, char *buf, size_t len);
 
+/* Is @v a safe run id (--run-id)?  0, or -1 saying which rule it breaks. */
+#define WS_RUN_ID_MAX	100
+int ws_check_run_id(const char *opt, const char *v);
+
 #endif /* WS_PARSE_H */

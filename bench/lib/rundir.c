@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Loading a result directory (rundir.h).  Every check runs before any
- * caller prints or writes, so bad input costs nothing but a message.
+ * caller prints or writes, so bad input costs nothing but a message: each
+ * file is opened as a regular file only (a FIFO never blocks a reader),
+ * its invariants checked (rundir_check.c), then the run's completeness
+ * (manifest.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -12,8 +15,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "jsonfile.h"
+#include "manifest.h"
 #include "result.h"
 #include "rundir.h"
+#include "rundir_check.h"
 
 json_t *ws_jget(json_t *o, const char *path)
 {
@@ -97,55 +103,6 @@ bad:
 	return -1;
 }
 
-/* Every series of every case must be usable: samples and repetitions. */
-static int check_series(const char *path, json_t *root, char *why,
-			size_t len)
-{
-	json_t *c, *series;
-	const char *name;
-	size_t i;
-
-	json_array_foreach(json_object_get(root, "results"), i, c) {
-		if (!json_is_object(c) || !json_is_string(json_object_get(c, "backend")))
-			return fail(why, len, "%s: results[%zu] is not a case (no backend)",
-				    path, i);
-		json_object_foreach(json_object_get(c, "metrics"), name, series) {
-			struct ws_series_view v;
-			double *samples;
-			size_t *sizes;
-
-			if (!json_array_size(json_object_get(series, "samples")) &&
-			    !json_array_size(json_object_get(series, "rep_sizes")))
-				continue;	/* not a series, or an empty one */
-			if (ws_series_view_of(series, &v, &samples, &sizes))
-				return fail(why, len, "%s: results[%zu].metrics.%s: samples are not numbers, or rep_sizes do not add up to them",
-					    path, i, name);
-			free(samples);
-			free(sizes);
-			if (!json_is_object(json_object_get(series, "summary")))
-				return fail(why, len, "%s: results[%zu].metrics.%s has no summary",
-					    path, i, name);
-		}
-	}
-	return 0;
-}
-
-static json_t *load_json(const char *path, char *why, size_t len)
-{
-	json_error_t e;
-	json_t *j = json_load_file(path, 0, &e);
-
-	if (!j)
-		fail(why, len, "%s: not valid JSON (truncated or corrupt?): line %d column %d: %s",
-		     path, e.line, e.column, e.text);
-	else if (!json_is_object(j)) {
-		fail(why, len, "%s: not a JSON object", path);
-		json_decref(j);
-		j = NULL;
-	}
-	return j;
-}
-
 static int check_version(const char *path, json_t *j, char *why, size_t len)
 {
 	json_t *v = json_object_get(j, "schema_version");
@@ -181,7 +138,7 @@ static int check_bench_file(struct ws_run *run, const char *path,
 		return fail(why, len, "%s: run_id '%s' differs from '%s' of %s: files of different runs are mixed",
 			    path, ws_jstr(j, "run_id"), run->run_id,
 			    run->files[0].path);
-	return check_series(path, j, why, len);
+	return ws_result_check(path, j, why, len);
 }
 
 /* Takes @j over, also on failure. */
@@ -217,7 +174,7 @@ static int load_one(struct ws_run *run, const char *fname, char *why,
 	json_t *j;
 
 	snprintf(path, sizeof(path), "%s/%s", run->dir, fname);
-	j = load_json(path, why, len);
+	j = ws_json_load_regular(path, why, len);
 	if (!j)
 		return -1;
 	if (json_object_get(j, "benchmark")) {
@@ -273,6 +230,8 @@ int ws_run_load(const char *dir, struct ws_run *run, char *why, size_t len)
 	if (!err && !run->nfiles)
 		err = fail(why, len, "%s: no <benchmark>.json result file: not a wsbench result directory",
 			   dir);
+	if (!err)
+		err = ws_manifest_check(run, why, len);
 	if (err)
 		ws_run_free(run);
 	return err;

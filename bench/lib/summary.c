@@ -31,8 +31,11 @@
 
 #include <jansson.h>
 
-#include "parse.h"
+#include <sys/stat.h>
+
 #include "nested.h"
+#include "parse.h"
+#include "rundir.h"
 #include "summary.h"
 #include "tracker.h"
 
@@ -587,14 +590,6 @@ static void skipped_lines(FILE *out, const struct run *r, json_t *any)
 	json_decref(seen);
 }
 
-static json_t *load(const char *dir, const char *bench)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s.json", dir, bench);
-	return json_load_file(path, 0, NULL);
-}
-
 static void title(FILE *out, const struct run *r, json_t *any)
 {
 	json_t *env = json_object_get(any, "environment");
@@ -638,38 +633,49 @@ static void tables(FILE *out, struct run *r)
 	macro_table(out, r);
 }
 
-int ws_summary_print(FILE *out, const char *dir)
+/* The tables of a loaded run (its files are borrowed, not owned). */
+static void print_run(FILE *out, const struct ws_run *run)
 {
-	struct run r = { .dir = dir };
-	json_t *any = NULL, *numa = NULL;
+	struct run r = { .dir = run->dir };
+	const struct ws_run_file *numa = ws_run_file(run, "numa-interplay");
+	json_t *any = NULL;
 
 	for (int f = 0; f < F_NR; f++) {
-		r.f[f] = load(dir, bench_files[f]);
+		const struct ws_run_file *rf = ws_run_file(run, bench_files[f]);
+
+		r.f[f] = rf ? rf->root : NULL;
 		if (r.f[f] && !any)
 			any = r.f[f];
 	}
-	if (!any)
-		any = numa = load(dir, "numa-interplay");
-	/* BENCH_PROFILE=vmm: a nested QEMU guest's run, a table of its own. */
-	if (!any && !ws_nested_summary_print(out, dir))
-		return 0;
-	if (!any) {
-		fprintf(stderr, "wsbench summary: no result files in %s\n", dir);
-		return 1;
-	}
 	interval_point(&r);
-	title(out, &r, any);
+	title(out, &r, any ? any : run->files[0].root);
 	/* A run of numa-interplay alone has only its own section. */
-	if (!numa)
+	if (any)
 		tables(out, &r);
-	ws_summary_numa(out, dir);
-	if (!numa)
+	if (numa)
+		ws_summary_numa(out, numa->root);
+	if (any)
 		skipped_lines(out, &r, any);
 	fprintf(out, "results: %s/*.json (how to read them: results/README.md)\n",
-		dir);
-	for (int f = 0; f < F_NR; f++)
-		json_decref(r.f[f]);
-	json_decref(numa);
+		run->dir);
+}
+
+int ws_summary_print(FILE *out, const char *dir)
+{
+	char why[2048], path[4096];
+	struct ws_run run;
+	struct stat st;
+
+	/* BENCH_PROFILE=vmm: a nested QEMU guest's run, a table of its own. */
+	snprintf(path, sizeof(path), "%s/nested-track.json", dir);
+	if (!lstat(path, &st))
+		return ws_nested_summary_print(out, dir) ? WS_EXIT_USAGE : 0;
+	if (ws_run_load(dir, &run, why, sizeof(why))) {
+		fprintf(stderr, "wsbench summary: %s\n", why);
+		return WS_EXIT_USAGE;
+	}
+	print_run(out, &run);
+	ws_run_free(&run);
 	return 0;
 }
 

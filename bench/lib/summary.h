@@ -11,7 +11,11 @@
 
 #include <jansson.h>
 
-/* The table of result directory @dir on @out; 0, or 1 if it holds no result. */
+/*
+ * The table of result directory @dir on @out; 0, or WS_EXIT_USAGE after
+ * saying on stderr why the directory is not a complete, sound result
+ * (rundir.h: the same loader as compare, report and verify).
+ */
 int ws_summary_print(FILE *out, const char *dir);
 int ws_summary_main(int argc, char **argv);
 /*
@@ -23,7 +27,7 @@ int ws_summary_main(int argc, char **argv);
  */
 int ws_summary_exact(json_t *results, const char *backend, double *prec,
 		     double *rec);
-/* The numa-interplay section (summary_numa.c); nothing without its file. */
-void ws_summary_numa(FILE *out, const char *dir);
+/* The numa-interplay section (summary_numa.c) of its loaded file @j. */
+void ws_summary_numa(FILE *out, json_t *j);
 
 #endif /* WS_SUMMARY_H */

@@ -89,16 +89,11 @@ static void row(FILE *out, json_t *c)
 		json_is_true(json_object_get(c, "sampling")) ? "  ~" : "");
 }
 
-void ws_summary_numa(FILE *out, const char *dir)
+void ws_summary_numa(FILE *out, json_t *j)
 {
-	char path[4096];
-	json_t *j, *c, *s;
+	json_t *c, *s;
 	size_t i;
 
-	snprintf(path, sizeof(path), "%s/numa-interplay.json", dir);
-	j = json_load_file(path, 0, NULL);
-	if (!j)
-		return;
 	json_array_foreach(json_object_get(j, "results"), i, c) {
 		if (!i)
 			title(out, c);

@@ -10,6 +10,8 @@
  */
 #include <getopt.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -335,6 +337,58 @@ static void print_text(FILE *f, json_t *cmp, int all)
 	print_footer(f, cmp, &t);
 }
 
+/* "wp, idle": the backends of @r's measured cases, in @buf. */
+static bool has_backend(const struct ws_run *r, const char *name, char *buf,
+			size_t len)
+{
+	json_t *seen = json_object(), *c;
+	const char *k;
+	bool found;
+	size_t i;
+
+	for (size_t f = 0; f < r->nfiles; f++)
+		json_array_foreach(json_object_get(r->files[f].root, "results"),
+				   i, c)
+			json_object_set_new(seen, ws_jstr(c, "backend"),
+					    json_true());
+	found = json_object_get(seen, name) != NULL;
+	buf[0] = '\0';
+	json_object_foreach(seen, k, c)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+			 buf[0] ? ", " : "", k);
+	json_decref(seen);
+	return found;
+}
+
+/*
+ * A pair naming a backend its run never measured pairs nothing: the
+ * table would claim a PAIRED comparison of nothing.  Refused.
+ */
+static int check_pairs(const struct compare_opts *o, const struct ws_run *a,
+		       const struct ws_run *b)
+{
+	char have[1024];
+
+	for (size_t p = 0; p < o->npairs; p++) {
+		const struct backend_pair *bp = &o->pairs[p];
+		const struct ws_run *r = a;
+		const char *side = "RUN_A", *name = bp->a;
+
+		if (has_backend(a, bp->a, have, sizeof(have))) {
+			r = b;
+			side = "RUN_B";
+			name = bp->b;
+			if (has_backend(b, bp->b, have, sizeof(have)))
+				continue;
+		}
+		fprintf(stderr, "wsbench compare: --pair %s=%s: %s (%s) has no case of backend '%s' (it has: %s)\n",
+			bp->a, bp->b, side, r->dir, name,
+			have[0] ? have : "none");
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Rename backend Y of every case of @b to X, so the cases pair with A's;
  * the pairs go into the comparison (and its header).
@@ -372,6 +426,11 @@ static int compare(const struct compare_opts *o, struct ws_out *out)
 	if (ws_run_load(o->b, &b, why, sizeof(why))) {
 		ws_run_free(&a);
 		return fprintf(stderr, "wsbench compare: %s\n", why), rc;
+	}
+	if (check_pairs(o, &a, &b)) {
+		ws_run_free(&a);
+		ws_run_free(&b);
+		return rc;
 	}
 	pairs = apply_pairs(o, &b);
 	refusals = ws_env_refusals(a.accel, a.env, b.accel, b.env);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "manifest.h"
 #include "merge.h"
 #include "parse.h"
 #include "result.h"
@@ -93,10 +94,19 @@ static int write_all(json_t *merged, const char *out)
 		return WS_EXIT_USAGE;
 	}
 	json_object_foreach(merged, bench, root) {
-		snprintf(path, sizeof(path), "%s/%s.json", out, bench);
+		char name[128], why[4096];
+
+		snprintf(name, sizeof(name), "%s.json", bench);
+		snprintf(path, sizeof(path), "%s/%s", out, name);
 		err = ws_json_write_atomic(root, path);
 		if (err) {
 			fprintf(stderr, "wsbench merge: %s: %s\n", path, strerror(-err));
+			return 1;
+		}
+		/* Listed once written: a reader sees a complete result. */
+		if (ws_manifest_add(out, name, bench, ws_jstr(root, "run_id"),
+				    why, sizeof(why))) {
+			fprintf(stderr, "wsbench merge: %s\n", why);
 			return 1;
 		}
 		fprintf(stderr, "wsbench merge: %s: %lld invocations -> %s\n", bench,

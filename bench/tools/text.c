@@ -16,17 +16,20 @@ int ws_out_open(struct ws_out *o)
 	return o->f ? 0 : -1;
 }
 
-void ws_out_close(struct ws_out *o, FILE *to)
+int ws_out_close(struct ws_out *o, FILE *to)
 {
-	if (o->f)
-		fclose(o->f);
-	if (to && o->buf) {
-		fwrite(o->buf, 1, o->len, to);
-		fflush(to);
-	}
+	int err = 0;
+
+	if (o->f && fclose(o->f))
+		err = -1;
+	/* A short write or a failed flush: the caller must not exit 0. */
+	if (to && o->buf && (fwrite(o->buf, 1, o->len, to) != o->len ||
+			     fflush(to) == EOF))
+		err = -1;
 	free(o->buf);
 	o->f = NULL;
 	o->buf = NULL;
+	return err;
 }
 
 void ws_wrap(FILE *f, int width, const char *first, const char *cont,

@@ -26,8 +26,11 @@ struct ws_out {
 };
 
 int ws_out_open(struct ws_out *o);
-/* Print to @to (unless NULL) and free. */
-void ws_out_close(struct ws_out *o, FILE *to);
+/*
+ * Print to @to (unless NULL) and free; -1 when the text did not all reach
+ * @to (main() also reports a failed stdout and exits non-zero).
+ */
+int ws_out_close(struct ws_out *o, FILE *to);
 
 /* @text on lines of at most @width columns, first line after @first,
  * the others after @cont. */

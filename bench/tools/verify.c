@@ -410,7 +410,8 @@ static int make_outdir(const struct verify_opts *o, char *dir, size_t len)
 		err = mkdtemp(dir) ? 0 : -1;
 	}
 	if (err)
-		fprintf(stderr, "wsbench verify: %s: %s\n", dir, strerror(errno));
+		fprintf(stderr, "wsbench verify: %s%s: cannot create it: %s\n",
+			o->keep ? "--keep " : "", dir, strerror(errno));
 	return err ? -1 : 0;
 }
 
@@ -481,7 +482,7 @@ static int verify(const struct verify_opts *o, struct ws_out *out)
 		if (!o->keep)
 			remove_scratch(dir);
 	} else if (plan) {
-		rc = 1;
+		rc = WS_EXIT_USAGE;	/* cannot write: nothing was run */
 	}
 	json_decref(plan);
 	json_decref(here);

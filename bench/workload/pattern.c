@@ -305,7 +305,7 @@ static int stream_dist(struct parser *ps, struct ws_pat_stream *s)
 		ps->pos++;
 		if (!parse_decimal(peek(ps), &s->theta) || !(s->theta > 0) ||
 		    s->theta > 10)
-			return fail(ps, got(ps), "a Zipf exponent (theta) in (0, 10] after 'zipf', e.g. 0.99 or 1.2");
+			return fail(ps, got(ps), "a Zipf exponent (theta) in (0, 10] after 'zipf', written as plain digits with an optional fraction (no sign, no exponent), e.g. 0.99 or 1.2");
 	} else if (d && !strcmp(d, "seq")) {
 		s->dist = WS_DIST_SEQ;
 	} else if (d && !strcmp(d, "hotset")) {
@@ -373,7 +373,7 @@ static int stream_option(struct parser *ps, struct ws_pat_stream *s,
 	case 0:
 		if (!parse_decimal(peek(ps), &s->weight) || !(s->weight > 0) ||
 		    s->weight > 1e6)
-			return fail(ps, got(ps), "a weight in (0, 1000000] after 'weight', e.g. 1 or 2.5");
+			return fail(ps, got(ps), "a weight in (0, 1000000] after 'weight', written as plain digits with an optional fraction (no sign, no exponent), e.g. 1, 2.5 or 0.001");
 		break;
 	case 1:
 		if (!parse_pct(peek(ps), 0, 100, false, &s->reads_pct))

@@ -5,13 +5,18 @@
  * set after its mark, leaves earlier ones changed, and forgets what it
  * restored: a later use saves the value it finds then.  (Values have
  * equal lengths: a plain file, unlike sysfs, is not truncated on write.)
+ * The knob journal (knob_journal.c), in the test's own directory
+ * (WSBENCH_RUN_DIR): a SIGKILLed process's knobs are restored by the next
+ * one to take the lock, and a clean restore leaves no journal.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include "knob_journal.h"
 #include "knobs.h"
 #include "unit.h"
 
@@ -44,9 +49,51 @@ static bool reads(const char *path, const char *want)
 	return !strcmp(buf, want);
 }
 
+static bool has_line(const char *path, const char *want)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(path, "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, want, strlen(want));
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * A child sets a knob and is SIGKILLed: no handler runs, the knob stays
+ * changed and the journal names it; taking the lock restores it.
+ */
+static void test_stale_journal(const char *nr, const char *journal)
+{
+	char line[256];
+	int status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		if (ws_knob_set(nr, "5"))
+			_exit(1);
+		raise(SIGKILL);
+	}
+	ok(pid > 0 && waitpid(pid, &status, 0) == pid &&
+	   WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	   "a child set a knob and was SIGKILLed");
+	snprintf(line, sizeof(line), "%s\t1", nr);
+	ok(reads(nr, "5") && has_line(journal, line),
+	   "its knob is left changed, its journal holds the original");
+	snprintf(line, sizeof(line), "owner %d ", (int)pid);
+	ok(has_line(journal, line), "... and names the dead owner");
+	ok(!ws_journal_lock(false, 0), "the next process takes the lock");
+	ok(reads(nr, "1") && access(journal, F_OK),
+	   "... and restored the knob and removed the journal first");
+}
+
 int main(void)
 {
 	const char *thp, *nr, *state;
+	char journal[256];
 	int mark, status;
 	pid_t pid;
 
@@ -57,6 +104,9 @@ int main(void)
 	thp = knob("thp", "aa");
 	nr = knob("nr_kdamonds", "1");
 	state = knob("state", "off");
+	snprintf(journal, sizeof(journal), "%s/knobs.journal", dir);
+	setenv("WSBENCH_RUN_DIR", dir, 1);
+	test_stale_journal(nr, journal);
 
 	ok(!ws_knob_set(thp, "bb"), "an outer knob (like --thp) set");
 	mark = ws_knobs_mark();
@@ -107,10 +157,14 @@ int main(void)
 	ok(reads(state, "off"), "... and its own knob is restored");
 	ws_knobs_restore();
 	ok(reads(thp, "aa"), "the parent still restores its knob");
+	ok(access(journal, F_OK), "... and, everything restored, removes the journal");
 
 	unlink(thp);
 	unlink(nr);
 	unlink(state);
+	unlink(journal);
+	snprintf(journal, sizeof(journal), "%s/knobs.lock", dir);
+	unlink(journal);
 	rmdir(dir);
 	return done_testing();
 }

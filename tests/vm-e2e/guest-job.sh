@@ -75,7 +75,8 @@ step damon/damon-sweep $ws run damon-sweep --profile quick --size 4M --hot 10 \
 damon_tree >"$dout/tree.after"
 # A run that would take minutes, killed once its kdamond is on.
 $ws run scan-throughput --size 1M --hot 50 --min-reps 100000 \
-	--max-reps 100000 --min-time 600 $dcommon --out "$dout/killed" \
+	--max-reps 100000 --min-time 600 --backend damon --backing anon \
+	--quiet --run-id e2e --out "$dout/killed" \
 	>/dev/null 2>&1 &
 pid=$!
 i=0

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Regular files only (jsonfile.h).  O_NONBLOCK makes open() itself return
+ * on a FIFO without a writer; fstat() on the opened fd then decides, so a
+ * file swapped between a stat() and the open() cannot slip through.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jsonfile.h"
+
+static int fail(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int ws_open_regular(const char *path, char *why, size_t len)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return fail(why, len, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st)) {
+		fail(why, len, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(why, len, "%s: not a regular file (%s)", path,
+			    S_ISDIR(st.st_mode) ? "a directory" :
+			    S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or socket");
+	}
+	/* Regular: reads never block; back to blocking for stdio. */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+FILE *ws_fopen_regular(const char *path, char *why, size_t len)
+{
+	int fd = ws_open_regular(path, why, len);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "r");
+	if (!f) {
+		fail(why, len, "%s: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
+json_t *ws_json_load_regular(const char *path, char *why, size_t len)
+{
+	int fd = ws_open_regular(path, why, len);
+	json_error_t e;
+	json_t *j;
+
+	if (fd < 0)
+		return NULL;
+	j = json_loadfd(fd, JSON_REJECT_DUPLICATES, &e);
+	close(fd);
+	if (!j) {
+		fail(why, len, "%s: not valid JSON (truncated or corrupt?): line %d column %d: %s",
+		     path, e.line, e.column, e.text);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		fail(why, len, "%s: not a JSON object", path);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}

@@ -50,11 +50,13 @@ for b in $benches; do
 	echo "[suite $i/$total] $b (profile $profile, $runs invocation(s), elapsed $((now - start))s, $eta)" >&2
 	var=SUITE_ARGS_$(echo "$b" | tr - _)
 	eval "extra=\${$var:-}"
-	# A benchmark's own --invocations (SUITE_ARGS_<b>) wins over RUNS.
+	# A benchmark's own --invocations (SUITE_ARGS_<b>) wins over RUNS;
+	# one invocation is the default, not said (an option twice is refused).
+	inv="--invocations $runs"
 	case " ${SUITE_ARGS:-} $extra " in
 	*" --invocations "*) inv="" ;;
-	*) inv="--invocations $runs" ;;
 	esac
+	[ "$runs" != 1 ] || inv=""
 	# --tune on: performance governor and no deep C-states for the run
 	# (restored after; the result records what was in force), unless
 	# the arguments say otherwise (a reproduce command's --tune off):

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rundir.h"
 #include "rundir_check.h"
 
 struct walk {
@@ -91,30 +92,45 @@ static int check_reps(struct walk *w, json_t *rs, size_t n)
 	return 0;
 }
 
-/* The median inside its own interval, when the interval is [lo, hi]. */
+/*
+ * The interval of the median (stats.h): ci_median {lo, hi, level, center}
+ * holds its own center (the median of the unit medians: the pooled
+ * median may lie outside an interval over units), and ci95_median, when
+ * not null, is [lo, hi] of a level of at least 0.95.
+ */
 static int check_ci(struct walk *w, json_t *sum)
 {
 	json_t *ci = json_object_get(sum, "ci95_median");
-	json_t *med = json_object_get(sum, "median");
-	double lo, hi, m;
+	json_t *cm = json_object_get(sum, "ci_median");
+	double lo = NAN, hi = NAN, c, level;
 
+	if (json_is_object(cm) && json_is_number(json_object_get(cm, "lo"))) {
+		lo = ws_jnum(cm, "lo");
+		hi = ws_jnum(cm, "hi");
+		c = ws_jnum(cm, "center");
+		level = ws_jnum(cm, "level");
+		if (!(lo <= hi) || !(level > 0 && level <= 1))
+			return bad(w, "summary.ci_median [%g, %g] at level %g: not an interval",
+				   lo, hi, level);
+		if (!(c >= lo && c <= hi))
+			return bad(w, "summary.ci_median.center %g lies outside its own interval [%g, %g]",
+				   c, lo, hi);
+	}
 	if (!json_is_array(ci))
-		return 0;	/* null: too few repetitions for one */
+		return 0;	/* null: no interval reaches 95 % */
 	if (json_array_size(ci) != 2 ||
 	    !json_is_number(json_array_get(ci, 0)) ||
 	    !json_is_number(json_array_get(ci, 1)))
 		return bad(w, "summary.ci95_median is not [lo, hi] (%zu elements)",
 			   json_array_size(ci));
-	lo = json_number_value(json_array_get(ci, 0));
-	hi = json_number_value(json_array_get(ci, 1));
-	if (lo > hi)
-		return bad(w, "summary.ci95_median [%g, %g]: lo above hi", lo, hi);
-	if (!json_is_number(med))
-		return 0;
-	m = json_number_value(med);
-	if (m < lo || m > hi)
-		return bad(w, "summary.median %g lies outside its own ci95_median [%g, %g]",
-			   m, lo, hi);
+	if (json_number_value(json_array_get(ci, 0)) > json_number_value(json_array_get(ci, 1)))
+		return bad(w, "summary.ci95_median [%g, %g]: lo above hi",
+			   json_number_value(json_array_get(ci, 0)),
+			   json_number_value(json_array_get(ci, 1)));
+	if (isfinite(lo) && (json_number_value(json_array_get(ci, 0)) != lo ||
+			     json_number_value(json_array_get(ci, 1)) != hi ||
+			     ws_jnum(cm, "level") < 0.95))
+		return bad(w, "summary.ci95_median is not ci_median's [lo, hi] at a level of 95 %% or more");
 	return 0;
 }
 

@@ -113,10 +113,31 @@ copy() {	# copy NAME: a copy of run A to doctor
 	cp -r "$A" "$tmp/$1"
 }
 
+# relist DIR: a manifest.json listing every benchmark file of DIR, as
+# wsbench run writes it (for directories assembled by hand).
+relist() {
+	"$py" - "$1" <<'EOF'
+import glob, json, os, sys
+files = {}
+run_id = None
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "*.json"))):
+    name = os.path.basename(f)
+    if name in ("probe.json", "manifest.json"):
+        continue
+    d = json.load(open(f))
+    files[name] = {"benchmark": d["benchmark"]}
+    run_id = run_id or d["run_id"]
+json.dump({"kind": "manifest", "schema_version": 3, "run_id": run_id,
+           "files": files, "pending": []},
+          open(os.path.join(sys.argv[1], "manifest.json"), "w"))
+EOF
+}
+
 two_files() {	# two_files NAME: run A plus L's correctness, as one run
 	copy "$1"
 	cp "$L/correctness.json" "$tmp/$1/"
 	doctor "$tmp/$1" correctness.json "d['run_id'] = 'A'"
+	relist "$tmp/$1"
 }
 
 # --- compare -------------------------------------------------------------
@@ -421,6 +442,7 @@ e['kernel']['build'] = {'key': '575e2753abb1a7db', 'config_base': 'tinyconfig',
     'source': {'kind': 'debian-package', 'package': 'linux-source-7.3', 'version': '7.3.4-1~bpo13+1'},
     'patches': [{'name': '0001-mm-uffd-a-patch-with-a-rather-long-name-for-wrapping.patch', 'sha256': 'ab' * 32}],
     'patches_hash': 'cd' * 32}"
+relist "$tmp/vm"
 "$ws" report --cover-letter "$tmp/vm" >"$tmp/vm.txt" 2>"$tmp/err"
 rc=$?
 [ "$rc" = 0 ] && grep -q '^WARNING: accel=tcg' "$tmp/vm.txt" &&

@@ -150,8 +150,8 @@ every_reader "npages -1000" "results[0].params.npages: -1000: a count cannot be 
 SER="s = [c for c in d['results'] if c['backend'] == 'wp'][0]['metrics']['fault_write_ns']"
 copy outside
 doctor "$tmp/outside" $F "$SER
-s['summary']['median'] = s['summary']['ci95_median'][1] * 2 + 1"
-every_reader "a median outside its CI" "lies outside its own ci95_median" "$tmp/outside"
+s['summary']['ci_median']['center'] = s['summary']['ci_median']['hi'] * 2 + 1"
+every_reader "an interval's center outside it" "lies outside its own interval" "$tmp/outside"
 copy ci1
 doctor "$tmp/ci1" $F "$SER
 s['summary']['ci95_median'] = [1]"
@@ -242,7 +242,8 @@ WSBENCH=$tmp/stub SUITE_BENCHMARKS="correctness set-mode" \
 	SUITE_ARGS_correctness="--tune off" scripts/suite.sh "$tmp/suite" quick 2>/dev/null
 [ "$(grep -c -- '--tune' "$tmp/stub.args")" = 2 ] &&
 	grep -q '^run correctness .*--tune off$' "$tmp/stub.args" &&
-	grep -q '^run set-mode .*--tune on$' "$tmp/stub.args"
+	grep -q '^run set-mode .*--tune on$' "$tmp/stub.args" &&
+	! grep -q -- '--invocations' "$tmp/stub.args"
 ok $? "suite.sh gives --tune once: the caller's --tune off, else its own --tune on"
 rm -rf "$tmp/suite" "$tmp/stub" "$tmp/stub.args"
 # Root-only settings are refused before anything is created.

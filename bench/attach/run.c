@@ -308,13 +308,36 @@ static int get_range(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 	return 0;
 }
 
+/*
+ * The process that handed the range over (SO_PEERCRED) is the one to
+ * scan and stop: a wrapper (bash -c, env, a launcher) that started it
+ * maps nothing of it.  @t stays the command we wait for.
+ */
+static int track_handed(struct ws_bench_ctx *ctx, const struct ws_session *s,
+			struct ws_target *t, struct ws_target *handed,
+			struct ws_target **tracked)
+{
+	char why[512];
+	int ret;
+
+	*tracked = t;
+	if (!s->pid || s->pid == t->pid)
+		return 0;
+	ret = ws_target_from_pid(handed, s->pid, why, sizeof(why));
+	if (ret)
+		return ws_case_fail(ctx, ret, "the process that handed off: %s",
+				    why);
+	*tracked = handed;
+	return 0;
+}
+
 int ws_attach_tracked(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 		      unsigned int rep, json_t **out)
 {
 	struct ws_attach_loop *l = NULL;
 	struct ws_attach_mem m = { .memfd = -1 };
 	struct ws_session s;
-	struct ws_target t;
+	struct ws_target t, handed, *tracked = &t;
 	struct work w = { .dir = "" };
 	const char *sock = NULL;
 	json_t *tj;
@@ -325,6 +348,7 @@ int ws_attach_tracked(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 	*out = NULL;
 	ws_session_init(&s);
 	ws_target_init(&t);
+	ws_target_init(&handed);
 	ret = work_init(&w, a, ctx);
 	if (!ret && a->use_lib) {
 		sock = a->socket_given ? a->socket : w.sock;
@@ -339,16 +363,19 @@ int ws_attach_tracked(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 	} else if (!ret) {
 		ret = start(ctx, a, &w, &t, sock);
 	}
-	/* Before anything can stop it: someone must resume it if we die. */
-	if (!ret && a->use_lib && !a->no_evict &&
-	    (ret = ws_target_guard(&t, why, sizeof(why))))
-		ret = ws_case_fail(ctx, ret, "%s", why);
 	if (!ret)
 		ret = get_range(ctx, a, &s, &t, &m);
 	if (!ret)
-		ret = ws_attach_loop_run(ctx, a, &m, a->use_lib ? &s : NULL, &t,
-					 &l);
+		ret = track_handed(ctx, &s, &t, &handed, &tracked);
+	/* Before anything can stop it: someone must resume it if we die. */
+	if (!ret && a->use_lib && !a->no_evict &&
+	    (ret = ws_target_guard(tracked, why, sizeof(why))))
+		ret = ws_case_fail(ctx, ret, "%s", why);
+	if (!ret)
+		ret = ws_attach_loop_run(ctx, a, &m, a->use_lib ? &s : NULL,
+					 tracked, &l);
 	ws_session_close(&s);
+	ws_target_release(&handed);
 	if (t.child && t.pid)
 		ws_target_wait(&t, -1);
 	ws_target_release(&t);
@@ -358,6 +385,8 @@ int ws_attach_tracked(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 						       "ended", "set-up failed",
 						       "intervals");
 	json_object_set_new(*out, "target", outcome(a, &w, &t));
+	json_object_set_new(json_object_get(*out, "target"), "tracked_pid",
+			    json_integer(tracked->pid));
 	if (m.len)
 		json_object_set_new(*out, "range", mem_json(&m, a->use_lib ?
 							     &s : NULL, a));

@@ -151,6 +151,18 @@ rc=$?
 [ "$rc" = 0 ] && grep -q ' 0 bad (at the end 0, after re-mapping 0)' "$tmp/race.out"
 ok $? "first touches during eviction: 0 bad ($(grep -o '[0-9]* bad.*' "$tmp/race.out"); $(q "$tmp/race/attach.json" "$t['run']['first_touches']") first touches)"
 
+# --- a wrapper: bash -c starts the program that hands the range over -------
+# The pid scanned must be the one that handed off (SO_PEERCRED), not bash:
+# bash's pagemap shows none of the range, every interval would be "hot 0"
+# and the whole hot set evicted.
+"$ws" attach --backend wp --no-untracked --out "$tmp/bash" -- bash -c \
+	"$target --seconds 3 --size 67108864; exit \$?" >"$tmp/bash.out" 2>"$tmp/bash.err"
+rc=$?
+echo "# bash -c: $(grep -o '[0-9]* bad (.*)' "$tmp/bash.out"); $(q "$tmp/bash/attach.json" "($t['target']['pid'], $t['target']['tracked_pid'], $t['run']['evicted'], max(i['detected_ws_pages'] for i in $t['intervals']))") (command pid, tracked pid, evicted, largest hot set)"
+[ "$rc" = 0 ] && grep -q ' 0 bad (at the end 0, after re-mapping 0)' "$tmp/bash.out" &&
+	[ "$(q "$tmp/bash/attach.json" "$t['target']['tracked_pid'] != $t['target']['pid'] and $t['run']['evicted'] > 0 and max(i['detected_ws_pages'] for i in $t['intervals']) > 0")" = True ]
+ok $? "bash -c wrapper: the pid that handed off is tracked (its hot set seen), pages evicted, 0 bad, exit $rc"
+
 # --- wsbench SIGKILLed in a freeze window -----------------------------------
 # kill_mid FREEZE: attach to a target, kill -9 wsbench while it lingers in a
 # window after evicting; the target must finish with every page intact.

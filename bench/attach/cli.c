@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "elf_static.h"
 #include "maps.h"
 #include "parse.h"
 #include "target.h"
@@ -52,9 +53,12 @@ void ws_attach_usage(FILE *f)
 "\n"
 "options:\n"
 "  --backend B              rwp, minor-anon, wp, idle, softdirty or damon\n"
-"  --select SEL             the mapping: largest[,min=SIZE] (default\n"
-"                           largest,min=1M) or name=TEXT (its path in\n"
-"                           /proc/PID/maps contains TEXT); fio: its filename\n"
+"  --select SEL             the mapping: shared[,min=SIZE], the largest\n"
+"                           MAP_SHARED one, the only kind that can be\n"
+"                           evicted (default shared,min=1M); largest[,min=SIZE]\n"
+"                           (private memory too: detection only); or\n"
+"                           name=TEXT (its path in /proc/PID/maps contains\n"
+"                           TEXT); fio: its filename\n"
 "  --pid PID                attach to a running process\n"
 "  --socket PATH            the socket the library connects to (default: a\n"
 "                           private one for a command)\n"
@@ -94,17 +98,19 @@ static int parse_select(struct ws_attach *a, const char *v)
 		snprintf(a->sel.name, sizeof(a->sel.name), "%s", v + 5);
 		return 0;
 	}
-	if (!strcmp(v, "largest")) {
-		a->sel.sel = WS_SEL_LARGEST;
+	for (int s = 0; s < 2; s++) {
+		const char *kw = s ? "shared" : "largest";
+		size_t k = strlen(kw);
+
+		if (strncmp(v, kw, k) || (v[k] && strncmp(v + k, ",min=", 5)))
+			continue;
+		if (v[k] && ws_parse_size("--select min", v + k + 5, 1, &sz))
+			return WS_EXIT_USAGE;
+		a->sel.sel = s ? WS_SEL_SHARED : WS_SEL_LARGEST;
+		a->sel.size = v[k] ? sz : a->sel.size;
 		return 0;
 	}
-	if (!strncmp(v, "largest,min=", 12) &&
-	    !ws_parse_size("--select largest,min", v + 12, 1, &sz)) {
-		a->sel.sel = WS_SEL_LARGEST;
-		a->sel.size = sz;
-		return 0;
-	}
-	return usage_err("--select '%s': use largest, largest,min=SIZE or name=TEXT",
+	return usage_err("--select '%s': use shared[,min=SIZE], largest[,min=SIZE] or name=TEXT",
 			 v);
 }
 
@@ -225,7 +231,7 @@ static void defaults(struct ws_attach *a)
 	ssize_t n;
 
 	memset(a, 0, sizeof(*a));
-	a->sel.sel = WS_SEL_LARGEST;
+	a->sel.sel = WS_SEL_SHARED;
 	a->sel.size = 1 << 20;
 	a->interval_ms = 200;
 	a->cold_after = 2;
@@ -251,18 +257,18 @@ static void defaults(struct ws_attach *a)
 			 WS_HANDOFF_LIB_NAME);
 }
 
-/* Is @cmd runnable (as execvp would find it)? */
-static bool runnable(const char *cmd)
+/* Is @cmd runnable (as execvp would find it)?  Its path in @path. */
+static bool runnable(const char *cmd, char *path, size_t len)
 {
-	char path[PATH_MAX];
 	const char *p = getenv("PATH");
 
+	snprintf(path, len, "%s", cmd);
 	if (strchr(cmd, '/'))
 		return !access(cmd, X_OK);
 	for (p = p ? p : "/usr/bin:/bin"; *p;) {
 		size_t n = strcspn(p, ":");
 
-		snprintf(path, sizeof(path), "%.*s/%s", (int)n, p, cmd);
+		snprintf(path, len, "%.*s/%s", (int)n, p, cmd);
 		if (!access(path, X_OK))
 			return true;
 		p += n + (p[n] == ':');
@@ -310,11 +316,15 @@ static int check_pid(struct ws_attach *a)
 
 static int check_command(struct ws_attach *a)
 {
-	char why[512];
+	char why[512], path[PATH_MAX];
 
-	if (!runnable(a->cmd[0]))
+	if (!runnable(a->cmd[0], path, sizeof(path)))
 		return usage_err("cannot run '%s': not found or not executable",
 				 a->cmd[0]);
+	if (a->use_lib && ws_elf_is_static(path))
+		return usage_err("%s is statically linked: LD_PRELOAD cannot load %s into it, and %s needs it inside the target; only --no-evict with a backend that works from outside (idle, softdirty, damon) can watch it",
+				 path, WS_HANDOFF_LIB_NAME,
+				 a->ops->uffd ? a->ops->name : "eviction");
 	a->is_fio = ws_fio_is_fio(a->cmd[0]);
 	if (!a->is_fio)
 		return 0;

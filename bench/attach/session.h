@@ -41,6 +41,7 @@ struct ws_session {
 	bool unmapping;			/* the target asked for the range */
 	uint32_t unmap_reason;
 	bool gone;			/* its socket closed */
+	unsigned int peers_seen;	/* processes that ran the library */
 	uint64_t restored, restore_failed;	/* RELEASED */
 };
 

@@ -15,6 +15,9 @@ lib=$PWD/build/libwsbench-handoff.so
 target=$PWD/build/tests/attach-target
 py=/usr/bin/python3
 tmp=$(mktemp -d)
+# wsbench's work directories go here: none may be left, killed or not.
+export TMPDIR="$tmp/tmpdir"
+mkdir "$TMPDIR"
 pids=""
 trap 'for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 n=0
@@ -39,12 +42,13 @@ bad() {
 	rc=0
 	"$ws" attach --out "$out" "$@" >/dev/null 2>"$tmp/err" || rc=$?
 	r=1
-	if [ "$rc" = 2 ] && grep -q -- "$want" "$tmp/err" && [ ! -e "$out" ]; then
+	if [ "$rc" = 2 ] && grep -q -- "$want" "$tmp/err" && [ ! -e "$out" ] &&
+		[ "$(wc -l <"$tmp/err")" = 1 ]; then
 		r=0
 	else
 		echo "# rc=$rc stderr: $(cat "$tmp/err")"
 	fi
-	ok "$r" "bad input: $desc -> exit 2 naming '$want', nothing written"
+	ok "$r" "bad input: $desc -> exit 2, one line naming '$want', nothing written"
 }
 
 # start_target SOCKET ARGS...: the target under the preload library; $tpid.
@@ -96,6 +100,14 @@ bad "--pid with the library but no --socket" "--pid needs --socket" \
 	--backend wp --pid "$tpid"
 wait "$tpid"
 ok $? "... and that target, never touched, ran to its end with every page intact"
+bad "a command that exits before handing off" "exited before handing off" \
+	--backend wp -- /bin/true
+bad "a statically linked command" "statically linked: LD_PRELOAD cannot load" \
+	--backend wp -- "$target-static" --seconds 1
+bad "a static program under bash -c" "statically linked program never runs the library" \
+	--backend wp -- bash -c "$target-static --seconds 1 >/dev/null"
+bad "no shared mapping (private memory only)" "no MAP_SHARED mapping" \
+	--backend wp -- "$target" --kind anon --seconds 1
 bad "fio job: ioengine not mmap" "ioengine must be mmap" --backend wp -- \
 	fio "$(fio_job psync 's/^ioengine=mmap/ioengine=psync/')"
 bad "fio job: no thread" "needs 'thread'" --backend wp -- \
@@ -141,6 +153,11 @@ ok $? "every evicted page came back: refaulted, or restored by the library at re
 [ "$(q "$o/attach.json" "($t['target']['exit_status'], d['results'][0]['runs'][0]['untracked']['target']['exit_status'])")" = "(0, 0)" ] &&
 	[ "$(grep -c ' 0 bad (at the end 0, after re-mapping 0)' "$tmp/a.out")" = 2 ]
 ok $? "the target checked every page it touched, tracked and alone: 0 bad"
+echo "# $(q "$o/attach.json" "$t['run']['invariant']")"
+[ "$(q "$o/attach.json" "(lambda v: v['intervals_checked'] == $t['run']['intervals'] and v['pages_lost'] == 0 and v['accounted_at_release'] and v['evicted'] == $t['run']['evicted'])($t['run']['invariant'])")" = True ]
+ok $? "evicted = refaulted + still evicted + restored, checked in every interval and at release"
+grep -q "range: /memfd:wsbench-target (deleted), 16384 KiB of pid [0-9]*: evicting" "$tmp/a.out"
+ok $? "the summary names the range and says it is evicting ($(grep -o 'range: .*' "$tmp/a.out" | cut -c1-80)...)"
 
 # First touches racing eviction: the handoff lands while the target still
 # stamps its 64 MiB, and 30 ms intervals evict pages it has not reached.
@@ -162,6 +179,66 @@ echo "# bash -c: $(grep -o '[0-9]* bad (.*)' "$tmp/bash.out"); $(q "$tmp/bash/at
 [ "$rc" = 0 ] && grep -q ' 0 bad (at the end 0, after re-mapping 0)' "$tmp/bash.out" &&
 	[ "$(q "$tmp/bash/attach.json" "$t['target']['tracked_pid'] != $t['target']['pid'] and $t['run']['evicted'] > 0 and max(i['detected_ws_pages'] for i in $t['intervals']) > 0")" = True ]
 ok $? "bash -c wrapper: the pid that handed off is tracked (its hot set seen), pages evicted, 0 bad, exit $rc"
+
+# --- forks: a child shares the memory, not the uffd ------------------------
+# The library hands the range back before fork() (every page restored), so
+# the child never reads a hole as zeros.
+"$ws" attach --backend wp --no-untracked --out "$tmp/fork" -- "$target" \
+	--seconds 3 --size 16777216 --fork-after 1.5 >"$tmp/fork.out" 2>"$tmp/fork.err"
+rc=$?
+echo "# fork: $(grep -o '[0-9]* bad (.*' "$tmp/fork.out"); $(q "$tmp/fork/attach.json" "($t['run']['evicted'], $t['run']['ended'])"); $(grep -v 'interval [0-9]*:' "$tmp/fork.err" | tail -n 1)"
+[ "$rc" = 0 ] && grep -q ' 0 bad (.*1 forked readers, 0 found bad pages' "$tmp/fork.out" &&
+	[ "$(q "$tmp/fork/attach.json" "$t['run']['evicted'] > 0 and 'forked' in $t['run']['ended'] and $t['run']['invariant']['accounted_at_release']")" = True ]
+ok $? "a forked reader of the tracked memory: pages evicted before the fork, the child and the parent read 0 bad, exit $rc"
+# A child forked before the handoff maps the memory without the uffd.
+start_target "$tmp/ff.sock" --seconds 2 --fork-first
+rc=0
+"$ws" attach --backend wp --pid "$tpid" --socket "$tmp/ff.sock" --out "$tmp/ff" \
+	>/dev/null 2>"$tmp/ff.err" || rc=$?
+wait "$tpid"
+trc=$?
+[ "$rc" = 2 ] && grep -q "maps .* too" "$tmp/ff.err" && [ ! -e "$tmp/ff" ] &&
+	[ "$(wc -l <"$tmp/ff.err")" = 1 ] && [ "$trc" = 0 ] && grep -q ' 0 bad ' "$tmp/t.out"
+ok $? "memory another process maps is refused before anything is evicted: exit $rc ($(cat "$tmp/ff.err")); the target exit $trc"
+
+# --- outcomes: a crash, an idle range, SIGTERM -----------------------------
+cat >"$tmp/crash.py" <<'EOF'
+import mmap, os, signal, time
+m = mmap.mmap(-1, 8 << 20)
+for i in range(0, len(m), 4096):
+    m[i] = 1
+time.sleep(1.5)
+os.kill(os.getpid(), signal.SIGSEGV)
+EOF
+rc=0
+"$ws" attach --backend wp --no-untracked --quiet --out "$tmp/crash" -- "$py" \
+	"$tmp/crash.py" >/dev/null 2>"$tmp/crash.err" || rc=$?
+[ "$rc" = 1 ] && grep -q "killed by signal 11" "$tmp/crash.err" &&
+	[ "$(q "$tmp/crash/attach.json" "$t['target']['signal']")" = 11 ]
+ok $? "a target killed by SIGSEGV under tracking is a failure: exit $rc, $(tail -n 1 "$tmp/crash.err")"
+rc=0
+"$ws" attach --backend wp --no-untracked --out "$tmp/idle" -- "$py" -c \
+	'import mmap, time; m = mmap.mmap(-1, 4 << 20); time.sleep(1.5)' \
+	>"$tmp/idle.out" 2>/dev/null || rc=$?
+[ "$rc" = 0 ] && grep -q "warning: the target touched no page of the range in any of the [0-9]* intervals" "$tmp/idle.out"
+ok $? "a range idle in every interval is flagged: $(grep -o 'warning: .*intervals' "$tmp/idle.out")"
+"$ws" attach --backend wp --out "$tmp/term" -- "$target" --seconds 60 \
+	--size 16777216 >"$tmp/term.out" 2>"$tmp/term.err" &
+wpid=$!
+i=0
+until grep -q "interval 3:" "$tmp/term.err" 2>/dev/null || [ $i -ge 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+t0=$(date +%s)
+kill -TERM "$wpid"
+wait "$wpid"
+rc=$?
+took=$(($(date +%s) - t0))
+[ "$rc" = 1 ] && [ "$took" -le 5 ] && grep -q ' 0 bad ' "$tmp/term.out" &&
+	[ "$(grep -c '^ready' "$tmp/term.out")" = 1 ] &&
+	[ "$(q "$tmp/term/attach.json" "d['results'][0]['runs'][0]['untracked'] is None and $t['run']['released']")" = True ]
+ok $? "SIGTERM: released, the command stopped, no untracked run started, exit $rc after ${took} s"
 
 # --- wsbench SIGKILLed in a freeze window -----------------------------------
 # kill_mid FREEZE: attach to a target, kill -9 wsbench while it lingers in a
@@ -259,4 +336,8 @@ else
 		ok $? "hyperfine A/B of fio: exit $rc, every run exit 0 ($(tail -n 1 "$tmp/abf.err"))"
 	fi
 fi
+sleep 0.2	# the janitors of SIGKILLed runs
+left=$(ls -A "$TMPDIR")
+[ -z "$left" ]
+ok $? "nothing left in TMPDIR, SIGKILLed runs included ($left)"
 echo "1..$n"

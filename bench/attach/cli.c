@@ -114,6 +114,34 @@ static int parse_select(struct ws_attach *a, const char *v)
 			 v);
 }
 
+/*
+ * The socket's directory must be ours alone (0700): in one other users
+ * may enter, such as /tmp, anyone could take the path first.
+ */
+static int private_dir(const char *sock)
+{
+	char dir[sizeof(((struct ws_attach *)0)->socket)];
+	char *slash;
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", sock);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &st))
+		return usage_err("--socket %s: directory %s: %s", sock, dir,
+				 strerror(errno));
+	if (st.st_uid != geteuid() || (st.st_mode & 077))
+		return usage_err("--socket %s: directory %s (mode %04o, uid %u) is open to other users: use one only you can enter (0700), so nobody else can take the path first",
+				 sock, dir, (unsigned int)(st.st_mode & 07777),
+				 (unsigned int)st.st_uid);
+	return 0;
+}
+
 static int set_path(char *dst, size_t len, const char *opt, const char *v)
 {
 	if (!*v || strlen(v) >= len)
@@ -157,7 +185,8 @@ static int option(struct ws_attach *a, const char *o, const char *v,
 	}
 	if (!strcmp(o, "--socket")) {
 		a->socket_given = true;
-		return set_path(a->socket, sizeof(a->socket), o, v);
+		return set_path(a->socket, sizeof(a->socket), o, v) ?:
+		       private_dir(a->socket);
 	}
 	if (!strcmp(o, "--preload"))
 		return set_path(a->preload, sizeof(a->preload), o, v);

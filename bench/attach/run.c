@@ -307,6 +307,7 @@ static int get_range(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 	if (!a->use_lib)
 		return find_range(ctx, a, t, m);
 	s->want_pid = a->pid;
+	s->root_pid = t->pid;
 	ret = ws_session_handoff(s, &a->sel, a->handoff_timeout_s * 1000,
 				 alive, t, why, sizeof(why));
 	if (ret)

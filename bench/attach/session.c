@@ -122,6 +122,45 @@ static void drop_peer(struct ws_session *s, int i, bool say_bye)
 	s->peers[i] = -1;
 }
 
+/* The parent of @pid from /proc/<pid>/stat, or 0. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int ppid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	/* "pid (comm) S ppid ...": comm may hold anything but ')' last. */
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+	    sscanf(p + 1, " %*c %d", &ppid) != 1)
+		ppid = 0;
+	fclose(f);
+	return (pid_t)ppid;
+}
+
+/*
+ * Only the target we expect gets the SELECT: the --pid, or the command we
+ * started and its descendants (a wrapper's child), of our user.
+ */
+static bool expected_peer(const struct ws_session *s, const struct ucred *c)
+{
+	pid_t p = c->pid;
+
+	if (s->want_pid)
+		return c->pid == s->want_pid;
+	if (c->uid != geteuid())
+		return false;
+	for (int depth = 0; s->root_pid && p > 1 && depth < 64; depth++) {
+		if (p == s->root_pid)
+			return true;
+		p = parent_of(p);
+	}
+	return !s->root_pid;
+}
+
 /* A new connection: the one we want gets SELECT, any other BYE. */
 static void accept_peer(struct ws_session *s, const struct ws_selector *sel)
 {
@@ -133,7 +172,7 @@ static void accept_peer(struct ws_session *s, const struct ws_selector *sel)
 	if (fd < 0)
 		return;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) ||
-	    (s->want_pid && cred.pid != s->want_pid)) {
+	    !expected_peer(s, &cred)) {
 		bye(fd);
 		return;
 	}

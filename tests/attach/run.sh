@@ -180,6 +180,70 @@ echo "# bash -c: $(grep -o '[0-9]* bad (.*)' "$tmp/bash.out"); $(q "$tmp/bash/at
 	[ "$(q "$tmp/bash/attach.json" "$t['target']['tracked_pid'] != $t['target']['pid'] and $t['run']['evicted'] > 0 and max(i['detected_ws_pages'] for i in $t['intervals']) > 0")" = True ]
 ok $? "bash -c wrapper: the pid that handed off is tracked (its hot set seen), pages evicted, 0 bad, exit $rc"
 
+# --- who may connect ---------------------------------------------------------
+bad "--socket in a directory other users may enter" "is open to other users" \
+	--backend wp --pid 1 --socket /tmp/wsbench-x.sock
+# Another user listens first on the path the target was told: the library
+# must hand it nothing (not even HELLO), and the target runs on intact.
+if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+	open=$(mktemp -d /tmp/wsbench-open.XXXXXX)
+	chmod 1777 "$open"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$py" - "$open/s.sock" \
+		>"$tmp/thief.out" 2>&1 <<'EOF' &
+# A listener as the library would meet wsbench: HELLO in, SELECT out, then
+# whatever it sends (RANGE with the memory fd) in.
+import socket, struct, sys, array
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.bind(sys.argv[1]); s.listen(4); s.settimeout(5)
+got, fds = 0, 0
+try:
+    c, _ = s.accept(); c.settimeout(2)
+    for i in range(2):
+        msg, anc, fl, ad = c.recvmsg(4096, socket.CMSG_SPACE(16))
+        got += len(msg)
+        for lvl, typ, data in anc:
+            fds += len(data) // 4
+        if not msg:
+            break
+        if i == 0:
+            sel = struct.pack("8I13Q256s256s", 0x66687377, 1, 2, 0, 0, 0, 0, 0,
+                              0, 1 << 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, b"", b"")
+            c.send(sel)
+except Exception as e:
+    print("listener:", type(e).__name__)
+print("received %d bytes, %d fds" % (got, fds))
+EOF
+	thief=$!
+	sleep 0.5
+	WSBENCH_HANDOFF_SOCKET=$open/s.sock LD_PRELOAD=$lib "$target" --seconds 2 \
+		>"$tmp/t.out" 2>"$tmp/t.err"
+	trc=$?
+	wait "$thief"
+	rm -rf "$open"
+	echo "# $(cat "$tmp/thief.out"); target: $(cat "$tmp/t.err")"
+	grep -q "received 0 bytes, 0 fds" "$tmp/thief.out" && [ "$trc" = 0 ] &&
+		grep -q ' 0 bad ' "$tmp/t.out" && grep -q "neither ours nor root: nothing handed" "$tmp/t.err"
+	ok $? "a listener running as nobody on the target's socket path gets nothing (not even HELLO); the target ran intact"
+else
+	skip "no user nobody or no setpriv"
+fi
+# Two processes under the library on one socket: the command wsbench
+# started (here a child of its bash, a second late) is tracked; the other,
+# though it connects and offers its range first, gets BYE.
+LD_PRELOAD=$lib WSBENCH_HANDOFF_SOCKET=$tmp/two.sock "$target" --seconds 4 \
+	--size 33554432 >"$tmp/other.out" 2>&1 &
+other=$!
+pids="$pids $other"
+"$ws" attach --backend wp --no-untracked --quiet --socket "$tmp/two.sock" \
+	--out "$tmp/two" -- bash -c "sleep 1; $target --seconds 2; exit \$?" \
+	>/dev/null 2>&1
+rc=$?
+wait "$other"
+orc=$?
+[ "$rc" = 0 ] && [ "$orc" = 0 ] &&
+	[ "$(q "$tmp/two/attach.json" "$t['target']['tracked_pid'] != $other and $t['range']['len'] == 16777216")" = True ]
+ok $? "the manager hands the session only to the command it started (or its descendants), not to another process on the socket: exit $rc, the other exit $orc"
+
 # --- forks: a child shares the memory, not the uffd ------------------------
 # The library hands the range back before fork() (every page restored), so
 # the child never reads a hole as zeros.

@@ -518,6 +518,28 @@ static bool serve(struct session *s)
 	return v != NOT_CHOSEN && !took;
 }
 
+/*
+ * The memory goes only to a manager of our own user or root: whoever
+ * listens on the path first would otherwise get it read-write (a socket
+ * path in /tmp is anyone's to take).  SO_PEERCRED names the listener.
+ */
+static bool trusted_manager(int fd)
+{
+	static bool said;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return false;
+	if (cred.uid == 0 || cred.uid == getuid() || cred.uid == geteuid())
+		return true;
+	if (!said)
+		say("%s: the listener (pid %d) runs as uid %u, neither ours nor root: nothing handed to it\n",
+		    ho.path, (int)cred.pid, (unsigned int)cred.uid);
+	said = true;
+	return false;
+}
+
 static int connect_manager(void)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
@@ -530,7 +552,8 @@ static int connect_manager(void)
 
 		if (fd < 0)
 			return -errno;
-		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)) &&
+		    trusted_manager(fd))
 			return fd;
 		close(fd);
 		/* 100 ms for 10 s, then every second. */

@@ -6,7 +6,10 @@
 # log scores the cold sets -- also when first touches race eviction;
 # wsbench SIGKILLed in a freeze window (faults held, or the target stopped)
 # leaves the target running with every page intact; hyperfine's JSON is
-# folded into the result with a CI.
+# folded into the result with a CI.  A battery of real programs (Python
+# with hashlib, stress-ng --verify, bash -c, a static binary, crashes) must
+# pass its own checks: evicted where the memory is the target's alone,
+# refused with exit 2 and the reason where it is not.
 set -u
 
 cd "$(dirname "$0")/../.."
@@ -133,6 +136,7 @@ for b in rwp idle softdirty damon; do
 	ok $? "$b unsupported here: skipped with the probe's reason, the command not run"
 done
 if [ "$(q "$tmp/probe.json" "d['backends']['wp']['supported']")" != True ]; then
+	skip "wp unsupported here: $(q "$tmp/probe.json" "d['backends']['wp']['reason']"): the tiny target, the battery of real programs, fio and hyperfine not run"
 	echo "1..$n"
 	exit 0
 fi
@@ -303,6 +307,100 @@ took=$(($(date +%s) - t0))
 	[ "$(grep -c '^ready' "$tmp/term.out")" = 1 ] &&
 	[ "$(q "$tmp/term/attach.json" "d['results'][0]['runs'][0]['untracked'] is None and $t['run']['released']")" = True ]
 ok $? "SIGTERM: released, the command stopped, no untracked run started, exit $rc after ${took} s"
+
+# --- a battery of real, unmodified programs ---------------------------------
+# Each program checks its own memory: stress-ng's --verify, Python's hashlib
+# (tests/attach/pymem.py).  Where the memory is the tracked process's alone
+# pages must really be evicted (evicted > 0, said in the line); where it is
+# not (stress-ng's stressors are forked children sharing the parent's
+# memory), the run must be refused with exit 2 and the reason -- and the
+# program's own check must pass either way.
+
+# real NAME ARGS...: wsbench attach --backend wp --no-untracked ARGS into
+# $tmp/NAME (stdout and stderr together in $tmp/NAME.log); $rc, $ev.
+real() {
+	name=$1
+	shift
+	rc=0
+	"$ws" attach --backend wp --no-untracked --out "$tmp/$name" "$@" \
+		>"$tmp/$name.log" 2>&1 || rc=$?
+	ev=$(q "$tmp/$name/attach.json" "$t['run']['evicted']")
+	ev=${ev:-0}
+}
+ended() { q "$tmp/$1/attach.json" "$t['run']['ended']"; }
+accounted() {
+	[ "$(q "$tmp/$1/attach.json" "$t['run']['invariant']['accounted_at_release'] and $t['run']['invariant']['pages_lost'] == 0")" = True ]
+}
+# The one line a refused run prints (wsbench's last).
+refusal() { grep '^wsbench attach:' "$tmp/$1.log" | tail -n 1; }
+
+real pybuf -- "$py" tests/attach/pymem.py buffers 2
+v=$(grep -o 'pymem buffers: .*' "$tmp/pybuf.log")
+[ "$rc" = 0 ] && [ "$ev" -gt 0 ] && echo "$v" | grep -q ', 0 bad$' &&
+	ended pybuf | grep -q 'remapped the range (mremap)' && accounted pybuf
+ok $? "python: memfd buffer rewritten, mremap-ed (grown), freed, a shared anonymous one after it: evicted $ev pages, hashlib: $v; exit $rc, ended: $(ended pybuf)"
+
+real pyfork -- "$py" tests/attach/pymem.py fork 2
+v=$(grep -o 'pymem fork: .*' "$tmp/pyfork.log")
+[ "$rc" = 0 ] && [ "$ev" -gt 0 ] && echo "$v" | grep -q ', 0 bad$' &&
+	! grep -q 'hash differs' "$tmp/pyfork.log" &&
+	ended pyfork | grep -q 'the target forked' && accounted pyfork
+ok $? "python forking a reader of its shared memory: evicted $ev pages before the fork, the child's and the parent's hashes equal ($v); exit $rc"
+
+real pybash -- bash -c "$py tests/attach/pymem.py buffers 2; exit \$?"
+v=$(grep -o 'pymem buffers: .*' "$tmp/pybash.log")
+[ "$rc" = 0 ] && [ "$ev" -gt 0 ] && echo "$v" | grep -q ', 0 bad$' &&
+	[ "$(q "$tmp/pybash/attach.json" "$t['target']['tracked_pid'] != $t['target']['pid']")" = True ]
+ok $? "bash -c wrapping python: python (not bash) tracked, evicted $ev pages, $v; exit $rc"
+
+cat >"$tmp/crash2.py" <<'PY'
+import mmap, os, time
+m = mmap.mmap(-1, 8 << 20)
+m[:] = b"x" * len(m)
+time.sleep(1)
+os.abort()
+PY
+real crash2 -- bash -c "$py $tmp/crash2.py; exit \$?"
+[ "$rc" = 1 ] && grep -q 'the command exited 134 under tracking' "$tmp/crash2.log"
+ok $? "a crash under a bash -c wrapper (SIGABRT, bash exits 134) is a failure: exit $rc, $(grep -o 'the command exited .*' "$tmp/crash2.log")"
+
+real ldconfig -- /sbin/ldconfig -p
+[ "$rc" = 2 ] && [ ! -e "$tmp/ldconfig" ] &&
+	refusal ldconfig | grep -q 'statically linked: LD_PRELOAD cannot load'
+ok $? "a real static binary (/sbin/ldconfig): refused: exit $rc, $(refusal ldconfig)"
+
+# stress-ng's stressors are fork()ed children: the library hands nothing
+# over in a child, and the parent's shared memory is mapped by its
+# children too.  So: evicted with --verify passing, or refused (exit 2,
+# one line), never corrupted; stress-ng's own verdict is checked in both.
+# stress_ng NAME WHAT ARGS...: one stress-ng run under attach.
+stress_ng() {
+	name=$1 what=$2
+	shift 2
+	real "$name" "$@"
+	sbad=$(grep -E '^stress-ng: (fail|error)|corrupt|unsuccessful' "$tmp/$name.log")
+	if [ "$rc" = 0 ] && [ "$ev" -gt 0 ]; then
+		out="evicted $ev pages, stress-ng verified"
+	elif [ "$rc" = 2 ] && [ ! -e "$tmp/$name" ]; then
+		out="refused: $(refusal "$name")"
+	else
+		out="exit $rc, evicted $ev: $(refusal "$name")"
+		rc=x
+	fi
+	[ "$rc" != x ] && [ -z "$sbad" ] &&
+		grep -q '] successful run completed' "$tmp/$name.log"
+	ok $? "stress-ng $what: $out${sbad:+; stress-ng: $sbad}"
+}
+if ! command -v stress-ng >/dev/null; then
+	skip "no stress-ng (make deps installs it)"
+else
+	sng="stress-ng --timeout 3s --verify --temp-path $tmp --metrics-brief"
+	stress_ng sng-vm "--vm (all methods, 64M) --verify, --select name=/dev/zero" \
+		--select name=/dev/zero -- $sng --vm 1 --vm-bytes 64M --vm-method all
+	stress_ng sng-mmap "--mmap --mmap-file (MAP_SHARED) --verify" \
+		-- $sng --mmap 1 --mmap-bytes 16M --mmap-file
+	stress_ng sng-fork "--fork --verify" -- $sng --fork 1
+fi
 
 # --- wsbench SIGKILLed in a freeze window -----------------------------------
 # kill_mid FREEZE: attach to a target, kill -9 wsbench while it lingers in a

@@ -33,7 +33,7 @@ HANDOFF_SRC := bench/attach/preload/handoff_lib.c bench/attach/handoff_io.c \
 HANDOFF_OBJ := $(HANDOFF_SRC:%.c=$(BUILD)/pic/%.o)
 ATTACH_TARGET := $(BUILD)/tests/attach-target
 
-all: $(BUILD)/wsbench $(HANDOFF_SO) $(ATTACH_TARGET)
+all: $(BUILD)/wsbench $(HANDOFF_SO) $(ATTACH_TARGET) $(ATTACH_TARGET)-static
 
 help:
 	@sed -n 's/^## //p' Makefile
@@ -80,6 +80,11 @@ $(HANDOFF_SO): $(HANDOFF_OBJ)
 $(ATTACH_TARGET): tests/attach/target.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WS_CFLAGS) -o $@ $<
+
+# The same, statically linked: LD_PRELOAD never reaches it (a test).
+$(ATTACH_TARGET)-static: tests/attach/target.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WS_CFLAGS) -static -o $@ $<
 
 # A static wsbench for the nested guest of BENCH_PROFILE=vmm (no libc there),
 # stripped: the nested guest unpacks its initramfs under TCG inside TCG.

@@ -7,11 +7,11 @@ set -eu
 apt_pkgs="gcc make libc6-dev libjansson-dev python3 python3-jsonschema
 gnuplot-nox git ca-certificates gzip
 flex bison bc libelf-dev libssl-dev cpio zstd rsync kmod dwarves xz-utils
-qemu-system-x86 mkosi debootstrap fio hyperfine util-linux strace"
+qemu-system-x86 mkosi debootstrap fio hyperfine util-linux strace stress-ng"
 dnf_pkgs="gcc make glibc-devel glibc-static jansson-devel python3
 python3-jsonschema gnuplot git gzip flex bison bc elfutils-libelf-devel
 openssl-devel cpio zstd rsync kmod dwarves xz qemu-system-x86 mkosi
-debootstrap fio hyperfine util-linux strace"
+debootstrap fio hyperfine util-linux strace stress-ng"
 
 if command -v dpkg-query >/dev/null 2>&1; then
 	missing=""

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "elf_static.h"
 #include "maps.h"
 #include "parse.h"
 #include "target.h"
@@ -52,9 +53,12 @@ void ws_attach_usage(FILE *f)
 "\n"
 "options:\n"
 "  --backend B              rwp, minor-anon, wp, idle, softdirty or damon\n"
-"  --select SEL             the mapping: largest[,min=SIZE] (default\n"
-"                           largest,min=1M) or name=TEXT (its path in\n"
-"                           /proc/PID/maps contains TEXT); fio: its filename\n"
+"  --select SEL             the mapping: shared[,min=SIZE], the largest\n"
+"                           MAP_SHARED one, the only kind that can be\n"
+"                           evicted (default shared,min=1M); largest[,min=SIZE]\n"
+"                           (private memory too: detection only); or\n"
+"                           name=TEXT (its path in /proc/PID/maps contains\n"
+"                           TEXT); fio: its filename\n"
 "  --pid PID                attach to a running process\n"
 "  --socket PATH            the socket the library connects to (default: a\n"
 "                           private one for a command)\n"
@@ -94,18 +98,48 @@ static int parse_select(struct ws_attach *a, const char *v)
 		snprintf(a->sel.name, sizeof(a->sel.name), "%s", v + 5);
 		return 0;
 	}
-	if (!strcmp(v, "largest")) {
-		a->sel.sel = WS_SEL_LARGEST;
+	for (int s = 0; s < 2; s++) {
+		const char *kw = s ? "shared" : "largest";
+		size_t k = strlen(kw);
+
+		if (strncmp(v, kw, k) || (v[k] && strncmp(v + k, ",min=", 5)))
+			continue;
+		if (v[k] && ws_parse_size("--select min", v + k + 5, 1, &sz))
+			return WS_EXIT_USAGE;
+		a->sel.sel = s ? WS_SEL_SHARED : WS_SEL_LARGEST;
+		a->sel.size = v[k] ? sz : a->sel.size;
 		return 0;
 	}
-	if (!strncmp(v, "largest,min=", 12) &&
-	    !ws_parse_size("--select largest,min", v + 12, 1, &sz)) {
-		a->sel.sel = WS_SEL_LARGEST;
-		a->sel.size = sz;
-		return 0;
-	}
-	return usage_err("--select '%s': use largest, largest,min=SIZE or name=TEXT",
+	return usage_err("--select '%s': use shared[,min=SIZE], largest[,min=SIZE] or name=TEXT",
 			 v);
+}
+
+/*
+ * The socket's directory must be ours alone (0700): in one other users
+ * may enter, such as /tmp, anyone could take the path first.
+ */
+static int private_dir(const char *sock)
+{
+	char dir[sizeof(((struct ws_attach *)0)->socket)];
+	char *slash;
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", sock);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &st))
+		return usage_err("--socket %s: directory %s: %s", sock, dir,
+				 strerror(errno));
+	if (st.st_uid != geteuid() || (st.st_mode & 077))
+		return usage_err("--socket %s: directory %s (mode %04o, uid %u) is open to other users: use one only you can enter (0700), so nobody else can take the path first",
+				 sock, dir, (unsigned int)(st.st_mode & 07777),
+				 (unsigned int)st.st_uid);
+	return 0;
 }
 
 static int set_path(char *dst, size_t len, const char *opt, const char *v)
@@ -151,7 +185,8 @@ static int option(struct ws_attach *a, const char *o, const char *v,
 	}
 	if (!strcmp(o, "--socket")) {
 		a->socket_given = true;
-		return set_path(a->socket, sizeof(a->socket), o, v);
+		return set_path(a->socket, sizeof(a->socket), o, v) ?:
+		       private_dir(a->socket);
 	}
 	if (!strcmp(o, "--preload"))
 		return set_path(a->preload, sizeof(a->preload), o, v);
@@ -225,7 +260,7 @@ static void defaults(struct ws_attach *a)
 	ssize_t n;
 
 	memset(a, 0, sizeof(*a));
-	a->sel.sel = WS_SEL_LARGEST;
+	a->sel.sel = WS_SEL_SHARED;
 	a->sel.size = 1 << 20;
 	a->interval_ms = 200;
 	a->cold_after = 2;
@@ -251,18 +286,18 @@ static void defaults(struct ws_attach *a)
 			 WS_HANDOFF_LIB_NAME);
 }
 
-/* Is @cmd runnable (as execvp would find it)? */
-static bool runnable(const char *cmd)
+/* Is @cmd runnable (as execvp would find it)?  Its path in @path. */
+static bool runnable(const char *cmd, char *path, size_t len)
 {
-	char path[PATH_MAX];
 	const char *p = getenv("PATH");
 
+	snprintf(path, len, "%s", cmd);
 	if (strchr(cmd, '/'))
 		return !access(cmd, X_OK);
 	for (p = p ? p : "/usr/bin:/bin"; *p;) {
 		size_t n = strcspn(p, ":");
 
-		snprintf(path, sizeof(path), "%.*s/%s", (int)n, p, cmd);
+		snprintf(path, len, "%.*s/%s", (int)n, p, cmd);
 		if (!access(path, X_OK))
 			return true;
 		p += n + (p[n] == ':');
@@ -310,11 +345,15 @@ static int check_pid(struct ws_attach *a)
 
 static int check_command(struct ws_attach *a)
 {
-	char why[512];
+	char why[512], path[PATH_MAX];
 
-	if (!runnable(a->cmd[0]))
+	if (!runnable(a->cmd[0], path, sizeof(path)))
 		return usage_err("cannot run '%s': not found or not executable",
 				 a->cmd[0]);
+	if (a->use_lib && ws_elf_is_static(path))
+		return usage_err("%s is statically linked: LD_PRELOAD cannot load %s into it, and %s needs it inside the target; only --no-evict with a backend that works from outside (idle, softdirty, damon) can watch it",
+				 path, WS_HANDOFF_LIB_NAME,
+				 a->ops->uffd ? a->ops->name : "eviction");
 	a->is_fio = ws_fio_is_fio(a->cmd[0]);
 	if (!a->is_fio)
 		return 0;

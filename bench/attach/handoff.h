@@ -20,7 +20,10 @@
  *   manager -> STORAGE      {npages, page_size} + storage fd, state fd
  *   library -> STORAGE_ACK
  *   library -> UNMAPPING    the target is about to munmap/mremap the
- *                           range or exit: the manager stops and releases
+ *                           range, fork or exit: the manager stops and
+ *                           releases (a forked child shares the memory but
+ *                           not the uffd: it would read evicted pages as
+ *                           zeros, so the range is given back first)
  *   manager -> RELEASE      the manager has stopped using the uffd
  *   library -> RELEASED     {restored, failed}
  *   manager -> BYE          not this process (another one was chosen)
@@ -68,6 +71,7 @@ enum ws_ho_type {
 enum ws_ho_select {
 	WS_SEL_LARGEST,		/* largest anon/shared mapping >= size */
 	WS_SEL_NAME,		/* largest mapping whose path holds name */
+	WS_SEL_SHARED,		/* largest shared mapping >= size (default) */
 	WS_SEL_NR
 };
 
@@ -82,6 +86,7 @@ enum ws_ho_unmap {
 	WS_HO_UNMAP_MUNMAP = 1,
 	WS_HO_UNMAP_MREMAP,
 	WS_HO_UNMAP_EXIT,
+	WS_HO_UNMAP_FORK,	/* fork(): a child would share the range */
 };
 
 struct ws_ho_msg {

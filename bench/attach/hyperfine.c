@@ -20,6 +20,7 @@
 
 #include "attach.h"
 #include "common.h"
+#include "janitor.h"
 #include "maps.h"
 #include "stats.h"
 #include "target.h"
@@ -229,6 +230,7 @@ json_t *ws_attach_hyperfine(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 	struct ws_samples t, u;
 	size_t bad = 0;
 	json_t *exports = json_array(), *j = NULL;
+	struct ws_janitor jan;
 	int ret = 0;
 
 	snprintf(dir, sizeof(dir), "%.3000s/wsbench-ab.XXXXXX", a->tmp);
@@ -237,6 +239,10 @@ json_t *ws_attach_hyperfine(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 			 strerror(errno));
 		return NULL;
 	}
+	ret = ws_janitor_start(&jan, dir);
+	if (ret)
+		snprintf(why, len, "fork of the work directory's janitor: %s",
+			 strerror(-ret));
 	command(a, dir, true, alone, sizeof(alone));
 	tracked(a, dir, under, sizeof(under));
 	/* hyperfine names commands by their string, trailing blank cut. */
@@ -286,5 +292,6 @@ json_t *ws_attach_hyperfine(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 	ws_samples_free(&t);
 	ws_samples_free(&u);
 	ws_attach_rm_work(dir);
+	ws_janitor_stop(&jan);
 	return j;
 }

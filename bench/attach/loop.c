@@ -14,7 +14,9 @@
 
 #include "common.h"
 #include "cycle_impl.h"
+#include "invariant.h"
 #include "loop.h"
+#include "sharers.h"
 #include "timing.h"
 
 #define RELEASE_TIMEOUT_MS	30000
@@ -37,9 +39,15 @@ struct ws_attach_loop {
 	bool scored;
 	struct ws_samples stop_ns;	/* pause: stopping the target took */
 	const char *ended;		/* why the loop ended */
+	char ended_buf[256];
 	bool released;			/* the target restored and let go */
 	uint64_t restored, restore_failed, restored_by_us;
 	char release_error[256];
+	/* invariant.h: evicted = refaulted + still evicted + restored */
+	uint64_t evicted_total;
+	uint32_t checked;		/* intervals checked */
+	long lost;			/* pages found broken, -1: unknown */
+	bool accounted;			/* the final equation held */
 };
 
 /* ---- the freeze "pause": stop the whole target ---- */
@@ -170,6 +178,43 @@ static int setup(struct ws_attach_loop *l, const struct ws_attach_mem *m)
 
 /* ---- the loop ---- */
 
+static const char *unmap_why(uint32_t reason)
+{
+	switch (reason) {
+	case WS_HO_UNMAP_MREMAP:
+		return "the target remapped the range (mremap)";
+	case WS_HO_UNMAP_EXIT:
+		return "the target exited";
+	case WS_HO_UNMAP_FORK:
+		return "the target forked: a child would share the range without its uffd, so it was handed back first, every page restored";
+	default:
+		return "the target unmapped the range";
+	}
+}
+
+/*
+ * Before evicting: does any process but the target (and us, the I/O
+ * view) map the memory?  It would read evicted pages as zeros (sharers.h).
+ */
+static const char *shared_elsewhere(struct ws_attach_loop *l)
+{
+	pid_t skip[2] = { getpid(), l->t->pid }, first;
+	int n;
+
+	if (!l->c->guest)
+		return NULL;
+	n = ws_sharers(l->c->g.mem.fd, skip, 2, &first);
+	if (n < 0)
+		snprintf(l->ended_buf, sizeof(l->ended_buf),
+			 "cannot tell who else maps the range (%s): eviction stopped",
+			 strerror(-n));
+	else if (n)
+		snprintf(l->ended_buf, sizeof(l->ended_buf),
+			 "pid %d (and %d more) maps the range too, without its uffd: eviction stopped, every page restored",
+			 (int)first, n - 1);
+	return n ? l->ended_buf : NULL;
+}
+
 /* Sleep until @end_ns watching the target; why to stop, or NULL. */
 static const char *wait_interval(struct ws_attach_loop *l, uint64_t end_ns)
 {
@@ -181,7 +226,7 @@ static const char *wait_interval(struct ws_attach_loop *l, uint64_t end_ns)
 		if (ms > POLL_MS)
 			ms = POLL_MS;
 		if (l->s && ws_session_poll(l->s, ms))
-			return l->s->unmapping ? "the target unmapped the range" :
+			return l->s->unmapping ? unmap_why(l->s->unmap_reason) :
 			       "the target's handoff socket closed";
 		if (!l->s) {
 			struct timespec ts = { 0, ms * 1000000L };
@@ -229,6 +274,47 @@ static int one_interval(struct ws_attach_loop *l, uint32_t k,
 			k, iv->detected, iv->evicted,
 			(unsigned long long)iv->refaults, iv->window_ns / 1e3);
 	return ret;
+}
+
+/* Every interval: no page marked evicted holds data no refault put there. */
+static int check_holes(struct ws_attach_loop *l, uint32_t k)
+{
+	char why[512];
+	long n;
+
+	if (!l->c->guest)
+		return 0;
+	n = ws_inv_holes(&l->c->g, why, sizeof(why));
+	l->checked = k;
+	if (n < 0)
+		return ws_case_fail(l->ctx, (int)n, "interval %u: checking evicted pages: %s",
+				    k, strerror((int)-n));
+	l->lost = n;
+	return n ? ws_case_fail(l->ctx, EIO, "interval %u: %s", k, why) : 0;
+}
+
+/*
+ * Once the target restored (or we did) and the refault handler stopped,
+ * the counts are exact: every page evicted came back one way or another.
+ */
+static int check_accounts(struct ws_attach_loop *l, int ret)
+{
+	struct cycle *c = l->c;
+	uint64_t back = atomic_load(&c->g.refaults) + l->restored +
+			l->restored_by_us;
+
+	if (!c->guest || l->evicted_total == 0)
+		return ret;
+	l->accounted = back == l->evicted_total && !l->restore_failed;
+	if (l->accounted || ret)
+		return ret;
+	return ws_case_fail(l->ctx, EIO, "%llu pages evicted, but %llu refaulted + %llu restored by the target + %llu by wsbench, %llu could not be restored: %lld pages unaccounted for, their content lost",
+			    (unsigned long long)l->evicted_total,
+			    (unsigned long long)atomic_load(&c->g.refaults),
+			    (unsigned long long)l->restored,
+			    (unsigned long long)l->restored_by_us,
+			    (unsigned long long)l->restore_failed,
+			    (long long)(l->evicted_total - back));
 }
 
 /*
@@ -302,17 +388,24 @@ int ws_attach_loop_run(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 
 		counters(l->c, &n0);
 		l->ended = wait_interval(l, l->bound[0] + k * l->o.interval_ns);
+		if (!l->ended)
+			l->ended = shared_elsewhere(l);
 		if (l->ended)
 			break;
 		ret = one_interval(l, k, &n0);
 		l->n = k;
+		l->evicted_total += l->c->iv[k - 1].evicted;
+		if (!ret)
+			ret = check_holes(l, k);
 	}
 	if (!l->ended)
 		l->ended = ret ? "error" : a->intervals ?
 			   "the intervals asked for were done" :
 			   "the interval limit was reached";
-	if (l->c && l->c->t.ops)
+	if (l->c && l->c->t.ops) {
 		give_back(l);
+		ret = check_accounts(l, ret);
+	}
 	/* A target stopped by a failed freeze must not stay stopped. */
 	ws_target_cont(t);
 	return ret;
@@ -425,6 +518,12 @@ static json_t *totals_json(struct ws_attach_loop *l)
 		"restored_by_wsbench", (json_int_t)l->restored_by_us,
 		"restore_failed", (json_int_t)l->restore_failed);
 	json_object_set_new(j, "release_error", json_string(l->release_error));
+	json_object_set_new(j, "invariant", json_pack("{s:s,s:I,s:I,s:I,s:b}",
+		"rule", "evicted = refaulted + still evicted (a hole) + restored at release",
+		"intervals_checked", (json_int_t)l->checked,
+		"evicted", (json_int_t)l->evicted_total,
+		"pages_lost", (json_int_t)l->lost,
+		"accounted_at_release", l->accounted));
 	json_object_set_new(j, "cpu_per_interval_ns",
 			    l->n ? json_real(cpu / l->n) : json_null());
 	json_object_set_new(j, "window_median_ns",

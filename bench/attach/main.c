@@ -75,7 +75,18 @@ static json_t *params(struct ws_attach *a)
 	return j;
 }
 
-/* Tracked and untracked, the order alternating by repetition. */
+/* Intervals a tracked run measured (0: it never got going). */
+static json_int_t intervals_of(json_t *tracked)
+{
+	return json_integer_value(json_object_get(json_object_get(tracked,
+						  "run"), "intervals"));
+}
+
+/*
+ * Tracked and untracked, the order alternating by repetition; no
+ * untracked run after a tracked one that failed, measured nothing or was
+ * stopped by a signal: that would be new work nobody asked for.
+ */
 static int one_rep(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 		   unsigned int rep, json_t *runs)
 {
@@ -87,7 +98,8 @@ static int one_rep(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 	if (alone && rep % 2)
 		ret = ws_attach_untracked(ctx, a, rep, &u);
 	rt = ws_attach_tracked(ctx, a, rep, &t);
-	if (alone && !(rep % 2))
+	if (alone && !(rep % 2) && !rt && intervals_of(t) &&
+	    !ws_attach_stopping)
 		ret = ws_attach_untracked(ctx, a, rep, &u);
 	json_array_append_new(runs, json_pack("{s:o,s:o}",
 		"tracked", t ? t : json_object(),
@@ -112,6 +124,37 @@ static void say_ab(json_t *ab)
 	       json_number_value(json_array_get(ci, 1)));
 }
 
+/* Which mapping of which process, and whether its pages are evicted. */
+static void say_range(json_t *c, json_t *t)
+{
+	json_t *r = json_object_get(t, "range");
+	const char *ev = json_string_value(json_object_get(c, "eviction"));
+
+	if (!r)
+		return;
+	printf("  range: %s, %lld KiB of pid %lld: %s\n",
+	       json_string_value(json_object_get(r, "path")),
+	       (long long)json_integer_value(json_object_get(r, "len")) / 1024,
+	       (long long)json_integer_value(json_object_get(
+			json_object_get(t, "target"), "tracked_pid")),
+	       ev ? ev : "evicting (a fork of the target hands the range back first; memory another process maps is never evicted)");
+}
+
+/* A range the target never touched is likely the wrong one. */
+static void say_idle(json_t *t)
+{
+	json_t *ivs = json_object_get(t, "intervals"), *iv;
+	json_int_t hot = 0;
+	size_t i;
+
+	json_array_foreach(ivs, i, iv)
+		hot += json_integer_value(json_object_get(iv,
+						"detected_ws_pages"));
+	if (json_array_size(ivs) && !hot)
+		printf("  warning: the target touched no page of the range in any of the %zu intervals: is it the memory the program works on? (--select)\n",
+		       json_array_size(ivs));
+}
+
 static void say_summary(const struct ws_attach *a, json_t *c,
 			const char *path)
 {
@@ -132,6 +175,7 @@ static void say_summary(const struct ws_attach *a, json_t *c,
 	       json_string_value(json_object_get(c, "freeze")),
 	       (long long)json_integer_value(json_object_get(r, "intervals")),
 	       json_string_value(json_object_get(r, "ended")));
+	say_range(c, t);
 	printf("  evicted %lld pages, %lld refaults, %lld restored by the target at release\n",
 	       (long long)json_integer_value(json_object_get(s, "evicted")),
 	       (long long)json_integer_value(json_object_get(s, "refaults")),
@@ -173,6 +217,7 @@ static void say_summary(const struct ws_attach *a, json_t *c,
 		       json_string_value(json_object_get(s, "fio_verify")),
 		       vu ? ", " : "", vu ? vu : "", vu ? " untracked" : "");
 	say_ab(json_object_get(c, "ab"));
+	say_idle(t);
 	printf("  -> %s\n", path);
 }
 
@@ -197,7 +242,13 @@ static int verdict(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 		json_t *f = json_object_get(tt, "fio");
 		json_int_t es = json_integer_value(json_object_get(tt,
 							"exit_status"));
+		json_t *sig = json_object_get(tt, "signal");
 
+		if (json_is_integer(sig) && !ws_attach_stopping)
+			return ws_case_fail(ctx, EIO, "the command was killed by signal %lld (%s) under tracking (run %zu)",
+					    (long long)json_integer_value(sig),
+					    strsignal((int)json_integer_value(sig)),
+					    i);
 		if (!strcmp(json_string_value(json_object_get(f, "verify")) ?:
 			    "", "failed"))
 			return ws_case_fail(ctx, EIO, "fio's verify failed under tracking (run %zu): %s",
@@ -227,6 +278,28 @@ static int write_result(struct ws_result *res, const struct ws_attach *a)
 	return err ? 1 : 0;
 }
 
+/*
+ * The first tracked run measured nothing (its set-up failed, or the
+ * target let go before the first interval ended): one line, exit 2,
+ * nothing written -- and the --out directory gone if we made it.
+ */
+static int refuse(struct ws_bench_ctx *ctx, json_t *runs, const char *out,
+		  bool made_out)
+{
+	json_t *t = json_object_get(json_array_get(runs, 0), "tracked");
+	const char *ended = json_string_value(json_object_get(
+				json_object_get(t, "run"), "ended"));
+
+	if (ctx->skip_reason[0])
+		fprintf(stderr, "wsbench attach: %s\n", ctx->skip_reason);
+	else
+		fprintf(stderr, "wsbench attach: nothing measured: %s before the first interval ended\n",
+			ended ? ended : "the target let go");
+	if (made_out)
+		rmdir(out);
+	return WS_EXIT_USAGE;
+}
+
 static int record(struct ws_bench_ctx *ctx, struct ws_result *res, int ret)
 {
 	if (!ret)
@@ -249,6 +322,7 @@ int ws_attach_main(int argc, char **argv)
 	struct ws_probe pr;
 	json_t *runs, *c, *ab;
 	char path[600], why[512];
+	bool made_out;
 	int ret;
 
 	ret = ws_attach_parse(argc, argv, &a);
@@ -257,6 +331,7 @@ int ws_attach_main(int argc, char **argv)
 	/* As `wsbench run`: no run changes a knob under this one. */
 	if (ws_journal_lock(false, 3600) == -EWOULDBLOCK)
 		return WS_EXIT_USAGE;
+	made_out = access(a.out_dir, F_OK) != 0;
 	if (ws_mkdir_p(a.out_dir) || access(a.out_dir, W_OK | X_OK)) {
 		fprintf(stderr, "wsbench attach: --out %s: cannot write results there: %s\n",
 			a.out_dir, strerror(errno));
@@ -282,8 +357,21 @@ int ws_attach_main(int argc, char **argv)
 	alarm(a.timeout_s);
 	catch_stop();
 	runs = json_array();
-	for (unsigned int r = 0; !ret && r < a.reps && !ws_attach_stopping; r++)
-		ret = record(&ctx, &res, one_rep(&ctx, &a, r, runs));
+	for (unsigned int r = 0; !ret && r < a.reps && !ws_attach_stopping; r++) {
+		int rr = one_rep(&ctx, &a, r, runs);
+
+		if (!r && !intervals_of(json_object_get(json_array_get(runs, 0),
+							"tracked")) &&
+		    !ws_attach_stopping) {
+			ret = refuse(&ctx, runs, a.out_dir, made_out);
+			json_decref(runs);
+			ws_result_free(&res);
+			return ret;
+		}
+		ret = record(&ctx, &res, rr);
+	}
+	if (!ret && ws_attach_stopping)
+		ret = record(&ctx, &res, ws_case_fail(&ctx, EINTR, "stopped by a signal before the end: a partial result, no untracked run after it"));
 	if (json_array_size(runs)) {
 		c = ws_attach_case(&ctx, &a, runs);
 		if (!ret)

@@ -28,9 +28,9 @@ static bool parse_line(const char *line, struct ws_map *m)
 	int pos = 0;
 
 	memset(m, 0, sizeof(*m));
-	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %*s %" SCNu64
-		   " %n", &m->start, &m->end, m->perms, &m->offset, &m->inode,
-		   &pos) < 5)
+	if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %" SCNu64
+		   " %n", &m->start, &m->end, m->perms, &m->offset,
+		   &m->dev_major, &m->dev_minor, &m->inode, &pos) < 7)
 		return false;
 	snprintf(m->path, sizeof(m->path), "%s", line + pos);
 	m->path[strcspn(m->path, "\n")] = '\0';
@@ -115,7 +115,8 @@ long ws_maps_select(const struct ws_map *v, size_t n, enum ws_ho_select sel,
 
 		if (sel == WS_SEL_NAME ? !strstr(v[i].path, name) :
 		    !ws_map_eligible(&v[i]) || len < size ||
-		    thread_stack(v, i))
+		    thread_stack(v, i) ||
+		    (sel == WS_SEL_SHARED && !ws_map_shared(&v[i])))
 			continue;
 		if (best < 0 || len > v[best].end - v[best].start)
 			best = (long)i;
@@ -210,5 +211,6 @@ void ws_select_describe(enum ws_ho_select sel, uint64_t size,
 		return;
 	}
 	human(size, sz, sizeof(sz));
-	snprintf(buf, len, "largest,min=%s", sz);
+	snprintf(buf, len, "%s,min=%s", sel == WS_SEL_SHARED ? "shared" :
+		 "largest", sz);
 }

@@ -5,6 +5,8 @@
  * (choosing what to hand off), so both agree; depends on libc only.
  *
  * Selectors (enum ws_ho_select):
+ *   shared   (the default) as largest, among MAP_SHARED mappings only:
+ *            memory with a memory fd, the only kind wsbench can evict
  *   largest  the largest readable+writable mapping of a kind userfaultfd
  *            can register -- anonymous (private or shared), memfd, or a
  *            file under /dev/shm -- of at least @size bytes, not a thread
@@ -29,6 +31,7 @@ struct ws_map {
 	uint64_t start, end;
 	uint64_t offset;	/* file offset of start */
 	uint64_t inode;
+	unsigned int dev_major, dev_minor;
 	char perms[5];		/* "rw-s" */
 	char path[256];		/* "" for private anonymous memory */
 };

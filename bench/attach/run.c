@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +19,10 @@
 
 #include "attach.h"
 #include "common.h"
+#include "janitor.h"
 #include "loop.h"
 #include "maps.h"
+#include "sharers.h"
 #include "target.h"
 #include "timing.h"
 #include "truth.h"
@@ -30,6 +33,7 @@ struct work {
 	char dir[PATH_MAX];
 	char json[PATH_MAX + 16], out[PATH_MAX + 16], err[PATH_MAX + 16];
 	char sock[PATH_MAX + 16];
+	struct ws_janitor jan;		/* removes dir should we be killed */
 };
 
 static int rm_one(const char *path, const struct stat *st, int flag,
@@ -44,9 +48,16 @@ static int rm_one(const char *path, const struct stat *st, int flag,
 static int work_init(struct work *w, const struct ws_attach *a,
 		     struct ws_bench_ctx *ctx)
 {
+	int ret;
+
 	snprintf(w->dir, sizeof(w->dir), "%.3000s/wsbench-attach.XXXXXX", a->tmp);
 	if (!mkdtemp(w->dir))
 		return ws_case_fail(ctx, errno, "work directory in %s", a->tmp);
+	ret = ws_janitor_start(&w->jan, w->dir);
+	if (ret) {
+		rmdir(w->dir);
+		return ws_case_fail(ctx, ret, "fork of the work directory's janitor");
+	}
 	snprintf(w->json, sizeof(w->json), "%s/fio.json", w->dir);
 	snprintf(w->out, sizeof(w->out), "%s/fio.out", w->dir);
 	snprintf(w->err, sizeof(w->err), "%s/fio.err", w->dir);
@@ -63,6 +74,7 @@ void ws_attach_rm_work(const char *dir)
 static void work_free(struct work *w)
 {
 	ws_attach_rm_work(w->dir);
+	ws_janitor_stop(&w->jan);
 }
 
 /* Start the command (fio: in the work directory, output to files). */
@@ -295,16 +307,69 @@ static int get_range(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 	if (!a->use_lib)
 		return find_range(ctx, a, t, m);
 	s->want_pid = a->pid;
+	s->root_pid = t->pid;
 	ret = ws_session_handoff(s, &a->sel, a->handoff_timeout_s * 1000,
 				 alive, t, why, sizeof(why));
 	if (ret)
 		return ws_case_fail(ctx, ret, "%s", why);
 	mem_from_session(s, m);
-	if (!a->quiet)
+	return 0;
+}
+
+/* Once the range is accepted: a set-up failure says one line only. */
+static void say_handed(const struct ws_attach *a, const struct ws_session *s,
+		       const struct ws_attach_mem *m)
+{
+	if (!a->quiet && a->use_lib)
 		fprintf(stderr, "wsbench attach: pid %d handed off %s (%llu bytes at 0x%llx)%s\n",
 			(int)s->pid, m->path, (unsigned long long)m->len,
 			(unsigned long long)m->start,
 			m->memfd >= 0 ? " with its memory fd" : "");
+}
+
+/*
+ * The process that handed the range over (SO_PEERCRED) is the one to
+ * scan and stop: a wrapper (bash -c, env, a launcher) that started it
+ * maps nothing of it.  @t stays the command we wait for.
+ */
+static int track_handed(struct ws_bench_ctx *ctx, const struct ws_session *s,
+			struct ws_target *t, struct ws_target *handed,
+			struct ws_target **tracked)
+{
+	char why[512];
+	int ret;
+
+	*tracked = t;
+	if (!s->pid || s->pid == t->pid)
+		return 0;
+	ret = ws_target_from_pid(handed, s->pid, why, sizeof(why));
+	if (ret)
+		return ws_case_fail(ctx, ret, "the process that handed off: %s",
+				    why);
+	*tracked = handed;
+	return 0;
+}
+
+/*
+ * Evicting memory another process maps too (a child forked before the
+ * handoff) would give it zeros where data was: refused before it starts.
+ */
+static int check_sharers(struct ws_bench_ctx *ctx, const struct ws_attach *a,
+			 const struct ws_attach_mem *m, pid_t tracked)
+{
+	pid_t skip[2] = { getpid(), tracked }, first;
+	int n;
+
+	if (m->memfd < 0 || a->no_evict)
+		return 0;
+	n = ws_sharers(m->memfd, skip, 2, &first);
+	if (n < 0)
+		return ws_case_fail(ctx, n, "cannot tell who else maps %s: %s",
+				    m->path, strerror(-n));
+	if (n)
+		return ws_case_fail(ctx, EBUSY, "pid %d maps %s too (%d process%s besides pid %d, e.g. a child forked before the handoff): without the uffd it would read evicted pages as zeros; use --no-evict or --select another mapping",
+				    (int)first, m->path, n, n > 1 ? "es" : "",
+				    (int)tracked);
 	return 0;
 }
 
@@ -314,8 +379,8 @@ int ws_attach_tracked(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 	struct ws_attach_loop *l = NULL;
 	struct ws_attach_mem m = { .memfd = -1 };
 	struct ws_session s;
-	struct ws_target t;
-	struct work w = { .dir = "" };
+	struct ws_target t, handed, *tracked = &t;
+	struct work w = { .dir = "", .jan = { .fd = -1 } };
 	const char *sock = NULL;
 	json_t *tj;
 	char why[512];
@@ -325,6 +390,7 @@ int ws_attach_tracked(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 	*out = NULL;
 	ws_session_init(&s);
 	ws_target_init(&t);
+	ws_target_init(&handed);
 	ret = work_init(&w, a, ctx);
 	if (!ret && a->use_lib) {
 		sock = a->socket_given ? a->socket : w.sock;
@@ -339,16 +405,29 @@ int ws_attach_tracked(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 	} else if (!ret) {
 		ret = start(ctx, a, &w, &t, sock);
 	}
-	/* Before anything can stop it: someone must resume it if we die. */
-	if (!ret && a->use_lib && !a->no_evict &&
-	    (ret = ws_target_guard(&t, why, sizeof(why))))
-		ret = ws_case_fail(ctx, ret, "%s", why);
 	if (!ret)
 		ret = get_range(ctx, a, &s, &t, &m);
 	if (!ret)
-		ret = ws_attach_loop_run(ctx, a, &m, a->use_lib ? &s : NULL, &t,
-					 &l);
+		ret = track_handed(ctx, &s, &t, &handed, &tracked);
+	if (!ret)
+		ret = check_sharers(ctx, a, &m, tracked->pid);
+	if (!ret)
+		say_handed(a, &s, &m);
+	/* Before anything can stop it: someone must resume it if we die. */
+	if (!ret && a->use_lib && !a->no_evict &&
+	    (ret = ws_target_guard(tracked, why, sizeof(why))))
+		ret = ws_case_fail(ctx, ret, "%s", why);
+	if (!ret)
+		ret = ws_attach_loop_run(ctx, a, &m, a->use_lib ? &s : NULL,
+					 tracked, &l);
 	ws_session_close(&s);
+	/* Asked to stop: the command we started stops too (released first). */
+	if (ws_attach_stopping && t.child && t.pid) {
+		if (handed.pid)
+			kill(handed.pid, SIGTERM);
+		kill(t.pid, SIGTERM);
+	}
+	ws_target_release(&handed);
 	if (t.child && t.pid)
 		ws_target_wait(&t, -1);
 	ws_target_release(&t);
@@ -358,6 +437,8 @@ int ws_attach_tracked(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 						       "ended", "set-up failed",
 						       "intervals");
 	json_object_set_new(*out, "target", outcome(a, &w, &t));
+	json_object_set_new(json_object_get(*out, "target"), "tracked_pid",
+			    json_integer(tracked->pid));
 	if (m.len)
 		json_object_set_new(*out, "range", mem_json(&m, a->use_lib ?
 							     &s : NULL, a));
@@ -372,7 +453,7 @@ int ws_attach_untracked(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 			unsigned int rep, json_t **out)
 {
 	struct ws_target t;
-	struct work w = { .dir = "" };
+	struct work w = { .dir = "", .jan = { .fd = -1 } };
 	int ret;
 
 	(void)rep;

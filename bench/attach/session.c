@@ -122,6 +122,45 @@ static void drop_peer(struct ws_session *s, int i, bool say_bye)
 	s->peers[i] = -1;
 }
 
+/* The parent of @pid from /proc/<pid>/stat, or 0. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int ppid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	/* "pid (comm) S ppid ...": comm may hold anything but ')' last. */
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+	    sscanf(p + 1, " %*c %d", &ppid) != 1)
+		ppid = 0;
+	fclose(f);
+	return (pid_t)ppid;
+}
+
+/*
+ * Only the target we expect gets the SELECT: the --pid, or the command we
+ * started and its descendants (a wrapper's child), of our user.
+ */
+static bool expected_peer(const struct ws_session *s, const struct ucred *c)
+{
+	pid_t p = c->pid;
+
+	if (s->want_pid)
+		return c->pid == s->want_pid;
+	if (c->uid != geteuid())
+		return false;
+	for (int depth = 0; s->root_pid && p > 1 && depth < 64; depth++) {
+		if (p == s->root_pid)
+			return true;
+		p = parent_of(p);
+	}
+	return !s->root_pid;
+}
+
 /* A new connection: the one we want gets SELECT, any other BYE. */
 static void accept_peer(struct ws_session *s, const struct ws_selector *sel)
 {
@@ -133,7 +172,7 @@ static void accept_peer(struct ws_session *s, const struct ws_selector *sel)
 	if (fd < 0)
 		return;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) ||
-	    (s->want_pid && cred.pid != s->want_pid)) {
+	    !expected_peer(s, &cred)) {
 		bye(fd);
 		return;
 	}
@@ -153,6 +192,7 @@ static void accept_peer(struct ws_session *s, const struct ws_selector *sel)
 	}
 	s->peers[i] = fd;
 	s->peer_pid[i] = cred.pid;
+	s->peers_seen++;
 }
 
 /*
@@ -195,6 +235,17 @@ static int peer_message(struct ws_session *s, int i, char *why, size_t len)
 	return 1;
 }
 
+/* Why no handoff came: the library never ran, or nothing qualified. */
+static const char *no_handoff_hint(const struct ws_session *s,
+				   const struct ws_selector *sel)
+{
+	if (!s->peers_seen)
+		return "; no process connected from " WS_HANDOFF_LIB_NAME ": it exited first, or LD_PRELOAD never reached it (a statically linked program, or one that clears LD_PRELOAD)";
+	if (sel->sel == WS_SEL_SHARED)
+		return "; the processes that ran the library had no MAP_SHARED mapping (memfd, /dev/shm, shared anonymous) that large: private memory cannot be evicted (--select largest watches it, detection only), and a statically linked program never runs the library";
+	return "; a statically linked program never runs the library (LD_PRELOAD)";
+}
+
 int ws_session_handoff(struct ws_session *s, const struct ws_selector *sel,
 		       int timeout_ms, bool (*alive)(void *), void *alive_arg,
 		       char *why, size_t len)
@@ -210,15 +261,15 @@ int ws_session_handoff(struct ws_session *s, const struct ws_selector *sel,
 
 		if (mono_ns() >= end) {
 			ret = fail(why, len, -ETIMEDOUT,
-				   "no process handed off a mapping matching %s within %d s (the target must run with LD_PRELOAD=.../%s and %s=%s)",
-				   what, timeout_ms / 1000, WS_HANDOFF_LIB_NAME,
-				   WS_HANDOFF_ENV, s->path);
+				   "no process handed off a mapping matching %s within %d s%s",
+				   what, timeout_ms / 1000,
+				   no_handoff_hint(s, sel));
 			break;
 		}
 		if (alive && !alive(alive_arg)) {
 			ret = fail(why, len, -ESRCH,
-				   "the target exited before handing off a mapping matching %s",
-				   what);
+				   "the target exited before handing off a mapping matching %s%s",
+				   what, no_handoff_hint(s, sel));
 			break;
 		}
 		p[n++] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };

@@ -27,7 +27,8 @@ struct ws_session {
 	int listen_fd;
 	char path[108];
 	bool bound;			/* we created path: unlink it */
-	pid_t want_pid;			/* only this process (0: any) */
+	pid_t want_pid;			/* only this process, or */
+	pid_t root_pid;			/* it and its descendants (0: any) */
 	int peers[WS_SESSION_MAX_PEERS];	/* connected, not chosen yet */
 	pid_t peer_pid[WS_SESSION_MAX_PEERS];
 	int sock;			/* the chosen target */
@@ -41,6 +42,7 @@ struct ws_session {
 	bool unmapping;			/* the target asked for the range */
 	uint32_t unmap_reason;
 	bool gone;			/* its socket closed */
+	unsigned int peers_seen;	/* processes that ran the library */
 	uint64_t restored, restore_failed;	/* RELEASED */
 };
 

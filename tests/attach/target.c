@@ -8,7 +8,12 @@
  * page left evicted (a hole) after the unmap is caught too.
  *
  *   attach-target [--size BYTES] [--seconds S] [--kind memfd|anon|file:PATH]
- *                 [--hot PCT] [--seed N]
+ *                 [--hot PCT] [--seed N] [--fork-after S] [--fork-first]
+ *
+ * --fork-after S: after S seconds a forked child reads and checks every
+ * page (it shares the memory, not the uffd) while the parent waits.
+ * --fork-first: once stamped, before anything else, fork a child that
+ * keeps reading every page until the parent is done.
  *
  * Prints "ready pid=N" once stamped, and a verdict line; exits 0 when
  * every check passed, 3 when a page did not hold what was written, 2 on
@@ -24,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +39,8 @@ static volatile sig_atomic_t stop;
 static size_t psz, npages;
 static uint64_t *gen;		/* last generation written, per page */
 static uint64_t bad, first_bad = UINT64_MAX;
+static double fork_after = -1;
+static uint64_t child_bad, readers;
 
 static void on_signal(int sig)
 {
@@ -108,6 +116,48 @@ static int map_memory(const char *kind, size_t len, char **mem, int *fd)
 	return *mem == MAP_FAILED ? -errno : 0;
 }
 
+/* A child that shares the memory checks every page; its bad count back. */
+static void fork_reader(char *mem)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	readers++;
+	pid = fork();
+	if (pid == 0)
+		_exit(check_all(mem) ? 3 : 0);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		child_bad++;
+		bad++;
+	}
+}
+
+/* --fork-first: a reader forked early, checking until the parent ends. */
+static pid_t fork_sharer(char *mem, double seconds)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	readers++;
+	pid = fork();
+	if (pid)
+		return pid;
+	for (double t = 0; t < seconds + 2 && getppid() != 1; t += 0.2) {
+		const uint64_t *w;
+
+		/* Read only: its own gen[] copy goes stale as the parent writes. */
+		for (size_t i = 0; i < npages; i++) {
+			w = (const uint64_t *)(mem + i * psz);
+			if (w[0] != (MAGIC ^ i))
+				_exit(3);
+		}
+		nanosleep(&(struct timespec){ 0, 200000000L }, NULL);
+	}
+	_exit(0);
+}
+
 /*
  * Mostly the hot set, sometimes anywhere; half reads, half writes, and
  * every access checks the page first: a write over a page that lost its
@@ -145,6 +195,10 @@ static void run(char *mem, double seconds, double hot_pct, uint64_t seed,
 		if (elapsed >= seconds)
 			break;
 		span = (long)elapsed % 2 && npages > 1 ? npages / 2 : npages;
+		if (fork_after >= 0 && elapsed >= fork_after) {
+			fork_reader(mem);
+			fork_after = -1;
+		}
 	}
 }
 
@@ -155,11 +209,17 @@ int main(int argc, char **argv)
 	uint64_t seed = 1, reads = 0, writes = 0, at_end, after_remap = 0;
 	size_t len = 16 << 20;
 	char *mem, *end;
-	int fd;
+	bool fork_first = false;
+	pid_t sharer = 0;
+	int fd, status;
 
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!strcmp(argv[i], "--fork-first")) {
+			fork_first = true;
+			continue;
+		}
 		if (!v)
 			return usage("missing value");
 		end = (char *)"";
@@ -169,6 +229,8 @@ int main(int argc, char **argv)
 			seconds = strtod(v, &end);
 		else if (!strcmp(argv[i], "--hot"))
 			hot_pct = strtod(v, &end);
+		else if (!strcmp(argv[i], "--fork-after"))
+			fork_after = strtod(v, &end);
 		else if (!strcmp(argv[i], "--seed"))
 			seed = strtoull(v, &end, 0);
 		else if (!strcmp(argv[i], "--kind") &&
@@ -194,9 +256,16 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	for (size_t i = 0; i < npages; i++)
 		stamp(mem, i);
+	if (fork_first)
+		sharer = fork_sharer(mem, seconds);
 	printf("ready pid=%d\n", (int)getpid());
 	fflush(stdout);
 	run(mem, seconds, hot_pct, seed, &reads, &writes);
+	if (sharer > 0 && (waitpid(sharer, &status, 0) != sharer ||
+			   !WIFEXITED(status) || WEXITSTATUS(status))) {
+		child_bad++;
+		bad++;
+	}
 	at_end = check_all(mem);
 	munmap(mem, len);
 	/* What the program would find on mapping its memory again. */
@@ -209,11 +278,12 @@ int main(int argc, char **argv)
 		after_remap = check_all(mem);
 		munmap(mem, len);
 	}
-	printf("attach-target: %zu pages, %llu reads, %llu writes, %llu bad (at the end %llu, after re-mapping %llu); first bad page %lld\n",
+	printf("attach-target: %zu pages, %llu reads, %llu writes, %llu bad (at the end %llu, after re-mapping %llu); first bad page %lld; %llu forked readers, %llu found bad pages\n",
 	       npages, (unsigned long long)reads, (unsigned long long)writes,
 	       (unsigned long long)bad, (unsigned long long)at_end,
 	       (unsigned long long)after_remap,
-	       bad ? (long long)first_bad : -1LL);
+	       bad ? (long long)first_bad : -1LL,
+	       (unsigned long long)readers, (unsigned long long)child_bad);
 	if (!strncmp(kind, "file:", 5))
 		unlink(kind + 5);
 	return bad ? 3 : 0;

@@ -21,9 +21,17 @@
  * the manager to stop and wait for that release, so no page the program
  * still maps (or a tmpfs file it leaves behind) is left evicted.
  *
- * Limitations: one mapping per process; a child forked without exec does
- * not take part (its copies of our fds are closed); madvise(MADV_REMOVE)
- * and fallocate() by the program on the range are not intercepted.
+ * fork() hands the range back too, before the child exists: the child
+ * would share the memory but not the uffd, and read every evicted page as
+ * a hole -- zeros, which would then hide the data from the parent's
+ * refaults.  So tracking ends at the first fork of the target, with every
+ * page restored.  A child takes no part (its copies of our fds are
+ * closed).  One session per process: once a manager took the range (or
+ * chose another process), the library never connects again.
+ *
+ * Limitations: one mapping per process; madvise(MADV_REMOVE), fallocate()
+ * and raw clone()/fork syscalls that bypass libc's fork() are not
+ * intercepted.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -457,7 +465,8 @@ static void send_unmapping(struct session *s)
 	s->unmap_sent = true;
 }
 
-/* One manager session; false: stop for good (BYE). */
+/* One manager session; false: stop for good (BYE, or a session that
+ * took the range: no second manager gets it after a release). */
 static bool serve(struct session *s)
 {
 	struct pollfd p[2] = {
@@ -466,6 +475,7 @@ static bool serve(struct session *s)
 	};
 	enum verdict v = GO_ON;
 	struct ws_ho_msg m;
+	bool took;
 
 	ws_ho_init(&m, WS_HO_HELLO);
 	m.pid = (uint64_t)getpid();
@@ -503,8 +513,31 @@ static bool serve(struct session *s)
 		say("manager gone: %llu evicted pages restored, %llu failed; protections cleared, waiters woken\n",
 		    (unsigned long long)restored, (unsigned long long)failed);
 	}
+	took = s->handed;
 	end_session(s);
-	return v != NOT_CHOSEN;
+	return v != NOT_CHOSEN && !took;
+}
+
+/*
+ * The memory goes only to a manager of our own user or root: whoever
+ * listens on the path first would otherwise get it read-write (a socket
+ * path in /tmp is anyone's to take).  SO_PEERCRED names the listener.
+ */
+static bool trusted_manager(int fd)
+{
+	static bool said;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return false;
+	if (cred.uid == 0 || cred.uid == getuid() || cred.uid == geteuid())
+		return true;
+	if (!said)
+		say("%s: the listener (pid %d) runs as uid %u, neither ours nor root: nothing handed to it\n",
+		    ho.path, (int)cred.pid, (unsigned int)cred.uid);
+	said = true;
+	return false;
 }
 
 static int connect_manager(void)
@@ -519,7 +552,8 @@ static int connect_manager(void)
 
 		if (fd < 0)
 			return -errno;
-		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)) &&
+		    trusted_manager(fd))
 			return fd;
 		close(fd);
 		/* 100 ms for 10 s, then every second. */
@@ -628,6 +662,13 @@ EXPORT void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...)
 
 /* ---- life cycle ---- */
 
+/* Before fork(): no child may map the range while pages are evicted. */
+static void atfork_prepare(void)
+{
+	if (ho.enabled && atomic_load(&ho.active))
+		hand_back(WS_HO_UNMAP_FORK);
+}
+
 /* A forked child is not the target: drop our fds, never hand off. */
 static void atfork_child(void)
 {
@@ -656,7 +697,7 @@ __attribute__((constructor)) static void handoff_init(void)
 	ho.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (ho.efd < 0)
 		return;
-	pthread_atfork(NULL, NULL, atfork_child);
+	pthread_atfork(atfork_prepare, NULL, atfork_child);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	ho.enabled = !pthread_create(&ho.thread, &attr, watcher, NULL);

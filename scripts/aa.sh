@@ -6,7 +6,8 @@
 #          VERIFY_TRIES (default 2*PAIRS; 0: none) fresh re-runs of it
 #          (wsbench verify --keep): how many exit 0; a copy with one cited
 #          ratio doctored by 20 % must exit 1 naming that claim (checked
-#          against the first re-run: verify --rerun).
+#          against the first re-run: verify --rerun).  The re-runs are
+#          also compared in pairs, one after the other (1-2, 3-4, ...).
 #  A/A     PAIRS pairs of the same quick host suite, RUNS single
 #          invocations a side, interleaved A B A B ... (what compare asks
 #          of any A/B: drift over time falls on both sides), merged: how
@@ -51,9 +52,11 @@ progress() {
 }
 
 marked() {	# marked A B: headline rows compare marks better or worse
-	"$ws" compare --json "$1" "$2" | python3 -c '
+	"$ws" compare --json "$1" "$2" >"$out/compare.json" || return 1
+	python3 -c '
 import json, sys
-print(sum(1 for r in json.load(sys.stdin)["rows"] if r["marker"]))'
+print(sum(1 for r in json.load(open(sys.argv[1]))["rows"] if r["marker"]))' \
+		"$out/compare.json"
 }
 
 locked() {	# locked CMD...: CMD under flock on $LOCK, if set
@@ -77,6 +80,19 @@ verify_series() {
 		i=$((i + 1))
 	done
 	echo "verify: $ok of $tries re-runs reproduce every claim and exact value (exit 0)"
+	# The re-runs, compared in pairs one after the other (1-2, 3-4, ...):
+	# an A/A without interleaving, which drift between runs can fool.
+	k=1
+	clean=0
+	while [ $((2 * k)) -le "$tries" ]; do
+		a=$((2 * k - 1))
+		m=$(marked "$out/rerun-$a" "$out/rerun-$((a + 1))")
+		[ "$m" != 0 ] || clean=$((clean + 1))
+		echo "A/A one after the other, re-runs $a, $((a + 1)): $m headline rows marked" |
+			tee -a "$out/aa-seq.tsv"
+		k=$((k + 1))
+	done
+	echo "A/A one after the other: $clean of $((k - 1)) pairs mark no headline row"
 
 	# One claim doctored by 20 %: wp's ns_per_page in protect-cost on anon,
 	# samples and everything derived from them, so the copy is consistent.

@@ -20,6 +20,7 @@
 #
 # usage: scripts/aa.sh OUT_DIR [PAIRS]
 # env:   RUNS (default 6), VERIFY_TRIES, WSBENCH (build/wsbench),
+#        SERIES (default "verify aa ab": which series to run),
 #        LOCK=file: each invocation under
 #        flock(1) on it, so that other users of the machine (tests that
 #        turn knobs) never run inside one.
@@ -41,6 +42,10 @@ tries=${VERIFY_TRIES:-$((2 * pairs))}
 case "$tries" in ''|*[!0-9]*)
 	echo "aa: VERIFY_TRIES='$tries': use a number of tries, 0 or more" >&2; exit 2 ;;
 esac
+series=${SERIES:-verify aa ab}
+for s in $series; do case "$s" in verify|aa|ab) ;; *)
+	echo "aa: SERIES='$series': use words from: verify aa ab" >&2; exit 2 ;;
+esac; done
 [ ! -e "$out" ] || { echo "aa: $out exists: name a new directory" >&2; exit 2; }
 mkdir -p "$out"
 start=$(date +%s)
@@ -121,9 +126,11 @@ EOF
 	named=$(grep -c 'protect-cost: wp .*anon.* ns_per_page' "$out/verify-doctored.txt" || true)
 	echo "verify of the doctored copy: exit $rc, lines naming the wp anon ns_per_page claim: $named"
 }
-[ "$tries" = 0 ] || verify_series
+wanted() { case " $series " in *" $1 "*) return 0 ;; esac; return 1; }
+! wanted verify || [ "$tries" = 0 ] || verify_series
 
 # --- A/A: interleaved pairs ----------------------------------------------
+aa_series() {
 k=1
 clean=0
 while [ "$k" -le "$pairs" ]; do
@@ -149,8 +156,11 @@ while [ "$k" -le "$pairs" ]; do
 	k=$((k + 1))
 done
 echo "A/A: $clean of $pairs pairs mark no headline row"
+}
+! wanted aa || aa_series
 
 # --- A/B: a real change of about 20 % ------------------------------------
+ab_series() {
 pc="protect-cost --backend wp --backing anon --size 64M --profile quick --quiet"
 k=1
 hits=0
@@ -187,4 +197,6 @@ EOF
 	k=$((k + 1))
 done
 echo "A/B: the +20 % change (wp ns_per_page) marked worse in $hits of $pairs pairs"
+}
+! wanted ab || ab_series
 echo "[aa] done in $(( $(date +%s) - start ))s -> $out" >&2

@@ -13,6 +13,8 @@
  *   wsbench compare A B               A/B with CIs of the ratios
  *   wsbench report <dir>              Markdown report, or --cover-letter
  *   wsbench verify <dir>              re-run the recorded parameters here
+ *   wsbench collect <dir>...          many machines' runs side by side
+ *   wsbench cases <dir>               a run as LAVA test cases
  */
 #include <errno.h>
 #include <getopt.h>
@@ -60,6 +62,9 @@ static void usage(FILE *f)
 "  compare <dirA> <dirB>    A/B table: medians, ratio B/A with its 95%% CI\n"
 "  report <dir>             Markdown report (--cover-letter: for a patch)\n"
 "  verify <dir>             re-run the recorded parameters, check the CIs\n"
+"  merge --out D <dir>...   one run from single-invocation runs (merge --help)\n"
+"  collect <dir>...         many machines' or kernels' runs side by side\n"
+"  cases <dir>              a run as LAVA test cases (name, result, measurement)\n"
 "\n"
 "benchmarks:");
 	for (size_t i = 0; ws_benchmarks[i]; i++)
@@ -353,13 +358,17 @@ static int dispatch(int argc, char **argv)
 		return ws_report_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "verify"))
 		return ws_verify_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "collect"))
+		return ws_collect_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "cases"))
+		return ws_cases_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "merge"))
 		return ws_merge_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, manifest, pattern, nested, compare, report, verify, merge, attach or --help\n",
+	fprintf(stderr, "wsbench: '%s' is not a command: use list, probe, run, summary, manifest, pattern, nested, compare, report, verify, merge, collect, cases, attach or --help\n",
 		argv[1]);
 	return WS_EXIT_USAGE;
 }

@@ -14,6 +14,8 @@
 int ws_compare_main(int argc, char **argv);
 int ws_report_main(int argc, char **argv);
 int ws_verify_main(int argc, char **argv);
+int ws_collect_main(int argc, char **argv);
+int ws_cases_main(int argc, char **argv);
 
 /*
  * Output is built in memory and printed only when complete: a command

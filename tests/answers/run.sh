@@ -39,7 +39,8 @@ EOF
 # every_file DIR PYTHON: doctor each benchmark file of DIR alike.
 every_file() {
 	for f in "$1"/*.json; do
-		[ "$(basename "$f")" = probe.json ] || doctor "$1" "$(basename "$f")" "$2"
+		case "$(basename "$f")" in probe.json|manifest.json) continue ;; esac
+		doctor "$1" "$(basename "$f")" "$2"
 	done
 }
 
@@ -597,5 +598,82 @@ same=$(json_q "$V/vmm-cycle.json" "{k: v for k, v in d['params'].items() if k no
 	echo "$args" | grep -q -- '--cold-after 1' &&
 	echo "$args" | grep -q -- '--thp never'
 ok $? "vmm-cycle: pattern, intervals, cold-after and --thp recorded; the reproduce options give the same params (${args:-none})"
+
+# --- collect: many runs side by side; cases: a run as LAVA test cases -------
+# P2: P as if from another kernel; the TCG copy "vm" must get its own table.
+rm -rf "$tmp/P2"
+cp -r "$P" "$tmp/P2"
+every_file "$tmp/P2" "d['run_id'] = 'P2'; d['environment']['kernel']['release'] = '7.3.0-other'"
+relist "$tmp/P2"
+"$ws" collect "$P" "$tmp/P2" "$tmp/vm" >"$tmp/coll.txt" 2>"$tmp/err"
+rc=$?
+[ "$rc" = 0 ] && grep -q '^2 tables: runs of different accel or page size are never put in one table' "$tmp/coll.txt" &&
+	grep -q '^== accel tcg, page size 4096 bytes: 1 run(s) ==$' "$tmp/coll.txt" &&
+	grep -q "^  $CLAIM\$" "$tmp/coll.txt" &&
+	grep -A1 "^  $CLAIM\$" "$tmp/coll.txt" | grep -qE '^ +c1 [0-9.]+ \[[0-9.]+, [0-9.]+\] [0-9]+%  c2 [0-9.]+ \[' &&
+	grep -q 'Linux 7.3.0-other' "$tmp/coll.txt" &&
+	grep -q '^accel tcg: timings are meaningless, no claim is shown.$' "$tmp/coll.txt"
+ok $? "collect of two kernels and a TCG run: the claim in two columns, TCG in a table of its own without claims"
+"$ws" collect --json "$P" "$tmp/P2" "$tmp/vm" >"$tmp/coll.json"
+[ "$(json_q "$tmp/coll.json" "[(g['group'], len(g['runs']), len(g['claims'])) for g in d['groups']][1]")" = "('tcg/4096', 1, 0)" ] &&
+	[ "$(json_q "$tmp/coll.json" "abs(d['groups'][0]['claims']['$CLAIM'][1]['ratio'] - d['groups'][0]['claims']['$CLAIM'][0]['ratio']) < 1e-12")" = True ]
+ok $? "collect --json: groups by accel/page size, P2's claim equals P's (the same data)"
+for bad in "" "$P $P" "$tmp/nothing" "--json --json $P" "--bogus $P"; do
+	rc=0
+	# shellcheck disable=SC2086
+	"$ws" collect $bad >"$tmp/out" 2>"$tmp/err" || rc=$?
+	[ "$rc" = 2 ] && [ -s "$tmp/err" ] && [ ! -s "$tmp/out" ]
+	ok $? "collect bad input '${bad#"$tmp"/}': exit 2 with a reason, nothing on stdout"
+done
+
+# cases: every measurement is the JSON's own median (read here, not by wsbench).
+"$ws" cases "$L" >"$tmp/cases.txt" && "$ws" cases --json "$L" >"$tmp/cases.json" &&
+	"$ws" cases "$P" >>"$tmp/cases.txt" && "$ws" cases --json "$P" >"$tmp/casesP.json"
+ok $? "cases of a correctness and a protect-cost run: exit 0"
+"$py" - "$tmp/cases.txt" "$tmp/cases.json" "$tmp/casesP.json" >"$tmp/err" 2>&1 <<'EOF'
+import json, re, sys
+lines = {}
+for ln in open(sys.argv[1]):
+    f = ln.split()
+    assert re.fullmatch(r"[A-Za-z0-9._-]{1,100}", f[0]), f[0]
+    assert f[1] in ("pass", "fail", "skip"), ln
+    lines[f[0]] = f
+checked = 0
+for path in sys.argv[2:]:
+    for c in json.load(open(path)):
+        frm = c["from"]
+        if "metric" not in frm:
+            continue
+        case = json.load(open(frm["file"]))["results"][frm["index"]]
+        m = frm["metric"]
+        if m in case.get("metrics", {}):
+            want = case["metrics"][m]["summary"]["median"]
+        else:
+            want = case
+            for k in m.split("."):
+                want = want[k]
+        got = float(lines[c["name"]][2])
+        assert abs(got - want) <= 1e-9 * max(1, abs(want)), (c["name"], got, want)
+        checked += 1
+assert checked > 20, checked
+print(checked)
+EOF
+ok $? "cases: each measurement printed equals its case's median in the JSON ($(cat "$tmp/err") checked)"
+grep -q '^exact4k.wp pass$' "$tmp/cases.txt" &&
+	grep -qE '^claim.protect-cost_wp_async_anon_ns_per_page_mprotect_ns_per_page pass [0-9.]+ ratio$' "$tmp/cases.txt"
+ok $? "cases: wp exact at 4K passes; the arm-cost claim is a measurement"
+rm -rf "$tmp/Lbad"
+cp -r "$L" "$tmp/Lbad"
+doctor "$tmp/Lbad" correctness.json "
+c = next(c for c in d['results'] if c['backing'] == 'anon' and c.get('access') == 'write')
+c['accuracy']['recall'] = 0.5"
+"$ws" cases "$tmp/Lbad" | grep -q '^exact4k.wp fail$'
+ok $? "cases: an exact case with recall 0.5 makes exact4k.wp fail"
+rm -rf "$tmp/Vlost"
+cp -r "$V" "$tmp/Vlost"
+doctor "$tmp/Vlost" vmm-cycle.json "d['results'][0]['summary']['pages_lost'] = 3"
+"$ws" cases "$V" | grep -qE '^lost.vmm-cycle.* pass 0 pages$' &&
+	"$ws" cases "$tmp/Vlost" | grep -qE '^lost.vmm-cycle.* fail 3 pages$'
+ok $? "cases: a vmm-cycle case that lost 3 pages fails, the intact one passes"
 
 echo "1..$n"

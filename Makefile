@@ -23,7 +23,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .SECONDARY:
 
 .PHONY: all deps bench test unit integration vm-test kernel image plots \
-        compare verify clean distclean help
+        compare verify clean distclean help lava-deps lava-job lava-run
 
 # The uffd handoff preload library (bench/attach/): PIC, libc only, its
 # own symbols hidden; and the tiny target program attach's tests run.
@@ -127,6 +127,21 @@ image: deps all
 ## make plots       gnuplot figures for a result directory (RUN=results/<id>)
 plots: deps
 	@plots/plot.sh $(RUN)
+
+## make lava-deps   Debian's LAVA dispatcher and job schema, lavacli
+lava-deps:
+	@scripts/lava/deps.sh
+
+## make lava-job    LAVA jobs (QEMU, bare metal) in build/lava/, checked with
+##                  LAVA's schema (KERNEL, BENCH_PROFILE, SUITE_BENCHMARKS,
+##                  KERNEL_URL, RAMDISK_URL, REPO_URL, ...: see README)
+lava-job: lava-deps
+	@scripts/lava/job.sh
+
+## make lava-run    the QEMU job through lava-run here; LAVA's results
+##                  beside wsbench's summary, checked against the JSON
+lava-run: lava-deps all
+	@scripts/lava/run.sh
 
 clean:
 	rm -rf $(BUILD)

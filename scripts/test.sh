@@ -78,6 +78,9 @@ if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e-numa/run.sh ]; then
 	run vm-e2e-numa tests/vm-e2e-numa/run.sh
 fi
 [ -x tests/vm/run.sh ] && run vm-scripts tests/vm/run.sh
+# wsbench as a LAVA test: jobs checked with LAVA's schema, and (unless
+# TEST_VM=0) the QEMU job run through Debian's LAVA dispatcher here.
+[ -x tests/lava/run.sh ] && run lava tests/lava/run.sh
 
 # How many bad inputs were tried, and how many were refused cleanly.
 sed -n 's/^# \(bad inputs: .*\)/\1/p' "$log_dir/badinput.log" 2>/dev/null || true

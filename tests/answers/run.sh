@@ -627,9 +627,10 @@ for bad in "" "$P $P" "$tmp/nothing" "--json --json $P" "--bogus $P"; do
 done
 
 # cases: every measurement is the JSON's own median (read here, not by wsbench).
-"$ws" cases "$L" >"$tmp/cases.txt" && "$ws" cases --json "$L" >"$tmp/cases.json" &&
-	"$ws" cases "$P" >>"$tmp/cases.txt" && "$ws" cases --json "$P" >"$tmp/casesP.json"
-ok $? "cases of a correctness and a protect-cost run: exit 0"
+"$ws" cases "$A" >"$tmp/cases.txt" && "$ws" cases --json "$A" >"$tmp/cases.json" &&
+	"$ws" cases "$P" >>"$tmp/cases.txt" && "$ws" cases --json "$P" >"$tmp/casesP.json" &&
+	"$ws" cases "$L" >>"$tmp/cases.txt"
+ok $? "cases of a fault-latency, a protect-cost and a correctness run: exit 0"
 "$py" - "$tmp/cases.txt" "$tmp/cases.json" "$tmp/casesP.json" >"$tmp/err" 2>&1 <<'EOF'
 import json, re, sys
 lines = {}
@@ -655,13 +656,13 @@ for path in sys.argv[2:]:
         got = float(lines[c["name"]][2])
         assert abs(got - want) <= 1e-9 * max(1, abs(want)), (c["name"], got, want)
         checked += 1
-assert checked > 20, checked
+assert checked >= 5, checked
 print(checked)
 EOF
 ok $? "cases: each measurement printed equals its case's median in the JSON ($(cat "$tmp/err") checked)"
-grep -q '^exact4k.wp pass$' "$tmp/cases.txt" &&
+grep -q '^exact4k.wp pass$' "$tmp/cases.txt" && ! grep -q '^correctness\.' "$tmp/cases.txt" &&
 	grep -qE '^claim.protect-cost_wp_async_anon_ns_per_page_mprotect_ns_per_page pass [0-9.]+ ratio$' "$tmp/cases.txt"
-ok $? "cases: wp exact at 4K passes; the arm-cost claim is a measurement"
+ok $? "cases: wp exact at 4K passes (correctness only as that verdict); the arm-cost claim is a measurement"
 rm -rf "$tmp/Lbad"
 cp -r "$L" "$tmp/Lbad"
 doctor "$tmp/Lbad" correctness.json "

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "bench_case.h"
 #include "compat_uapi.h"
 #include "cycle_impl.h"
 #include "threads.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "bench_case.h"
 #include "cycle_impl.h"
 
 const char *const cycle_cpu_names[CPU_NR] = {

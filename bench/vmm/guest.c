@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "bench_case.h"
 #include "compat_uapi.h"
 #include "guest.h"
 #include "timing.h"

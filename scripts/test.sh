@@ -50,6 +50,8 @@ for t in build/tests/test_*; do
 	[ -x "$t" ] && run "unit-$(basename "$t")" "$t"
 done
 [ -x tests/kernel/run.sh ] && run kernel-scripts tests/kernel/run.sh
+# The include rule of README "Layout" (seconds; shown failing on a plant).
+run layout tests/layout/run.sh
 run integration tests/integration/run.sh
 [ -x tests/attach/run.sh ] && run attach tests/attach/run.sh
 run answers tests/answers/run.sh

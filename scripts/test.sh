@@ -19,7 +19,9 @@ run() {
 	echo "== $name" >&2
 	rc=0
 	t0=$(date +%s)
-	"$@" >"$log" 2>"$log.stderr" || rc=$?
+	# fd 3: this terminal, for progress a suite shows as it happens
+	# (the VM suites: the guest's [suite i/N] and benchmark lines).
+	"$@" 3>&2 >"$log" 2>"$log.stderr" || rc=$?
 	p=$(grep -c '^ok ' "$log" || true)
 	s=$(grep -c '^ok .*# *[Ss][Kk][Ii][Pp]' "$log" || true)
 	f=$(grep -c '^not ok ' "$log" || true)

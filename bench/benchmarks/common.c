@@ -13,7 +13,9 @@
 
 #include "bench.h"
 #include "common.h"
+#include "cycle.h"
 #include "parse.h"
+#include "pattern.h"
 #include "stats.h"
 #include "threads.h"
 #include "timing.h"
@@ -545,14 +547,24 @@ const char *ws_unit_better(const char *unit)
 	return "lower";
 }
 
-int ws_run_twins(ws_twin_run_fn run, void *arg, size_t rep,
-		 json_t **tracked, json_t **untracked)
+int ws_run_twins(const struct ws_bench_ctx *ctx, ws_twin_run_fn run,
+		 ws_twin_add_fn add, void *arg)
 {
-	bool first = rep % 2;	/* tracked first on odd repetitions */
-	int ret = run(arg, first, first ? tracked : untracked);
+	size_t reps = ctx->p->min_reps ? ctx->p->min_reps : 1;
+	int ret = 0;
 
-	if (!ret)
-		ret = run(arg, !first, first ? untracked : tracked);
+	for (size_t rep = 0; !ret && rep < reps; rep++) {
+		bool first = rep % 2;	/* tracked first on odd repetitions */
+		json_t *t = NULL, *u = NULL;
+
+		ret = run(arg, first, first ? &t : &u);
+		if (!ret)
+			ret = run(arg, !first, first ? &u : &t);
+		if (!ret)
+			add(arg, t, u);
+		json_decref(t);
+		json_decref(u);
+	}
 	return ret;
 }
 
@@ -609,4 +621,28 @@ size_t ws_case_len(enum ws_backing b, size_t want, size_t *npages)
 	}
 	*npages = want;
 	return want * ws_page_size();
+}
+
+static const char *base_name(const char *path, char *buf, size_t len)
+{
+	const char *s = strrchr(path, '/');
+	size_t n;
+
+	snprintf(buf, len, "%s", s ? s + 1 : path);
+	n = strlen(buf);
+	if (n > 4 && !strcmp(buf + n - 4, ".pat"))
+		buf[n - 4] = '\0';
+	return buf;
+}
+
+int ws_case_pattern(struct ws_bench_ctx *ctx, const char *spec, char *name,
+		    size_t len, struct ws_pattern **pat)
+{
+	char why[512], path[512];
+
+	base_name(spec, name, len);
+	if (ws_pattern_find(spec, path, sizeof(path), why, sizeof(why)) ||
+	    ws_pattern_load(path, pat, why, sizeof(why)))
+		return ws_case_fail(ctx, EINVAL, "%s", why);
+	return 0;
 }

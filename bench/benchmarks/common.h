@@ -125,13 +125,16 @@ double ws_metric_add(const struct ws_bench_ctx *ctx, json_t *metrics,
 const char *ws_unit_better(const char *unit);
 
 /*
- * One repetition of a tracked run and its untracked twin: @run(arg,
- * tracked, &out) for both, in an order that alternates with @rep so that
- * machine drift favours neither.  Both results are the caller's to free.
+ * A case's repetitions (ctx->p->min_reps, at least one) of a tracked run
+ * and its untracked twin: @run(arg, tracked, &out) for both, in an order
+ * that alternates with the repetition so that machine drift favours
+ * neither, then @add(arg, tracked, untracked) files the pair.  Stops at
+ * the first error, which it returns.
  */
 typedef int (*ws_twin_run_fn)(void *arg, bool tracked, json_t **out);
-int ws_run_twins(ws_twin_run_fn run, void *arg, size_t rep,
-		 json_t **tracked, json_t **untracked);
+typedef void (*ws_twin_add_fn)(void *arg, json_t *tracked, json_t *untracked);
+int ws_run_twins(const struct ws_bench_ctx *ctx, ws_twin_run_fn run,
+		 ws_twin_add_fn add, void *arg);
 
 /*
  * @c.timer = ws_timer_check_json() against the smallest of the @n metric
@@ -177,6 +180,15 @@ json_t *ws_mismatch_json(const struct ws_pageset *truth,
  * "backend_info" from ops->info() (parameters, what the last collect saw).
  */
 void ws_case_tracker_info(json_t *c, struct ws_tracker *t);
+
+struct ws_pattern;
+/*
+ * Pattern @spec (a name or a path, pattern.h) loaded for a case, with its
+ * short name (the file name without ".pat") in @name: 0, or -EINVAL with
+ * the reason in ctx->skip_reason.
+ */
+int ws_case_pattern(struct ws_bench_ctx *ctx, const char *spec, char *name,
+		    size_t len, struct ws_pattern **pat);
 
 /* Hot set of @nhot pages: one run at the start, or evenly spread. */
 void ws_hot_set_build(struct ws_pageset *s, size_t nhot, enum ws_layout l);

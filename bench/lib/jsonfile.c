@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -85,4 +86,11 @@ json_t *ws_json_load_regular(const char *path, char *why, size_t len)
 		return NULL;
 	}
 	return j;
+}
+
+double ws_json_num(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
 }

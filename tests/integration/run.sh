@@ -5,21 +5,10 @@
 set -u	# keep going after a failed check: every check reports
 
 cd "$(dirname "$0")/../.."
+. tests/lib/tap.sh
 ws=${WSBENCH:-build/wsbench}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-fails=0
-
-ok() {	# ok COND-EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fails=$((fails + 1))
-	fi
-}
 
 # usage_error DESC EXPECTED-TEXT ARGS...: exit 2, message names the option,
 # and nothing is written.

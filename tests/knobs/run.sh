@@ -9,22 +9,13 @@
 set -u
 
 cd "$(dirname "$0")/../.."
+. tests/lib/tap.sh
 ws=${WSBENCH:-build/wsbench}
 py=/usr/bin/python3
 tmp=$(mktemp -d)
 thp=/sys/kernel/mm/transparent_hugepage/enabled
 nrhp=/proc/sys/vm/nr_hugepages
 journal=/run/wsbench/knobs.journal
-n=0
-
-ok() {	# ok EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-	fi
-}
 
 skip_all() {
 	echo "1..0 # SKIP $1"

@@ -2,12 +2,7 @@
 # a JSON query, and the kernel, image and VM steps they share.
 # shellcheck shell=sh
 
-n=0
-fails=0
-ok() {	# ok EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi
-}
+. tests/lib/tap.sh
 finish() { echo "1..$n"; [ "$fails" = 0 ]; exit $?; }
 py=/usr/bin/python3
 # q FILE EXPR: print a Python expression over the JSON d of FILE.

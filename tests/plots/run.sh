@@ -5,20 +5,11 @@
 set -u	# keep going after a failed check: every check reports
 
 cd "$(dirname "$0")/../.."
+. tests/lib/tap.sh
 ws=${WSBENCH:-build/wsbench}
 py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-
-ok() {	# ok COND-EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-	fi
-}
 
 scripts=$(for gp in plots/*.gp; do basename "$gp" .gp; done | grep -vx common)
 

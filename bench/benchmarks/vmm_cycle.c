@@ -32,9 +32,9 @@
 #include <string.h>
 
 #include "bench.h"
-#include "jsonfile.h"
 #include "common.h"
 #include "cycle.h"
+#include "jsonfile.h"
 #include "pattern.h"
 #include "stats.h"
 

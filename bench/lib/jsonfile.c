@@ -13,19 +13,7 @@
 #include <unistd.h>
 
 #include "jsonfile.h"
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#include "parse.h"
 
 int ws_open_regular(const char *path, char *why, size_t len)
 {
@@ -33,15 +21,15 @@ int ws_open_regular(const char *path, char *why, size_t len)
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 
 	if (fd < 0)
-		return fail(why, len, "%s: %s", path, strerror(errno));
+		return ws_why(why, len, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st)) {
-		fail(why, len, "%s: %s", path, strerror(errno));
+		ws_why(why, len, "%s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(why, len, "%s: not a regular file (%s)", path,
+		return ws_why(why, len, "%s: not a regular file (%s)", path,
 			    S_ISDIR(st.st_mode) ? "a directory" :
 			    S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or socket");
 	}
@@ -59,7 +47,7 @@ FILE *ws_fopen_regular(const char *path, char *why, size_t len)
 		return NULL;
 	f = fdopen(fd, "r");
 	if (!f) {
-		fail(why, len, "%s: %s", path, strerror(errno));
+		ws_why(why, len, "%s: %s", path, strerror(errno));
 		close(fd);
 	}
 	return f;
@@ -76,12 +64,12 @@ json_t *ws_json_load_regular(const char *path, char *why, size_t len)
 	j = json_loadfd(fd, JSON_REJECT_DUPLICATES, &e);
 	close(fd);
 	if (!j) {
-		fail(why, len, "%s: not valid JSON (truncated or corrupt?): line %d column %d: %s",
+		ws_why(why, len, "%s: not valid JSON (truncated or corrupt?): line %d column %d: %s",
 		     path, e.line, e.column, e.text);
 		return NULL;
 	}
 	if (!json_is_object(j)) {
-		fail(why, len, "%s: not a JSON object", path);
+		ws_why(why, len, "%s: not a JSON object", path);
 		json_decref(j);
 		return NULL;
 	}

@@ -648,7 +648,7 @@ static int race_once(struct corr_case *c, json_t **out)
 			      .hot = 0 };
 	struct ws_accuracy first, second;
 	enum ws_rearm_miss misses;
-	const char *method = c->ops->rearm_method(&c->t, &misses);
+	const char *method = ws_tracker_rearm_method(c->ops, &c->t, &misses);
 	int ret;
 
 	c->tlb = TLB_FLUSHED;
@@ -703,7 +703,7 @@ static int race_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 		if (!(ctx->p->rearms & (1u << r)))
 			continue;
 		c.t.rearm = r;
-		m = ops->rearm_method(&c.t, &misses);
+		m = ws_tracker_rearm_method(ops, &c.t, &misses);
 		if (ws_method_seen(done, ndone, m))
 			continue;
 		done[ndone++] = m;

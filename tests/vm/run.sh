@@ -217,7 +217,7 @@ else
 	printf '%s\n' 'echo "[stream 1/1] waiting for the host" >&2' \
 		't0=$(cut -d" " -f1 /proc/uptime); i=0' \
 		'while [ ! -e /mnt/share/ack ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done' \
-		'echo "answered after $(awk -v a="$t0" -v b="$(cut -d" " -f1 /proc/uptime)" "BEGIN { print b - a }")s"' \
+		'echo "waited $(awk -v a="$t0" -v b="$(cut -d" " -f1 /proc/uptime)" "BEGIN { print b - a }")s"' \
 		'[ -e /mnt/share/ack ]' >"$tmp/stream.sh"
 	mkdir -p "$tmp/stream"
 	rc=0
@@ -231,7 +231,7 @@ else
 	: >"$tmp/stream/ack"
 	wait "$vpid" || rc=$?
 	[ "$rc" = 0 ]
-	ok $? "boot: the guest's progress reaches the host while it runs (exit $rc, $(grep -o 'answered after [0-9.]*s' "$tmp/stream/job.log" 2>/dev/null || echo 'no answer'))"
+	ok $? "boot: the guest's progress reaches the host while it runs (exit $rc, $(grep -o 'waited [0-9.]*s' "$tmp/stream/job.log" 2>/dev/null || echo 'no answer'))"
 fi
 
 echo "1..$n"

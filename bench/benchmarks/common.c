@@ -646,3 +646,17 @@ int ws_case_pattern(struct ws_bench_ctx *ctx, const char *spec, char *name,
 		return ws_case_fail(ctx, EINVAL, "%s", why);
 	return 0;
 }
+
+int ws_case_map_sets(struct ws_bench_ctx *ctx, struct ws_mem *m,
+		     enum ws_backing backing, size_t len, struct ws_pageset *a,
+		     struct ws_pageset *b)
+{
+	int ret = ws_case_map(ctx, m, backing, len);
+
+	if (ret)
+		return ret;
+	if (ws_pageset_init(a, m->npages) || ws_pageset_init(b, m->npages))
+		return ws_case_fail(ctx, ENOMEM, "pageset of %zu pages",
+				    m->npages);
+	return 0;
+}

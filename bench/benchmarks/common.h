@@ -181,6 +181,14 @@ json_t *ws_mismatch_json(const struct ws_pageset *truth,
  */
 void ws_case_tracker_info(json_t *c, struct ws_tracker *t);
 
+/*
+ * ws_case_map() of @len bytes, then two empty page sets of its size (@a,
+ * @b: the truth and what the tracker saw): 0, 1 (skip) or -errno.
+ */
+int ws_case_map_sets(struct ws_bench_ctx *ctx, struct ws_mem *m,
+		     enum ws_backing backing, size_t len, struct ws_pageset *a,
+		     struct ws_pageset *b);
+
 struct ws_pattern;
 /*
  * Pattern @spec (a name or a path, pattern.h) loaded for a case, with its

@@ -329,7 +329,7 @@ int ws_wl_pause(struct ws_wl *w, uint64_t timeout_ns, uint64_t *took_ns)
 	while (__atomic_load_n(&w->idle, __ATOMIC_ACQUIRE) < w->o.nthreads) {
 		/* Workers may share our CPU: let them reach their park. */
 		if (++spins < 256) {
-			wl_cpu_relax();
+			ws_cpu_relax();
 			continue;
 		}
 		sched_yield();

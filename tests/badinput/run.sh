@@ -9,11 +9,8 @@ set -u	# keep going after a failed check: every check reports
 
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
-ws=${WSBENCH:-build/wsbench}
-py=/usr/bin/python3
-tmp=$(mktemp -d)
+tap_tmp
 mkdir "$tmp/state"
-trap 'rm -rf "$tmp"' EXIT
 tried=0
 refused_ok=0
 # A reader that blocks (a FIFO) must fail the check, not hang the suite.

@@ -10,8 +10,6 @@ set -u
 
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
-ws=${WSBENCH:-build/wsbench}
-py=/usr/bin/python3
 tmp=$(mktemp -d)
 thp=/sys/kernel/mm/transparent_hugepage/enabled
 nrhp=/proc/sys/vm/nr_hugepages

@@ -1,5 +1,9 @@
-# Sourced by the shell test suites: TAP lines and a JSON doctor.
-# shellcheck shell=sh
+# Sourced by the shell test suites (from the repository's top): the binary
+# under test, TAP lines, a scratch directory and a JSON doctor.
+# shellcheck shell=sh disable=SC2034
+
+ws=${WSBENCH:-build/wsbench}
+py=/usr/bin/python3
 
 n=0
 fails=0
@@ -12,6 +16,12 @@ ok() {
 		echo "not ok $n - $2"
 		fails=$((fails + 1))
 	fi
+}
+
+# tap_tmp: tmp= a fresh scratch directory, removed on exit.
+tap_tmp() {
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
 }
 
 # skip_all REASON: the whole suite skipped, said why (scripts/test.sh counts it).

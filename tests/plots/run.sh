@@ -6,10 +6,7 @@ set -u	# keep going after a failed check: every check reports
 
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
-ws=${WSBENCH:-build/wsbench}
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tap_tmp
 
 scripts=$(for gp in plots/*.gp; do basename "$gp" .gp; done | grep -vx common)
 

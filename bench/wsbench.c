@@ -330,40 +330,43 @@ static int cmd_run(int argc, char **argv)
 	return run_benchmark(b, &cfg);
 }
 
+static int cmd_list_main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cmd_list();
+}
+
+/* Each command gets its own argv: argv[0] is the command's name. */
+static const struct {
+	const char *name;
+	int (*main)(int argc, char **argv);
+} commands[] = {
+	{ "list", cmd_list_main },
+	{ "probe", cmd_probe },
+	{ "run", cmd_run },
+	{ "summary", ws_summary_main },
+	{ "manifest", ws_manifest_main },
+	{ "pattern", ws_pattern_cmd },
+	{ "attach", ws_attach_main },
+	{ "nested", ws_nested_cmd },
+	{ "compare", ws_compare_main },
+	{ "report", ws_report_main },
+	{ "verify", ws_verify_main },
+	{ "merge", ws_merge_main },
+	{ "collect", ws_collect_main },
+	{ "cases", ws_cases_main },
+};
+
 static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
 		return WS_EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "list"))
-		return cmd_list();
-	if (!strcmp(argv[1], "probe"))
-		return cmd_probe(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "run"))
-		return cmd_run(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "summary"))
-		return ws_summary_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "manifest"))
-		return ws_manifest_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "pattern"))
-		return ws_pattern_cmd(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "attach"))
-		return ws_attach_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "nested"))
-		return ws_nested_cmd(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "compare"))
-		return ws_compare_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "report"))
-		return ws_report_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "verify"))
-		return ws_verify_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "collect"))
-		return ws_collect_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "cases"))
-		return ws_cases_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "merge"))
-		return ws_merge_main(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;

@@ -74,8 +74,9 @@ done
 
 mkdir -p "$out"
 work=$(mktemp -d "${TMPDIR:-/tmp}/nested.XXXXXX")
-qpid=
+qpid= watch=
 cleanup() {
+	[ -z "$watch" ] || kill "$watch" 2>/dev/null || true
 	[ -z "$qpid" ] || kill "$qpid" 2>/dev/null || true
 	rm -rf "$work"
 }
@@ -120,6 +121,16 @@ while [ ! -s "$work/qemu.pid" ] && kill -0 "$tpid" 2>/dev/null; do sleep 0.2; do
 qpid=$(cat "$work/qemu.pid" 2>/dev/null || true)
 [ -n "$qpid" ] || { cat "$work/qemu.out" >&2; die "QEMU did not start"; }
 
+# Minutes of TCG in TCG with nothing said otherwise: every 20 s how long,
+# and the nested console's last line (vm-run.sh forwards it to the host).
+(
+	while sleep 20; do
+		last=$(tail -n 1 "$out/nested-console.log" 2>/dev/null | tr -d '\r' | cut -c 1-100)
+		echo "[nested] $(($(date +%s) - t0))s of ${NESTED_TIMEOUT:-1200}s; console: ${last:-nothing yet}" >&2
+	done
+) &
+watch=$!
+
 # --- track (the integration point: wsbench attach replaces this) ---------
 rc=0
 "$ws" nested track --pid "$qpid" --socket "$sock" --ram "$mem" \
@@ -133,6 +144,8 @@ rc=0
 qrc=0
 wait "$tpid" || qrc=$?
 qpid=
+kill "$watch" 2>/dev/null || true
+watch=
 cat "$work/qemu.out" >>"$out/nested-qemu.txt"
 say "nested QEMU exited $qrc after $(($(date +%s) - t0))s; track exited $rc"
 # The nested init ends QEMU through isa-debug-exit (0x10 << 1) | 1 = 33.

@@ -19,7 +19,9 @@ run() {
 	echo "== $name" >&2
 	rc=0
 	t0=$(date +%s)
-	"$@" >"$log" 2>"$log.stderr" || rc=$?
+	# fd 3: this terminal, for progress a suite shows as it happens
+	# (the VM suites: the guest's [suite i/N] and benchmark lines).
+	"$@" 3>&2 >"$log" 2>"$log.stderr" || rc=$?
 	p=$(grep -c '^ok ' "$log" || true)
 	s=$(grep -c '^ok .*# *[Ss][Kk][Ii][Pp]' "$log" || true)
 	f=$(grep -c '^not ok ' "$log" || true)
@@ -50,6 +52,8 @@ for t in build/tests/test_*; do
 	[ -x "$t" ] && run "unit-$(basename "$t")" "$t"
 done
 [ -x tests/kernel/run.sh ] && run kernel-scripts tests/kernel/run.sh
+# The include rule of README "Layout" (seconds; shown failing on a plant).
+run layout tests/layout/run.sh
 run integration tests/integration/run.sh
 [ -x tests/attach/run.sh ] && run attach tests/attach/run.sh
 run answers tests/answers/run.sh

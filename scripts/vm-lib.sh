@@ -114,3 +114,27 @@ vm_numa_split() {
 		VM_NUMA_LAYOUT="$VM_NUMA_LAYOUT${VM_NUMA_LAYOUT:+ }$i:$first:${size}M"
 	done
 }
+
+# Progress lines of the guest's job (the suite's "[suite i/N] ...", a
+# benchmark's "[name i/N] ... ETA ...", a test job's "[e2e] step",
+# nested-run.sh's "nested-run: ...").  job.log lives in the 9p share, so
+# the host sees each line as soon as the guest writes it.
+VM_PROGRESS_PATTERN='^(\[[^]]+\]|nested-run: )'
+
+# vm_forward_progress FILE: print the progress lines FILE gained since the
+# last call (complete lines only; VM_PROGRESS_OFF holds the byte offset,
+# start it at 0), each prefixed "vm-run: guest: ".  Returns 0 when it
+# printed a line, 1 when there was none.
+vm_forward_progress() {
+	local f=$1 size chunk lines
+	size=$(stat -c %s "$f" 2>/dev/null) || return 1
+	[ "$size" -gt "$VM_PROGRESS_OFF" ] || return 1
+	# The sentinel keeps trailing newlines through $(...).
+	chunk=$(tail -c +"$((VM_PROGRESS_OFF + 1))" "$f" | head -c "$((size - VM_PROGRESS_OFF))"; echo x)
+	chunk=${chunk%x}
+	case "$chunk" in *$'\n'*) ;; *) return 1 ;; esac
+	chunk=${chunk%$'\n'*}$'\n'	# up to the last complete line
+	VM_PROGRESS_OFF=$((VM_PROGRESS_OFF + $(printf '%s' "$chunk" | wc -c)))
+	lines=$(printf '%s' "$chunk" | tr -d '\r' | grep -a -E "$VM_PROGRESS_PATTERN") || return 1
+	printf '%s\n' "$lines" | sed 's/^/vm-run: guest: /' >&2
+}

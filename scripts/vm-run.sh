@@ -238,13 +238,17 @@ started_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 t0=$(date +%s%N)
 "${cmd[@]}" >"$run_dir/qemu.log" 2>&1 &
 qemu_pid=$!
-boot_s= last_report=0
+boot_s= last_report=0 VM_PROGRESS_OFF=0
+# The guest's own progress lines as they land in job.log; the runner's
+# heartbeat only after 30 s without any.
 while kill -0 "$qemu_pid" 2>/dev/null; do
 	sleep 1
 	now=$((($(date +%s%N) - t0) / 1000000000))
 	if [ -z "$boot_s" ] && grep -q -a 'wsbench-init: init started' "$share/console.log" 2>/dev/null; then
 		boot_s=$(awk -v ns="$(($(date +%s%N) - t0))" 'BEGIN { printf "%.1f", ns / 1e9 }')
 		say "guest running (booted in ~${boot_s}s)"
+		last_report=$now
+	elif vm_forward_progress "$share/job.log"; then
 		last_report=$now
 	elif [ $((now - last_report)) -ge 30 ]; then
 		say "guest running (${now}s elapsed of ${timeout}s)"
@@ -253,6 +257,7 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
 done
 qemu_rc=0
 wait "$qemu_pid" || qemu_rc=$?
+vm_forward_progress "$share/job.log" || true	# the last lines
 qemu_pid=
 duration=$(awk -v ns="$(($(date +%s%N) - t0))" 'BEGIN { printf "%.2f", ns / 1e9 }')
 [ ! -s "$run_dir/qemu.log" ] || cp "$run_dir/qemu.log" "$share/qemu.log"

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "janitor.h"
 
 static int rm_one(const char *path, const struct stat *st, int flag,
@@ -22,6 +23,13 @@ static int rm_one(const char *path, const struct stat *st, int flag,
 	(void)flag;
 	(void)ftw;
 	return remove(path);
+}
+
+/* attach.h; here, beside the janitor that calls it when we are killed. */
+void ws_attach_rm_work(const char *dir)
+{
+	if (dir[0] && !getenv("WSBENCH_KEEP_WORK"))
+		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 /* The janitor: no fd of ours but the pipe, no signal but SIGKILL. */
@@ -41,8 +49,7 @@ static void janitor(int rd, const char *dir)
 	syscall(SYS_close_range, 4, ~0U, 0);
 	while (read(3, &c, 1) < 0 && errno == EINTR)
 		;
-	if (!getenv("WSBENCH_KEEP_WORK"))
-		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	ws_attach_rm_work(dir);
 	_exit(0);
 }
 

@@ -11,6 +11,7 @@
 
 #include "attach.h"
 #include "common.h"
+#include "jsonfile.h"
 #include "maps.h"
 #include "stats.h"
 
@@ -22,19 +23,6 @@ struct series {
 
 static const char *const fio_dir[2] = { "read", "write" };
 static const char *const fio_what[3] = { "iops", "clat_p50_ns", "clat_p99_ns" };
-
-static double num(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static void push(struct ws_samples *s, double x)
-{
-	if (!isnan(x))
-		ws_samples_push_rep(s, x);
-}
 
 static void pool(struct ws_samples *s, json_t *arr)
 {
@@ -52,10 +40,10 @@ static void add_fio(struct series *v, json_t *fio, int tracked)
 		json_t *dir = json_object_get(fio, fio_dir[d]);
 
 		/* A direction fio did not do has no numbers to compare. */
-		if (num(dir, "total_ios") > 0)
+		if (ws_json_num(dir, "total_ios") > 0)
 			for (int w = 0; w < 3; w++)
-				push(&v->fio[d][tracked][w],
-				     num(dir, fio_what[w]));
+				ws_samples_push_rep_num(&v->fio[d][tracked][w],
+				     ws_json_num(dir, fio_what[w]));
 	}
 }
 
@@ -64,12 +52,12 @@ static void add(struct series *v, json_t *pair)
 	json_t *t = json_object_get(pair, "tracked");
 	json_t *u = json_object_get(pair, "untracked");
 	json_t *run = json_object_get(t, "run");
-	double wt = num(json_object_get(t, "target"), "wall_s");
-	double wu = num(json_object_get(u, "target"), "wall_s");
+	double wt = ws_json_num(json_object_get(t, "target"), "wall_s");
+	double wu = ws_json_num(json_object_get(u, "target"), "wall_s");
 
-	push(&v->f1, num(run, "f1_cold"));
-	push(&v->f1_2m, num(run, "f1_cold_2m"));
-	push(&v->cpu, num(run, "cpu_per_interval_ns"));
+	ws_samples_push_rep_num(&v->f1, ws_json_num(run, "f1_cold"));
+	ws_samples_push_rep_num(&v->f1_2m, ws_json_num(run, "f1_cold_2m"));
+	ws_samples_push_rep_num(&v->cpu, ws_json_num(run, "cpu_per_interval_ns"));
 	pool(&v->refault, json_object_get(t, "refault_ns"));
 	pool(&v->stop, json_object_get(t, "stop_ns"));
 	{
@@ -78,12 +66,12 @@ static void add(struct series *v, json_t *pair)
 		struct ws_samples *w = &v->window;
 
 		json_array_foreach(json_object_get(t, "intervals"), i, x)
-			ws_samples_push(w, num(x, "window_ns"));
+			ws_samples_push(w, ws_json_num(x, "window_ns"));
 		ws_samples_end_rep(w);
 	}
-	push(&v->wall_t, wt);
-	push(&v->wall_u, wu);
-	push(&v->slowdown, wu > 0 ? 100.0 * (wt / wu - 1) : NAN);
+	ws_samples_push_rep_num(&v->wall_t, wt);
+	ws_samples_push_rep_num(&v->wall_u, wu);
+	ws_samples_push_rep_num(&v->slowdown, wu > 0 ? 100.0 * (wt / wu - 1) : NAN);
 	add_fio(v, json_object_get(json_object_get(t, "target"), "fio"), 0);
 	add_fio(v, json_object_get(json_object_get(u, "target"), "fio"), 1);
 }

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,15 +35,6 @@ struct work {
 	struct ws_janitor jan;		/* removes dir should we be killed */
 };
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int work_init(struct work *w, const struct ws_attach *a,
 		     struct ws_bench_ctx *ctx)
 {
@@ -63,12 +53,6 @@ static int work_init(struct work *w, const struct ws_attach *a,
 	snprintf(w->err, sizeof(w->err), "%s/fio.err", w->dir);
 	snprintf(w->sock, sizeof(w->sock), "%s/handoff.sock", w->dir);
 	return 0;
-}
-
-void ws_attach_rm_work(const char *dir)
-{
-	if (dir[0] && !getenv("WSBENCH_KEEP_WORK"))
-		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 static void work_free(struct work *w)

@@ -322,6 +322,15 @@ static int await(struct ws_session *s, uint32_t type, struct ws_ho_msg *m,
 	}
 }
 
+/* Send @m with @nfds of @fds, then await() its @reply into @m and @fds. */
+static int ask(struct ws_session *s, struct ws_ho_msg *m, int *fds, int nfds,
+	       uint32_t reply, int timeout_ms)
+{
+	int ret = ws_ho_send(s->sock, m, nfds ? fds : NULL, nfds);
+
+	return ret ? ret : await(s, reply, m, fds, timeout_ms);
+}
+
 int ws_session_open_uffd(void *arg, uint64_t features, uint64_t mode,
 			 uint64_t *ioctls, char *why, size_t len)
 {
@@ -332,9 +341,7 @@ int ws_session_open_uffd(void *arg, uint64_t features, uint64_t mode,
 	ws_ho_init(&m, WS_HO_UFFD);
 	m.features = features;
 	m.mode = mode;
-	ret = ws_ho_send(s->sock, &m, NULL, 0);
-	if (!ret)
-		ret = await(s, WS_HO_UFFD_REPLY, &m, fds, REPLY_TIMEOUT_MS);
+	ret = ask(s, &m, fds, 0, WS_HO_UFFD_REPLY, REPLY_TIMEOUT_MS);
 	if (ret)
 		return fail(why, len, ret, "uffd from pid %d: %s", (int)s->pid,
 			    strerror(-ret));
@@ -365,9 +372,7 @@ int ws_session_storage(struct ws_session *s, int storage_fd, int state_fd,
 	ws_ho_init(&m, WS_HO_STORAGE);
 	m.npages = npages;
 	m.page_size = page_size;
-	ret = ws_ho_send(s->sock, &m, fds, 2);
-	if (!ret)
-		ret = await(s, WS_HO_STORAGE_ACK, &m, fds, REPLY_TIMEOUT_MS);
+	ret = ask(s, &m, fds, 2, WS_HO_STORAGE_ACK, REPLY_TIMEOUT_MS);
 	if (!ret && m.status)
 		ret = m.status;
 	return ret ? fail(why, len, ret, "storage to pid %d: %s", (int)s->pid,
@@ -407,9 +412,7 @@ int ws_session_release(struct ws_session *s, int timeout_ms, char *why,
 	if (s->gone)
 		return fail(why, len, -EPIPE, "pid %d is gone", (int)s->pid);
 	ws_ho_init(&m, WS_HO_RELEASE);
-	ret = ws_ho_send(s->sock, &m, NULL, 0);
-	if (!ret)
-		ret = await(s, WS_HO_RELEASED, &m, fds, timeout_ms);
+	ret = ask(s, &m, fds, 0, WS_HO_RELEASED, timeout_ms);
 	if (ret)
 		return fail(why, len, ret, "release of pid %d: %s",
 			    (int)s->pid, strerror(-ret));

@@ -13,7 +13,9 @@
 
 #include "bench.h"
 #include "common.h"
+#include "cycle.h"
 #include "parse.h"
+#include "pattern.h"
 #include "stats.h"
 #include "threads.h"
 #include "timing.h"
@@ -503,15 +505,6 @@ void ws_case_tracker_info(json_t *c, struct ws_tracker *t)
 	}
 }
 
-uint64_t ws_thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 void ws_accuracy_add(struct ws_accuracy *sum, const struct ws_accuracy *a)
 {
 	sum->truth += a->truth;
@@ -523,59 +516,6 @@ void ws_accuracy_add(struct ws_accuracy *sum, const struct ws_accuracy *a)
 	sum->precision = sum->reported ?
 			 (double)sum->true_pos / sum->reported : 1.0;
 	sum->recall = sum->truth ? (double)sum->true_pos / sum->truth : 1.0;
-}
-
-int ws_case_skip(struct ws_bench_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(ctx->skip_reason, sizeof(ctx->skip_reason), fmt, ap);
-	va_end(ap);
-	return 1;
-}
-
-int ws_case_fail(struct ws_bench_ctx *ctx, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(ctx->skip_reason, sizeof(ctx->skip_reason), fmt, ap);
-	va_end(ap);
-	return err > 0 ? -err : (err ? err : -EIO);
-}
-
-int ws_case_map(struct ws_bench_ctx *ctx, struct ws_mem *m,
-		enum ws_backing backing, size_t len)
-{
-	char why[sizeof(ctx->skip_reason)], a[32], b[32];
-	size_t avail = ws_mem_available();
-	int ret;
-
-	/*
-	 * A default size larger than the machine: skip it rather than let a
-	 * populate run into the OOM killer.  (Sizes the user typed were
-	 * checked before anything ran: wsbench run exits 2 for those.)
-	 */
-	if (backing != WS_BACKING_HUGETLB && avail && len > avail) {
-		m->fd = -1;
-		return ws_case_skip(ctx, "%s: %s does not fit in MemAvailable (%s)",
-				    ws_backing_name(backing),
-				    ws_fmt_size(len, a, sizeof(a)),
-				    ws_fmt_size(avail, b, sizeof(b)));
-	}
-	ret = ws_mem_map(m, backing, len, why, sizeof(why));
-
-	if (!ret)
-		return 0;
-	/*
-	 * The backing is unavailable here, not broken: no huge pages
-	 * reserved, THP off, or a size the huge page size does not divide.
-	 */
-	if (ret == -ENOMEM || ret == -EOPNOTSUPP ||
-	    (ret == -EINVAL && backing == WS_BACKING_HUGETLB))
-		return ws_case_skip(ctx, "%s", why);
-	return ws_case_fail(ctx, ret, "%s", why);
 }
 
 int ws_case_map_size(struct ws_bench_ctx *ctx, struct ws_mem *m,
@@ -595,29 +535,6 @@ int ws_case_map_size(struct ws_bench_ctx *ctx, struct ws_mem *m,
 	return ret;
 }
 
-void ws_case_say_point(struct ws_bench_ctx *ctx, const char *fmt, ...)
-{
-	size_t n = strlen(ctx->skip_reason);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(ctx->skip_reason + n, sizeof(ctx->skip_reason) - n, fmt, ap);
-	va_end(ap);
-}
-
-int ws_case_open(struct ws_bench_ctx *ctx, struct ws_tracker *t,
-		 const struct ws_tracker_ops *ops, struct ws_mem *m,
-		 enum ws_mode mode)
-{
-	int ret = ws_tracker_open(t, ops, m, mode);
-
-	if (!ret)
-		return 0;
-	t->ops = NULL;	/* open failed: nothing to close */
-	return ws_case_fail(ctx, ret, "%s", t->err[0] ? t->err :
-			    "open failed without a message");
-}
-
 /* Which way is better, from the unit: times and sizes down, rates up. */
 const char *ws_unit_better(const char *unit)
 {
@@ -630,14 +547,24 @@ const char *ws_unit_better(const char *unit)
 	return "lower";
 }
 
-int ws_run_twins(ws_twin_run_fn run, void *arg, size_t rep,
-		 json_t **tracked, json_t **untracked)
+int ws_run_twins(const struct ws_bench_ctx *ctx, ws_twin_run_fn run,
+		 ws_twin_add_fn add, void *arg)
 {
-	bool first = rep % 2;	/* tracked first on odd repetitions */
-	int ret = run(arg, first, first ? tracked : untracked);
+	size_t reps = ctx->p->min_reps ? ctx->p->min_reps : 1;
+	int ret = 0;
 
-	if (!ret)
-		ret = run(arg, !first, first ? untracked : tracked);
+	for (size_t rep = 0; !ret && rep < reps; rep++) {
+		bool first = rep % 2;	/* tracked first on odd repetitions */
+		json_t *t = NULL, *u = NULL;
+
+		ret = run(arg, first, first ? &t : &u);
+		if (!ret)
+			ret = run(arg, !first, first ? &u : &t);
+		if (!ret)
+			add(arg, t, u);
+		json_decref(t);
+		json_decref(u);
+	}
 	return ret;
 }
 
@@ -694,4 +621,42 @@ size_t ws_case_len(enum ws_backing b, size_t want, size_t *npages)
 	}
 	*npages = want;
 	return want * ws_page_size();
+}
+
+static const char *base_name(const char *path, char *buf, size_t len)
+{
+	const char *s = strrchr(path, '/');
+	size_t n;
+
+	snprintf(buf, len, "%s", s ? s + 1 : path);
+	n = strlen(buf);
+	if (n > 4 && !strcmp(buf + n - 4, ".pat"))
+		buf[n - 4] = '\0';
+	return buf;
+}
+
+int ws_case_pattern(struct ws_bench_ctx *ctx, const char *spec, char *name,
+		    size_t len, struct ws_pattern **pat)
+{
+	char why[512], path[512];
+
+	base_name(spec, name, len);
+	if (ws_pattern_find(spec, path, sizeof(path), why, sizeof(why)) ||
+	    ws_pattern_load(path, pat, why, sizeof(why)))
+		return ws_case_fail(ctx, EINVAL, "%s", why);
+	return 0;
+}
+
+int ws_case_map_sets(struct ws_bench_ctx *ctx, struct ws_mem *m,
+		     enum ws_backing backing, size_t len, struct ws_pageset *a,
+		     struct ws_pageset *b)
+{
+	int ret = ws_case_map(ctx, m, backing, len);
+
+	if (ret)
+		return ret;
+	if (ws_pageset_init(a, m->npages) || ws_pageset_init(b, m->npages))
+		return ws_case_fail(ctx, ENOMEM, "pageset of %zu pages",
+				    m->npages);
+	return 0;
 }

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "bench.h"
+#include "bench_case.h"
 #include "pageset.h"
 #include "stats.h"
 #include "tracker.h"
@@ -39,13 +40,6 @@ static inline uint8_t ws_touch(char *addr, bool write)
 	return *(volatile uint8_t *)addr;
 }
 
-/* ctx->skip_reason = message; returns 1 (the case callback's "skipped"). */
-int ws_case_skip(struct ws_bench_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* ctx->skip_reason = message; returns -err (the callback's "error"). */
-int ws_case_fail(struct ws_bench_ctx *ctx, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /*
  * ws_result_skip() unless the same skip is already recorded: structural
  * skips (unsupported backend, backing, mode, a size the backing cannot
@@ -62,13 +56,6 @@ void ws_record_error(struct ws_bench_ctx *ctx, const char *backend,
 		     const char *backing, const char *mode, int ret);
 
 /*
- * ws_mem_map() for a case: 0 on success; 1 (skip, reason set) when the
- * machine cannot provide the backing (no huge pages, THP off, size not a
- * multiple of the huge page size); -errno (message set) otherwise.
- */
-int ws_case_map(struct ws_bench_ctx *ctx, struct ws_mem *m,
-		enum ws_backing backing, size_t len);
-/*
  * One size of a size sweep: ws_case_map() then ws_mem_populate().  0 when
  * mapped and populated; 1 when the machine cannot map this size (e.g. 1M of
  * hugetlb): the skip is recorded once for @backend/@mode and the caller
@@ -77,19 +64,6 @@ int ws_case_map(struct ws_bench_ctx *ctx, struct ws_mem *m,
 int ws_case_map_size(struct ws_bench_ctx *ctx, struct ws_mem *m,
 		     const char *backend, enum ws_backing backing,
 		     const char *mode, size_t size);
-/*
- * Append to ctx->skip_reason which sweep point failed, e.g.
- * " (size 1M, 2 threads)": the error record names backend, backing and
- * mode, not the point.
- */
-void ws_case_say_point(struct ws_bench_ctx *ctx, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* ws_tracker_open(); on failure copies t->err to ctx and returns -errno. */
-int ws_case_open(struct ws_bench_ctx *ctx, struct ws_tracker *t,
-		 const struct ws_tracker_ops *ops, struct ws_mem *m,
-		 enum ws_mode mode);
-
-
 /*
  * anon-thp cases must run on THP: before every repetition the guard
  * measures the region's PMD coverage and, when a backend split it in the
@@ -151,13 +125,16 @@ double ws_metric_add(const struct ws_bench_ctx *ctx, json_t *metrics,
 const char *ws_unit_better(const char *unit);
 
 /*
- * One repetition of a tracked run and its untracked twin: @run(arg,
- * tracked, &out) for both, in an order that alternates with @rep so that
- * machine drift favours neither.  Both results are the caller's to free.
+ * A case's repetitions (ctx->p->min_reps, at least one) of a tracked run
+ * and its untracked twin: @run(arg, tracked, &out) for both, in an order
+ * that alternates with the repetition so that machine drift favours
+ * neither, then @add(arg, tracked, untracked) files the pair.  Stops at
+ * the first error, which it returns.
  */
 typedef int (*ws_twin_run_fn)(void *arg, bool tracked, json_t **out);
-int ws_run_twins(ws_twin_run_fn run, void *arg, size_t rep,
-		 json_t **tracked, json_t **untracked);
+typedef void (*ws_twin_add_fn)(void *arg, json_t *tracked, json_t *untracked);
+int ws_run_twins(const struct ws_bench_ctx *ctx, ws_twin_run_fn run,
+		 ws_twin_add_fn add, void *arg);
 
 /*
  * @c.timer = ws_timer_check_json() against the smallest of the @n metric
@@ -205,10 +182,21 @@ json_t *ws_mismatch_json(const struct ws_pageset *truth,
 void ws_case_tracker_info(json_t *c, struct ws_tracker *t);
 
 /*
- * CPU time of the calling thread (ns): the part of a call's wall time that
- * was ours, when the rest is waiting for a kernel thread (DAMON).
+ * ws_case_map() of @len bytes, then two empty page sets of its size (@a,
+ * @b: the truth and what the tracker saw): 0, 1 (skip) or -errno.
  */
-uint64_t ws_thread_cpu_ns(void);
+int ws_case_map_sets(struct ws_bench_ctx *ctx, struct ws_mem *m,
+		     enum ws_backing backing, size_t len, struct ws_pageset *a,
+		     struct ws_pageset *b);
+
+struct ws_pattern;
+/*
+ * Pattern @spec (a name or a path, pattern.h) loaded for a case, with its
+ * short name (the file name without ".pat") in @name: 0, or -EINVAL with
+ * the reason in ctx->skip_reason.
+ */
+int ws_case_pattern(struct ws_bench_ctx *ctx, const char *spec, char *name,
+		    size_t len, struct ws_pattern **pat);
 
 /* Hot set of @nhot pages: one run at the start, or evenly spread. */
 void ws_hot_set_build(struct ws_pageset *s, size_t nhot, enum ws_layout l);

@@ -374,7 +374,7 @@ static int cc_policy(struct cc *cc)
 {
 	struct cc_tally t = { .examples = json_array() };
 	enum ws_rearm_miss misses;
-	const char *method = cc->t.ops->rearm_method(&cc->t, &misses);
+	const char *method = ws_tracker_rearm_method(cc->t.ops, &cc->t, &misses);
 	int ret;
 
 	cc_reset(cc);
@@ -419,7 +419,7 @@ int ws_concurrent_case(struct ws_bench_ctx *ctx,
 		if (!(ctx->p->rearms & (1u << r)))
 			continue;
 		cc.t.rearm = r;
-		m = ops->rearm_method(&cc.t, &misses);
+		m = ws_tracker_rearm_method(ops, &cc.t, &misses);
 		if (ws_method_seen(done, ndone, m))
 			continue;
 		done[ndone++] = m;

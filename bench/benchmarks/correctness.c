@@ -317,7 +317,6 @@ static int case_setup(struct corr_case *c, struct ws_bench_ctx *ctx,
 		      enum ws_backing backing, enum ws_mode mode, size_t want)
 {
 	size_t npages, len = ws_case_len(backing, want, &npages);
-	int ret;
 
 	memset(c, 0, sizeof(*c));
 	c->ctx = ctx;
@@ -327,14 +326,8 @@ static int case_setup(struct corr_case *c, struct ws_bench_ctx *ctx,
 	c->m.fd = -1;
 	if (!npages)
 		return ws_case_skip(ctx, "--pages 0: nothing to check");
-	ret = ws_case_map(ctx, &c->m, backing, len);
-	if (ret)
-		return ret;
-	if (ws_pageset_init(&c->truth, c->m.npages) ||
-	    ws_pageset_init(&c->seen, c->m.npages))
-		return ws_case_fail(ctx, ENOMEM, "pageset of %zu pages",
-				    c->m.npages);
-	return 0;
+	return ws_case_map_sets(ctx, &c->m, backing, len, &c->truth,
+				&c->seen);
 }
 
 static void case_teardown(struct corr_case *c)
@@ -648,7 +641,7 @@ static int race_once(struct corr_case *c, json_t **out)
 			      .hot = 0 };
 	struct ws_accuracy first, second;
 	enum ws_rearm_miss misses;
-	const char *method = c->ops->rearm_method(&c->t, &misses);
+	const char *method = ws_tracker_rearm_method(c->ops, &c->t, &misses);
 	int ret;
 
 	c->tlb = TLB_FLUSHED;
@@ -703,7 +696,7 @@ static int race_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 		if (!(ctx->p->rearms & (1u << r)))
 			continue;
 		c.t.rearm = r;
-		m = ops->rearm_method(&c.t, &misses);
+		m = ws_tracker_rearm_method(ops, &c.t, &misses);
 		if (ws_method_seen(done, ndone, m))
 			continue;
 		done[ndone++] = m;

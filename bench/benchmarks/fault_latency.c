@@ -306,13 +306,10 @@ static int fl_setup(struct fl_case *c, struct ws_bench_ctx *ctx,
 	ws_thp_guard_init(&c->thp, id->backing);
 	if (!npages)
 		return ws_case_skip(ctx, "--pages 0: nothing to time");
-	ret = ws_case_map(ctx, &c->m, id->backing, len);
+	ret = ws_case_map_sets(ctx, &c->m, id->backing, len, &c->truth,
+			       &c->seen);
 	if (ret)
 		return ret;
-	if (ws_pageset_init(&c->truth, c->m.npages) ||
-	    ws_pageset_init(&c->seen, c->m.npages))
-		return ws_case_fail(ctx, ENOMEM, "pageset of %zu pages",
-				    c->m.npages);
 	ws_pageset_set_range(&c->truth, 0, c->m.npages);
 	ws_mem_populate(&c->m);
 	return ws_case_open(ctx, &c->t, id->ops, &c->m, id->mode);

@@ -28,6 +28,7 @@
 #include "common.h"
 #include "cycle.h"
 #include "env.h"
+#include "jsonfile.h"
 #include "knobs.h"
 #include "numa_interplay.h"
 #include "parse.h"
@@ -75,22 +76,9 @@ static void series_free(struct ni_series *s)
 	json_decref(s->backend_info);
 }
 
-static double jnum(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 static double vmstat(json_t *run, const char *name)
 {
-	return jnum(json_object_get(run, "vmstat"), name);
-}
-
-static void push(struct ws_samples *s, double x)
-{
-	if (!isnan(x))
-		ws_samples_push_rep(s, x);
+	return ws_json_num(json_object_get(run, "vmstat"), name);
 }
 
 /* One repetition: tracked and untracked run, {"run", "intervals"} each. */
@@ -99,23 +87,23 @@ static void series_add(struct ni_series *s, json_t *tracked, json_t *untracked)
 	json_t *t = json_object_get(tracked, "run");
 	json_t *u = json_object_get(untracked, "run");
 	json_t *acc = json_object_get(t, "accuracy");
-	double ft = jnum(t, "worker_minflt"), fu = jnum(u, "worker_minflt");
+	double ft = ws_json_num(t, "worker_minflt"), fu = ws_json_num(u, "worker_minflt");
 
-	push(&s->lf, jnum(t, "local_fraction_end"));
-	push(&s->lf_u, jnum(u, "local_fraction_end"));
-	push(&s->mig, vmstat(t, "numa_pages_migrated"));
-	push(&s->mig_u, vmstat(u, "numa_pages_migrated"));
-	push(&s->hint, vmstat(t, "numa_hint_faults"));
-	push(&s->hint_u, vmstat(u, "numa_hint_faults"));
-	push(&s->pte, vmstat(t, "numa_pte_updates"));
-	push(&s->pte_u, vmstat(u, "numa_pte_updates"));
-	push(&s->flt, ft);
-	push(&s->flt_u, fu);
-	push(&s->extra, ft - fu);
-	push(&s->prec, jnum(acc, "precision"));
-	push(&s->rec, jnum(acc, "recall"));
+	ws_samples_push_rep_num(&s->lf, ws_json_num(t, "local_fraction_end"));
+	ws_samples_push_rep_num(&s->lf_u, ws_json_num(u, "local_fraction_end"));
+	ws_samples_push_rep_num(&s->mig, vmstat(t, "numa_pages_migrated"));
+	ws_samples_push_rep_num(&s->mig_u, vmstat(u, "numa_pages_migrated"));
+	ws_samples_push_rep_num(&s->hint, vmstat(t, "numa_hint_faults"));
+	ws_samples_push_rep_num(&s->hint_u, vmstat(u, "numa_hint_faults"));
+	ws_samples_push_rep_num(&s->pte, vmstat(t, "numa_pte_updates"));
+	ws_samples_push_rep_num(&s->pte_u, vmstat(u, "numa_pte_updates"));
+	ws_samples_push_rep_num(&s->flt, ft);
+	ws_samples_push_rep_num(&s->flt_u, fu);
+	ws_samples_push_rep_num(&s->extra, ft - fu);
+	ws_samples_push_rep_num(&s->prec, ws_json_num(acc, "precision"));
+	ws_samples_push_rep_num(&s->rec, ws_json_num(acc, "recall"));
 	for (size_t i = 0; i < 6; i++)
-		s->acc[i] += (uint64_t)jnum(acc, acc_keys[i]);
+		s->acc[i] += (uint64_t)ws_json_num(acc, acc_keys[i]);
 	if (!(vmstat(u, "numa_pages_migrated") > 0))
 		s->no_migration++;
 	s->rearm = json_string_value(json_object_get(t, "rearm"));
@@ -250,6 +238,7 @@ struct ni_twin {
 	const struct ni_opts *o;
 	const struct ws_tracker_ops *ops;
 	enum ws_mode mode;
+	struct ni_series *s;
 };
 
 static int ni_twin_run(void *arg, bool tracked, json_t **out)
@@ -260,49 +249,26 @@ static int ni_twin_run(void *arg, bool tracked, json_t **out)
 			       tw->mode, out);
 }
 
-static int one_rep(struct ws_bench_ctx *ctx, const struct ni_opts *o,
-		   const struct ws_tracker_ops *ops, enum ws_mode mode,
-		   size_t rep, struct ni_series *s)
+static void ni_twin_add(void *arg, json_t *tracked, json_t *untracked)
 {
-	struct ni_twin tw = { ctx, o, ops, mode };
-	json_t *t = NULL, *u = NULL;
-	int ret = ws_run_twins(ni_twin_run, &tw, rep, &t, &u);
-
-	if (!ret)
-		series_add(s, t, u);
-	json_decref(t);
-	json_decref(u);
-	return ret;
+	series_add(((struct ni_twin *)arg)->s, tracked, untracked);
 }
 
 static int run_pattern(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 		       enum ws_backing b, enum ws_mode mode,
 		       const struct ni_opts *o, struct ni_bench *nb)
 {
-	size_t reps = ctx->p->min_reps ? ctx->p->min_reps : 1;
 	struct ni_series s;
-	int ret = 0;
+	struct ni_twin tw = { ctx, o, ops, mode, &s };
+	int ret;
 
 	memset(&s, 0, sizeof(s));
 	s.runs = json_array();
-	for (size_t r = 0; !ret && r < reps; r++)
-		ret = one_rep(ctx, o, ops, mode, r, &s);
+	ret = ws_run_twins(ctx, ni_twin_run, ni_twin_add, &tw);
 	if (!ret)
 		report(ctx, ops, b, mode, o, nb, &s);
 	series_free(&s);
 	return ret;
-}
-
-static const char *base_name(const char *path, char *buf, size_t len)
-{
-	const char *s = strrchr(path, '/');
-	size_t n;
-
-	snprintf(buf, len, "%s", s ? s + 1 : path);
-	n = strlen(buf);
-	if (n > 4 && !strcmp(buf + n - 4, ".pat"))
-		buf[n - 4] = '\0';
-	return buf;
 }
 
 static const struct ws_numa_node *node(const struct ni_bench *nb, int id)
@@ -350,15 +316,14 @@ static int ni_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 {
 	struct ni_bench *nb = arg;
 	const struct ws_params *p = ctx->p;
-	char name[128], why[512], path[512];
+	char name[128];
 	unsigned int threads = 0;
 	int ret = case_checks(ctx, nb, backing, &threads);
 
 	for (size_t i = 0; !ret && i < p->npatterns; i++) {
 		struct ws_pattern *pat;
 		struct ni_opts o = {
-			.pattern_name = base_name(p->patterns[i], name,
-						  sizeof(name)),
+			.pattern_name = name,
 			.backing = backing,
 			.size = p->sizes[0],
 			.threads = threads,
@@ -370,10 +335,10 @@ static int ni_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 			.mem_node = nb->mem_node,
 		};
 
-		if (ws_pattern_find(p->patterns[i], path, sizeof(path), why,
-				    sizeof(why)) ||
-		    ws_pattern_load(path, &pat, why, sizeof(why)))
-			return ws_case_fail(ctx, EINVAL, "%s", why);
+		ret = ws_case_pattern(ctx, p->patterns[i], name, sizeof(name),
+				      &pat);
+		if (ret)
+			return ret;
 		o.pat = pat;
 		ret = run_pattern(ctx, ops, backing, mode, &o, nb);
 		if (ret)

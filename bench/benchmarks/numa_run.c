@@ -440,7 +440,7 @@ static json_t *workers_json(struct ni *n, long long *minflt, long long *seq)
 static json_t *tracker_json(struct ni *n, json_t *run)
 {
 	enum ws_rearm_miss misses = WS_MISS_ANY;
-	const char *method = n->ops->rearm_method(&n->t, &misses);
+	const char *method = ws_tracker_rearm_method(n->ops, &n->t, &misses);
 
 	json_object_set_new(run, "accuracy", acc_json(&n->acc));
 	json_object_set_new(run, "rearm", json_string(method));

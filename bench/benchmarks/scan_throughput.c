@@ -236,7 +236,7 @@ static json_t *point_params(struct st_point *pt, double pct, size_t nhot,
 			    enum ws_layout layout)
 {
 	enum ws_rearm_miss misses;
-	const char *rearm = pt->t->ops->rearm_method(pt->t, &misses);
+	const char *rearm = ws_tracker_rearm_method(pt->t->ops, pt->t, &misses);
 
 	return json_pack("{s:I,s:I,s:I,s:f,s:I,s:s,s:I,s:s,s:b,s:s}",
 			 "size_bytes", (json_int_t)pt->m->len,
@@ -311,7 +311,7 @@ static int st_policies(struct ws_bench_ctx *ctx,
 		if (!(ctx->p->rearms & (1u << r)))
 			continue;
 		t->rearm = r;
-		method = ops->rearm_method(t, &misses);
+		method = ws_tracker_rearm_method(ops, t, &misses);
 		if (ws_method_seen(done, ndone, method))
 			continue;
 		done[ndone++] = method;

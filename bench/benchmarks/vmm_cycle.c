@@ -34,6 +34,7 @@
 #include "bench.h"
 #include "common.h"
 #include "cycle.h"
+#include "jsonfile.h"
 #include "pattern.h"
 #include "stats.h"
 
@@ -69,19 +70,6 @@ static void vc_free(struct vc_case *v)
 	json_decref(v->intervals);
 }
 
-static double jnum(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static void push(struct ws_samples *s, double x)
-{
-	if (!isnan(x))
-		ws_samples_push_rep(s, x);
-}
-
 /* 100 * a / b, NAN without a denominator. */
 static double pct_of(double a, double b)
 {
@@ -91,28 +79,28 @@ static double pct_of(double a, double b)
 /* A tracked run's scores, rates and windows into the case's series. */
 static void vc_add_scores(struct vc_case *v, json_t *t, json_t *u)
 {
-	double rt = jnum(t, "accesses_per_s"), ru = jnum(u, "accesses_per_s");
-	double wall = jnum(t, "wall_s");
+	double rt = ws_json_num(t, "accesses_per_s"), ru = ws_json_num(u, "accesses_per_s");
+	double wall = ws_json_num(t, "wall_s");
 	json_t *dec = json_object_get(t, "decisions");
 
-	push(&v->f1_dec, jnum(t, "f1_cold_decisions"));
-	push(&v->f1_dec_2m, jnum(t, "f1_cold_decisions_2m"));
-	push(&v->f1_cum, jnum(t, "f1_cold_cumulative"));
-	push(&v->f1_cum_2m, jnum(t, "f1_cold_cumulative_2m"));
-	push(&v->cpu, jnum(t, "cpu_per_interval_ns"));
-	push(&v->refault_rate, jnum(t, "refaults_per_s"));
-	push(&v->frozen, pct_of(jnum(t, "frozen_s"), wall));
-	push(&v->paused, pct_of(jnum(t, "paused_s"), wall));
-	push(&v->rate_t, rt);
-	push(&v->rate_u, ru);
-	push(&v->slowdown, ru > 0 ? 100.0 * (1 - rt / ru) : NAN);
-	push(&v->p99_t, jnum(t, "access_p99_ns"));
-	push(&v->p99_u, jnum(u, "access_p99_ns"));
+	ws_samples_push_rep_num(&v->f1_dec, ws_json_num(t, "f1_cold_decisions"));
+	ws_samples_push_rep_num(&v->f1_dec_2m, ws_json_num(t, "f1_cold_decisions_2m"));
+	ws_samples_push_rep_num(&v->f1_cum, ws_json_num(t, "f1_cold_cumulative"));
+	ws_samples_push_rep_num(&v->f1_cum_2m, ws_json_num(t, "f1_cold_cumulative_2m"));
+	ws_samples_push_rep_num(&v->cpu, ws_json_num(t, "cpu_per_interval_ns"));
+	ws_samples_push_rep_num(&v->refault_rate, ws_json_num(t, "refaults_per_s"));
+	ws_samples_push_rep_num(&v->frozen, pct_of(ws_json_num(t, "frozen_s"), wall));
+	ws_samples_push_rep_num(&v->paused, pct_of(ws_json_num(t, "paused_s"), wall));
+	ws_samples_push_rep_num(&v->rate_t, rt);
+	ws_samples_push_rep_num(&v->rate_u, ru);
+	ws_samples_push_rep_num(&v->slowdown, ru > 0 ? 100.0 * (1 - rt / ru) : NAN);
+	ws_samples_push_rep_num(&v->p99_t, ws_json_num(t, "access_p99_ns"));
+	ws_samples_push_rep_num(&v->p99_u, ws_json_num(u, "access_p99_ns"));
 	if (!dec)
 		return;
-	v->called_cold += (uint64_t)jnum(dec, "reported");
-	v->false_read += (uint64_t)jnum(t, "false_cold_decisions_read");
-	v->false_write += (uint64_t)jnum(t, "false_cold_decisions_write");
+	v->called_cold += (uint64_t)ws_json_num(dec, "reported");
+	v->false_read += (uint64_t)ws_json_num(t, "false_cold_decisions_read");
+	v->false_write += (uint64_t)ws_json_num(t, "false_cold_decisions_write");
 }
 
 /* One repetition's numbers into the case's series. */
@@ -125,15 +113,15 @@ static void vc_add(struct vc_case *v, json_t *tracked, json_t *untracked)
 
 	vc_add_scores(v, t, u);
 	json_array_foreach(json_object_get(tracked, "intervals"), i, x)
-		ws_samples_push(&v->window, jnum(x, "window_ns"));
+		ws_samples_push(&v->window, ws_json_num(x, "window_ns"));
 	ws_samples_end_rep(&v->window);
 	json_array_foreach(json_object_get(t, "refault_ns"), i, x)
 		ws_samples_push(&v->refault_ns, json_number_value(x));
 	ws_samples_end_rep(&v->refault_ns);
-	v->lost += (uint64_t)jnum(json_object_get(t, "integrity"), "pages_lost") *
+	v->lost += (uint64_t)ws_json_num(json_object_get(t, "integrity"), "pages_lost") *
 		   !!json_object_get(t, "integrity");
-	v->evicted += (uint64_t)jnum(t, "evicted");
-	v->refaults += (uint64_t)jnum(t, "refaults");
+	v->evicted += (uint64_t)ws_json_num(t, "evicted");
+	v->refaults += (uint64_t)ws_json_num(t, "refaults");
 	/* Raw refault latencies live in the series, not twice. */
 	json_object_del(t, "refault_ns");
 	json_object_del(u, "refault_ns");
@@ -165,11 +153,6 @@ static json_t *vc_metrics(struct ws_bench_ctx *ctx, struct vc_case *v)
 	ws_metric_add(ctx, m, "window_ns", &v->window, "ns");
 	ws_metric_add(ctx, m, "refault_ns", &v->refault_ns, "ns");
 	return m;
-}
-
-static double med(const struct ws_samples *s)
-{
-	return s->n ? ws_median(s->v, s->n) : NAN;
 }
 
 static json_t *num_or_null(double x)
@@ -205,19 +188,19 @@ static void vc_report(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops
 		json_object_set_new(j, "eviction", json_string(ANON_NOTE));
 	json_object_set_new(j, "metrics", vc_metrics(ctx, v));
 	json_object_set_new(j, "summary", json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:I}",
-		"f1_cold_decisions", num_or_null(med(&v->f1_dec)),
-		"f1_cold_cumulative", num_or_null(med(&v->f1_cum)),
+		"f1_cold_decisions", num_or_null(ws_samples_median(&v->f1_dec)),
+		"f1_cold_cumulative", num_or_null(ws_samples_median(&v->f1_cum)),
 		"false_cold_decisions_pct", pct(v->false_read + v->false_write,
 						v->called_cold),
 		"false_cold_decisions_read_pct", pct(v->false_read,
 						     v->called_cold),
 		"false_cold_decisions_write_pct", pct(v->false_write,
 						      v->called_cold),
-		"cpu_per_interval_ns", num_or_null(med(&v->cpu)),
-		"slowdown_pct", num_or_null(med(&v->slowdown)),
-		"refaults_per_s", num_or_null(med(&v->refault_rate)),
-		"frozen_pct", num_or_null(med(&v->frozen)),
-		"vcpus_paused_pct", num_or_null(med(&v->paused)),
+		"cpu_per_interval_ns", num_or_null(ws_samples_median(&v->cpu)),
+		"slowdown_pct", num_or_null(ws_samples_median(&v->slowdown)),
+		"refaults_per_s", num_or_null(ws_samples_median(&v->refault_rate)),
+		"frozen_pct", num_or_null(ws_samples_median(&v->frozen)),
+		"vcpus_paused_pct", num_or_null(ws_samples_median(&v->paused)),
 		"stall_clock", json_string("wall"),
 		"pages_lost", (json_int_t)v->lost,
 		"evicted", (json_int_t)v->evicted,
@@ -233,6 +216,7 @@ struct vc_twin {
 	const struct ws_cycle_opts *o;
 	const struct ws_tracker_ops *ops;
 	enum ws_mode mode;
+	struct vc_case *v;
 };
 
 static int vc_twin_run(void *arg, bool tracked, json_t **out)
@@ -243,19 +227,9 @@ static int vc_twin_run(void *arg, bool tracked, json_t **out)
 			    tw->mode, out);
 }
 
-static int vc_rep(struct ws_bench_ctx *ctx, const struct ws_cycle_opts *o,
-		  const struct ws_tracker_ops *ops, enum ws_mode mode,
-		  size_t rep, struct vc_case *v)
+static void vc_twin_add(void *arg, json_t *tracked, json_t *untracked)
 {
-	struct vc_twin tw = { ctx, o, ops, mode };
-	json_t *t = NULL, *u = NULL;
-	int ret = ws_run_twins(vc_twin_run, &tw, rep, &t, &u);
-
-	if (!ret)
-		vc_add(v, t, u);
-	json_decref(t);
-	json_decref(u);
-	return ret;
+	vc_add(((struct vc_twin *)arg)->v, tracked, untracked);
 }
 
 /* One pattern's repetitions; *lost: the error is data loss, not ours. */
@@ -263,13 +237,12 @@ static int vc_pattern(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops
 		      enum ws_backing b, struct ws_cycle_opts *o, bool *lost)
 {
 	enum ws_mode mode = ws_cycle_mode(ops);
-	size_t reps = ctx->p->min_reps ? ctx->p->min_reps : 1;
 	struct vc_case v;
-	int ret = 0;
+	struct vc_twin tw = { ctx, o, ops, mode, &v };
+	int ret;
 
 	vc_init(&v);
-	for (size_t r = 0; !ret && r < reps; r++)
-		ret = vc_rep(ctx, o, ops, mode, r, &v);
+	ret = ws_run_twins(ctx, vc_twin_run, vc_twin_add, &tw);
 	/*
 	 * Lost data is an error under either protocol: --protocol unsafe is
 	 * there to show the check catches it, and a run that lost pages must
@@ -287,18 +260,6 @@ static int vc_pattern(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops
 	return ret;
 }
 
-static const char *base_name(const char *path, char *buf, size_t len)
-{
-	const char *s = strrchr(path, '/');
-	size_t n;
-
-	snprintf(buf, len, "%s", s ? s + 1 : path);
-	n = strlen(buf);
-	if (n > 4 && !strcmp(buf + n - 4, ".pat"))
-		buf[n - 4] = '\0';
-	return buf;
-}
-
 /*
  * Every pattern, on @ops: data loss in one is reported and the others
  * still run (an unsafe run shows each pattern's losses); any other error
@@ -308,7 +269,7 @@ static int vc_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 		   enum ws_backing backing, enum ws_mode mode, void *arg)
 {
 	const struct ws_params *p = ctx->p;
-	char name[128], why[512], path[512], err[sizeof(ctx->skip_reason)];
+	char name[128], err[sizeof(ctx->skip_reason)];
 	bool go_on = true;
 	int ret = 0, first = 0;
 
@@ -318,8 +279,7 @@ static int vc_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 		struct ws_pattern *pat;
 		bool lost = false;
 		struct ws_cycle_opts o = {
-			.pattern_name = base_name(p->patterns[i], name,
-						  sizeof(name)),
+			.pattern_name = name,
 			.backing = backing,
 			.size = p->sizes[0],
 			.threads = (unsigned int)p->vcpus,
@@ -331,10 +291,10 @@ static int vc_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 			.storage_dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
 		};
 
-		if (ws_pattern_find(p->patterns[i], path, sizeof(path), why,
-				    sizeof(why)) ||
-		    ws_pattern_load(path, &pat, why, sizeof(why)))
-			return first ? first : ws_case_fail(ctx, EINVAL, "%s", why);
+		ret = ws_case_pattern(ctx, p->patterns[i], name, sizeof(name),
+				      &pat);
+		if (ret)
+			return first ? first : ret;
 		o.pattern = pat;
 		ret = vc_pattern(ctx, ops, backing, &o, &lost);
 		ws_pattern_free(pat);

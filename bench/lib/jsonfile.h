@@ -21,5 +21,7 @@ FILE *ws_fopen_regular(const char *path, char *why, size_t len);
  * @path) in @why: not regular, unreadable, not JSON, not an object.
  */
 json_t *ws_json_load_regular(const char *path, char *why, size_t len);
+/* Member @key of @o as a double; NAN when absent or not a number. */
+double ws_json_num(json_t *o, const char *key);
 
 #endif /* WS_JSONFILE_H */

@@ -18,21 +18,9 @@
 
 #include "jsonfile.h"
 #include "manifest.h"
+#include "parse.h"
 #include "result.h"
 #include "rundir.h"
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static void manifest_path(const char *dir, char *buf, size_t len)
 {
@@ -55,7 +43,7 @@ static json_t *manifest_load(const char *dir, char *why, size_t len)
 	if (m && (strcmp(ws_jstr(m, "kind"), "manifest") ||
 		  !json_is_object(json_object_get(m, "files")) ||
 		  !json_is_array(json_object_get(m, "pending")))) {
-		fail(why, len, "%s: not a wsbench manifest (kind, files, pending)",
+		ws_why(why, len, "%s: not a wsbench manifest (kind, files, pending)",
 		     path);
 		json_decref(m);
 		m = NULL;
@@ -103,7 +91,7 @@ static int manifest_save(const char *dir, json_t *m, char *why, size_t len)
 	manifest_path(dir, path, sizeof(path));
 	err = ws_json_write_atomic(m, path);
 	if (err)
-		return fail(why, len, "%s: cannot write: %s", path,
+		return ws_why(why, len, "%s: cannot write: %s", path,
 			    strerror(-err));
 	return 0;
 }
@@ -119,7 +107,7 @@ int ws_manifest_add(const char *dir, const char *fname, const char *bench,
 	if (json_is_null(json_object_get(m, "run_id")))
 		json_object_set_new(m, "run_id", json_string(run_id));
 	else if (strcmp(ws_jstr(m, "run_id"), run_id)) {
-		fail(why, len, "%s/%s: belongs to run '%s', not '%s'", dir,
+		ws_why(why, len, "%s/%s: belongs to run '%s', not '%s'", dir,
 		     WS_MANIFEST, ws_jstr(m, "run_id"), run_id);
 		goto out;
 	}
@@ -166,7 +154,7 @@ int ws_manifest_may_add(const char *dir, const char *bench,
 
 	snprintf(path, sizeof(path), "%s/%s.json", dir, bench);
 	if (!lstat(path, &st))
-		return fail(why, len, "%s already exists: a result is never replaced; use another --out directory",
+		return ws_why(why, len, "%s already exists: a result is never replaced; use another --out directory",
 			    path);
 	if (lstat(dir, &st))
 		return 0;	/* a new directory */
@@ -175,7 +163,7 @@ int ws_manifest_may_add(const char *dir, const char *bench,
 		return -1;
 	if (!json_is_null(json_object_get(m, "run_id")) &&
 	    strcmp(ws_jstr(m, "run_id"), run_id))
-		err = fail(why, len, "%s holds run '%s': use --run-id %s to add to it, or another --out directory",
+		err = ws_why(why, len, "%s holds run '%s': use --run-id %s to add to it, or another --out directory",
 			   dir, ws_jstr(m, "run_id"), ws_jstr(m, "run_id"));
 	json_decref(m);
 	return err;
@@ -192,12 +180,12 @@ static int check_listed(const struct ws_run *run, json_t *files, char *why,
 
 		base = base ? base + 1 : run->files[i].path;
 		if (!json_object_get(files, base))
-			return fail(why, len, "%s: incomplete run: %s is not in its %s (copied in, or its run did not finish)",
+			return ws_why(why, len, "%s: incomplete run: %s is not in its %s (copied in, or its run did not finish)",
 				    run->dir, base, WS_MANIFEST);
 	}
 	json_object_foreach(files, name, v)
 		if (!ws_run_file(run, ws_jstr(v, "benchmark")))
-			return fail(why, len, "%s: incomplete run: %s lists %s, which is missing",
+			return ws_why(why, len, "%s: incomplete run: %s lists %s, which is missing",
 				    run->dir, WS_MANIFEST, name);
 	return 0;
 }
@@ -214,7 +202,7 @@ int ws_manifest_check(const struct ws_run *run, char *why, size_t len)
 		return 0;
 	manifest_path(run->dir, path, sizeof(path));
 	if (lstat(path, &st))
-		return fail(why, len, "%s: incomplete run: no %s (interrupted, or written by a wsbench without manifests); WSBENCH_ACCEPT_INCOMPLETE=1 reads it anyway",
+		return ws_why(why, len, "%s: incomplete run: no %s (interrupted, or written by a wsbench without manifests); WSBENCH_ACCEPT_INCOMPLETE=1 reads it anyway",
 			    run->dir, WS_MANIFEST);
 	m = manifest_load(run->dir, why, len);
 	if (!m)
@@ -223,7 +211,7 @@ int ws_manifest_check(const struct ws_run *run, char *why, size_t len)
 	if (json_array_size(pending)) {
 		char *s = json_dumps(pending, JSON_COMPACT);
 
-		err = fail(why, len, "%s: incomplete run: %s still owes %s (the suite was interrupted?); WSBENCH_ACCEPT_INCOMPLETE=1 reads it anyway",
+		err = ws_why(why, len, "%s: incomplete run: %s still owes %s (the suite was interrupted?); WSBENCH_ACCEPT_INCOMPLETE=1 reads it anyway",
 			   run->dir, WS_MANIFEST, s ? s : "benchmarks");
 		free(s);
 	} else {

@@ -40,19 +40,6 @@ int ws_cpulist_parse(const char *s, cpu_set_t *set)
 	return CPU_COUNT(set);
 }
 
-int ws_numa_read_text(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, len - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return 0;
-}
-
 /* "Node 0 MemTotal:  1023548 kB" lines of nodeN/meminfo. */
 static void node_meminfo(const char *text, struct ws_numa_node *n)
 {

@@ -13,6 +13,20 @@
 #include "knobs.h"
 #include "numa.h"
 
+/* numa.h; here, not in numa.c, so that numa.c calls this file and not back. */
+int ws_numa_read_text(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return 0;
+}
+
 static const char *const event_names[WS_NUMA_EVENT_NR] = {
 	[WS_NUMA_PTE_UPDATES] = "numa_pte_updates",
 	[WS_NUMA_HUGE_PTE_UPDATES] = "numa_huge_pte_updates",

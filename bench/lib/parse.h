@@ -47,5 +47,8 @@ const char *ws_fmt_size(size_t bytes, char *buf, size_t len);
 /* Is @v a safe run id (--run-id)?  0, or -1 saying which rule it breaks. */
 #define WS_RUN_ID_MAX	100
 int ws_check_run_id(const char *opt, const char *v);
+/* The reason, printf-style, into @why (capacity @len); returns -1. */
+int ws_why(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif /* WS_PARSE_H */

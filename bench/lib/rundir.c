@@ -17,6 +17,7 @@
 
 #include "jsonfile.h"
 #include "manifest.h"
+#include "parse.h"
 #include "result.h"
 #include "rundir.h"
 #include "rundir_check.h"
@@ -50,19 +51,6 @@ double ws_jnum(json_t *o, const char *path)
 	json_t *v = ws_jget(o, path);
 
 	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 int ws_series_view_of(json_t *series, struct ws_series_view *v,
@@ -108,10 +96,10 @@ static int check_version(const char *path, json_t *j, char *why, size_t len)
 	json_t *v = json_object_get(j, "schema_version");
 
 	if (!json_is_integer(v))
-		return fail(why, len, "%s: no schema_version: not a wsbench result file",
+		return ws_why(why, len, "%s: no schema_version: not a wsbench result file",
 			    path);
 	if (json_integer_value(v) != WS_SCHEMA_VERSION)
-		return fail(why, len, "%s: schema_version %lld, this wsbench reads %d (results/README.md)",
+		return ws_why(why, len, "%s: schema_version %lld, this wsbench reads %d (results/README.md)",
 			    path, (long long)json_integer_value(v),
 			    WS_SCHEMA_VERSION);
 	return 0;
@@ -126,16 +114,16 @@ static int check_bench_file(struct ws_run *run, const char *path,
 	size_t blen = strlen(bench);
 
 	if (strncmp(fname, bench, blen) || strcmp(fname + blen, ".json"))
-		return fail(why, len, "%s: holds benchmark '%s', not what its name says",
+		return ws_why(why, len, "%s: holds benchmark '%s', not what its name says",
 			    path, bench);
 	if (!*ws_jstr(j, "run_id") || !*ws_jstr(j, "accel") ||
 	    !json_is_object(json_object_get(j, "environment")) ||
 	    !json_is_object(json_object_get(j, "params")) ||
 	    !json_is_array(json_object_get(j, "results")))
-		return fail(why, len, "%s: lacks run_id, accel, environment, params or results",
+		return ws_why(why, len, "%s: lacks run_id, accel, environment, params or results",
 			    path);
 	if (run->nfiles && strcmp(run->run_id, ws_jstr(j, "run_id")))
-		return fail(why, len, "%s: run_id '%s' differs from '%s' of %s: files of different runs are mixed",
+		return ws_why(why, len, "%s: run_id '%s' differs from '%s' of %s: files of different runs are mixed",
 			    path, ws_jstr(j, "run_id"), run->run_id,
 			    run->files[0].path);
 	return ws_result_check(path, j, why, len);
@@ -184,7 +172,7 @@ static int load_one(struct ws_run *run, const char *fname, char *why,
 			return -1;
 		}
 		if (add_file(run, path, j))
-			return fail(why, len, "%s: out of memory", path);
+			return ws_why(why, len, "%s: out of memory", path);
 		return 0;
 	}
 	if (!strcmp(fname, "probe.json")) {
@@ -214,13 +202,13 @@ int ws_run_load(const char *dir, struct ws_run *run, char *why, size_t len)
 
 	memset(run, 0, sizeof(*run));
 	if (stat(dir, &st))
-		return fail(why, len, "%s: %s", dir, strerror(errno));
+		return ws_why(why, len, "%s: %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return fail(why, len, "%s: not a directory", dir);
+		return ws_why(why, len, "%s: not a directory", dir);
 	run->dir = strdup(dir);
 	n = scandir(dir, &names, json_name, alphasort);
 	if (n < 0 || !run->dir)
-		return fail(why, len, "%s: %s", dir, strerror(errno));
+		return ws_why(why, len, "%s: %s", dir, strerror(errno));
 	for (int i = 0; i < n; i++) {
 		if (!err)
 			err = load_one(run, names[i]->d_name, why, len);
@@ -228,7 +216,7 @@ int ws_run_load(const char *dir, struct ws_run *run, char *why, size_t len)
 	}
 	free(names);
 	if (!err && !run->nfiles)
-		err = fail(why, len, "%s: no <benchmark>.json result file: not a wsbench result directory",
+		err = ws_why(why, len, "%s: no <benchmark>.json result file: not a wsbench result directory",
 			   dir);
 	if (!err)
 		err = ws_manifest_check(run, why, len);

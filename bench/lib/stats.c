@@ -66,6 +66,17 @@ int ws_samples_push_rep(struct ws_samples *s, double x)
 	return ret ? ret : ws_samples_end_rep(s);
 }
 
+void ws_samples_push_rep_num(struct ws_samples *s, double x)
+{
+	if (!isnan(x))
+		ws_samples_push_rep(s, x);
+}
+
+double ws_samples_median(const struct ws_samples *s)
+{
+	return s->n ? ws_median(s->v, s->n) : NAN;
+}
+
 size_t ws_samples_rep_sizes(const struct ws_samples *s, size_t *sizes,
 			    size_t max)
 {

@@ -37,6 +37,10 @@ int ws_samples_push(struct ws_samples *s, double x);
 int ws_samples_end_rep(struct ws_samples *s);
 /* push + end_rep: a series with one sample per repetition. */
 int ws_samples_push_rep(struct ws_samples *s, double x);
+/* ws_samples_push_rep() of a value that may be missing (NAN: nothing). */
+void ws_samples_push_rep_num(struct ws_samples *s, double x);
+/* The median of every sample; NAN without any. */
+double ws_samples_median(const struct ws_samples *s);
 /*
  * Sizes of the repetitions into @sizes (capacity @max): one per sample
  * when none was closed; samples after the last close form a final one.

@@ -31,17 +31,6 @@
 
 #define CACHELINE	64
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
-
 /* ---- CPUs ---- */
 
 static cpu_set_t start_mask;
@@ -148,7 +137,7 @@ static void *hot_thread_main(void *arg)
 		if (!h->pinned)
 			sched_yield();
 		else
-			cpu_relax();
+			ws_cpu_relax();
 	}
 	return NULL;
 }
@@ -220,7 +209,7 @@ void ws_hot_threads_sweep(struct ws_hot_threads *h)
 		/* Sharing a CPU with a helper: give it the CPU. */
 		if (!h->pinned && ++waits % 64 == 0)
 			sched_yield();
-		cpu_relax();
+		ws_cpu_relax();
 	}
 }
 

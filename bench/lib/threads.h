@@ -14,6 +14,18 @@
 
 #include "mem.h"
 
+/* A spin-wait's pause: lets the sibling hyperthread run, saves power. */
+static inline void ws_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
 int ws_cpu_count(void);		/* CPUs in our affinity mask */
 int ws_cpu_id(int idx);		/* real CPU id of mask index @idx (wraps) */
 int ws_pin_self(int cpu);	/* mask index; 0 or -errno */

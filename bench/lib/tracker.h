@@ -199,6 +199,9 @@ struct ws_tracker_ops {
 	 */
 	const char *(*rearm_method)(const struct ws_tracker *t,
 				    enum ws_rearm_miss *misses);
+	/* Or, when it is the same whatever the mode and policy: */
+	const char *rearm_fixed;
+	enum ws_rearm_miss rearm_fixed_misses;
 	/* Optional (see the top of this file). */
 	int (*mech_cpu_ns)(struct ws_tracker *t, uint64_t *ns);
 	json_t *(*info)(struct ws_tracker *t);
@@ -296,6 +299,10 @@ int ws_trackers_check(void);
  * Convenience wrappers: fill t, call ops->open(); on failure t->err holds
  * "<backend>: <what failed>: <strerror>".
  */
+/* How @t re-arms under @ops and what it can miss (rearm_method/fixed). */
+const char *ws_tracker_rearm_method(const struct ws_tracker_ops *ops,
+				    const struct ws_tracker *t,
+				    enum ws_rearm_miss *misses);
 int ws_tracker_open(struct ws_tracker *t, const struct ws_tracker_ops *ops,
 		    struct ws_mem *mem, enum ws_mode mode);
 void ws_tracker_close(struct ws_tracker *t);

@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../run_cli.h"
-#include "bench.h"
 #include "parse.h"
+#include "readers.h"
 #include "replay.h"
 
 /*
@@ -39,18 +38,7 @@ int ws_replay_bookkeeping(const char *key)
 
 json_t *ws_replay_defaults(const char *bench, const char *profile)
 {
-	const struct ws_benchmark *b = ws_benchmark_by_name(bench);
-	char *argv[] = { (char *)bench, "--profile", (char *)profile, NULL };
-	struct ws_run_cfg cfg;
-	json_t *j;
-
-	/* The very parser `wsbench run` uses: its defaults, nothing else. */
-	if (!b || ws_run_parse(b, 3, argv, &cfg))
-		return NULL;
-	j = ws_params_json(&cfg.p);
-	ws_run_knob_params(j);
-	json_object_set_new(j, "invocations", json_integer(cfg.invocations));
-	return j;
+	return ws_readers.run_defaults(bench, profile);
 }
 
 /* Keys a run records only when they apply: --damon when damon may run. */
@@ -156,7 +144,7 @@ static int fmt_value(json_t *v, int is_size, char *buf, size_t len)
 
 /* Append the option for @key of @params to @args; -1 with @why if it
  * cannot be given. */
-static int replay_one(const struct ws_benchmark *b, const char *key,
+static int replay_one(const char *bench, const char *key,
 		      json_t *v, json_t *base, json_t *args, char *why,
 		      size_t len)
 {
@@ -170,18 +158,18 @@ static int replay_one(const struct ws_benchmark *b, const char *key,
 		return 0;
 	if (json_is_null(v))
 		return 0;	/* a knob option not given */
-	if (!ws_run_reads_option(b, opt)) {
+	if (ws_readers.run_reads_option(bench, opt) != 1) {
 		if (!base)
 			return 0;	/* every option: only those it reads */
 		snprintf(why, len, "%s: params.%s differs from this wsbench's default, and no option of wsbench run %s sets it",
-			 b->name, key, b->name);
+			 bench, key, bench);
 		return -1;
 	}
 	if (!base && zero_unset && json_is_integer(v) && !json_integer_value(v))
 		return 0;
 	if (fmt_value(v, !strcmp(key, "sizes_bytes"), val, sizeof(val))) {
 		snprintf(why, len, "%s: params.%s cannot be given as %s",
-			 b->name, key, opt);
+			 bench, key, opt);
 		return -1;
 	}
 	json_array_append_new(args, json_string(opt));
@@ -192,17 +180,16 @@ static int replay_one(const struct ws_benchmark *b, const char *key,
 int ws_replay_args(const char *bench, json_t *params, json_t *base,
 		   json_t *args, char *why, size_t len)
 {
-	const struct ws_benchmark *b = ws_benchmark_by_name(bench);
 	const char *key;
 	json_t *v;
 
-	if (!b) {
+	if (ws_readers.run_reads_option(bench, "--profile") < 0) {
 		snprintf(why, len, "benchmark '%s' is unknown to this wsbench",
 			 bench);
 		return -1;
 	}
 	json_object_foreach(params, key, v)
-		if (replay_one(b, key, v, base, args, why, len))
+		if (replay_one(bench, key, v, base, args, why, len))
 			return -1;
 	return 0;
 }

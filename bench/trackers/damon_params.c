@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "damon.h"
+#include "parse.h"
 
 /* Bounds: sane for a benchmark, and the kernel's own checks. */
 #define SAMPLE_MIN_US	100ULL
@@ -54,19 +55,6 @@ void ws_damon_set_params(const struct ws_damon_params *p)
 void ws_damon_get_params(struct ws_damon_params *p)
 {
 	*p = current_params;
-}
-
-static int say(char *err, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int say(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 /* "5ms" -> 5000; the unit is required: sysfs counts us, users think ms. */
@@ -114,7 +102,7 @@ static int in_range(const char *opt, const char *key, uint64_t v,
 {
 	if (v >= lo && v <= hi)
 		return 0;
-	return say(err, len, "%s: %s=%" PRIu64 "%s is out of range: use %" PRIu64 "%s to %" PRIu64 "%s",
+	return ws_why(err, len, "%s: %s=%" PRIu64 "%s is out of range: use %" PRIu64 "%s to %" PRIu64 "%s",
 		   opt, key, v, unit, lo, unit, hi, unit);
 }
 
@@ -126,12 +114,12 @@ static int apply_item(const char *opt, char *item, struct ws_damon_params *p,
 	uint64_t v, lo, hi;
 
 	if (!val || val == item)
-		return say(err, len, "%s: '%s' is not key=value: keys are %s (e.g. sample=5ms,aggr=100ms,update=never,regions=10-1000)",
+		return ws_why(err, len, "%s: '%s' is not key=value: keys are %s (e.g. sample=5ms,aggr=100ms,update=never,regions=10-1000)",
 			   opt, item, WS_DAMON_KEYS);
 	*val++ = '\0';
 	if (!strcmp(item, "sample") || !strcmp(item, "aggr")) {
 		if (parse_duration(val, &v))
-			return say(err, len, "%s: %s='%s' is not %s", opt, item,
+			return ws_why(err, len, "%s: %s='%s' is not %s", opt, item,
 				   val, dur);
 		if (in_range(opt, item, v, SAMPLE_MIN_US, AGGR_MAX_US, "us",
 			     err, len))
@@ -143,7 +131,7 @@ static int apply_item(const char *opt, char *item, struct ws_damon_params *p,
 			return 0;
 		}
 		if (parse_duration(val, &v))
-			return say(err, len, "%s: update='%s' is not 'never' or %s",
+			return ws_why(err, len, "%s: update='%s' is not 'never' or %s",
 				   opt, val, dur);
 		if (in_range(opt, item, v, SAMPLE_MIN_US, UPDATE_MAX_US, "us",
 			     err, len))
@@ -151,7 +139,7 @@ static int apply_item(const char *opt, char *item, struct ws_damon_params *p,
 		p->update_us = v;
 	} else if (!strcmp(item, "regions")) {
 		if (parse_regions(val, &lo, &hi))
-			return say(err, len, "%s: regions='%s' is not MIN-MAX (e.g. regions=10-1000)",
+			return ws_why(err, len, "%s: regions='%s' is not MIN-MAX (e.g. regions=10-1000)",
 				   opt, val);
 		if (in_range(opt, "regions min", lo, REGIONS_MIN, REGIONS_MAX,
 			     "", err, len) ||
@@ -161,7 +149,7 @@ static int apply_item(const char *opt, char *item, struct ws_damon_params *p,
 		p->min_regions = lo;
 		p->max_regions = hi;
 	} else {
-		return say(err, len, "%s: unknown key '%s': keys are %s",
+		return ws_why(err, len, "%s: unknown key '%s': keys are %s",
 			   opt, item, WS_DAMON_KEYS);
 	}
 	return 0;
@@ -171,10 +159,10 @@ int ws_damon_params_check(const char *opt, const struct ws_damon_params *p,
 			  char *err, size_t len)
 {
 	if (p->min_regions > p->max_regions)
-		return say(err, len, "%s: regions=%" PRIu64 "-%" PRIu64 ": min is larger than max",
+		return ws_why(err, len, "%s: regions=%" PRIu64 "-%" PRIu64 ": min is larger than max",
 			   opt, p->min_regions, p->max_regions);
 	if (p->sample_us > p->aggr_us)
-		return say(err, len, "%s: sample (%" PRIu64 "us) is longer than aggr (%" PRIu64 "us): an aggregation window holds whole samples",
+		return ws_why(err, len, "%s: sample (%" PRIu64 "us) is longer than aggr (%" PRIu64 "us): an aggregation window holds whole samples",
 			   opt, p->sample_us, p->aggr_us);
 	return 0;
 }
@@ -187,18 +175,18 @@ int ws_damon_params_parse(const char *opt, const char *spec,
 	int ret = 0;
 
 	if (!*spec)
-		return say(err, len, "%s: empty: give key=value pairs, keys %s",
+		return ws_why(err, len, "%s: empty: give key=value pairs, keys %s",
 			   opt, WS_DAMON_KEYS);
 	copy = strdup(spec);
 	if (!copy)
-		return say(err, len, "%s: out of memory", opt);
+		return ws_why(err, len, "%s: out of memory", opt);
 	for (item = strtok_r(copy, ",", &save); item && !ret;
 	     item = strtok_r(NULL, ",", &save))
 		ret = apply_item(opt, item, &next, err, len);
 	/* "a,,b" or a trailing comma: an empty item strtok skipped. */
 	if (!ret && (strstr(spec, ",,") || spec[0] == ',' ||
 		     spec[strlen(spec) - 1] == ','))
-		ret = say(err, len, "%s: '%s' has an empty item", opt, spec);
+		ret = ws_why(err, len, "%s: '%s' has an empty item", opt, spec);
 	free(copy);
 	if (!ret)
 		*p = next;

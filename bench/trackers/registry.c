@@ -150,8 +150,8 @@ int ws_trackers_check(void)
 			missing = "backings/modes";
 		else if ((o->modes & WS_MODE_BIT(WS_MODE_SYNC)) && !o->set_mode)
 			missing = "set_mode (sync mode offered)";
-		else if (!o->rearm_method)
-			missing = "rearm_method";
+		else if (!o->rearm_method == !o->rearm_fixed)
+			missing = "rearm_method or rearm_fixed (one of them)";
 		if (missing) {
 			fprintf(stderr, "wsbench: tracker %s: ops table lacks %s\n",
 				o->name ? o->name : "?", missing);
@@ -175,6 +175,16 @@ int ws_tracker_fail(struct ws_tracker *t, int err, const char *fmt, ...)
 		snprintf(t->err + n, sizeof(t->err) - n, ": %s", strerror(err));
 	}
 	return -err;
+}
+
+const char *ws_tracker_rearm_method(const struct ws_tracker_ops *ops,
+				    const struct ws_tracker *t,
+				    enum ws_rearm_miss *misses)
+{
+	if (ops->rearm_method)
+		return ops->rearm_method(t, misses);
+	*misses = ops->rearm_fixed_misses;
+	return ops->rearm_fixed;
 }
 
 int ws_tracker_open(struct ws_tracker *t, const struct ws_tracker_ops *ops,

@@ -464,18 +464,10 @@ static json_t *damon_info(struct ws_tracker *t)
 }
 
 /*
- * Nothing to re-arm: the next aggregation window starts when collect()
+ * Re-arm: nothing to re-arm: the next aggregation window starts when collect()
  * returns.  Sampling can miss accesses whatever the timing, so it claims
  * no losslessness.
  */
-static const char *damon_rearm_method(const struct ws_tracker *t,
-				      enum ws_rearm_miss *misses)
-{
-	(void)t;
-	*misses = WS_MISS_ANY;
-	return "next-window";
-}
-
 const struct ws_tracker_ops ws_tracker_damon = {
 	.name = "damon",
 	.summary = "DAMON vaddr on our pid: sampled accessed bits per adaptive region, via DAMOS stat tried_regions: reads and writes",
@@ -494,5 +486,6 @@ const struct ws_tracker_ops ws_tracker_damon = {
 	.close = damon_close,
 	.mech_cpu_ns = damon_mech_cpu_ns,
 	.info = damon_info,
-	.rearm_method = damon_rearm_method,
+	.rearm_fixed = "next-window",
+	.rearm_fixed_misses = WS_MISS_ANY,
 };

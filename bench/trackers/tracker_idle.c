@@ -649,21 +649,13 @@ static int idle_collect(struct ws_tracker *t, struct ws_pageset *out,
 }
 
 /*
- * Re-marks only the pages it just read as accessed: a page idle at the
+ * Re-arm (.rearm_fixed): re-marks only the pages it just read as accessed: a page idle at the
  * read stays marked, so an access to it before the re-mark is reported
  * next interval.  A page the read found accessed and accessed again
  * before its re-mark is marked idle over that access, which no interval
  * reports: the kernel has no read-and-re-mark.  (The TLB hazard is
  * another matter: see the top.)
  */
-static const char *idle_rearm_method(const struct ws_tracker *t,
-				     enum ws_rearm_miss *misses)
-{
-	(void)t;
-	*misses = WS_MISS_HOT;
-	return "hot-only";
-}
-
 const struct ws_tracker_ops ws_tracker_idle = {
 	.name = "idle",
 	.summary = "idle page tracking: PFN bitmap in sysfs, via pagemap PFNs: reads and writes",
@@ -681,5 +673,6 @@ const struct ws_tracker_ops ws_tracker_idle = {
 	.collect = idle_collect,
 	.set_mode = NULL,
 	.close = idle_close,
-	.rearm_method = idle_rearm_method,
+	.rearm_fixed = "hot-only",
+	.rearm_fixed_misses = WS_MISS_HOT,
 };

@@ -248,15 +248,7 @@ static int softdirty_collect(struct ws_tracker *t, struct ws_pageset *out,
 	return softdirty_arm(t, 0, m->npages);
 }
 
-/* clear_refs after the scan: a write in between is cleared unseen. */
-static const char *softdirty_rearm_method(const struct ws_tracker *t,
-					  enum ws_rearm_miss *misses)
-{
-	(void)t;
-	*misses = WS_MISS_ANY;
-	return "whole-process";
-}
-
+/* Re-arm: clear_refs after the scan: a write in between is cleared unseen. */
 const struct ws_tracker_ops ws_tracker_softdirty = {
 	.name = "softdirty",
 	.summary = "soft-dirty: clear_refs 4 (whole process) + pagemap bit 55 / PAGEMAP_SCAN: writes only",
@@ -273,5 +265,6 @@ const struct ws_tracker_ops ws_tracker_softdirty = {
 	.collect = softdirty_collect,
 	.set_mode = NULL,
 	.close = softdirty_close,
-	.rearm_method = softdirty_rearm_method,
+	.rearm_fixed = "whole-process",
+	.rearm_fixed_misses = WS_MISS_ANY,
 };

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "bench_case.h"
 #include "compat_uapi.h"
 #include "cycle_impl.h"
 #include "threads.h"
@@ -21,39 +21,6 @@
 
 #define TRUTH_TIMEOUT_NS	(30ULL * 1000000000ULL)
 #define PAUSE_TIMEOUT_NS	(30ULL * 1000000000ULL)
-
-static const char *const freeze_names[] = {
-	[WS_FREEZE_SYNC] = "sync",
-	[WS_FREEZE_PAUSE] = "pause",
-	[WS_FREEZE_NONE] = "none",
-};
-
-const char *ws_freeze_name(enum ws_freeze f)
-{
-	return freeze_names[f];
-}
-
-/* Fault interception: a sync mode whose faults a handler can hold. */
-enum ws_freeze ws_cycle_freeze(const struct ws_tracker_ops *ops, bool unsafe)
-{
-	if (unsafe)
-		return WS_FREEZE_NONE;
-	return ops->modes & WS_MODE_BIT(WS_MODE_SYNC) ? WS_FREEZE_SYNC :
-		WS_FREEZE_PAUSE;
-}
-
-/*
- * Trackers that switch to sync at freeze time (rwp: UFFDIO_SET_MODE) run
- * async; one that cannot switch at run time (wp: WP_ASYNC is fixed at
- * UFFDIO_API) runs in sync mode throughout: its freeze only holds faults.
- */
-enum ws_mode ws_cycle_mode(const struct ws_tracker_ops *ops)
-{
-	if (!(ops->modes & WS_MODE_BIT(WS_MODE_SYNC)))
-		return WS_MODE_ASYNC;
-	return ops->modes & WS_MODE_BIT(WS_MODE_ASYNC) &&
-	       ops->async_switchable ? WS_MODE_ASYNC : WS_MODE_SYNC;
-}
 
 /* ---- the fault hook (handler thread) ---- */
 

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The VMM cycle's state: allocation and release. */
+/*
+ * The VMM cycle's state: allocation and release, and how a tracker freezes
+ * and which mode it runs in (what the state is set up from).
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "bench_case.h"
 #include "cycle_impl.h"
 
 const char *const cycle_cpu_names[CPU_NR] = {
@@ -16,6 +19,39 @@ const char *const cycle_cpu_names[CPU_NR] = {
 	[CPU_ARM] = "arm",
 	[CPU_HANDLER] = "refault",
 };
+
+static const char *const freeze_names[] = {
+	[WS_FREEZE_SYNC] = "sync",
+	[WS_FREEZE_PAUSE] = "pause",
+	[WS_FREEZE_NONE] = "none",
+};
+
+const char *ws_freeze_name(enum ws_freeze f)
+{
+	return freeze_names[f];
+}
+
+/* Fault interception: a sync mode whose faults a handler can hold. */
+enum ws_freeze ws_cycle_freeze(const struct ws_tracker_ops *ops, bool unsafe)
+{
+	if (unsafe)
+		return WS_FREEZE_NONE;
+	return ops->modes & WS_MODE_BIT(WS_MODE_SYNC) ? WS_FREEZE_SYNC :
+		WS_FREEZE_PAUSE;
+}
+
+/*
+ * Trackers that switch to sync at freeze time (rwp: UFFDIO_SET_MODE) run
+ * async; one that cannot switch at run time (wp: WP_ASYNC is fixed at
+ * UFFDIO_API) runs in sync mode throughout: its freeze only holds faults.
+ */
+enum ws_mode ws_cycle_mode(const struct ws_tracker_ops *ops)
+{
+	if (!(ops->modes & WS_MODE_BIT(WS_MODE_SYNC)))
+		return WS_MODE_ASYNC;
+	return ops->modes & WS_MODE_BIT(WS_MODE_ASYNC) &&
+	       ops->async_switchable ? WS_MODE_ASYNC : WS_MODE_SYNC;
+}
 
 struct cycle *cycle_alloc(struct ws_bench_ctx *ctx,
 			  const struct ws_cycle_opts *o,

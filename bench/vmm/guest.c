@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "bench_case.h"
 #include "compat_uapi.h"
 #include "guest.h"
 #include "timing.h"
@@ -45,16 +45,22 @@ static int open_storage(struct ws_guest *g, const char *dir, char *why,
 	return 0;
 }
 
-int ws_guest_init(struct ws_guest *g, size_t len, const char *dir,
-		  char *why, size_t whylen)
+/* The empty guest: no fd open, nothing mapped, no samples. */
+static void guest_clear(struct ws_guest *g)
 {
-	int ret;
-
 	memset(g, 0, sizeof(*g));
 	g->storage_fd = -1;
 	g->state_fd = -1;
 	g->io = MAP_FAILED;
 	ws_samples_init(&g->refault_ns);
+}
+
+int ws_guest_init(struct ws_guest *g, size_t len, const char *dir,
+		  char *why, size_t whylen)
+{
+	int ret;
+
+	guest_clear(g);
 	ret = ws_mem_map(&g->mem, WS_BACKING_SHMEM, len, why, whylen);
 	if (ret)
 		return ret;
@@ -107,11 +113,7 @@ int ws_guest_adopt(struct ws_guest *g, uintptr_t addr, size_t len,
 	size_t psz = ws_page_size();
 	int ret;
 
-	memset(g, 0, sizeof(*g));
-	g->storage_fd = -1;
-	g->state_fd = -1;
-	g->io = MAP_FAILED;
-	ws_samples_init(&g->refault_ns);
+	guest_clear(g);
 	/* map_base stays NULL: ws_mem_unmap() must not unmap @addr here. */
 	g->mem = (struct ws_mem){
 		.backing = WS_BACKING_SHMEM,

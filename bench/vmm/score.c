@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "bench_case.h"
 #include "cycle_impl.h"
 #include "stats.h"
 

@@ -9,7 +9,6 @@
 #include <limits.h>
 #include <math.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine_impl.h"
+#include "parse.h"
 #include "threads.h"
 #include "timing.h"
 
@@ -34,32 +34,21 @@ long wl_futex_wake(uint32_t *addr)
 
 /* ---- set-up ---- */
 
-static __attribute__((format(printf, 3, 4)))
-int setup_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int check_opts(struct ws_wl_opts *o, size_t npages, size_t page_size,
 		      const void *base, char *err, size_t errlen)
 {
 	if (o->nthreads < 1 || o->nthreads > WS_WL_MAX_THREADS)
-		return setup_fail(err, errlen, "threads: %u is not from 1 to %d",
+		return ws_why(err, errlen, "threads: %u is not from 1 to %d",
 				  o->nthreads, WS_WL_MAX_THREADS);
 	if (!o->batch)
 		o->batch = WS_WL_DEFAULT_BATCH;
 	if (o->batch > WS_WL_MAX_BATCH)
-		return setup_fail(err, errlen, "batch: %u is not from 1 to %d",
+		return ws_why(err, errlen, "batch: %u is not from 1 to %d",
 				  o->batch, WS_WL_MAX_BATCH);
 	if (!o->truth_slots)
 		o->truth_slots = WS_WL_DEFAULT_SLOTS;
 	if (o->truth_slots < WS_WL_DEFAULT_SLOTS || o->truth_slots > 1024)
-		return setup_fail(err, errlen, "truth slots: %u is not from %d to 1024",
+		return ws_why(err, errlen, "truth slots: %u is not from %d to 1024",
 				  o->truth_slots, WS_WL_DEFAULT_SLOTS);
 	while (o->truth_slots & (o->truth_slots - 1))
 		o->truth_slots++;
@@ -67,10 +56,10 @@ static int check_opts(struct ws_wl_opts *o, size_t npages, size_t page_size,
 		o->lat_max_samples = WS_WL_DEFAULT_LAT_MAX;
 	if (!page_size || page_size & (page_size - 1) ||
 	    page_size < 8 * (1 + (size_t)o->nthreads))
-		return setup_fail(err, errlen, "page size %zu: not a power of two of at least %zu bytes (one stamp word per thread)",
+		return ws_why(err, errlen, "page size %zu: not a power of two of at least %zu bytes (one stamp word per thread)",
 				  page_size, 8 * (1 + (size_t)o->nthreads));
 	if (!npages || !base || (uintptr_t)base % page_size)
-		return setup_fail(err, errlen, "memory: %zu pages at %p: need at least one page, aligned to the page size",
+		return ws_why(err, errlen, "memory: %zu pages at %p: need at least one page, aligned to the page size",
 				  npages, base);
 	return 0;
 }
@@ -203,7 +192,7 @@ int ws_wl_create(struct ws_wl **out, const struct ws_pattern *pat,
 	*out = NULL;
 	w = aligned_alloc(WL_CACHELINE, sizeof(*w));
 	if (!w)
-		return setup_fail(err, errlen, "out of memory");
+		return ws_why(err, errlen, "out of memory");
 	memset(w, 0, sizeof(*w));
 	w->o = *opts;
 	if (check_opts(&w->o, npages, page_size, base, err, errlen))
@@ -224,7 +213,7 @@ int ws_wl_create(struct ws_wl **out, const struct ws_pattern *pat,
 	for (unsigned int i = 0; !ret && w->t && i < w->o.nthreads; i++)
 		ret = alloc_thread(w, &w->t[i], i);
 	if (ret || !w->t) {
-		setup_fail(err, errlen, "workload set-up: %s",
+		ws_why(err, errlen, "workload set-up: %s",
 			   strerror(ret ? -ret : ENOMEM));
 		goto fail;
 	}
@@ -329,7 +318,7 @@ int ws_wl_pause(struct ws_wl *w, uint64_t timeout_ns, uint64_t *took_ns)
 	while (__atomic_load_n(&w->idle, __ATOMIC_ACQUIRE) < w->o.nthreads) {
 		/* Workers may share our CPU: let them reach their park. */
 		if (++spins < 256) {
-			wl_cpu_relax();
+			ws_cpu_relax();
 			continue;
 		}
 		sched_yield();

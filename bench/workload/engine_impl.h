@@ -11,6 +11,7 @@
 
 #include "dist.h"
 #include "engine.h"
+#include "threads.h"
 
 #define WL_CACHELINE	64
 #define WL_NO_PAGE	UINT64_MAX
@@ -127,17 +128,6 @@ uint64_t wl_clock_at(const struct ws_wl *w, uint64_t now_ns);
 void wl_record(struct wl_thread *t, uint64_t e1, uint64_t e2, size_t n);
 long wl_futex_wait(uint32_t *addr, uint32_t val);
 long wl_futex_wake(uint32_t *addr);
-
-static inline void wl_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
 
 static inline uint64_t wl_load(const uint64_t *p)
 {

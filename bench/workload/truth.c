@@ -84,7 +84,7 @@ static int wait_recorded(const struct ws_wl *w, uint64_t epoch,
 
 		while (__atomic_load_n(&w->t[i].seen, __ATOMIC_SEQ_CST) <= epoch) {
 			if (++spins < 256) {
-				wl_cpu_relax();
+				ws_cpu_relax();
 				continue;
 			}
 			if (timeout_ns && ws_now_ns() - t0 > timeout_ns)

@@ -57,7 +57,7 @@ static void park(struct wl_thread *t)
 		    __atomic_load_n(&w->stop, __ATOMIC_SEQ_CST))
 			break;
 		if (++spins % 64) {
-			wl_cpu_relax();
+			ws_cpu_relax();
 			continue;
 		}
 		/*

@@ -5,36 +5,8 @@
 set -u	# keep going after a failed check: every check reports
 
 cd "$(dirname "$0")/../.."
-ws=${WSBENCH:-build/wsbench}
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-
-ok() {	# ok EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-	fi
-}
-
-skip_all() {
-	echo "1..0 # SKIP $1"
-	exit 0
-}
-
-# doctor DIR FILE PYTHON: edit DIR/FILE (JSON, as d) in place.
-doctor() {
-	"$py" - "$1/$2" "$3" <<'EOF'
-import json, sys
-path, code = sys.argv[1], sys.argv[2]
-d = json.load(open(path))
-exec(code)
-json.dump(d, open(path, "w"))
-EOF
-}
+. tests/lib/tap.sh
+tap_tmp
 
 # every_file DIR PYTHON: doctor each benchmark file of DIR alike.
 every_file() {
@@ -49,13 +21,14 @@ json_q() {
 	"$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
 }
 
-# Scale fault_write_ns of the wp cases by SCALE (samples and what is derived
-# from them, so that the copy is a consistent result).
-SCALE_WRITE='
+# Scale METRIC of the wp cases by SCALE (samples and what is derived from
+# them, so that the copy is a consistent result): fault_write_ns in
+# fault-latency (SCALE_WRITE), ns_per_page in protect-cost (SCALE_ARM).
+SCALE_METRIC='
 k = SCALE
 for c in d["results"]:
-    if c["backend"] == "wp" and "fault_write_ns" in c.get("metrics", {}):
-        s = c["metrics"]["fault_write_ns"]
+    if c["backend"] == "wp" and METRIC in c.get("metrics", {}):
+        s = c["metrics"][METRIC]
         s["samples"] = [x * k for x in s["samples"]]
         s["rep_medians"] = [x * k for x in s["rep_medians"]]
         m = s["summary"]
@@ -65,6 +38,10 @@ for c in d["results"]:
         for key in ("lo", "hi", "center"):
             m["ci_median"][key] *= k
 '
+SCALE_WRITE="METRIC = 'fault_write_ns'
+$SCALE_METRIC"
+SCALE_ARM="METRIC = 'ns_per_page'
+$SCALE_METRIC"
 
 "$ws" probe | grep -q '^wp  *supported' || skip_all "uffd-wp (the wp backend) is not supported here"
 
@@ -88,21 +65,6 @@ mkdir -p "$A" "$L" "$P"
 		$reps --invocations 6 --out "$P" --run-id P --quiet 2>/dev/null
 ok $? "setup: tiny fault-latency and protect-cost (6 invocations) and correctness runs of wp"
 
-# Scale wp's ns_per_page in protect-cost by SCALE, consistently.
-SCALE_ARM='
-k = SCALE
-for c in d["results"]:
-    if c["backend"] == "wp":
-        s = c["metrics"]["ns_per_page"]
-        s["samples"] = [x * k for x in s["samples"]]
-        s["rep_medians"] = [x * k for x in s["rep_medians"]]
-        m = s["summary"]
-        m["median"] *= k
-        if m.get("ci95_median"):
-            m["ci95_median"] = [x * k for x in m["ci95_median"]]
-        for key in ("lo", "hi", "center"):
-            m["ci_median"][key] *= k
-'
 CLAIM='protect-cost: wp async anon ns_per_page / mprotect ns_per_page'
 [ "$(json_q "$A/fault-latency.json" "(d['invocations'], d['params']['invocations'], {c['metrics'][m]['summary']['ci_unit'] for c in d['results'] for m in c['metrics']}, {len(c['metrics'][m]['inv_reps']) for c in d['results'] for m in c['metrics']})")" = "(6, 6, {'invocation'}, {6})" ]
 ok $? "--invocations 6: one merged result, every series with 6 inv_reps and its CI over invocations"
@@ -224,18 +186,20 @@ rc=$?
 [ "$rc" = 0 ] && grep -q '^FORCED (--force): accel differs' "$tmp/out"
 ok $? "compare --force: compares, and the header says what was forced"
 
-copy cpu
-every_file "$tmp/cpu" "d['environment']['cpu']['model'] = 'Other CPU 9000'"
-rc=0
-"$ws" compare "$A" "$tmp/cpu" >/dev/null 2>"$tmp/err" || rc=$?
-[ "$rc" = 2 ] && grep -q 'CPU model differs' "$tmp/err"
-ok $? "compare across CPU models: refused with the reason"
-copy pgsz
-every_file "$tmp/pgsz" "d['environment']['mm']['page_size'] = 65536"
-rc=0
-"$ws" compare "$A" "$tmp/pgsz" >/dev/null 2>"$tmp/err" || rc=$?
-[ "$rc" = 2 ] && grep -q 'page size differs' "$tmp/err"
-ok $? "compare across page sizes: refused with the reason"
+# refused NAME EDIT REASON WHAT: A against a copy with EDIT in every file:
+# compare refuses it (exit 2) naming REASON.
+refused() {
+	copy "$1"
+	every_file "$tmp/$1" "$2"
+	rc=0
+	"$ws" compare "$A" "$tmp/$1" >/dev/null 2>"$tmp/err" || rc=$?
+	[ "$rc" = 2 ] && grep -q "$3" "$tmp/err"
+	ok $? "compare across $4: refused with the reason"
+}
+refused cpu "d['environment']['cpu']['model'] = 'Other CPU 9000'" \
+	'CPU model differs' "CPU models"
+refused pgsz "d['environment']['mm']['page_size'] = 65536" \
+	'page size differs' "page sizes"
 
 copy kern
 every_file "$tmp/kern" "d['environment']['kernel']['release'] = '7.3.4+'; d['environment']['kernel']['config']['sha256'] = 'f00'"

@@ -8,41 +8,13 @@
 set -u	# keep going after a failed check: every check reports
 
 cd "$(dirname "$0")/../.."
-ws=${WSBENCH:-build/wsbench}
-py=/usr/bin/python3
-tmp=$(mktemp -d)
+. tests/lib/tap.sh
+tap_tmp
 mkdir "$tmp/state"
-trap 'rm -rf "$tmp"' EXIT
-n=0
 tried=0
 refused_ok=0
 # A reader that blocks (a FIFO) must fail the check, not hang the suite.
 limit="timeout -k 5 20"
-
-ok() {	# ok EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-	fi
-}
-
-skip_all() {
-	echo "1..0 # SKIP $1"
-	exit 0
-}
-
-# doctor DIR FILE PYTHON: edit DIR/FILE (JSON, as d) in place.
-doctor() {
-	"$py" - "$1/$2" "$3" <<'EOF'
-import json, sys
-path, code = sys.argv[1], sys.argv[2]
-d = json.load(open(path))
-exec(code)
-json.dump(d, open(path, "w"))
-EOF
-}
 
 # What must not change: every file under $tmp (names, sizes, contents)
 # and the knobs a run may write.

@@ -5,21 +5,8 @@
 set -u	# keep going after a failed check: every check reports
 
 cd "$(dirname "$0")/../.."
-ws=${WSBENCH:-build/wsbench}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-fails=0
-
-ok() {	# ok COND-EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fails=$((fails + 1))
-	fi
-}
+. tests/lib/tap.sh
+tap_tmp
 
 # usage_error DESC EXPECTED-TEXT ARGS...: exit 2, message names the option,
 # and nothing is written.
@@ -38,7 +25,6 @@ usage_error() {
 	ok "$r" "bad input: $desc -> exit 2, names '$want', writes nothing"
 }
 
-py=/usr/bin/python3
 json_q() {	# json_q FILE PYTHON-EXPR-OVER-d -> prints the value
 	"$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
 }

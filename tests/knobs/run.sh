@@ -9,22 +9,11 @@
 set -u
 
 cd "$(dirname "$0")/../.."
-ws=${WSBENCH:-build/wsbench}
-py=/usr/bin/python3
+. tests/lib/tap.sh
 tmp=$(mktemp -d)
 thp=/sys/kernel/mm/transparent_hugepage/enabled
 nrhp=/proc/sys/vm/nr_hugepages
 journal=/run/wsbench/knobs.journal
-n=0
-
-ok() {	# ok EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-	fi
-}
 
 skip_all() {
 	echo "1..0 # SKIP $1"

@@ -2,12 +2,7 @@
 # a JSON query, and the kernel, image and VM steps they share.
 # shellcheck shell=sh
 
-n=0
-fails=0
-ok() {	# ok EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi
-}
+. tests/lib/tap.sh
 finish() { echo "1..$n"; [ "$fails" = 0 ]; exit $?; }
 py=/usr/bin/python3
 # q FILE EXPR: print a Python expression over the JSON d of FILE.
@@ -40,16 +35,27 @@ e2e_share() {
 	[ -n "${E2E_KEEP:-}" ] || trap 'rm -rf "$share"' EXIT
 }
 
+# e2e_vm_run VM-RUN OPTIONS...: scripts/vm-run.sh, all its output in
+# $share/vm-run.out and, as it happens, on make test's terminal (fd 3 of
+# scripts/test.sh; stderr when run by hand): the guest's progress lines
+# and the runner's heartbeat.  Sets rc to vm-run.sh's exit code.
+e2e_vm_run() {
+	if { true >&3; } 2>/dev/null; then e2e_fd=3; else e2e_fd=2; fi
+	rm -f "$share/vm-run.rc"
+	{ scripts/vm-run.sh "$@" 2>&1 || echo "$?" >"$share/vm-run.rc"; } |
+		tee "$share/vm-run.out" | sed -u 's/^/   /' >&"$e2e_fd"
+	rc=$(cat "$share/vm-run.rc" 2>/dev/null || echo 0)
+}
+
 # e2e_boot TIMEOUT [VM-RUN OPTIONS...]: run $share/job.sh in the guest
 # (4G unless the options say otherwise); says how it went.
 e2e_boot() {
 	timeout=$1
 	shift
 	t0=$(date +%s)
-	rc=0
-	scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$share/job.sh" \
+	e2e_vm_run --kernel "$kdir" --image "$image" --job "$share/job.sh" \
 		--share "$share" --timeout "$timeout" --mem 4G "$@" \
-		--wsbench build/wsbench >"$share/vm-run.out" 2>&1 || rc=$?
+		--wsbench build/wsbench
 	echo "# VM run took $(( $(date +%s) - t0 ))s, vm-run.sh exit $rc"
 	[ "$rc" = 0 ] || { tail -n 20 "$share/vm-run.out" | sed 's/^/# /'; tail -n 30 "$share/console.log" 2>/dev/null | sed 's/^/#   console: /'; }
 	ok "$rc" "guest booted, ran the job and powered off cleanly (no oops/BUG/WARNING/hung task)"

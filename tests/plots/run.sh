@@ -5,20 +5,8 @@
 set -u	# keep going after a failed check: every check reports
 
 cd "$(dirname "$0")/../.."
-ws=${WSBENCH:-build/wsbench}
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0
-
-ok() {	# ok COND-EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-	fi
-}
+. tests/lib/tap.sh
+tap_tmp
 
 scripts=$(for gp in plots/*.gp; do basename "$gp" .gp; done | grep -vx common)
 

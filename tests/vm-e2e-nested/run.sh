@@ -44,14 +44,12 @@ export NESTED_INTERVALS=3 NESTED_INTERVAL_MS=2000
 /opt/wsbench/scripts/nested-run.sh /mnt/share/out
 EOF
 t0=$(date +%s)
-rc=0
-scripts/vm-run.sh --kernel "$kdir" --image "$image" --job "$share/job.sh" \
+e2e_vm_run --kernel "$kdir" --image "$image" --job "$share/job.sh" \
 	--share "$share" --timeout "${E2E_NESTED_TIMEOUT:-2400}" --mem 2G \
 	--wsbench build/wsbench \
 	--extra-file build/wsbench-static:/opt/wsbench/bin/wsbench-static \
 	--extra-file images/nested-init:/opt/wsbench/nested/init \
-	--extra-file "$kdir/bzImage:/opt/wsbench/nested/bzImage" \
-	>"$share/vm-run.out" 2>&1 || rc=$?
+	--extra-file "$kdir/bzImage:/opt/wsbench/nested/bzImage"
 o=$share/out
 q() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$o/$1" 2>/dev/null; }
 echo "# VM run took $(( $(date +%s) - t0 ))s, vm-run.sh exit $rc; nested boot to hello $(q nested-track.json "round(d['timing']['boot_to_hello_s'], 1)")s"

@@ -14,14 +14,8 @@ mkdir -p "$out"
 common="--quiet --out $out --run-id e2e"
 tiny="--min-reps 3 --max-reps 5 --min-time 0 --warmup 1 $common"
 
-step() {	# step NAME CMD...
-	name=$1
-	shift
-	echo "[e2e-rfc] $name" >&2
-	rc=0
-	"$@" >"$out/$name.out" 2>"$out/$name.err" || rc=$?
-	echo "$rc" >"$out/$name.rc"
-}
+step_tag=e2e-rfc
+. /mnt/share/guest-step.sh	# step NAME CMD...
 
 step probe $ws probe --json "$out/probe.json"
 step correctness $ws run correctness --backend minor-anon,rwp --backing anon \

@@ -25,6 +25,7 @@ e2e_image
 e2e_share e2e-rfc
 # E2E_FULL=1: the whole uffd-unit-tests suite too (10-18 min under TCG).
 { echo "full=${E2E_FULL:-0}"; cat tests/vm-e2e-rfc/guest-job.sh; } >"$share/job.sh"
+cp tests/lib/guest-step.sh "$share/"
 e2e_boot "${E2E_TIMEOUT:-2700}"
 
 e=$share/e2e

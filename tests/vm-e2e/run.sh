@@ -17,6 +17,7 @@ e2e_kernel 7.3
 e2e_image
 e2e_share e2e
 cp tests/vm-e2e/guest-job.sh "$share/job.sh"
+cp tests/lib/guest-step.sh "$share/"
 cp build/libwsbench-handoff.so workloads/fio/zipf.fio "$share/"
 e2e_boot "${E2E_TIMEOUT:-1500}"
 

@@ -119,6 +119,21 @@ ok $? "clean kernel log is not an oops"
 vm_scan_oops "$tmp/clean.log" "$tmp/missing.txt" "$tmp/bad.log" >/dev/null
 ok $? "an oops in the second of several logs is found (missing files ignored)"
 
+# --- the guest's progress lines, forwarded as they land in job.log --------
+log=$tmp/progress.log
+VM_PROGRESS_OFF=0
+printf 'probe output\n[suite 1/3] correctness (ETA unknown)\n[corr' >"$log"
+vm_forward_progress "$log" 2>"$tmp/fwd"; got=$(cat "$tmp/fwd")
+[ "$got" = "vm-run: guest: [suite 1/3] correctness (ETA unknown)" ]
+ok $? "progress: a complete [step i/N] line is forwarded, other output is not (got '$got')"
+printf 'ectness 2/96] wp/anon/sync  elapsed 3s, ETA 1m\n' >>"$log"
+vm_forward_progress "$log" 2>"$tmp/fwd"; got=$(cat "$tmp/fwd")
+[ "$got" = "vm-run: guest: [correctness 2/96] wp/anon/sync  elapsed 3s, ETA 1m" ]
+ok $? "progress: a line written in two pieces is forwarded once, whole (got '$got')"
+vm_forward_progress "$log" 2>/dev/null
+[ $? = 1 ]
+ok $? "progress: nothing new, nothing forwarded (the heartbeat's turn)"
+
 classify_case() {	# classify_case WANT-NAME WANT-RC TIMED_OUT OOPS STATUS
 	local got rc=0
 	got=$(vm_classify "$3" "$4" "$5") || rc=$?
@@ -164,7 +179,8 @@ if [ -n "$why" ]; then
 	for t in "boot: trivial job succeeds" "boot: share receives the job's file" \
 		"boot: vm.json records success" "boot: failing job (exit 7) -> suite failure" \
 		"boot: guest status 7 reaches the host" "boot: hung job -> timeout" \
-		"boot: guest dies without a status -> boot failure"; do
+		"boot: guest dies without a status -> boot failure" \
+		"boot: the guest's progress reaches the host while it runs"; do
 		skip "$t" "$why"
 	done
 else
@@ -195,6 +211,27 @@ else
 	e2e vanish 300 'busybox poweroff -f'
 	[ "$rc" = 5 ] && [ "$(json_get "$tmp/vanish/vm.json" outcome)" = boot-failure ]
 	ok $? "boot: guest dies without a status -> boot failure (exit $rc)"
+
+	# The job waits for the host to answer its progress line: forwarded
+	# only when the guest has ended, the wait would time out (exit 1).
+	printf '%s\n' 'echo "[stream 1/1] waiting for the host" >&2' \
+		't0=$(cut -d" " -f1 /proc/uptime); i=0' \
+		'while [ ! -e /mnt/share/ack ] && [ $i -lt 120 ]; do sleep 0.5; i=$((i + 1)); done' \
+		'echo "waited $(awk -v a="$t0" -v b="$(cut -d" " -f1 /proc/uptime)" "BEGIN { print b - a }")s"' \
+		'[ -e /mnt/share/ack ]' >"$tmp/stream.sh"
+	mkdir -p "$tmp/stream"
+	rc=0
+	"$vm_run" --kernel "$kdir" --image "$image" --job "$tmp/stream.sh" \
+		--share "$tmp/stream" --timeout 300 --accel tcg 2>"$tmp/stream.err" &
+	vpid=$!
+	until grep -q 'vm-run: guest: \[stream 1/1\]' "$tmp/stream.err" 2>/dev/null ||
+		! kill -0 "$vpid" 2>/dev/null; do
+		sleep 0.2
+	done
+	: >"$tmp/stream/ack"
+	wait "$vpid" || rc=$?
+	[ "$rc" = 0 ]
+	ok $? "boot: the guest's progress reaches the host while it runs (exit $rc, $(grep -o 'waited [0-9.]*s' "$tmp/stream/job.log" 2>/dev/null || echo 'no answer'))"
 fi
 
 echo "1..$n"

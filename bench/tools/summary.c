@@ -33,11 +33,10 @@
 
 #include <sys/stat.h>
 
-#include "nested.h"
 #include "parse.h"
+#include "readers.h"
 #include "rundir.h"
 #include "summary.h"
-#include "tracker.h"
 
 enum { F_CORR, F_FAULT, F_PROT, F_SCAN, F_SETM, F_VMM, F_NR };
 
@@ -96,9 +95,19 @@ static double rep_cv(json_t *c, const char *name)
 	return num(json_object_get(s, "reps"), "cv", NAN);
 }
 
-static const struct ws_tracker_ops *ops_of(json_t *c)
+static const struct ws_backend_traits *const *backends(void)
 {
-	return ws_tracker_by_name(str(c, "backend"));
+	return ws_readers.backends();
+}
+
+static const struct ws_backend_traits *ops_of(json_t *c)
+{
+	const char *name = str(c, "backend");
+
+	for (size_t t = 0; name && backends()[t]; t++)
+		if (!strcmp(backends()[t]->name, name))
+			return backends()[t];
+	return NULL;
 }
 
 /* ---- picking cases ---- */
@@ -226,7 +235,7 @@ static void acc_add(struct acc *a, json_t *c)
 /* A deterministic-pattern case that says what "exact@4K" promises. */
 static bool exact_case(json_t *c)
 {
-	const struct ws_tracker_ops *o = ops_of(c);
+	const struct ws_backend_traits *o = ops_of(c);
 	json_t *lossless = json_object_get(c, "rearm_lossless");
 
 	if (!json_is_true(json_object_get(c, "expected_visible")) ||
@@ -306,7 +315,7 @@ static void cell(char *buf, size_t len, double v, double scale)
  * its wall time is not a cost.  Its interval cost is CPU, ours in the
  * collect plus the kernel thread's over the interval, marked with '*'.
  */
-static void interval_cell(const struct run *r, const struct ws_tracker_ops *o,
+static void interval_cell(const struct run *r, const struct ws_backend_traits *o,
 			  bool cold_safe, char *buf, size_t len)
 {
 	struct interval_key k = { r->st_size, r->st_hot, cold_safe };
@@ -338,7 +347,7 @@ static void header(FILE *out, const struct run *r)
 }
 
 static bool row(FILE *out, const struct run *r,
-		const struct ws_tracker_ops *o)
+		const struct ws_backend_traits *o)
 {
 	char a[24] = "-", b[12] = "-", f[16], p[16], il[16], iy[16], s[16];
 	struct acc exact, blind;
@@ -383,9 +392,9 @@ static bool row_ran(const struct run *r, const char *backend)
 
 static bool any_sampling(const struct run *r)
 {
-	for (size_t t = 0; ws_trackers[t]; t++)
-		if (ws_trackers[t]->sampling &&
-		    pick(r, F_CORR, ws_trackers[t]->name, anon_async, NULL))
+	for (size_t t = 0; backends()[t]; t++)
+		if (backends()[t]->sampling &&
+		    pick(r, F_CORR, backends()[t]->name, anon_async, NULL))
 			return true;
 	return false;
 }
@@ -449,8 +458,8 @@ static void tlb_lines(FILE *out, const struct run *r)
 		"TLB-resident worst case", "TLB turned over", "TLB flushed",
 	};
 
-	for (size_t t = 0; ws_trackers[t]; t++) {
-		const struct ws_tracker_ops *o = ws_trackers[t];
+	for (size_t t = 0; backends()[t]; t++) {
+		const struct ws_backend_traits *o = backends()[t];
 		bool first = true;
 
 		if (!o->arm_leaves_tlb)
@@ -507,8 +516,8 @@ static void spread_line(FILE *out, const struct run *r)
 {
 	char buf[512] = "";
 
-	for (size_t t = 0; ws_trackers[t]; t++) {
-		const char *b = ws_trackers[t]->name;
+	for (size_t t = 0; backends()[t]; t++) {
+		const char *b = backends()[t]->name;
 		json_t *fc = pick(r, F_FAULT, b, anon_async, NULL);
 		double cv = fc ? rep_cv(fc, "fault_write_ns") : NAN;
 
@@ -608,18 +617,18 @@ static void title(FILE *out, const struct run *r, json_t *any)
 static void tables(FILE *out, struct run *r)
 {
 	header(out, r);
-	for (size_t t = 0; ws_trackers[t]; t++)
-		if (!row(out, r, ws_trackers[t]))
-			fprintf(out, "%-10s %s\n", ws_trackers[t]->name,
+	for (size_t t = 0; backends()[t]; t++)
+		if (!row(out, r, backends()[t]))
+			fprintf(out, "%-10s %s\n", backends()[t]->name,
 				"(skipped)");
 	if (any_sampling(r))
 		fprintf(out, "(~ sampling mechanism: its accuracy is the measurement; * interval = CPU, ours in collect + its kernel thread's, not wall time)\n");
-	for (size_t t = 0; ws_trackers[t]; t++)
-		if (ws_trackers[t]->flush_disturbs_arm &&
-		    row_ran(r, ws_trackers[t]->name))
+	for (size_t t = 0; backends()[t]; t++)
+		if (backends()[t]->flush_disturbs_arm &&
+		    row_ran(r, backends()[t]->name))
 			fprintf(out, "(%s exact@4K: TLB as-is and turned over only; flushing with mprotect() is not neutral: %s)\n",
-				ws_trackers[t]->name,
-				ws_trackers[t]->flush_disturbs_arm);
+				backends()[t]->name,
+				backends()[t]->flush_disturbs_arm);
 	loss_lines(out, r);
 	race_lines(out, r);
 	tlb_lines(out, r);
@@ -669,7 +678,7 @@ int ws_summary_print(FILE *out, const char *dir)
 	/* BENCH_PROFILE=vmm: a nested QEMU guest's run, a table of its own. */
 	snprintf(path, sizeof(path), "%s/nested-track.json", dir);
 	if (!lstat(path, &st))
-		return ws_nested_summary_print(out, dir) ? WS_EXIT_USAGE : 0;
+		return ws_readers.nested_summary(out, dir) ? WS_EXIT_USAGE : 0;
 	if (ws_run_load(dir, &run, why, sizeof(why))) {
 		fprintf(stderr, "wsbench summary: %s\n", why);
 		return WS_EXIT_USAGE;

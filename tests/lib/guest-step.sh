@@ -1,0 +1,15 @@
+# Sourced inside the guest by the VM end-to-end jobs (tests/vm-e2e*/
+# guest-job.sh; the host's run.sh puts it in the share).
+# shellcheck shell=sh
+
+# step NAME CMD...: "[$step_tag] NAME" on stderr (vm-run.sh forwards it to
+# the host as it happens), CMD's output in $out/NAME.out and .err, its exit
+# code in $out/NAME.rc for the host to assert on.
+step() {
+	name=$1
+	shift
+	echo "[$step_tag] $name" >&2
+	rc=0
+	"$@" >"$out/$name.out" 2>"$out/$name.err" || rc=$?
+	echo "$rc" >"$out/$name.rc"
+}

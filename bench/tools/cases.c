@@ -148,27 +148,23 @@ static void lost_case(json_t *cases, const struct ws_run_file *rf,
 static void correctness_cases(json_t *cases, const struct ws_run *run)
 {
 	const struct ws_run_file *rf = ws_run_file(run, "correctness");
-	json_t *results = rf ? json_object_get(rf->root, "results") : NULL;
-	json_t *seen = json_object(), *c;
+	json_t *all, *e;
 	char raw[128];
 	size_t i;
 
-	json_array_foreach(results, i, c) {
-		const char *be = ws_jstr(c, "backend");
-		double p, r;
-		int n;
+	if (!rf)
+		return;
+	all = ws_summary_exact_all(json_object_get(rf->root, "results"));
+	json_array_foreach(all, i, e) {
+		int n = ws_jnum(e, "cases") > 0;
 
-		if (json_object_get(seen, be))
-			continue;
-		json_object_set_new(seen, be, json_true());
-		n = ws_summary_exact(results, be, &p, &r);
-		snprintf(raw, sizeof(raw), "exact4k.%s", be);
-		add(cases, raw, !n ? "skip" : p == 1 && r == 1 ? "pass" : "fail",
-		    NAN, NULL, json_pack("{s:s, s:i, s:f, s:f}", "file", rf->path,
-					 "exact_cases", n, "precision",
-					 n ? p : 0.0, "recall", n ? r : 0.0));
+		snprintf(raw, sizeof(raw), "exact4k.%s", ws_jstr(e, "backend"));
+		add(cases, raw, !n ? "skip" :
+		    ws_jnum(e, "precision") == 1 && ws_jnum(e, "recall") == 1 ?
+		    "pass" : "fail", NAN, NULL,
+		    json_pack("{s:s, s:O}", "file", rf->path, "exact", e));
 	}
-	json_decref(seen);
+	json_decref(all);
 }
 
 static void claim_cases(json_t *cases, const struct ws_run *run)

@@ -151,24 +151,21 @@ static void add_correctness(json_t *rows, const struct ws_run *r, size_t col,
 			    size_t ncols)
 {
 	const struct ws_run_file *rf = ws_run_file(r, "correctness");
-	json_t *results = rf ? json_object_get(rf->root, "results") : NULL;
-	json_t *c;
+	json_t *all, *e;
 	size_t i;
 
-	json_array_foreach(results, i, c) {
-		const char *be = ws_jstr(c, "backend");
-		double p, rc;
-		int n;
+	if (!rf)
+		return;
+	all = ws_summary_exact_all(json_object_get(rf->root, "results"));
+	json_array_foreach(all, i, e) {
+		char *be = strdup(ws_jstr(e, "backend"));
 
-		if (json_object_get(rows, be) &&
-		    !json_is_null(json_array_get(json_object_get(rows, be), col)))
-			continue;
-		n = ws_summary_exact(results, be, &p, &rc);
-		put(rows, be, col, ncols, n ?
-		    json_pack("{s:f, s:f, s:i}", "precision", p, "recall", rc,
-			      "cases", n) :
-		    json_pack("{s:i}", "cases", 0));
+		json_object_del(e, "backend");
+		if (be)
+			put(rows, be, col, ncols, json_incref(e));
+		free(be);
 	}
+	json_decref(all);
 }
 
 /* One group: runs of one accel and page size. */
@@ -247,11 +244,26 @@ static void print_exact_cell(FILE *f, size_t col, json_t *c)
 			ws_jnum(c, "precision"), ws_jnum(c, "recall"));
 }
 
+/* Each row: its id through @head, then its cells, one per run. */
+static void print_rows(FILE *f, json_t *rows, const char *head,
+		       void (*cell_fn)(FILE *, size_t, json_t *))
+{
+	const char *id;
+	json_t *row, *cell;
+	size_t col;
+
+	json_object_foreach(rows, id, row) {
+		fprintf(f, head, id);
+		json_array_foreach(row, col, cell)
+			cell_fn(f, col, cell);
+		fprintf(f, "\n");
+	}
+}
+
 static void print_group(FILE *f, json_t *g)
 {
-	json_t *r, *row, *cell;
-	const char *id;
-	size_t i, col;
+	json_t *r;
+	size_t i;
 
 	const char *key = ws_jstr(g, "group"), *slash = strchr(key, '/');
 
@@ -269,19 +281,11 @@ static void print_group(FILE *f, json_t *g)
 		fprintf(f, "Claims: none in these runs.\n");
 	else
 		fprintf(f, "Claims (ratio inside each run [interval over invocations, its level]; - not measured there):\n");
-	json_object_foreach(json_object_get(g, "claims"), id, row) {
-		fprintf(f, "  %s\n   ", id);
-		json_array_foreach(row, col, cell)
-			print_claim_cell(f, col, cell);
-		fprintf(f, "\n");
-	}
+	print_rows(f, json_object_get(g, "claims"), "  %s\n   ",
+		   print_claim_cell);
 	fprintf(f, "Correctness (summary's exact@4K: worst precision/recall over the deterministic patterns each backend can see):\n");
-	json_object_foreach(json_object_get(g, "exact_4k"), id, row) {
-		fprintf(f, "  %-12s", id);
-		json_array_foreach(row, col, cell)
-			print_exact_cell(f, col, cell);
-		fprintf(f, "\n");
-	}
+	print_rows(f, json_object_get(g, "exact_4k"), "  %-12s",
+		   print_exact_cell);
 }
 
 static void print_text(FILE *f, json_t *m)
@@ -299,8 +303,9 @@ static void print_text(FILE *f, json_t *m)
 	}
 }
 
-static int collect(const struct collect_opts *o, struct ws_out *out)
+static int collect(const void *opts, struct ws_out *out)
 {
+	const struct collect_opts *o = opts;
 	struct ws_run runs[MAX_RUNS];
 	size_t n = 0;
 	char why[1024];
@@ -330,14 +335,7 @@ out:
 int ws_collect_main(int argc, char **argv)
 {
 	struct collect_opts o;
-	struct ws_out out;
 	int rc = parse(argc, argv, &o);
 
-	if (rc)
-		return rc > 0 ? 0 : WS_EXIT_USAGE;
-	if (ws_out_open(&out))
-		return 1;
-	rc = collect(&o, &out);
-	ws_out_close(&out, rc ? NULL : stdout);
-	return rc;
+	return ws_reader_run(rc, collect, &o, 0);
 }

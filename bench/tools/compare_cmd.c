@@ -414,8 +414,9 @@ static json_t *apply_pairs(const struct compare_opts *o, struct ws_run *b)
 }
 
 /* Load both, check comparability, build the comparison; exit code. */
-static int compare(const struct compare_opts *o, struct ws_out *out)
+static int compare(const void *opts, struct ws_out *out)
 {
+	const struct compare_opts *o = opts;
 	struct ws_run a, b;
 	char why[1024];
 	json_t *refusals, *cmp, *pairs;
@@ -468,14 +469,7 @@ static int compare(const struct compare_opts *o, struct ws_out *out)
 int ws_compare_main(int argc, char **argv)
 {
 	struct compare_opts o;
-	struct ws_out out;
 	int rc = parse(argc, argv, &o);
 
-	if (rc)
-		return rc > 0 ? 0 : WS_EXIT_USAGE;
-	if (ws_out_open(&out))
-		return 1;
-	rc = compare(&o, &out);
-	ws_out_close(&out, rc ? NULL : stdout);
-	return rc;
+	return ws_reader_run(rc, compare, &o, 0);
 }

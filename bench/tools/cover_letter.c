@@ -147,31 +147,26 @@ static void claims(FILE *f, const struct ws_run *run)
 static void correctness(FILE *f, const struct ws_run *run)
 {
 	const struct ws_run_file *rf = ws_run_file(run, "correctness");
-	json_t *results = rf ? json_object_get(rf->root, "results") : NULL;
-	json_t *seen = json_object(), *c;
+	json_t *all, *e;
 	size_t i;
 
-	if (!results)
+	if (!rf)
 		return;
 	fprintf(f, "\n");
 	line(f, "", "", "Correctness (as wsbench summary's exact@4K: worst precision and recall over the deterministic patterns each backend can see):");
-	json_array_foreach(results, i, c) {
-		const char *be = ws_jstr(c, "backend");
-		double p, r;
-		int n;
+	all = ws_summary_exact_all(json_object_get(rf->root, "results"));
+	json_array_foreach(all, i, e) {
+		const char *be = ws_jstr(e, "backend");
 
-		if (json_object_get(seen, be))
-			continue;
-		json_object_set_new(seen, be, json_true());
-		n = ws_summary_exact(results, be, &p, &r);
-		if (n)
-			line(f, "  ", "    ", "%-10s precision %.4f recall %.4f (%d cases)",
-			     be, p, r, n);
+		if (ws_jnum(e, "cases") > 0)
+			line(f, "  ", "    ", "%-10s precision %.4f recall %.4f (%.0f cases)",
+			     be, ws_jnum(e, "precision"), ws_jnum(e, "recall"),
+			     ws_jnum(e, "cases"));
 		else
 			line(f, "  ", "    ", "%-10s no exact case (sampled, lossy or not visible to it): see the report",
 			     be);
 	}
-	json_decref(seen);
+	json_decref(all);
 }
 
 /*

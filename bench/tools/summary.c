@@ -265,6 +265,29 @@ int ws_summary_exact(json_t *results, const char *backend, double *prec,
 	return a.n;
 }
 
+json_t *ws_summary_exact_all(json_t *results)
+{
+	json_t *all = json_array(), *seen = json_object(), *c;
+	size_t i;
+
+	json_array_foreach(results, i, c) {
+		const char *be = json_string_value(json_object_get(c, "backend"));
+		double p, r;
+		int n;
+
+		if (!be || json_object_get(seen, be))
+			continue;
+		json_object_set_new(seen, be, json_true());
+		n = ws_summary_exact(results, be, &p, &r);
+		json_array_append_new(all, n ?
+			json_pack("{s:s, s:i, s:f, s:f}", "backend", be,
+				  "cases", n, "precision", p, "recall", r) :
+			json_pack("{s:s, s:i}", "backend", be, "cases", 0));
+	}
+	json_decref(seen);
+	return all;
+}
+
 static void accuracy_cells(const struct run *r, const char *backend,
 			   struct acc *exact, struct acc *blind,
 			   const char **gran)

@@ -27,6 +27,12 @@ int ws_summary_main(int argc, char **argv);
  */
 int ws_summary_exact(json_t *results, const char *backend, double *prec,
 		     double *rec);
+/*
+ * That cell for every backend of @results, in the order they first
+ * appear: [{"backend", "cases", "precision", "recall"}] (no precision or
+ * recall when cases is 0).  The cover letter, collect and cases read it.
+ */
+json_t *ws_summary_exact_all(json_t *results);
 /* The numa-interplay section (summary_numa.c) of its loaded file @j. */
 void ws_summary_numa(FILE *out, json_t *j);
 

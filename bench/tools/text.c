@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h"
 #include "tools.h"
 
 int ws_out_open(struct ws_out *o)
@@ -30,6 +31,21 @@ int ws_out_close(struct ws_out *o, FILE *to)
 	o->f = NULL;
 	o->buf = NULL;
 	return err;
+}
+
+int ws_reader_run(int parse_rc, ws_reader_body body, const void *opts,
+		  int print_max)
+{
+	struct ws_out out;
+	int rc;
+
+	if (parse_rc)
+		return parse_rc > 0 ? 0 : WS_EXIT_USAGE;
+	if (ws_out_open(&out))
+		return 1;
+	rc = body(opts, &out);
+	ws_out_close(&out, rc >= 0 && rc <= print_max ? stdout : NULL);
+	return rc;
 }
 
 void ws_wrap(FILE *f, int width, const char *first, const char *cont,

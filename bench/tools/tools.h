@@ -34,6 +34,16 @@ int ws_out_open(struct ws_out *o);
  */
 int ws_out_close(struct ws_out *o, FILE *to);
 
+/*
+ * The shape of every reader command: @parse_rc from its option parser
+ * (> 0: help was printed, < 0: bad input, exit 2), then @body writes into
+ * a buffered output that reaches stdout only when body's exit code is at
+ * most @print_max (a verdict), never after an error.  The exit code.
+ */
+typedef int (*ws_reader_body)(const void *opts, struct ws_out *out);
+int ws_reader_run(int parse_rc, ws_reader_body body, const void *opts,
+		  int print_max);
+
 /* @text on lines of at most @width columns, first line after @first,
  * the others after @cont. */
 void ws_wrap(FILE *f, int width, const char *first, const char *cont,

@@ -455,8 +455,9 @@ static json_t *checked_plan(const struct ws_run *run, json_t *here,
 	return plan;
 }
 
-static int verify(const struct verify_opts *o, struct ws_out *out)
+static int verify(const void *opts, struct ws_out *out)
 {
+	const struct verify_opts *o = opts;
 	char why[1024], dir[4096];
 	json_t *here, *plan;
 	struct ws_run run;
@@ -493,15 +494,8 @@ static int verify(const struct verify_opts *o, struct ws_out *out)
 int ws_verify_main(int argc, char **argv)
 {
 	struct verify_opts o;
-	struct ws_out out;
 	int rc = parse(argc, argv, &o);
 
-	if (rc)
-		return rc > 0 ? 0 : WS_EXIT_USAGE;
-	if (ws_out_open(&out))
-		return 1;
-	rc = verify(&o, &out);
 	/* A verdict (0 or 1) is printed; bad input leaves stdout empty. */
-	ws_out_close(&out, rc == 0 || rc == 1 ? stdout : NULL);
-	return rc;
+	return ws_reader_run(rc, verify, &o, 1);
 }

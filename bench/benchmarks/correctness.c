@@ -732,10 +732,8 @@ static void correctness_defaults(struct ws_params *p, enum ws_profile profile)
 	p->pages = 1000;
 	/* Both re-arm policies: the race and concurrent cases tell them apart. */
 	p->rearms = (1u << WS_REARM_NR) - 1;
-	p->warmup = 0;
-	p->min_reps = 1;
-	p->max_reps = 1;
-	p->min_time_s = 0;
+	ws_default_reps(p, 0, 1, 1,
+			0);
 }
 
 const struct ws_benchmark ws_bench_correctness = {

@@ -464,10 +464,8 @@ static void damon_sweep_defaults(struct ws_params *p, enum ws_profile profile)
 	p->nhot = 1;
 	p->layouts = (1u << WS_LAYOUT_NR) - 1;
 	/* Windows: regions need ~log2(max/min) windows to spread. */
-	p->warmup = q ? 6 : 10;
-	p->min_reps = q ? 5 : 10;
-	p->max_reps = q ? 10 : 30;
-	p->min_time_s = 0;
+	ws_default_reps(p, q ? 6 : 10, q ? 5 : 10, q ? 10 : 30,
+			0);
 }
 
 const struct ws_benchmark ws_bench_damon_sweep = {

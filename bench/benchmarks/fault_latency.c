@@ -547,10 +547,8 @@ static void fault_latency_defaults(struct ws_params *p,
 	bool quick = profile == WS_PROFILE_QUICK;
 
 	p->pages = quick ? 2000 : 4096;
-	p->warmup = 1;
-	p->min_reps = quick ? 3 : 5;
-	p->max_reps = quick ? 10 : 20;
-	p->min_time_s = quick ? 0.2 : 1.0;
+	ws_default_reps(p, 1, quick ? 3 : 5, quick ? 10 : 20,
+			quick ? 0.2 : 1.0);
 }
 
 const struct ws_benchmark ws_bench_fault_latency = {

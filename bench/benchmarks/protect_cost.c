@@ -273,16 +273,10 @@ static void protect_cost_defaults(struct ws_params *p, enum ws_profile profile)
 	for (p->nsizes = 0; p->nsizes < n; p->nsizes++)
 		p->sizes[p->nsizes] = sizes[p->nsizes];
 	ws_default_threads(p, profile);
-	p->warmup = 2;
-	if (profile == WS_PROFILE_QUICK) {
-		p->min_reps = 10;
-		p->max_reps = 200;
-		p->min_time_s = 0.1;
-	} else {
-		p->min_reps = 20;
-		p->max_reps = 2000;
-		p->min_time_s = 0.5;
-	}
+	if (profile == WS_PROFILE_QUICK)
+		ws_default_reps(p, 2, 10, 200, 0.1);
+	else
+		ws_default_reps(p, 2, 20, 2000, 0.5);
 }
 
 const struct ws_benchmark ws_bench_protect_cost = {

@@ -401,10 +401,8 @@ static void scan_throughput_defaults(struct ws_params *p,
 	p->layouts = (1u << WS_LAYOUT_NR) - 1;
 	/* Both re-arm policies: the lossy one is cheaper, and that is the point. */
 	p->rearms = (1u << WS_REARM_NR) - 1;
-	p->warmup = 1;
-	p->min_reps = q ? 3 : 10;
-	p->max_reps = q ? 50 : 200;
-	p->min_time_s = q ? 0.05 : 0.3;
+	ws_default_reps(p, 1, q ? 3 : 10, q ? 50 : 200,
+			q ? 0.05 : 0.3);
 }
 
 const struct ws_benchmark ws_bench_scan_throughput = {

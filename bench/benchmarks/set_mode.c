@@ -270,10 +270,8 @@ static void set_mode_defaults(struct ws_params *p, enum ws_profile profile)
 	p->sizes[0] = q ? 16UL << 20 : 64UL << 20;
 	p->nsizes = 1;
 	ws_default_threads(p, profile);
-	p->warmup = 2;
-	p->min_reps = q ? 20 : 100;
-	p->max_reps = q ? 1000 : 10000;
-	p->min_time_s = q ? 0.2 : 1.0;
+	ws_default_reps(p, 2, q ? 20 : 100, q ? 1000 : 10000,
+			q ? 0.2 : 1.0);
 }
 
 const struct ws_benchmark ws_bench_set_mode = {

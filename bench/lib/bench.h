@@ -61,6 +61,21 @@ struct ws_params {
 	const char *run_id;
 };
 
+/*
+ * A benchmark's repetition defaults (before options override them):
+ * @warmup discarded repetitions, then at least @min_reps and at most
+ * @max_reps, and at least @min_time_s seconds of them.
+ */
+static inline void ws_default_reps(struct ws_params *p, uint64_t warmup,
+				   uint64_t min_reps, uint64_t max_reps,
+				   double min_time_s)
+{
+	p->warmup = warmup;
+	p->min_reps = min_reps;
+	p->max_reps = max_reps;
+	p->min_time_s = min_time_s;
+}
+
 struct ws_bench_ctx {
 	const struct ws_params *p;
 	struct ws_result *res;

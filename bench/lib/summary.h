@@ -27,6 +27,13 @@ int ws_summary_main(int argc, char **argv);
  */
 int ws_summary_exact(json_t *results, const char *backend, double *prec,
 		     double *rec);
+struct ws_run;
+/*
+ * Warnings under the title (summary_warn.c): the environment changing
+ * during the run (a clocksource switch), more helper threads than CPUs,
+ * and the warnings each benchmark recorded.
+ */
+void ws_summary_warnings(FILE *out, const struct ws_run *run);
 /* The numa-interplay section (summary_numa.c) of its loaded file @j. */
 void ws_summary_numa(FILE *out, json_t *j);
 

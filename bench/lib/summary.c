@@ -389,9 +389,19 @@ static bool requested(const struct run *r, const char *backend)
  * The case behind the protect and write-fault cells: the largest region
  * each backend ran, which may differ between backends.
  */
+static const char *amount(size_t n, bool pages, char *buf, size_t len)
+{
+	if (pages)
+		snprintf(buf, len, "%zu", n);
+	else
+		ws_fmt_size(n, buf, len);
+	return buf;
+}
+
 static void case_line(FILE *out, const struct run *r, int f,
 		      const char *what, json_pred_size_fn size_of)
 {
+	bool pages = f == F_FAULT;
 	char buf[512] = "", sz[32];
 	size_t first = 0;
 	bool same = true;
@@ -410,12 +420,12 @@ static void case_line(FILE *out, const struct run *r, int f,
 		same &= n == first;
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s %s",
 			 buf[0] ? ", " : "", ws_trackers[t]->name,
-			 ws_fmt_size(n, sz, sizeof(sz)));
+			 amount(n, pages, sz, sizeof(sz)));
 	}
 	if (!first)
 		return;
 	if (same)
-		fprintf(out, "(%s: %s)\n", what, ws_fmt_size(first, sz, sizeof(sz)));
+		fprintf(out, "(%s: %s)\n", what, amount(first, pages, sz, sizeof(sz)));
 	else
 		fprintf(out, "(%s: %s)\n", what, buf);
 }
@@ -429,13 +439,13 @@ static size_t fault_pages_of(json_t *c)
 {
 	json_t *p = json_object_get(c, "params");
 
-	return (size_t)num(p, "npages", 0) * (size_t)num(p, "page_size", 4096);
+	return (size_t)num(p, "npages", 0);
 }
 
 static void case_lines(FILE *out, const struct run *r)
 {
 	case_line(out, r, F_FAULT,
-		  "wr-fault: the write fault on an armed page, anon, async mode; each repetition writes",
+		  "wr-fault: the write fault on an armed page, anon, async mode; pages written per repetition",
 		  fault_pages_of);
 	case_line(out, r, F_PROT,
 		  "protect: arming an anon region, async mode, no helper threads; region",

@@ -55,6 +55,7 @@ if [ "\${WSBENCH_ACCEL:-}" = tcg ]; then
 	export SUITE_ARGS_set_mode="--min-time 0.2"
 	export SUITE_ARGS_vmm_cycle="--size 16M --intervals 10"
 	export SUITE_ARGS_numa_interplay="--size 16M --intervals 20"
+	export SUITE_ARGS_damon_sweep="--size 16M"
 fi
 /opt/wsbench/scripts/suite.sh /mnt/share/results/$(basename "$out") $profile
 JOB

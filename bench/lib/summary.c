@@ -760,6 +760,7 @@ static void print_run(FILE *out, const struct ws_run *run)
 	}
 	interval_point(&r);
 	title(out, &r, any ? any : run->files[0].root);
+	ws_summary_profile(out, run);
 	ws_summary_warnings(out, run);
 	/* A run of numa-interplay alone has only its own section. */
 	if (any)

@@ -34,6 +34,11 @@ struct ws_run;
  * and the warnings each benchmark recorded.
  */
 void ws_summary_warnings(FILE *out, const struct ws_run *run);
+/*
+ * Which profile ran, and which benchmarks' presets options overrode (a
+ * TCG guest shrinks the default profile's sizes): summary_warn.c.
+ */
+void ws_summary_profile(FILE *out, const struct ws_run *run);
 /* The numa-interplay section (summary_numa.c) of its loaded file @j. */
 void ws_summary_numa(FILE *out, json_t *j);
 

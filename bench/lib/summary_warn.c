@@ -10,11 +10,13 @@
  *     CPUs): threads then take turns, and their costs include the wait;
  *   - every warning a benchmark wrote into its file.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "bench.h"
 #include "envdiff.h"
 #include "rundir.h"
 #include "summary.h"
@@ -80,4 +82,69 @@ void ws_summary_warnings(FILE *out, const struct ws_run *run)
 			fprintf(out, "WARNING (%s): %s\n", f->bench,
 				json_string_value(w));
 	}
+}
+
+/* ---- which profile's sizes really ran ---- */
+
+static bool sizes_differ(json_t *params, const struct ws_params *d)
+{
+	json_t *s = json_object_get(params, "sizes_bytes");
+
+	if (json_array_size(s) != d->nsizes)
+		return true;
+	for (size_t i = 0; i < d->nsizes; i++)
+		if ((size_t)json_integer_value(json_array_get(s, i)) != d->sizes[i])
+			return true;
+	return false;
+}
+
+static double pnum(json_t *params, const char *key)
+{
+	return json_number_value(json_object_get(params, key));
+}
+
+/* The options of @f's params that differ from its profile's presets. */
+static void overrides(const struct ws_run_file *f, char *buf, size_t len)
+{
+	const struct ws_benchmark *b = ws_benchmark_by_name(f->bench);
+	json_t *p = json_object_get(f->root, "params");
+	struct ws_params d;
+	int prof = strcmp(ws_jstr(p, "profile"), "quick") ?
+		   WS_PROFILE_DEFAULT : WS_PROFILE_QUICK;
+
+	buf[0] = '\0';
+	if (!b || !b->defaults)
+		return;
+	memset(&d, 0, sizeof(d));
+	b->defaults(&d, prof);
+#define DIFF(cond, opt) do { if (cond) snprintf(buf + strlen(buf), \
+		len - strlen(buf), " %s", opt); } while (0)
+	DIFF(sizes_differ(p, &d), "--size");
+	DIFF(pnum(p, "pages") != (double)d.pages, "--pages");
+	DIFF(pnum(p, "intervals") != (double)d.intervals, "--intervals");
+	DIFF(pnum(p, "min_time_s") != d.min_time_s, "--min-time");
+	DIFF(pnum(p, "min_reps") != (double)d.min_reps, "--min-reps");
+	DIFF(pnum(p, "max_reps") != (double)d.max_reps, "--max-reps");
+	DIFF(pnum(p, "warmup") != (double)d.warmup, "--warmup");
+#undef DIFF
+}
+
+void ws_summary_profile(FILE *out, const struct ws_run *run)
+{
+	char buf[1024] = "", one[256];
+	const char *prof = ws_jstr(run->params, "profile");
+
+	for (size_t k = 0; k < run->nfiles; k++) {
+		overrides(&run->files[k], one, sizeof(one));
+		if (one[0])
+			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+				 "%s %s%s", buf[0] ? ";" : "",
+				 run->files[k].bench, one);
+	}
+	if (buf[0])
+		fprintf(out, "profile %s, its presets overridden by options (the JSON params have the values):%s\n",
+			prof, buf);
+	else
+		fprintf(out, "profile %s, as preset (wsbench run <benchmark> --help shows the presets)\n",
+			prof);
 }

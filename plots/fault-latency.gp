@@ -18,7 +18,7 @@ do for [p = 1:npanels] {
 		set arrow m from mark_x[m], graph 0 to mark_x[m], graph 1 nohead \
 			dt 2 lw 1.5 lc rgb "#555555"
 		set label m mark_title[m] at mark_x[m], graph 0.98 rotate by 90 \
-			right offset -1, 0 font ",8" tc rgb "#555555"
+			right offset -1.6, 0 font ",8" tc rgb "#555555"
 	}
 	plot for [k = panel_first[p]:s_last(p)] s_file[k] using 1:2 with lines \
 		lw 1.5 lc rgb s_colour[k] dt s_dash[k] title s_title[k]

@@ -26,8 +26,10 @@ set output outfile
 # grid under the header.
 pw = 1.0 / ncols
 ph = (1.0 - head_h * 1.0 / H) / nrows
-ox(p) = ((panel_cell[p] - 1) % ncols) * pw
-oy(p) = (nrows - 1 - int((panel_cell[p] - 1) / ncols)) * ph
+oxc(c) = ((c - 1) % ncols) * pw
+oyc(c) = (nrows - 1 - int((c - 1) / ncols)) * ph
+ox(p) = oxc(panel_cell[p])
+oy(p) = oyc(panel_cell[p])
 s_last(p) = panel_first[p] + panel_count[p] - 1
 m_last(p) = mark_first[p] + mark_count[p] - 1
 # "at panel p" for the header-free grid cell: set origin/size, title.
@@ -36,6 +38,18 @@ at_panel = "set origin ox(p), oy(p); set size pw, ph; set title panel_title[p]"
 set key font ",9" noautotitle opaque
 set grid lc rgb "#dddddd"
 set multiplot
+
+# The figure's one legend (Figure.key in plotlib.py), in the grid cell
+# after the panels: a script whose panels plot "notitle" runs it before
+# finish.  keyentry needs one real plot: the constant 2, off the range.
+draw_legend = "if (key_n > 0) { \
+set origin oxc(legend_cell), oyc(legend_cell); set size pw, ph; \
+unset title; unset border; unset tics; unset xlabel; unset ylabel; \
+unset logscale; unset grid; unset arrow; unset label; \
+set key center center vertical Left reverse box opaque font ',10'; \
+plot [0:1][0:1] 2 notitle, for [k = 1:key_n] keyentry \
+	with linespoints lw 1.5 pt key_pt[k] ps 0.9 lc rgb key_colour[k] \
+	dt key_dash[k] title key_title[k] }"
 
 # Last thing each script runs: one borderless full-canvas plot drawing the
 # header and, over everything, the stamp.  Drawn last so nothing hides it.

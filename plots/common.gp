@@ -13,8 +13,12 @@ nrows = int(ceil(ncells * 1.0 / ncols))
 stamp_y = 66
 note_y = 66 + (fig_stamp ne "" ? 22 : 0)
 head_h = note_y - 8 + (fig_note ne "" ? 22 : 0)
+# A legend that starts a row of its own (plotlib Figure.key) gets a short
+# strip across the bottom, as tall as its entries, not a whole panel row.
+legend_row = (key_n > 0 && (legend_cell - 1) % ncols == 0) ? 1 : 0
+legend_h = legend_row ? 30 + 18 * key_n : 0
 W = ncols * panel_w < 1000 ? 1000 : ncols * panel_w
-H = nrows * panel_h + head_h
+H = (nrows - legend_row) * panel_h + legend_h + head_h
 if (fmt eq "svg") {
 	set terminal svg size W, H noenhanced font "Sans,11" background rgb "white"
 } else {
@@ -25,9 +29,9 @@ set output outfile
 # Panel p fills cell panel_cell[p] (1-based, row-major) of an nrows x ncols
 # grid under the header.
 pw = 1.0 / ncols
-ph = (1.0 - head_h * 1.0 / H) / nrows
+ph = panel_h * 1.0 / H
 oxc(c) = ((c - 1) % ncols) * pw
-oyc(c) = (nrows - 1 - int((c - 1) / ncols)) * ph
+oyc(c) = legend_h * 1.0 / H + (nrows - 1 - legend_row - int((c - 1) / ncols)) * ph
 ox(p) = oxc(panel_cell[p])
 oy(p) = oyc(panel_cell[p])
 s_last(p) = panel_first[p] + panel_count[p] - 1
@@ -43,7 +47,8 @@ set multiplot
 # after the panels: a script whose panels plot "notitle" runs it before
 # finish.  keyentry needs one real plot: the constant 2, off the range.
 draw_legend = "if (key_n > 0) { \
-set origin oxc(legend_cell), oyc(legend_cell); set size pw, ph; \
+if (legend_row) { set origin 0, 0; set size 1, legend_h * 1.0 / H } \
+else { set origin oxc(legend_cell), oyc(legend_cell); set size pw, ph }; \
 unset title; unset border; unset tics; unset xlabel; unset ylabel; \
 unset logscale; unset grid; unset arrow; unset label; \
 set key center center vertical Left reverse box opaque font ',10'; \

@@ -241,6 +241,9 @@ class Figure:
         cells = [p.cell or i for i, p in enumerate(self.panels, 1)]
         legend_cell = max(cells or [0]) + 1 if self.keys else 0
         ncols = min(self.ncols, max(cells + [legend_cell] or [1]))
+        # One full row of panels: the legend goes beside it, not under.
+        if legend_cell and legend_cell == self.ncols + 1:
+            ncols = legend_cell
         for p in self.panels:
             first.append(len(series) + 1)
             count.append(len(p.series))

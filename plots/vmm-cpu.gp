@@ -10,7 +10,7 @@ set boxwidth 0.6
 set ylabel "microseconds of manager CPU per interval (mean)"
 set yrange [0:*]
 set xtics rotate by 30 right
-set key top left
+set key outside right top
 do for [p = 1:npanels] {
 	eval at_panel
 	k = panel_first[p]

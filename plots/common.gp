@@ -51,7 +51,7 @@ if (legend_row) { set origin 0, 0; set size 1, legend_h * 1.0 / H } \
 else { set origin oxc(legend_cell), oyc(legend_cell); set size pw, ph }; \
 unset title; unset border; unset tics; unset xlabel; unset ylabel; \
 unset logscale; unset grid; unset arrow; unset label; \
-set key center center vertical Left reverse box opaque font ',10'; \
+set key center center vertical Left reverse box opaque width 2 font ',10'; \
 plot [0:1][0:1] 2 notitle, for [k = 1:key_n] keyentry \
 	with linespoints lw 1.5 pt key_pt[k] ps 0.9 lc rgb key_colour[k] \
 	dt key_dash[k] title key_title[k] }"

@@ -9,7 +9,6 @@ set format x "%.0s%c"
 set xlabel "latency of one timed access (ns, log scale; k = 10^3, M = 10^6)"
 set ylabel "fraction of samples <= x"
 set yrange [0:1]
-set key bottom right
 do for [p = 1:npanels] {
 	eval at_panel
 	unset arrow
@@ -21,6 +20,7 @@ do for [p = 1:npanels] {
 			right offset -1.6, 0 font ",8" tc rgb "#555555"
 	}
 	plot for [k = panel_first[p]:s_last(p)] s_file[k] using 1:2 with lines \
-		lw 1.5 lc rgb s_colour[k] dt s_dash[k] title s_title[k]
+		lw 1.5 lc rgb s_colour[k] dt s_dash[k] notitle
 }
+eval draw_legend
 eval finish

@@ -83,19 +83,24 @@ def cdf(run):
             baselines(p, base.get(backing), name)
             cases.sort(key=lambda c: (order(BACKENDS, c.get("backend")),
                                       order(MODES, c.get("mode"))))
+            ns = []
             for c in cases:
                 samples = c["metrics"][name]["samples"]
                 pts, d = cdf_points(samples)
                 dropped += d
                 mode = c.get("mode")
-                p.add(pts, f"{c.get('backend')} {mode} (n={len(samples)})",
+                ns.append(len(samples))
+                p.add(pts, f"{c.get('backend')} {mode}",
                       colour(c.get("backend")),
                       MODES.index(mode) + 1 if mode in MODES else 4)
+            p.title += (f" ({min(ns)} samples per line)" if min(ns) == max(ns)
+                        else f" ({min(ns)} to {max(ns)} samples per line)")
     # One x range for all panels, with room for the baselines' labels.
     xs = [x for p in fig.panels for s in p.series
           for x, _ in s.rows[:1] + s.rows[-1:]]
     xs += [x for p in fig.panels for x, _ in p.marks]
     fig.vars.update(xmin=min(xs) / 1.5, xmax=max(xs) * 1.5)
+    fig.legend_from_series()
     if dropped:
         fig.note += f"; {dropped} samples <= 0 ns left off the log axis"
     return [fig]

@@ -54,6 +54,7 @@ def latency(run):
                   colour(pt["backend"]), BACKING_DASH.get(pt["backing"], 5))
     fig.panels = [p for p in fig.panels if p.series]
     fig.vars["xmax"] = xmax
+    fig.legend_from_series(7)
     return [fig]
 
 

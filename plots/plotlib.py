@@ -225,6 +225,15 @@ class Figure:
         if (title, colour, dash, pt) not in self.keys:
             self.keys.append((title, colour, dash, pt))
 
+    def legend_from_series(self, pt=-1):
+        """The legend: every titled series once (its colour, dash type and
+        marker), drawn in a cell of its own (common.gp draw_legend)."""
+        for p in self.panels:
+            for ser in p.series:
+                if ser.title:
+                    self.key(ser.title, ser.colour, ser.dash,
+                             ser.extra.get("pt", pt))
+
     def panel(self, title, cell=None, **extra):
         """A new panel; cell (1-based, row-major) leaves holes in the grid."""
         p = Panel(title, cell, **extra)

@@ -7,6 +7,7 @@ set style data histograms
 set style histogram rowstacked
 set style fill solid 0.9 border rgb "white"
 set boxwidth 0.6
+set xlabel "case: backend (freeze)"
 set ylabel "microseconds of manager CPU per interval (mean)"
 set yrange [0:*]
 set xtics rotate by 30 right

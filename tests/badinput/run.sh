@@ -268,6 +268,24 @@ WSBENCH=$tmp/stub SUITE_HUGEPAGES=x scripts/suite.sh "$tmp/suite" quick 2>"$tmp/
 [ $? = 2 ] && grep -q "SUITE_HUGEPAGES='x'" "$tmp/err"
 ok $? "suite.sh: SUITE_HUGEPAGES=x -> exit 2 naming it"
 rm -rf "$tmp/suite" "$tmp/stub" "$tmp/stub.args"
+# make deps-plots / deps-host install only what drawing / a host run need:
+# a dpkg that has nothing installed and a user who is not root make
+# deps.sh list what it would install, and install nothing.
+mkdir -p "$tmp/nodeps"
+printf '#!/bin/sh\nexit 1\n' >"$tmp/nodeps/dpkg-query"
+printf '#!/bin/sh\necho 1000\n' >"$tmp/nodeps/id"
+chmod +x "$tmp/nodeps/dpkg-query" "$tmp/nodeps/id"
+for set in plots host guest; do
+	PATH="$tmp/nodeps:$PATH" sh scripts/deps.sh "$set" 2>"$tmp/deps-$set" >/dev/null
+done
+grep -q "need root to install: python3 gnuplot-nox\$" "$tmp/deps-plots" &&
+	grep -q "gcc" "$tmp/deps-host" && grep -q "gnuplot-nox" "$tmp/deps-host" &&
+	! grep -qE "qemu|mkosi|debootstrap|flex|bison" "$tmp/deps-host" &&
+	grep -qE "qemu-system-x86.*mkosi" "$tmp/deps-guest"
+ok $? "deps.sh: plots installs python3 and gnuplot only, host no QEMU/mkosi/debootstrap/flex/bison, guest those"
+rc=0; sh scripts/deps.sh bogus 2>"$tmp/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "'bogus' is not a set: use plots, host, guest, test or all" "$tmp/err"
+ok $? "deps.sh bogus: exit 2 naming the sets"
 # Root-only settings are refused before anything is created.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$ws" list >/dev/null 2>&1; then

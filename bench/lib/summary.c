@@ -624,7 +624,7 @@ static void spread_line(FILE *out, const struct run *r)
 				 " %s %.0f%%", b, 100 * cv);
 	}
 	if (buf[0])
-		fprintf(out, "between-repetition CV of fault p50:%s (CIs resample repetitions)\n",
+		fprintf(out, "between-repetition CV of the wr-fault p50:%s (CIs resample repetitions)\n",
 			buf);
 }
 

@@ -6,7 +6,8 @@ load plotdir . '/common.gp'
 
 set logscale y
 set xlabel "threads on other CPUs with the range in their TLBs"
-set ylabel "ns per call (median, log scale)"
+set format y "%.0s%c"
+set ylabel "ns per call (median, log scale; k = 10^3, M = 10^6)"
 set xtics 1
 do for [p = 1:npanels] {
 	eval at_panel

@@ -7,7 +7,8 @@ load plotdir . '/common.gp'
 set logscale xy
 set xrange [xmin:xmax]
 set xlabel "region size (MiB, log scale)"
-set ylabel "microseconds (median, log scale)"
+set format y "%.0s%c"
+set ylabel "microseconds (median, log scale; k = 10^3, M = 10^6)"
 do for [p = 1:npanels] {
 	eval at_panel
 	plot for [k = panel_first[p]:s_last(p)] s_file[k] using 1:2:3:4 \

@@ -8,7 +8,8 @@
 #        RUN_ID=id (default: the basename of OUT_DIR)
 #        SUITE_ARGS_<benchmark with _ for ->="..." (per benchmark)
 #        SUITE_HUGEPAGES=N: huge pages reserved for the benchmarks that
-#        map hugetlb (default: 64 quick, 1024 default, capped at half of
+#        map hugetlb (default: 128 quick, as fault-latency maps two
+#        regions of up to 64 at once; 1024 default; capped at half of
 #        MemAvailable; 0: none).  Each run reserves them with --hugepages,
 #        and its knob journal restores vm.nr_hugepages after, error and
 #        signal included.  Never fewer than already reserved.
@@ -39,7 +40,7 @@ esac
 # N huge pages fit in half of MemAvailable; else nothing (hugetlb cases
 # then skip with the reason).
 hugepages_arg() {
-	want=${SUITE_HUGEPAGES:-$([ "$profile" = quick ] && echo 64 || echo 1024)}
+	want=${SUITE_HUGEPAGES:-$([ "$profile" = quick ] && echo 128 || echo 1024)}
 	hp_kb=$(awk '/^Hugepagesize:/ { print $2 }' /proc/meminfo)
 	avail_kb=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
 	have=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)

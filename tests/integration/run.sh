@@ -274,6 +274,18 @@ grep -q "^WARNING: cpu.clocksource changed during the run: .* -> hpet (in .*prot
 	grep -q "^WARNING: protect-cost ran up to [0-9]* helper threads on [0-9]* usable CPUs" "$tmp/wsum" &&
 	[ "$(grep -c "^WARNING" "$tmp/wsum")" = "$(($(grep -c "^WARNING" "$tmp/summary") + 2))" ]
 ok $? "summary warns of a clocksource change mid-run and of more threads than CPUs (and not otherwise)"
+# The suite's huge-page reservation covers what its benchmarks map: the
+# TCG guest's fault-latency --pages 1000 (two regions of 64 huge pages)
+# must run, not be refused; vm.nr_hugepages as found after.
+hp0=$(cat /proc/sys/vm/nr_hugepages)
+rc=0
+WSBENCH=$ws SUITE_BENCHMARKS=fault-latency \
+	SUITE_ARGS_fault_latency="--backend wp --pages 1000 --warmup 0 --min-reps 2 --max-reps 2 --min-time 0 --tune off" \
+	scripts/suite.sh "$tmp/hpsuite" quick >/dev/null 2>"$tmp/hpsuite.err" || rc=$?
+[ "$rc" = 0 ] && [ "$(cat /proc/sys/vm/nr_hugepages)" = "$hp0" ]
+r=$?
+[ "$r" = 0 ] || tail -n 3 "$tmp/hpsuite.err" | sed 's/^/# /'
+ok "$r" "suite.sh quick: fault-latency --pages 1000 runs with the suite's huge pages (not refused), nr_hugepages restored ($hp0)"
 "$ws" run protect-cost --help >"$tmp/ph"
 grep -q "^  --size  *4K,2M,64M  *4K,64K,2M,64M,1G\$" "$tmp/ph" && grep -q "^  --min-reps  *10  *20\$" "$tmp/ph"
 ok $? "run --help shows what each profile sets"

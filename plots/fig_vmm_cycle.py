@@ -62,6 +62,17 @@ def namer(cases):
     return name
 
 
+def short_name(c, cases):
+    """A bar's label: backend/freeze (+ mode, backing where they vary),
+    short enough to stand under its bar."""
+    vary = varying([{"mode": x.get("mode"), "backing": x.get("backing")}
+                    for x in cases])
+    parts = [str(c.get("backend"))] + \
+        [str(c.get(k)) for k in ("freeze", "mode", "backing")
+         if c.get(k) and (k == "freeze" or k in vary)]
+    return "/".join(parts)
+
+
 def marker(c, cases, name):
     """Point type: the backend's colour is shared by its cases (freeze,
     mode), so its second, third ... case gets another marker."""
@@ -102,7 +113,7 @@ def cpu(run):
     fig = Figure("vmm-cpu", "vmm-cpu", "vmm-cycle: manager CPU per interval, "
                  "by phase", doc, ncols=2,
                  columns="case " + " ".join(phases) +
-                 " (microseconds, mean over intervals)",
+                 " (milliseconds, mean over intervals)",
                  note="bar: one case; its parts: the manager's CPU time "
                       "in each phase, mean over the run's intervals")
     for pat, mine in by_pattern(cases):
@@ -110,11 +121,17 @@ def cpu(run):
         for c in mine:
             iv = [i for i in c["intervals"]
                   if isinstance(i, dict) and isinstance(i.get("cpu_ns"), dict)]
-            rows.append([name(c)] + [
+            rows.append([short_name(c, cases)] + [
                 sum(i["cpu_ns"].get(p, 0) for i in iv
-                    if num(i["cpu_ns"].get(p, 0))) / len(iv) / 1e3
+                    if num(i["cpu_ns"].get(p, 0))) / len(iv) / 1e6
                 for p in phases])
         fig.panel(f"workload pattern {pat}").add(rows, pat)
+    vary = varying([{"mode": c.get("mode"), "backing": c.get("backing")}
+                    for c in cases])
+    fig.vars["case_words"] = "/".join(
+        ["backend", "freeze"] + [w for k, w in (("mode", "tracking mode"),
+                                                ("backing", "backing"))
+                                 if k in vary])
     fig.vars.update(phase=phases, phase_colour=[
         PHASE_COLOURS[i % len(PHASE_COLOURS)] for i in range(len(phases))])
     return [fig]

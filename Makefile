@@ -22,7 +22,7 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Keep test objects: no "rm" noise after the test summary, faster rebuilds.
 .SECONDARY:
 
-.PHONY: all deps bench test unit integration vm-test kernel image plots \
+.PHONY: all deps deps-host deps-plots deps-guest deps-test bench test unit integration vm-test kernel image plots \
         compare verify clean distclean help lava-deps lava-job lava-run
 
 # The uffd handoff preload library (bench/attach/): PIC, libc only, its
@@ -38,9 +38,19 @@ all: $(BUILD)/wsbench $(HANDOFF_SO) $(ATTACH_TARGET) $(ATTACH_TARGET)-static
 help:
 	@sed -n 's/^## //p' Makefile
 
-## make deps        install build/run dependencies (apt, or dnf on Fedora)
+## make deps        install every dependency (apt, or dnf on Fedora); or only
+##                  deps-host (build, run here, draw), deps-plots (draw
+##                  figures), deps-guest (kernel, image, QEMU), deps-test
 deps:
-	@scripts/deps.sh
+	@scripts/deps.sh all
+deps-host:
+	@scripts/deps.sh host
+deps-plots:
+	@scripts/deps.sh plots
+deps-guest:
+	@scripts/deps.sh guest
+deps-test:
+	@scripts/deps.sh test
 
 # The harness commit goes into every result; regenerate the header only when
 # it changes so a commit rebuilds env.o and nothing else.
@@ -97,7 +107,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libws.a
 
 ## make bench       run the default suite (BENCH_PROFILE=quick|default|vmm,
 ##                  TARGET=auto|host|vm); results in results/<run-id>/
-bench: deps all
+bench: deps-host all
 	@scripts/bench.sh
 
 ## make compare     A/B table: A=results/<id> B=results/<id> [FORCE=1]
@@ -107,7 +117,7 @@ compare: all
 	@build/wsbench compare $(if $(FORCE),--force) "$(A)" "$(B)"
 
 ## make verify      re-run RESULT=results/<id> here, check its cited CIs
-verify: deps all
+verify: deps-host all
 	@[ -n "$(RESULT)" ] || { \
 		echo "make verify: set RESULT=results/<id>" >&2; exit 2; }
 	@build/wsbench verify "$(RESULT)"
@@ -117,20 +127,20 @@ test: deps all $(UNIT_BIN)
 	@scripts/test.sh
 
 ## make kernel      build (or reuse) the pinned guest kernel
-kernel: deps
+kernel: deps-guest
 	@kernel/build.sh
 
 ## make image       build (or reuse) the guest image
-image: deps all
+image: deps-guest all
 	@images/build.sh
 
 ## make plots       gnuplot figures for a result directory (RUN=results/<id>)
-plots: deps
+plots: deps-plots
 	@plots/plot.sh $(RUN)
 
 ## make lava-deps   Debian's LAVA dispatcher and job schema, lavacli
 lava-deps:
-	@scripts/lava/deps.sh
+	@scripts/deps.sh lava
 
 ## make lava-job    LAVA jobs (QEMU, bare metal) in build/lava/, checked with
 ##                  LAVA's schema (KERNEL, BENCH_PROFILE, SUITE_BENCHMARKS,

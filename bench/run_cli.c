@@ -645,6 +645,7 @@ static void run_usage(const struct ws_benchmark *b)
 		       !strcmp(o->name, "backend") ||
 		       !strcmp(o->name, "backing") ? ", or all" : "");
 	}
+	ws_run_profile_help(b);
 }
 
 static void default_run_id(char *buf, size_t len)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "bench.h"
 #include "damon.h"
@@ -43,6 +44,17 @@ int ws_run_check_memory(const struct ws_benchmark *b,
 
 /* Is @opt ("--size") an option of `wsbench run` that @b reads? */
 bool ws_run_reads_option(const struct ws_benchmark *b, const char *opt);
+
+/* The values each --profile sets for @b's options (run_help.c). */
+void ws_run_profile_help(const struct ws_benchmark *b);
+
+/*
+ * The one line `run` ends with: what ran and what was skipped whole,
+ * the counts, the file and how to read it (run_line.c).
+ */
+void ws_run_what_ran(FILE *out, const char *bench,
+		     const struct ws_run_cfg *c, const struct ws_result *res,
+		     int errors, double secs);
 
 /* Write the knobs the options asked for (saved and restored at exit). */
 int ws_run_apply_knobs(void);

@@ -244,6 +244,8 @@ static int run_benchmark(const struct ws_benchmark *b, struct ws_run_cfg *c)
 	char name[128], why[4096];
 	int err;
 
+	uint64_t start = ws_now_ns();
+
 	ws_damon_set_params(&c->damon);
 	if (ws_result_init(&res, b->name, c->p.run_id, ws_run_params_json(c))) {
 		fprintf(stderr, "wsbench: out of memory\n");
@@ -276,9 +278,8 @@ static int run_benchmark(const struct ws_benchmark *b, struct ws_run_cfg *c)
 		ws_result_free(&res);
 		return 1;
 	}
-	fprintf(stderr, "wsbench: %s: %zu cases, %zu skipped, %d errors -> %s/%s\n",
-		b->name, json_array_size(res.results),
-		json_array_size(res.skipped), ctx.errors, c->p.out_dir, name);
+	ws_run_what_ran(stderr, b->name, c, &res, ctx.errors,
+			(ws_now_ns() - start) / 1e9);
 	ws_result_free(&res);
 	return ctx.errors ? 1 : 0;
 }

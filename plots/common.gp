@@ -13,8 +13,12 @@ nrows = int(ceil(ncells * 1.0 / ncols))
 stamp_y = 66
 note_y = 66 + (fig_stamp ne "" ? 22 : 0)
 head_h = note_y - 8 + (fig_note ne "" ? 22 : 0)
+# A legend that starts a row of its own (plotlib Figure.key) gets a short
+# strip across the bottom, as tall as its entries, not a whole panel row.
+legend_row = (key_n > 0 && (legend_cell - 1) % ncols == 0) ? 1 : 0
+legend_h = legend_row ? 30 + 18 * key_n : 0
 W = ncols * panel_w < 1000 ? 1000 : ncols * panel_w
-H = nrows * panel_h + head_h
+H = (nrows - legend_row) * panel_h + legend_h + head_h
 if (fmt eq "svg") {
 	set terminal svg size W, H noenhanced font "Sans,11" background rgb "white"
 } else {
@@ -25,9 +29,11 @@ set output outfile
 # Panel p fills cell panel_cell[p] (1-based, row-major) of an nrows x ncols
 # grid under the header.
 pw = 1.0 / ncols
-ph = (1.0 - head_h * 1.0 / H) / nrows
-ox(p) = ((panel_cell[p] - 1) % ncols) * pw
-oy(p) = (nrows - 1 - int((panel_cell[p] - 1) / ncols)) * ph
+ph = panel_h * 1.0 / H
+oxc(c) = ((c - 1) % ncols) * pw
+oyc(c) = legend_h * 1.0 / H + (nrows - 1 - legend_row - int((c - 1) / ncols)) * ph
+ox(p) = oxc(panel_cell[p])
+oy(p) = oyc(panel_cell[p])
 s_last(p) = panel_first[p] + panel_count[p] - 1
 m_last(p) = mark_first[p] + mark_count[p] - 1
 # "at panel p" for the header-free grid cell: set origin/size, title.
@@ -36,6 +42,19 @@ at_panel = "set origin ox(p), oy(p); set size pw, ph; set title panel_title[p]"
 set key font ",9" noautotitle opaque
 set grid lc rgb "#dddddd"
 set multiplot
+
+# The figure's one legend (Figure.key in plotlib.py), in the grid cell
+# after the panels: a script whose panels plot "notitle" runs it before
+# finish.  keyentry needs one real plot: the constant 2, off the range.
+draw_legend = "if (key_n > 0) { \
+if (legend_row) { set origin 0, 0; set size 1, legend_h * 1.0 / H } \
+else { set origin oxc(legend_cell), oyc(legend_cell); set size pw, ph }; \
+unset title; unset border; unset tics; unset xlabel; unset ylabel; \
+unset logscale; unset grid; unset arrow; unset label; \
+set key center center vertical Left reverse box opaque width 2 font ',10'; \
+plot [0:1][0:1] 2 notitle, for [k = 1:key_n] keyentry \
+	with linespoints lw 1.5 pt key_pt[k] ps 0.9 lc rgb key_colour[k] \
+	dt key_dash[k] title key_title[k] }"
 
 # Last thing each script runs: one borderless full-canvas plot drawing the
 # header and, over everything, the stamp.  Drawn last so nothing hides it.

@@ -8,7 +8,7 @@ set xrange [-0.5:nx - 0.5]
 set yrange [-0.5:ny - 0.5]
 set cbrange [0:1]
 set palette defined (0 "#d73027", 0.5 "#fee08b", 0.9 "#d9ef8b", 1 "#1a9850")
-set xtics () rotate by 30 right font ",9" scale 0
+set xtics () rotate by 90 right font ",9" scale 0
 set ytics () scale 0 font ",9"
 unset grid
 unset colorbox

@@ -9,7 +9,6 @@ set format x "%.0s%c"
 set xlabel "latency of one timed access (ns, log scale; k = 10^3, M = 10^6)"
 set ylabel "fraction of samples <= x"
 set yrange [0:1]
-set key bottom right
 do for [p = 1:npanels] {
 	eval at_panel
 	unset arrow
@@ -18,9 +17,10 @@ do for [p = 1:npanels] {
 		set arrow m from mark_x[m], graph 0 to mark_x[m], graph 1 nohead \
 			dt 2 lw 1.5 lc rgb "#555555"
 		set label m mark_title[m] at mark_x[m], graph 0.98 rotate by 90 \
-			right offset -1, 0 font ",8" tc rgb "#555555"
+			right offset -1.6, 0 font ",8" tc rgb "#555555"
 	}
 	plot for [k = panel_first[p]:s_last(p)] s_file[k] using 1:2 with lines \
-		lw 1.5 lc rgb s_colour[k] dt s_dash[k] title s_title[k]
+		lw 1.5 lc rgb s_colour[k] dt s_dash[k] notitle
 }
+eval draw_legend
 eval finish

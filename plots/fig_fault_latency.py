@@ -10,7 +10,28 @@ PRESENT = {"read": "present_read_ns"}
 
 
 def metric_order(name):
-    return ({"read_ns": 0, "write_ns": 1}.get(name, 2), name)
+    return ({"fault_write_ns": 0, "fault_read_ns": 1,
+             "access_write_ns": 2, "access_read_ns": 3}.get(name, 4), name)
+
+
+# What splits the panels, in words: samples are filed by the page faults
+# they contained (fault_latency.c).
+WORDS = {"fault_write_ns": "write to an armed page, one fault (the write fault)",
+         "fault_read_ns": "read of an armed page, one fault (the read fault)",
+         "access_write_ns": "write to an armed page, no fault taken",
+         "access_read_ns": "read of an armed page, no fault taken"}
+
+
+def metric_words(name):
+    return WORDS.get(name, name.removesuffix("_ns").replace("_", " "))
+
+
+def fmt_ns(x):
+    """A latency with its unit, three significant digits."""
+    for unit, div in (("s", 1e9), ("ms", 1e6), ("us", 1e3)):
+        if x >= div:
+            return f"{x / div:.3g} {unit}"
+    return f"{x:.3g} ns"
 
 
 def baselines(panel, base, name):
@@ -25,7 +46,7 @@ def baselines(panel, base, name):
         if v and v[0] > 0:
             at.setdefault(v[0], []).append(what)
     for x, whats in sorted(at.items()):
-        panel.mark(x, f"{' = '.join(whats)} {x:g} ns")
+        panel.mark(x, f"{' = '.join(whats)} {fmt_ns(x)}")
 
 
 def cdf(run):
@@ -48,32 +69,38 @@ def cdf(run):
                  "fault-latency: first access to a tracked page, CDF of "
                  "every sample", doc, ncols=len(metrics),
                  columns="latency_ns fraction_of_samples_at_or_below",
-                 note="vertical lines: medians of the baselines measured "
-                      "in the same run")
+                 note="grey dashed vertical lines: medians of untracked "
+                      "baselines in the same run (a present page; the first "
+                      "touch of a fresh page)")
     dropped = 0
     for r, backing in enumerate(backings):
         for col, name in enumerate(metrics):
             cases = series.get((backing, name))
             if not cases:
                 continue
-            p = fig.panel(f"{backing}: {name}",
+            p = fig.panel(f"{backing}: {metric_words(name)}",
                           cell=r * len(metrics) + col + 1)
             baselines(p, base.get(backing), name)
             cases.sort(key=lambda c: (order(BACKENDS, c.get("backend")),
                                       order(MODES, c.get("mode"))))
+            ns = []
             for c in cases:
                 samples = c["metrics"][name]["samples"]
                 pts, d = cdf_points(samples)
                 dropped += d
                 mode = c.get("mode")
-                p.add(pts, f"{c.get('backend')} {mode} (n={len(samples)})",
+                ns.append(len(samples))
+                p.add(pts, f"{c.get('backend')} {mode}",
                       colour(c.get("backend")),
                       MODES.index(mode) + 1 if mode in MODES else 4)
+            p.title += (f" ({min(ns)} samples per line)" if min(ns) == max(ns)
+                        else f" ({min(ns)} to {max(ns)} samples per line)")
     # One x range for all panels, with room for the baselines' labels.
     xs = [x for p in fig.panels for s in p.series
           for x, _ in s.rows[:1] + s.rows[-1:]]
     xs += [x for p in fig.panels for x, _ in p.marks]
     fig.vars.update(xmin=min(xs) / 1.5, xmax=max(xs) * 1.5)
+    fig.legend_from_series()
     if dropped:
         fig.note += f"; {dropped} samples <= 0 ns left off the log axis"
     return [fig]

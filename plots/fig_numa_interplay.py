@@ -63,6 +63,7 @@ def local(run):
         for c in cases:
             p.add(rows(c["intervals"], field, cum), name(c),
                   colour(c.get("backend")), 1, width=1.5)
+    fig.legend_from_series()
     return [fig]
 
 

@@ -72,6 +72,7 @@ def cost(run):
                                lambda c: c["params"]["npages"],
                                "ns_per_page"))
         fig.log_xrange()
+        fig.legend_from_series(7)
         figs.append(fig)
     return figs
 
@@ -108,6 +109,7 @@ def shootdown(run):
         ts = sorted({threads(c) for c in cases})
         raise Skip(f"protect-cost.json has one thread count ({ts}) per "
                    "region size: no shootdown comparison (--threads 0,1,...)")
+    fig.legend_from_series(7)
     return [fig]
 
 

@@ -8,9 +8,12 @@ from plotlib import (BACKENDS, BACKINGS, MODES, Figure, colour, load,
                      median_ci, no_cases, order, varying)
 
 LAYOUTS = ["contiguous", "scattered"]
-# Dash type and name of the time series; others follow, named as stored.
+# Dash type and words of the time series drawn; the others (the touches,
+# the untracked baseline, CPU times) stay in the JSON and its tables.
 TIMES = {"collect_ns": (1, "collect"),
-         "collect_rearm_ns": (2, "collect+re-arm")}
+         "collect_rearm_ns": (2, "collect + re-arm"),
+         "interval_ns": (3, "whole interval")}
+DASH_WORDS = {1: "solid", 2: "dashed", 3: "dotted"}
 NOTE = "points: medians; error bars: bootstrap 95 % CI of the median"
 MiB = 1 << 20
 
@@ -67,14 +70,29 @@ def per_backing(run, script, build):
             for c in here:
                 by_line.setdefault(line_key(c), []).append(c)
             for k in sorted(by_line):
-                add_series(p, script, by_line[k], vary, names)
+                add_series(p, script, by_line[k], vary, names,
+                           point_of(k, sorted(by_line)))
         if any(p.series for p in fig.panels):
             fig.panels = [p for p in fig.panels if p.series]
             fig.log_xrange()
+            legend(fig, script, names)
             figs.append(fig)
     if not figs:
         raise no_cases(doc, "case with the metrics this figure plots")
     return figs
+
+
+def legend(fig, script, names):
+    """One legend per figure: a line per backend (x mode, re-arm policy:
+    colour and marker), then, for scan-rearm, what each dash type is."""
+    for p in fig.panels:
+        for ser in p.series:
+            if ser.title:
+                fig.key(ser.title, ser.colour, 1, ser.extra.get("pt", 7))
+    if script == "scan-rearm":
+        for m in names:
+            fig.key(f"{DASH_WORDS[TIMES[m][0]]}: {TIMES[m][1]}",
+                    "#000000", TIMES[m][0], -1)
 
 
 def rows(cases, name, scale):
@@ -87,14 +105,26 @@ def rows(cases, name, scale):
     return sorted(out)
 
 
-def add_series(p, script, cases, vary, names):
+# Point types for the lines of one backend (its modes, re-arm policies):
+# filled circle, square, triangle, diamond, then open ones.
+POINTS = [7, 5, 9, 13, 6, 4, 8, 12]
+
+
+def point_of(key, keys):
+    """The point type of line key among the panel's: the colour is the
+    backend's, so its second, third ... line gets another marker."""
+    mine = [k for k in keys if k[0] == key[0]]
+    return POINTS[mine.index(key) % len(POINTS)]
+
+
+def add_series(p, script, cases, vary, names, pt=7):
     parts = line_parts(cases[0])
     name = line_name(parts, vary)
     col = colour(parts["backend"])
     if script == "scan-throughput":
         r = rows(cases, "pages_per_s", 1)
         if r:
-            p.add(r, name, col, 1)
+            p.add(r, name, col, 1, pt=pt)
         return
     # Colour tells the backend, dash type the series (explained in the
     # note): one key entry per backend.
@@ -102,29 +132,25 @@ def add_series(p, script, cases, vary, names):
     for m in time_metrics(cases):
         r = rows(cases, m, 1e-3)
         if r:
-            p.add(r, "" if titled else name, col, dash_of(m, names))
+            p.add(r, "" if titled else name, col, dash_of(m, names), pt=pt)
             titled = True
 
 
 def time_metrics(cases):
     names = {m for c in cases for m, s in (c.get("metrics") or {}).items()
-             if isinstance(s, dict) and s.get("unit") == "ns"}
-    return sorted(names, key=lambda m: (m not in TIMES, m))
+             if isinstance(s, dict) and m in TIMES}
+    return sorted(names, key=lambda m: TIMES[m][0])
 
 
 def dash_of(m, names):
-    """Dash type of time series m among names (all the figure's series)."""
-    if m in TIMES:
-        return TIMES[m][0]
-    return 3 + [n for n in names if n not in TIMES].index(m)
+    """Dash type of time series m (one of TIMES)."""
+    return TIMES[m][0]
 
 
 def rearm_note(doc):
-    names = time_metrics(cases_of(doc))
-    dashes = {1: "solid", 2: "dashed", 3: "dotted", 4: "dash-dotted"}
-    return "; ".join(f"{dashes.get(dash_of(m, names), 'other')}: "
-                     f"{TIMES.get(m, (0, m))[1]}" for m in names) + \
-        "; error bars: bootstrap 95 % CI of the median"
+    return ("whole interval: collect + re-arm + the hot pages' faults, "
+            "measured together; points: medians; error bars: 95 % CI of "
+            "the median")
 
 
 def throughput(run):
@@ -138,9 +164,10 @@ def throughput(run):
 def rearm(run):
     return per_backing(run, "scan-rearm", lambda doc, backing: Figure(
         "scan-rearm", f"scan-rearm-{backing}",
-        f"scan-throughput, {backing}: one collect vs one collect + re-arm",
+        f"scan-throughput, {backing}: time of one collect, of collect + "
+        "re-arm, and of a whole tracked interval",
         doc, ncols=3, note=rearm_note(doc),
-        columns="size_MiB median ci_lo ci_hi (microseconds per call)"))
+        columns="size_MiB median ci_lo ci_hi (microseconds)"))
 
 
 FIGURES = [("scan-throughput", throughput), ("scan-rearm", rearm)]

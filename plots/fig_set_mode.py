@@ -5,8 +5,8 @@ per backend x backing (x region size when several were run).
 from plotlib import (BACKENDS, BACKINGS, MODES, Figure, colour, fmt_size,
                      load, median_ci, no_cases, order, varying)
 
-DIRECTIONS = {"to_sync_ns": "async -> sync (to_sync_ns)",
-              "to_async_ns": "sync -> async (to_async_ns)"}
+DIRECTIONS = {"to_sync_ns": "switching async -> sync",
+              "to_async_ns": "switching sync -> async"}
 BACKING_DASH = {b: i + 1 for i, b in enumerate(BACKINGS)}
 
 
@@ -36,7 +36,8 @@ def latency(run):
                       "the median")
     xmax = max(c["params"]["threads"] for c in cases)
     for m in metrics:
-        p = fig.panel(DIRECTIONS.get(m, m))
+        p = fig.panel(DIRECTIONS.get(
+            m, m.removesuffix("_ns").replace("_", " ")))
         lines = {}
         for c in cases:
             v = median_ci(c["metrics"].get(m))
@@ -54,6 +55,7 @@ def latency(run):
                   colour(pt["backend"]), BACKING_DASH.get(pt["backing"], 5))
     fig.panels = [p for p in fig.panels if p.series]
     fig.vars["xmax"] = xmax
+    fig.legend_from_series(7)
     return [fig]
 
 

@@ -209,6 +209,7 @@ class Figure:
         self.ncols, self.columns, self.note = ncols, columns, note
         self.panels = []
         self.vars = {}		# extra scalars or lists for the script
+        self.keys = []		# (title, colour, dash, point type or -1)
 
     def log_xrange(self, pad=1.5):
         """xmin, xmax for the script: all series' x, padded on a log axis
@@ -217,6 +218,21 @@ class Figure:
               if isinstance(r[0], (int, float)) and r[0] > 0]
         if xs:
             self.vars.update(xmin=min(xs) / pad, xmax=max(xs) * pad)
+
+    def key(self, title, colour="#000000", dash=1, pt=-1):
+        """An entry of the figure's one legend, drawn in a grid cell of its
+        own after the panels (common.gp draw_legend): never over data."""
+        if (title, colour, dash, pt) not in self.keys:
+            self.keys.append((title, colour, dash, pt))
+
+    def legend_from_series(self, pt=-1):
+        """The legend: every titled series once (its colour, dash type and
+        marker), drawn in a cell of its own (common.gp draw_legend)."""
+        for p in self.panels:
+            for ser in p.series:
+                if ser.title:
+                    self.key(ser.title, ser.colour, ser.dash,
+                             ser.extra.get("pt", pt))
 
     def panel(self, title, cell=None, **extra):
         """A new panel; cell (1-based, row-major) leaves holes in the grid."""
@@ -232,7 +248,11 @@ class Figure:
         series, marks = [], []
         first, count, mfirst, mcount = [], [], [], []
         cells = [p.cell or i for i, p in enumerate(self.panels, 1)]
-        ncols = min(self.ncols, max(cells or [1]))
+        legend_cell = max(cells or [0]) + 1 if self.keys else 0
+        ncols = min(self.ncols, max(cells + [legend_cell] or [1]))
+        # One full row of panels: the legend goes beside it, not under.
+        if legend_cell and legend_cell == self.ncols + 1:
+            ncols = legend_cell
         for p in self.panels:
             first.append(len(series) + 1)
             count.append(len(p.series))
@@ -245,7 +265,13 @@ class Figure:
         v = {"fig_title": self.title, "fig_subtitle": self.subtitle,
              "fig_stamp": self.stamp, "fig_note": self.note,
              "npanels": len(self.panels), "ncols": ncols,
-             "ncells": max(cells or [1]), "panel_cell": cells,
+             "ncells": max(cells + [legend_cell] or [1]),
+             "panel_cell": cells, "legend_cell": legend_cell,
+             "key_n": len(self.keys),
+             "key_title": [k[0] for k in self.keys],
+             "key_colour": [k[1] for k in self.keys],
+             "key_dash": [k[2] for k in self.keys],
+             "key_pt": [k[3] for k in self.keys],
              "panel_title": [p.title for p in self.panels],
              "panel_first": first, "panel_count": count,
              "mark_first": mfirst, "mark_count": mcount,

@@ -7,10 +7,11 @@ set style data histograms
 set style histogram rowstacked
 set style fill solid 0.9 border rgb "white"
 set boxwidth 0.6
-set ylabel "microseconds of manager CPU per interval (mean)"
+set xlabel "case: " . case_words
+set ylabel "manager CPU per interval (ms, mean)"
 set yrange [0:*]
-set xtics rotate by 30 right
-set key top left
+set xtics rotate by 30 right font ",9"
+set key outside right top
 do for [p = 1:npanels] {
 	eval at_panel
 	k = panel_first[p]

@@ -79,7 +79,12 @@ side_by_side() {
 	cat "$out/compare-$1-$2.txt"
 }
 
+# The guest path needs the kernel and image tools (make bench installed
+# only the host's): installed here, when it is taken.
+guest_deps() { scripts/deps.sh guest; }
+
 if [ -n "$kernels" ]; then
+	guest_deps
 	# One guest per kernel, one result directory each, then one summary
 	# each.  A kernel that fails does not stop the next one.
 	status=0
@@ -125,6 +130,7 @@ if [ "$target" = host ]; then
 	fi
 else
 	status=0
+	guest_deps
 	scripts/vm-suite.sh "$out" "$profile" || status=$?
 fi
 

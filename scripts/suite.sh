@@ -7,6 +7,12 @@
 # env:   WSBENCH=path/to/wsbench  SUITE_BENCHMARKS="a b"  SUITE_ARGS="..."
 #        RUN_ID=id (default: the basename of OUT_DIR)
 #        SUITE_ARGS_<benchmark with _ for ->="..." (per benchmark)
+#        SUITE_HUGEPAGES=N: huge pages reserved for the benchmarks that
+#        map hugetlb (default: 128 quick, as fault-latency maps two
+#        regions of up to 64 at once; 1024 default; capped at half of
+#        MemAvailable; 0: none).  Each run reserves them with --hugepages,
+#        and its knob journal restores vm.nr_hugepages after, error and
+#        signal included.  Never fewer than already reserved.
 #        RUNS=N: each benchmark as N separate invocations, merged, so that
 #        its CIs and any comparison vary over what a second run varies by
 #        (default 1; make bench on the host uses 6: the fewest whose
@@ -20,12 +26,32 @@ quick|default) ;;
 *) echo "suite: profile '$profile' is not a profile: use quick or default" >&2; exit 2 ;;
 esac
 ws=${WSBENCH:-$(dirname "$0")/../build/wsbench}
-benches=${SUITE_BENCHMARKS:-correctness fault-latency protect-cost scan-throughput set-mode vmm-cycle numa-interplay}
+benches=${SUITE_BENCHMARKS:-correctness fault-latency protect-cost scan-throughput set-mode vmm-cycle damon-sweep numa-interplay}
 run_id=${RUN_ID:-$(basename "$out")}
 runs=${RUNS:-1}
 case "$runs" in ''|*[!0-9]*|0*)
 	echo "suite: RUNS='$runs': use the number of invocations, 1 or more" >&2; exit 2 ;;
 esac
+case "${SUITE_HUGEPAGES:-}" in *[!0-9]*)
+	echo "suite: SUITE_HUGEPAGES='$SUITE_HUGEPAGES': use a number of huge pages, 0 for none" >&2; exit 2 ;;
+esac
+
+# hugepages_arg: "--hugepages N" when root, the kernel has hugetlb, and
+# N huge pages fit in half of MemAvailable; else nothing (hugetlb cases
+# then skip with the reason).
+hugepages_arg() {
+	want=${SUITE_HUGEPAGES:-$([ "$profile" = quick ] && echo 128 || echo 1024)}
+	hp_kb=$(awk '/^Hugepagesize:/ { print $2 }' /proc/meminfo)
+	avail_kb=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+	have=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)
+	[ "$want" != 0 ] && [ -n "$hp_kb" ] && [ "$(id -u)" = 0 ] || return 0
+	most=$((avail_kb / 2 / hp_kb))
+	[ "$want" -le "$most" ] || want=$most
+	[ "$want" -gt "$have" ] || return 0
+	echo "--hugepages $want"
+}
+hugepages=$(hugepages_arg)
+
 mkdir -p "$out"
 # The benchmarks this directory owes: until each has written its file,
 # every reader calls it an incomplete run (an interrupted suite is not a
@@ -47,9 +73,18 @@ for b in $benches; do
 	else
 		eta="ETA unknown"
 	fi
-	echo "[suite $i/$total] $b (profile $profile, $runs invocation(s), elapsed $((now - start))s, $eta)" >&2
 	var=SUITE_ARGS_$(echo "$b" | tr - _)
 	eval "extra=\${$var:-}"
+	# The header says what really ran: the profile, and what overrode it.
+	sizes="profile $profile"
+	[ -z "${SUITE_ARGS:-}$extra" ] || sizes="$sizes overridden by:${SUITE_ARGS:+ $SUITE_ARGS}${extra:+ $extra}"
+	echo "[suite $i/$total] $b ($sizes, $runs invocation(s), elapsed $((now - start))s, $eta)" >&2
+	# Huge pages only for a benchmark that maps hugetlb.
+	hp=
+	case " ${SUITE_ARGS:-} $extra " in *" --hugepages "*) hugepages_here= ;; *) hugepages_here=$hugepages ;; esac
+	if [ -n "$hugepages_here" ] && "$ws" run "$b" --help | grep -q -- '^  --backing'; then
+		hp=$hugepages
+	fi
 	# A benchmark's own --invocations (SUITE_ARGS_<b>) wins over RUNS;
 	# one invocation is the default, not said (an option twice is refused).
 	inv="--invocations $runs"
@@ -67,7 +102,7 @@ for b in $benches; do
 	esac
 	# shellcheck disable=SC2086
 	if ! "$ws" run "$b" --profile "$profile" --out "$out" \
-		--run-id "$run_id" $tune $inv ${SUITE_ARGS:-} $extra; then
+		--run-id "$run_id" $tune $inv $hp ${SUITE_ARGS:-} $extra; then
 		failed="$failed $b"
 	fi
 done

@@ -10,9 +10,10 @@
  *   read-blind   read-only-hot pages the backend called cold (reviewer
  *                question 3: write-only trackers are blind to reads)
  *   THP          the granularity it reported at on anon-thp
- *   fault        p50 of write faults that took exactly one page fault;
+ *   write fault  p50 of write faults that took exactly one page fault;
  *                "-" for a mechanism that never faults (idle)
  *   protect      arm cost per page, largest region, no helper threads
+ *                (the case of both is named under the table)
  *   interval     per-interval tracking cost (reviewer question 1):
  *                collect + re-arm + the hot pages' faults, minus the same
  *                touches untracked, measured together in one repetition
@@ -33,6 +34,7 @@
 
 #include <sys/stat.h>
 
+#include "envdiff.h"
 #include "parse.h"
 #include "readers.h"
 #include "rundir.h"
@@ -72,6 +74,8 @@ static bool is(json_t *c, const char *key, const char *val)
 {
 	return !strcmp(str(c, key), val);
 }
+
+typedef size_t (*json_pred_size_fn)(json_t *c);
 
 static json_t *results(const struct run *r, int f)
 {
@@ -359,10 +363,10 @@ static void header(FILE *out, const struct run *r)
 	char sz[32];
 
 	fprintf(out, "%-10s %-11s %6s %4s %9s %9s %10s %10s %9s\n", "", "exact@4K",
-		"read-", "THP", "fault p50", "protect", "interval", "interval",
+		"read-", "THP", "wr-fault", "protect", "interval", "interval",
 		"set-mode");
 	fprintf(out, "%-10s %-11s %6s %4s %9s %9s %10s %10s %9s\n",
-		"backend", "prec/recall", "blind", "at", "(us)", "(ns/page)",
+		"backend", "prec/recall", "blind", "at", "p50 (us)", "(ns/page)",
 		"cold-safe", "lossy", "(us)");
 	if (r->st_size)
 		fprintf(out, "%-46s (interval: us, %s region, %g%% hot, scattered)\n",
@@ -399,6 +403,87 @@ static bool row(FILE *out, const struct run *r,
 	return true;
 }
 
+/* Was @backend asked for (params.backends of any file of the run)? */
+static bool requested(const struct run *r, const char *backend)
+{
+	json_t *b;
+	size_t i;
+
+	for (int f = 0; f < F_NR; f++)
+		json_array_foreach(json_object_get(json_object_get(r->f[f],
+					"params"), "backends"), i, b)
+			if (!strcmp(json_string_value(b) ?: "", backend))
+				return true;
+	return false;
+}
+
+/*
+ * The case behind the protect and write-fault cells: the largest region
+ * each backend ran, which may differ between backends.
+ */
+static const char *amount(size_t n, bool pages, char *buf, size_t len)
+{
+	if (pages)
+		snprintf(buf, len, "%zu", n);
+	else
+		ws_fmt_size(n, buf, len);
+	return buf;
+}
+
+static void case_line(FILE *out, const struct run *r, int f,
+		      const char *what, json_pred_size_fn size_of)
+{
+	bool pages = f == F_FAULT;
+	char buf[512] = "", sz[32];
+	size_t first = 0;
+	bool same = true;
+
+	for (size_t t = 0; backends()[t]; t++) {
+		json_t *c = pick(r, f, backends()[t]->name,
+				 f == F_PROT ? anon_async_no_threads : anon_async,
+				 NULL);
+		size_t n;
+
+		if (!c)
+			continue;
+		n = size_of(c);
+		if (!first)
+			first = n;
+		same &= n == first;
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s %s",
+			 buf[0] ? ", " : "", backends()[t]->name,
+			 amount(n, pages, sz, sizeof(sz)));
+	}
+	if (!first)
+		return;
+	if (same)
+		fprintf(out, "(%s: %s)\n", what, amount(first, pages, sz, sizeof(sz)));
+	else
+		fprintf(out, "(%s: %s)\n", what, buf);
+}
+
+static size_t region_of(json_t *c)
+{
+	return (size_t)num(json_object_get(c, "params"), "size_bytes", 0);
+}
+
+static size_t fault_pages_of(json_t *c)
+{
+	json_t *p = json_object_get(c, "params");
+
+	return (size_t)num(p, "npages", 0);
+}
+
+static void case_lines(FILE *out, const struct run *r)
+{
+	case_line(out, r, F_FAULT,
+		  "wr-fault: the write fault on an armed page, anon, async mode; pages written per repetition",
+		  fault_pages_of);
+	case_line(out, r, F_PROT,
+		  "protect: arming an anon region, async mode, no helper threads; region",
+		  region_of);
+}
+
 /* ---- the lines under the table ---- */
 
 /* @backend has correctness cases in this run. */
@@ -422,6 +507,29 @@ static bool any_sampling(const struct run *r)
 	return false;
 }
 
+/*
+ * "lost" only where nothing may be missed: a lossless re-arm on a
+ * mechanism whose arm flushes the TLB.  What a lossy policy misses is by
+ * its design, and what a mechanism whose arm leaves TLB entries does not
+ * see was never lost by the re-arm.
+ */
+static const char *loss_word(json_t *c)
+{
+	if (ops_of(c) && ops_of(c)->arm_leaves_tlb)
+		return "unseen";
+	return strcmp(misses(c), "nothing") && strcmp(misses(c), "lossless") ?
+	       "missed" : "lost";
+}
+
+static const char *loss_why(json_t *c)
+{
+	if (ops_of(c) && ops_of(c)->arm_leaves_tlb)
+		return "  (arm leaves TLB entries: accesses through them are not seen)";
+	if (strcmp(loss_word(c), "lost"))
+		return "  (by design of this re-arm)";
+	return "";
+}
+
 /* Re-arm losslessness: rearm-race verdicts and concurrent losses. */
 static void loss_lines(FILE *out, const struct run *r)
 {
@@ -433,16 +541,15 @@ static void loss_lines(FILE *out, const struct run *r)
 		if (!is(c, "pattern", "concurrent") || !is(c, "backing", "anon"))
 			continue;
 		if (!any)
-			fprintf(out, "re-arm under concurrent writer+reader (anon, %d intervals): accesses never reported\n",
+			fprintf(out, "re-arm under concurrent writer+reader (anon, %d intervals): accesses never reported (lost: by a policy that misses nothing)\n",
 				(int)num(json_object_get(c, "params"),
 					 "intervals", 0));
 		any = true;
-		fprintf(out, "  %-10s %-5s %-13s %-9s %8.0f lost of %.0f%s\n",
+		fprintf(out, "  %-10s %-5s %-13s %-9s %8.0f %s of %.0f%s\n",
 			str(c, "backend"), str(c, "mode"), str(c, "rearm"),
-			misses(c), num(c, "lost", 0),
+			misses(c), num(c, "lost", 0), loss_word(c),
 			num(json_object_get(c, "accuracy"), "truth", 0),
-			ops_of(c) && ops_of(c)->arm_leaves_tlb ?
-			"  (arm leaves TLBs: misses included)" : "");
+			loss_why(c));
 	}
 }
 
@@ -549,7 +656,7 @@ static void spread_line(FILE *out, const struct run *r)
 				 " %s %.0f%%", b, 100 * cv);
 	}
 	if (buf[0])
-		fprintf(out, "between-repetition CV of fault p50:%s (CIs resample repetitions)\n",
+		fprintf(out, "between-repetition CV of the wr-fault p50:%s (CIs resample repetitions)\n",
 			buf);
 }
 
@@ -608,7 +715,6 @@ static void skipped_lines(FILE *out, const struct run *r, json_t *any)
 	json_t *s, *seen = json_object();
 	size_t i;
 
-	fprintf(out, "skipped:\n");
 	json_array_foreach(json_object_get(r->f[F_CORR] ? r->f[F_CORR] : any,
 					   "skipped"), i, s) {
 		/* Whole-backend skips only; the JSON has the rest. */
@@ -616,6 +722,8 @@ static void skipped_lines(FILE *out, const struct run *r, json_t *any)
 		    json_string_value(json_object_get(s, "mode")) ||
 		    json_object_get(seen, str(s, "backend")))
 			continue;
+		if (!json_object_size(seen))
+			fprintf(out, "skipped:\n");
 		json_object_set_new(seen, str(s, "backend"), json_true());
 		fprintf(out, "  %-10s %s\n", str(s, "backend"), str(s, "reason"));
 	}
@@ -643,7 +751,10 @@ static void tables(FILE *out, struct run *r)
 	for (size_t t = 0; backends()[t]; t++)
 		if (!row(out, r, backends()[t]))
 			fprintf(out, "%-10s %s\n", backends()[t]->name,
-				"(skipped)");
+				requested(r, backends()[t]->name) ?
+				"skipped (reason below)" :
+				"not run (not requested)");
+	case_lines(out, r);
 	if (any_sampling(r))
 		fprintf(out, "(~ sampling mechanism: its accuracy is the measurement; * interval = CPU, ours in collect + its kernel thread's, not wall time)\n");
 	for (size_t t = 0; backends()[t]; t++)
@@ -681,6 +792,8 @@ static void print_run(FILE *out, const struct ws_run *run)
 	}
 	interval_point(&r);
 	title(out, &r, any ? any : run->files[0].root);
+	ws_summary_profile(out, run);
+	ws_summary_warnings(out, run);
 	/* A run of numa-interplay alone has only its own section. */
 	if (any)
 		tables(out, &r);

@@ -33,6 +33,18 @@ int ws_summary_exact(json_t *results, const char *backend, double *prec,
  * recall when cases is 0).  The cover letter, collect and cases read it.
  */
 json_t *ws_summary_exact_all(json_t *results);
+struct ws_run;
+/*
+ * Warnings under the title (summary_warn.c): the environment changing
+ * during the run (a clocksource switch), more helper threads than CPUs,
+ * and the warnings each benchmark recorded.
+ */
+void ws_summary_warnings(FILE *out, const struct ws_run *run);
+/*
+ * Which profile ran, and which benchmarks' presets options overrode (a
+ * TCG guest shrinks the default profile's sizes): summary_warn.c.
+ */
+void ws_summary_profile(FILE *out, const struct ws_run *run);
 /* The numa-interplay section (summary_numa.c) of its loaded file @j. */
 void ws_summary_numa(FILE *out, json_t *j);
 

@@ -218,6 +218,46 @@ WSBENCH=$tmp/stub SUITE_BENCHMARKS="correctness set-mode" \
 	! grep -q -- '--invocations' "$tmp/stub.args"
 ok $? "suite.sh gives --tune once: the caller's --tune off, else its own --tune on"
 rm -rf "$tmp/suite" "$tmp/stub" "$tmp/stub.args"
+# The suite runs every benchmark README lists (damon-sweep included),
+# reserves huge pages for those that map hugetlb (never twice), and its
+# header says what overrode the profile (a stub that reads --backing).
+printf '#!/bin/sh\ncase "$*" in *--help*) echo "  --backing LIST" ;; *) echo "$*" >>"%s/stub.args" ;; esac\n' "$tmp" >"$tmp/stub"
+chmod +x "$tmp/stub"
+WSBENCH=$tmp/stub SUITE_HUGEPAGES=4 SUITE_ARGS_vmm_cycle="--size 16M" \
+	SUITE_ARGS_correctness="--hugepages 2" scripts/suite.sh "$tmp/suite" quick 2>"$tmp/suite.err"
+r=0
+grep -q '^run damon-sweep ' "$tmp/stub.args" || r=1
+grep -q '^\[suite [0-9]/[0-9]\] vmm-cycle (profile quick overridden by: --size 16M,' "$tmp/suite.err" || r=1
+grep -q '^\[suite [0-9]/[0-9]\] set-mode (profile quick,' "$tmp/suite.err" || r=1
+[ "$(grep '^run correctness' "$tmp/stub.args" | grep -o -- '--hugepages' | wc -l)" = 1 ] || r=1
+if [ "$(id -u)" = 0 ] && [ "$(cat /proc/sys/vm/nr_hugepages)" -lt 4 ] &&
+	grep -q '^Hugepagesize:' /proc/meminfo; then
+	grep -q '^run set-mode .*--hugepages 4' "$tmp/stub.args" || r=1
+fi
+[ "$r" = 0 ] || { sed 's/^/# /' "$tmp/stub.args" "$tmp/suite.err"; }
+ok "$r" "suite.sh: runs damon-sweep, reserves huge pages once per run (SUITE_HUGEPAGES), its header names what overrode the profile"
+WSBENCH=$tmp/stub SUITE_HUGEPAGES=x scripts/suite.sh "$tmp/suite" quick 2>"$tmp/err"
+[ $? = 2 ] && grep -q "SUITE_HUGEPAGES='x'" "$tmp/err"
+ok $? "suite.sh: SUITE_HUGEPAGES=x -> exit 2 naming it"
+rm -rf "$tmp/suite" "$tmp/stub" "$tmp/stub.args"
+# make deps-plots / deps-host install only what drawing / a host run need:
+# a dpkg that has nothing installed and a user who is not root make
+# deps.sh list what it would install, and install nothing.
+mkdir -p "$tmp/nodeps"
+printf '#!/bin/sh\nexit 1\n' >"$tmp/nodeps/dpkg-query"
+printf '#!/bin/sh\necho 1000\n' >"$tmp/nodeps/id"
+chmod +x "$tmp/nodeps/dpkg-query" "$tmp/nodeps/id"
+for set in plots host guest; do
+	PATH="$tmp/nodeps:$PATH" sh scripts/deps.sh "$set" 2>"$tmp/deps-$set" >/dev/null
+done
+grep -q "need root to install: python3 gnuplot-nox\$" "$tmp/deps-plots" &&
+	grep -q "gcc" "$tmp/deps-host" && grep -q "gnuplot-nox" "$tmp/deps-host" &&
+	! grep -qE "qemu|mkosi|debootstrap|flex|bison" "$tmp/deps-host" &&
+	grep -qE "qemu-system-x86.*mkosi" "$tmp/deps-guest"
+ok $? "deps.sh: plots installs python3 and gnuplot only, host no QEMU/mkosi/debootstrap/flex/bison, guest those"
+rc=0; sh scripts/deps.sh bogus 2>"$tmp/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "'bogus' is not a set: use plots, host, guest, test or all" "$tmp/err"
+ok $? "deps.sh bogus: exit 2 naming the sets"
 # Root-only settings are refused before anything is created.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$ws" list >/dev/null 2>&1; then

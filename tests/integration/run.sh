@@ -229,6 +229,56 @@ ok "$r" "no temporary files left in the result directory"
 "$ws" summary "$run_dir" >"$tmp/summary" 2>&1
 ok $? "wsbench summary prints a table"
 grep -q '^backend' "$tmp/summary"; ok $? "summary has the backend table header"
+grep -q "^wsbench: correctness (profile default) in [0-9]* s: ran [a-z].*; [0-9]* cases, [0-9]* skipped, 0 errors -> $run_dir/correctness.json; read it: wsbench summary $run_dir\$" "$tmp/correctness.err"
+ok $? "run ends with one line: what ran, what was skipped, the file and how to read it"
+# The cells say which case they are.
+grep -q "^(protect: arming an anon region, async mode, no helper threads; region: " "$tmp/summary" &&
+	grep -q "^(wr-fault: the write fault on an armed page" "$tmp/summary"
+ok $? "summary names the case behind the protect and write-fault cells"
+# Not asked for is "not run", not "skipped"; no empty "skipped:" header.
+"$ws" run correctness --backend wp --backing anon --profile quick --quiet --out "$tmp/one" >/dev/null 2>&1
+"$ws" summary "$tmp/one" >"$tmp/sum1" 2>&1
+r=0
+for be in rwp minor-anon idle softdirty damon; do
+	grep -q "^$be  *not run (not requested)\$" "$tmp/sum1" || r=1
+done
+grep -q "^skipped:" "$tmp/sum1" && r=1
+grep -q "skipped" "$tmp/sum1" && r=1
+[ "$r" = 0 ] || sed 's/^/# /' "$tmp/sum1"
+ok "$r" "summary of a --backend wp run: the others 'not run (not requested)', no 'skipped' at all"
+# 'lost' only where a re-arm may lose nothing.
+r=$(grep -E " (any-page|hot-pages|lossy) .* lost of " "$tmp/sum1")
+[ -z "$r" ] && grep -q " nothing  *[0-9]* lost of " "$tmp/sum1"
+ok $? "summary: 'lost' only for a re-arm that misses nothing ($r)"
+# Warnings where the reader looks: a clocksource switch, oversubscribed
+# threads (a doctored copy: the loader must still take it).
+cp -r "$run_dir" "$tmp/warn"
+"$py" -c "
+import json,sys
+f=sys.argv[1]+'/protect-cost.json'; d=json.load(open(f))
+d['environment']['cpu']['clocksource']='hpet'
+d['params']['threads']=[0, d['environment']['cpu']['usable']+3]
+json.dump(d,open(f,'w'))" "$tmp/warn"
+"$ws" summary "$tmp/warn" >"$tmp/wsum" 2>&1
+grep -q "^WARNING: cpu.clocksource changed during the run: .* -> hpet (in .*protect-cost.json): the kernel changed clock" "$tmp/wsum" &&
+	grep -q "^WARNING: protect-cost ran up to [0-9]* helper threads on [0-9]* usable CPUs" "$tmp/wsum" &&
+	[ "$(grep -c "^WARNING" "$tmp/wsum")" = "$(($(grep -c "^WARNING" "$tmp/summary") + 2))" ]
+ok $? "summary warns of a clocksource change mid-run and of more threads than CPUs (and not otherwise)"
+# The suite's huge-page reservation covers what its benchmarks map: the
+# TCG guest's fault-latency --pages 1000 (two regions of 64 huge pages)
+# must run, not be refused; vm.nr_hugepages as found after.
+hp0=$(cat /proc/sys/vm/nr_hugepages)
+rc=0
+WSBENCH=$ws SUITE_BENCHMARKS=fault-latency \
+	SUITE_ARGS_fault_latency="--backend wp --pages 1000 --warmup 0 --min-reps 2 --max-reps 2 --min-time 0 --tune off" \
+	scripts/suite.sh "$tmp/hpsuite" quick >/dev/null 2>"$tmp/hpsuite.err" || rc=$?
+[ "$rc" = 0 ] && [ "$(cat /proc/sys/vm/nr_hugepages)" = "$hp0" ]
+r=$?
+[ "$r" = 0 ] || tail -n 3 "$tmp/hpsuite.err" | sed 's/^/# /'
+ok "$r" "suite.sh quick: fault-latency --pages 1000 runs with the suite's huge pages (not refused), nr_hugepages restored ($hp0)"
+"$ws" run protect-cost --help >"$tmp/ph"
+grep -q "^  --size  *4K,2M,64M  *4K,64K,2M,64M,1G\$" "$tmp/ph" && grep -q "^  --min-reps  *10  *20\$" "$tmp/ph"
+ok $? "run --help shows what each profile sets"
 
 # --- workload patterns ----------------------------------------------------
 "$ws" pattern check workloads/*.pat >"$tmp/pc" 2>&1

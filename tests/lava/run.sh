@@ -15,7 +15,7 @@ ok() {	# ok EXIT-STATUS DESCRIPTION
 	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
 }
 
-scripts/lava/deps.sh >"$tmp/deps.log" 2>&1
+scripts/deps.sh lava >"$tmp/deps.log" 2>&1
 ok $? "make lava-deps: Debian's lava-dispatcher and lava-common installed"
 
 # --- the jobs, checked with LAVA's schema ---------------------------------

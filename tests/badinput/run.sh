@@ -256,7 +256,7 @@ grep -q "need root to install: python3 gnuplot-nox\$" "$tmp/deps-plots" &&
 	grep -qE "qemu-system-x86.*mkosi" "$tmp/deps-guest"
 ok $? "deps.sh: plots installs python3 and gnuplot only, host no QEMU/mkosi/debootstrap/flex/bison, guest those"
 rc=0; sh scripts/deps.sh bogus 2>"$tmp/err" || rc=$?
-[ "$rc" = 2 ] && grep -q "'bogus' is not a set: use plots, host, guest, test or all" "$tmp/err"
+[ "$rc" = 2 ] && grep -q "'bogus' is not a set: use plots, host, guest, test, all or lava" "$tmp/err"
 ok $? "deps.sh bogus: exit 2 naming the sets"
 # Root-only settings are refused before anything is created.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&

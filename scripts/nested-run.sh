@@ -2,8 +2,11 @@
 # Boot a small nested QEMU guest (TCG) whose RAM is a memfd, run a workload
 # pattern in it with `wsbench nested guest` reporting the pages it touches
 # over its second serial port, and track that QEMU's RAM from here with
-# `wsbench nested track` (soft-dirty and idle page tracking through
-# /proc/PID: no help from QEMU needed), scored against that truth.
+# `wsbench nested track`, scored against that truth: soft-dirty and idle
+# page tracking through /proc/PID (no help from QEMU needed), and rwp and
+# wp with the userfaultfd QEMU hands over (libwsbench-handoff.so
+# preloaded into QEMU).  One boot per group of NESTED_VIA: QEMU's RAM
+# takes one userfaultfd, and rwp and wp run alone.
 # BENCH_PROFILE=vmm runs this inside the 7.3 guest (scripts/vm-suite.sh);
 # it runs wherever qemu-system-x86_64, a static busybox and root are.
 #
@@ -21,10 +24,14 @@
 #   NESTED_SIZE      workload memory (16M)   NESTED_MEM  guest RAM (128M)
 #   NESTED_THREADS   workers (1)             NESTED_SEED (42)
 #   NESTED_INTERVALS (4)   NESTED_INTERVAL_MS (3000)
-#   NESTED_VIA       softdirty,idle          NESTED_TIMEOUT  seconds (1200)
-# Leaves in OUT_DIR: nested-track.json (scores, integrity, timing),
-# nested-truth.json (per-interval touched sets in RAM memfd page offsets),
-# nested-transcript.txt (the protocol), nested-console.log, nested-qemu.txt.
+#   NESTED_VIA       boots, blank-separated, each a --via list
+#                    ("softdirty,idle rwp wp")   NESTED_TIMEOUT  s (1200)
+#   NESTED_PRELOAD   libwsbench-handoff.so (next to WSBENCH, else build/)
+# Leaves in OUT_DIR, for the first boot: nested-track.json (scores,
+# integrity, timing), nested-truth.json (per-interval touched sets in RAM
+# memfd page offsets), nested-transcript.txt (the protocol),
+# nested-console.log, nested-qemu.txt; for each later boot the same files
+# with its --via list before the extension (nested-track.rwp.json, ...).
 set -eu
 
 out=${1:?usage: nested-run.sh OUT_DIR}
@@ -55,6 +62,9 @@ fetch_busybox() {
 busybox=${NESTED_BUSYBOX:-$(command -v busybox || true)}
 [ -n "${NESTED_BUSYBOX:-}" ] || is_static "$busybox" || busybox=$(fetch_busybox)
 nws=${NESTED_WSBENCH:-$(dirname "$ws")/wsbench-static}
+vias=${NESTED_VIA:-softdirty,idle rwp wp}
+preload=${NESTED_PRELOAD:-$(dirname "$ws")/libwsbench-handoff.so}
+[ -n "${NESTED_PRELOAD:-}" ] || [ -f "$preload" ] || preload=$root/build/libwsbench-handoff.so
 init=$root/nested/init
 [ -f "$init" ] || init=$root/images/nested-init
 wl=$root/workloads
@@ -66,6 +76,10 @@ mem=${NESTED_MEM:-128M}
 [ -x "$busybox" ] || die "no static busybox (set NESTED_BUSYBOX to one: Debian's busybox-static)"
 [ -x "$nws" ] || die "no static wsbench at '$nws' (make build/wsbench-static; set NESTED_WSBENCH)"
 [ -f "$wl/$pattern" ] || die "NESTED_PATTERN '$pattern' not in $wl"
+case " $vias " in
+*rwp* | *" wp"* | *",wp"*)
+	[ -f "$preload" ] || die "no libwsbench-handoff.so at '$preload' for rwp/wp (make; set NESTED_PRELOAD)" ;;
+esac
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not installed"
 # A dynamic binary has a program interpreter; the nested guest has no libc.
 for b in "$busybox" "$nws"; do
@@ -94,47 +108,68 @@ if command -v cpio >/dev/null; then cpio=cpio; else cpio="$busybox cpio"; fi
 (cd "$work/root" && find . | $cpio -o -H newc 2>/dev/null) >"$work/initrd.cpio"
 say "initramfs $(wc -c <"$work/initrd.cpio") bytes"
 
-# --- boot ------------------------------------------------------------------
+# --- boot, track, power off: once per NESTED_VIA group ------------------
 sock=$work/wsn.sock
+hsock=$work/handoff.sock
 # TCG inside TCG: skip what the nested guest does not need (ACPI, PCI: its
 # serial ports are ISA; the timer check and the clocksource watchdog that
 # a slow emulator trips).  About 40 % less kernel boot time.
 fast="acpi=off pci=off no_timer_check tsc=reliable"
-set -- qemu-system-x86_64 -nodefaults -no-user-config -display none \
-	-no-reboot -accel tcg -smp 1 -m "$mem" \
-	-object "memory-backend-memfd,id=ram,size=$mem,share=on" \
-	-machine pc,memory-backend=ram \
-	-kernel "$kernel" -initrd "$work/initrd.cpio" \
-	-append "console=ttyS0 rdinit=/init panic=-1 quiet $fast wsn.pattern=$pattern wsn.size=${NESTED_SIZE:-16M} wsn.threads=${NESTED_THREADS:-1} wsn.seed=${NESTED_SEED:-42}" \
-	-serial "file:$out/nested-console.log" \
-	-chardev "socket,id=wsn,path=$sock,server=on,wait=off" \
-	-serial chardev:wsn \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-pidfile "$work/qemu.pid"
-printf '%s\n' "$*" >"$out/nested-qemu.txt"
-say "booting the nested guest ($mem, TCG)"
-t0=$(date +%s)
-timeout --kill-after=10 "${NESTED_TIMEOUT:-1200}" "$@" >"$work/qemu.out" 2>&1 &
-tpid=$!
-while [ ! -s "$work/qemu.pid" ] && kill -0 "$tpid" 2>/dev/null; do sleep 0.2; done
-qpid=$(cat "$work/qemu.pid" 2>/dev/null || true)
-[ -n "$qpid" ] || { cat "$work/qemu.out" >&2; die "QEMU did not start"; }
+# boot VIA SUFFIX: one nested boot tracked with --via VIA, files *SUFFIX.
+boot() {
+	via=$1 sfx=$2
+	rm -f "$sock" "$hsock" "$work/qemu.pid"
+	set -- qemu-system-x86_64 -nodefaults -no-user-config -display none \
+		-no-reboot -accel tcg -smp 1 -m "$mem" \
+		-object "memory-backend-memfd,id=ram,size=$mem,share=on" \
+		-machine pc,memory-backend=ram \
+		-kernel "$kernel" -initrd "$work/initrd.cpio" \
+		-append "console=ttyS0 rdinit=/init panic=-1 quiet $fast wsn.pattern=$pattern wsn.size=${NESTED_SIZE:-16M} wsn.threads=${NESTED_THREADS:-1} wsn.seed=${NESTED_SEED:-42}" \
+		-serial "file:$out/nested-console$sfx.log" \
+		-chardev "socket,id=wsn,path=$sock,server=on,wait=off" \
+		-serial chardev:wsn \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-pidfile "$work/qemu.pid"
+	# Only QEMU gets the library (not timeout or sh, which would connect too).
+	lib= hand=
+	case ",$via," in *,rwp,* | *,wp,*) lib=$preload hand=$hsock ;; esac
+	printf '%s\n' "${lib:+LD_PRELOAD=$lib WSBENCH_HANDOFF_SOCKET=$hand }$*" >"$out/nested-qemu$sfx.txt"
+	say "booting the nested guest ($mem, TCG) for --via $via"
+	t0=$(date +%s)
+	timeout --kill-after=10 "${NESTED_TIMEOUT:-1200}" sh -c \
+		'lib=$1 hand=$2; shift 2
+		if [ -n "$lib" ]; then LD_PRELOAD=$lib WSBENCH_HANDOFF_SOCKET=$hand exec "$@"; fi
+		exec "$@"' sh "$lib" "$hand" "$@" >"$work/qemu.out" 2>&1 &
+	tpid=$!
+	while [ ! -s "$work/qemu.pid" ] && kill -0 "$tpid" 2>/dev/null; do sleep 0.2; done
+	qpid=$(cat "$work/qemu.pid" 2>/dev/null || true)
+	[ -n "$qpid" ] || { cat "$work/qemu.out" >&2; die "QEMU did not start"; }
 
-# --- track (the integration point: wsbench attach replaces this) ---------
-rc=0
-"$ws" nested track --pid "$qpid" --socket "$sock" --ram "$mem" \
-	--via "${NESTED_VIA:-softdirty,idle}" \
-	--intervals "${NESTED_INTERVALS:-4}" \
-	--interval-ms "${NESTED_INTERVAL_MS:-3000}" \
-	--boot-timeout "${NESTED_TIMEOUT:-1200}" \
-	--transcript "$out/nested-transcript.txt" \
-	--truth "$out/nested-truth.json" --json "$out/nested-track.json" || rc=$?
+	rc=0
+	"$ws" nested track --pid "$qpid" --socket "$sock" --ram "$mem" \
+		--via "$via" ${hand:+--handoff "$hand"} \
+		--intervals "${NESTED_INTERVALS:-4}" \
+		--interval-ms "${NESTED_INTERVAL_MS:-3000}" \
+		--boot-timeout "${NESTED_TIMEOUT:-1200}" \
+		--transcript "$out/nested-transcript$sfx.txt" \
+		--truth "$out/nested-truth$sfx.json" \
+		--json "$out/nested-track$sfx.json" || rc=$?
 
-qrc=0
-wait "$tpid" || qrc=$?
-qpid=
-cat "$work/qemu.out" >>"$out/nested-qemu.txt"
-say "nested QEMU exited $qrc after $(($(date +%s) - t0))s; track exited $rc"
-# The nested init ends QEMU through isa-debug-exit (0x10 << 1) | 1 = 33.
-[ "$qrc" = 33 ] || { tail -n 20 "$out/nested-console.log" >&2; [ "$rc" != 0 ] || rc=1; }
-exit "$rc"
+	qrc=0
+	wait "$tpid" || qrc=$?
+	qpid=
+	cat "$work/qemu.out" >>"$out/nested-qemu$sfx.txt"
+	say "nested QEMU exited $qrc after $(($(date +%s) - t0))s; track exited $rc"
+	# The nested init ends QEMU through isa-debug-exit (0x10 << 1) | 1 = 33.
+	[ "$qrc" = 33 ] || { tail -n 20 "$out/nested-console$sfx.log" >&2; [ "$rc" != 0 ] || rc=1; }
+	return "$rc"
+}
+
+status=0 first=1
+for via in $vias; do
+	sfx=.$(printf '%s' "$via" | tr ',' '+')
+	[ -z "$first" ] || sfx=
+	first=
+	boot "$via" "$sfx" || status=1
+done
+exit "$status"

@@ -38,8 +38,13 @@
 #include "timing.h"
 #include "vmram.h"
 
-/* "none": the truth and the memfd check alone (a kernel without either). */
-static const char *const via_names[] = { "softdirty", "idle", "none", NULL };
+/*
+ * In enum ws_outer_via order; "none": the truth and the memfd check alone
+ * (a kernel without any of them).
+ */
+static const char *const via_names[] = {
+	"softdirty", "idle", "rwp", "wp", "none", NULL
+};
 
 #define NONE_ONLY	(1u << WS_VIA_NR)
 
@@ -47,10 +52,15 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: wsbench nested track --pid PID --socket PATH [options]\n"
-"Track the guest RAM of QEMU process PID from outside (soft-dirty, idle)\n"
-"against the truth its nested guest reports on the chardev socket PATH.\n"
+"Track the guest RAM of QEMU process PID from outside (soft-dirty, idle;\n"
+"rwp, wp with QEMU's userfaultfd) against the truth its nested guest\n"
+"reports on the chardev socket PATH.\n"
 "  --ram SIZE            RAM memfd size (default: the largest memfd mapping)\n"
-"  --via LIST            softdirty,idle or none (default both)\n"
+"  --via LIST            softdirty,idle (default), rwp, wp, or none; rwp and\n"
+"                        wp each alone (one userfaultfd per QEMU)\n"
+"  --handoff PATH        listen here for QEMU's libwsbench-handoff.so\n"
+"                        (WSBENCH_HANDOFF_SOCKET): needed by rwp and wp\n"
+"  --handoff-timeout S   wait for QEMU's handoff after the hello (default 60)\n"
 "  --intervals N         tracking intervals (default 6)\n"
 "  --interval-ms MS      interval length (default 2000)\n"
 "  --boot-timeout S      wait for the guest's hello (default 900)\n"
@@ -64,7 +74,7 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 {
 	*a = (struct track_args){ .vias = 3, .intervals = 6,
 				  .interval_ms = 2000, .boot_timeout_s = 900,
-				  .timeout_s = 300 };
+				  .timeout_s = 300, .handoff_timeout_s = 60 };
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
 		int r = 0;
@@ -90,6 +100,10 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 			r = ws_parse_uint(o, v, 1, 86400, &a->boot_timeout_s);
 		else if (!strcmp(o, "--timeout"))
 			r = ws_parse_uint(o, v, 1, 86400, &a->timeout_s);
+		else if (!strcmp(o, "--handoff"))
+			a->handoff = v;
+		else if (!strcmp(o, "--handoff-timeout"))
+			r = ws_parse_uint(o, v, 1, 86400, &a->handoff_timeout_s);
 		else if (!strcmp(o, "--transcript"))
 			a->transcript = v;
 		else if (!strcmp(o, "--truth"))
@@ -97,7 +111,7 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 		else if (!strcmp(o, "--json"))
 			a->json = v;
 		else {
-			fprintf(stderr, "wsbench nested track: unknown option '%s': accepted: --pid --socket --ram --via --intervals --interval-ms --boot-timeout --timeout --transcript --truth --json\n",
+			fprintf(stderr, "wsbench nested track: unknown option '%s': accepted: --pid --socket --ram --via --handoff --handoff-timeout --intervals --interval-ms --boot-timeout --timeout --transcript --truth --json\n",
 				o);
 			return -1;
 		}
@@ -110,6 +124,19 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 	}
 	if (!a->pid || !a->socket) {
 		fprintf(stderr, "wsbench nested track: --pid PID and --socket PATH are required\n");
+		return -1;
+	}
+	if ((a->vias & WS_VIA_UFFD_MASK) && a->vias != (a->vias & WS_VIA_UFFD_MASK)) {
+		fprintf(stderr, "wsbench nested track: --via: rwp and wp run alone: their protections and soft-dirty's or idle's bits on the same pages would disturb each other (accepted: softdirty,idle | rwp | wp | none)\n");
+		return -1;
+	}
+	if ((a->vias & WS_VIA_UFFD_MASK) == WS_VIA_UFFD_MASK) {
+		fprintf(stderr, "wsbench nested track: --via: rwp and wp cannot share a boot: QEMU's RAM mapping takes one userfaultfd (accepted: softdirty,idle | rwp | wp | none)\n");
+		return -1;
+	}
+	if ((a->vias & WS_VIA_UFFD_MASK) && !a->handoff) {
+		fprintf(stderr, "wsbench nested track: --via %s needs --handoff PATH: the socket QEMU's libwsbench-handoff.so connects to (WSBENCH_HANDOFF_SOCKET)\n",
+			a->vias & (1u << WS_VIA_RWP) ? "rwp" : "wp");
 		return -1;
 	}
 	if (kill((pid_t)a->pid, 0) && errno == ESRCH) {
@@ -137,8 +164,12 @@ static int open_vias(struct track *t)
 
 		if (!(t->a.vias & (1u << i)))
 			continue;
-		s->on = !ws_outer_open(&s->o, i, &t->ram, s->why,
-				       sizeof(s->why));
+		if (ws_via_is_uffd(i))
+			s->on = !ws_nested_uffd_open(t, i, s->why,
+						     sizeof(s->why));
+		else
+			s->on = !ws_outer_open(&s->o, i, &t->ram, s->why,
+					       sizeof(s->why));
 		if (!s->on) {
 			printf("%s: skipped: %s\n", ws_outer_via_name(i), s->why);
 			continue;
@@ -162,12 +193,17 @@ static int each_via(struct track *t, uint64_t k, bool collect)
 
 		if (!s->on)
 			continue;
-		ret = collect ? ws_outer_collect(&s->o, &s->hot[k]) :
-				ws_outer_arm(&s->o);
+		if (ws_via_is_uffd(i))
+			ret = collect ? ws_nested_uffd_collect(s, &s->hot[k]) :
+					ws_nested_uffd_arm(s);
+		else
+			ret = collect ? ws_outer_collect(&s->o, &s->hot[k]) :
+					ws_outer_arm(&s->o);
 		if (ret) {
 			fprintf(stderr, "wsbench nested track: %s %s: %s\n",
 				ws_outer_via_name(i), collect ? "collect" :
-				"arm", strerror(-ret));
+				"arm", ws_via_is_uffd(i) ? s->tk.err :
+				strerror(-ret));
 			return ret;
 		}
 	}
@@ -227,6 +263,11 @@ int ws_nested_track_cmd(int argc, char **argv)
 		fprintf(stderr, "wsbench nested track: out of memory\n");
 		return 1;
 	}
+	if (t.a.handoff && ws_nested_handoff_listen(&t, why, sizeof(why))) {
+		fprintf(stderr, "wsbench nested track: --handoff %s: %s\n",
+			t.a.handoff, why);
+		return 1;
+	}
 	printf("waiting for the nested guest on %s (boot)\n", t.a.socket);
 	fflush(stdout);
 	ret = ws_nested_link_open(&t.l, t.a.socket, t.transcript,
@@ -251,7 +292,9 @@ int ws_nested_track_cmd(int argc, char **argv)
 	if (ret)
 		fprintf(stderr, "wsbench nested track: %s\n", t.l.err[0] ?
 			t.l.err : strerror(-ret));
-	else
+	/* QEMU's protections go before it may exit (its library waits). */
+	ws_nested_handoff_end(&t);
+	if (!ret)
 		ret = ws_nested_track_report(&t);	/* reads the memfd */
 	if (t.l.rep.bye)
 		ws_nested_link_quit(&t.l);

@@ -12,6 +12,9 @@
 #include <stdio.h>
 
 #include "link.h"
+#include "mem.h"
+#include "session.h"
+#include "tracker.h"
 #include "vmram.h"
 
 #define MAX_INTERVALS	1000
@@ -19,6 +22,8 @@
 struct track_args {
 	uint64_t pid;
 	const char *socket, *transcript, *json, *truth;
+	const char *handoff;		/* socket QEMU's preload library calls */
+	uint64_t handoff_timeout_s;
 	size_t ram;
 	unsigned int vias;		/* bit per enum ws_outer_via */
 	uint64_t intervals, interval_ms, boot_timeout_s, timeout_s;
@@ -27,7 +32,15 @@ struct track_args {
 struct via_state {
 	bool on;
 	char why[512];			/* why not, when !on */
-	struct ws_outer o;
+	struct ws_outer o;		/* soft-dirty, idle; its time counters
+					 * for all */
+	/* rwp, wp: a tracker on QEMU's addresses with QEMU's uffd */
+	struct ws_tracker tk;
+	struct ws_mem tmem;
+	bool tk_open, armed;
+	const char *rearm;		/* how collect re-arms (tracker.h) */
+	uint64_t uffd_features;		/* QEMU's uffd, as UFFDIO_API said */
+	bool user_mode_only;
 	struct ws_pageset *hot;		/* per interval */
 };
 
@@ -35,6 +48,8 @@ struct track {
 	struct track_args a;
 	struct ws_nested_link l;
 	struct ws_vmram ram;
+	struct ws_session sess;		/* the uffd handoff, when asked */
+	bool sess_listening, sess_handed;
 	struct via_state v[WS_VIA_NR];
 	FILE *transcript;
 	double *window_ms, *interval_ms;
@@ -42,5 +57,19 @@ struct track {
 };
 
 int ws_nested_track_report(struct track *t);
+
+/* uffdvia.c: rwp and wp through the uffd handoff. */
+/* Listen on a.handoff before QEMU's library gives up waiting. */
+int ws_nested_handoff_listen(struct track *t, char *why, size_t len);
+/* Take QEMU's RAM range, memfd and ask for the uffd; open via @via. */
+int ws_nested_uffd_open(struct track *t, enum ws_outer_via via, char *why,
+			size_t len);
+int ws_nested_uffd_arm(struct via_state *s);
+int ws_nested_uffd_collect(struct via_state *s, struct ws_pageset *hot);
+/*
+ * Stop tracking (close our uffd) and release QEMU's: its library closes
+ * the uffd, which clears every protection.  Before QEMU may exit.
+ */
+void ws_nested_handoff_end(struct track *t);
 
 #endif /* WS_NESTED_TRACK_IMPL_H */

@@ -65,6 +65,8 @@ nws=${NESTED_WSBENCH:-$(dirname "$ws")/wsbench-static}
 vias=${NESTED_VIA:-softdirty,idle rwp wp}
 preload=${NESTED_PRELOAD:-$(dirname "$ws")/libwsbench-handoff.so}
 [ -n "${NESTED_PRELOAD:-}" ] || [ -f "$preload" ] || preload=$root/build/libwsbench-handoff.so
+# QEMU may chdir: an absolute path for LD_PRELOAD.
+[ ! -f "$preload" ] || preload=$(cd "$(dirname "$preload")" && pwd)/$(basename "$preload")
 init=$root/nested/init
 [ -f "$init" ] || init=$root/images/nested-init
 wl=$root/workloads

@@ -27,6 +27,10 @@
 #   NESTED_VIA       boots, blank-separated, each a --via list
 #                    ("softdirty,idle rwp wp")   NESTED_TIMEOUT  s (1200)
 #   NESTED_PRELOAD   libwsbench-handoff.so (next to WSBENCH, else build/)
+#   NESTED_EVICT     1: the VMM cycle on QEMU's RAM (evict, refault), one
+#                    mechanism per boot (default boots: "softdirty idle rwp
+#                    wp")   NESTED_PROTOCOL safe|unsafe (safe)
+#   NESTED_COLD_AFTER  K intervals unseen before a page is evicted (1)
 # Leaves in OUT_DIR, for the first boot: nested-track.json (scores,
 # integrity, timing), nested-truth.json (per-interval touched sets in RAM
 # memfd page offsets), nested-transcript.txt (the protocol),
@@ -62,7 +66,9 @@ fetch_busybox() {
 busybox=${NESTED_BUSYBOX:-$(command -v busybox || true)}
 [ -n "${NESTED_BUSYBOX:-}" ] || is_static "$busybox" || busybox=$(fetch_busybox)
 nws=${NESTED_WSBENCH:-$(dirname "$ws")/wsbench-static}
-vias=${NESTED_VIA:-softdirty,idle rwp wp}
+evict=${NESTED_EVICT:-0}
+case $evict in 0 | 1) ;; *) die "NESTED_EVICT '$evict': accepted: 0, 1" ;; esac
+if [ "$evict" = 1 ]; then vias=${NESTED_VIA:-softdirty idle rwp wp}; else vias=${NESTED_VIA:-softdirty,idle rwp wp}; fi
 preload=${NESTED_PRELOAD:-$(dirname "$ws")/libwsbench-handoff.so}
 [ -n "${NESTED_PRELOAD:-}" ] || [ -f "$preload" ] || preload=$root/build/libwsbench-handoff.so
 # QEMU may chdir: an absolute path for LD_PRELOAD.
@@ -78,8 +84,8 @@ mem=${NESTED_MEM:-128M}
 [ -x "$busybox" ] || die "no static busybox (set NESTED_BUSYBOX to one: Debian's busybox-static)"
 [ -x "$nws" ] || die "no static wsbench at '$nws' (make build/wsbench-static; set NESTED_WSBENCH)"
 [ -f "$wl/$pattern" ] || die "NESTED_PATTERN '$pattern' not in $wl"
-case " $vias " in
-*rwp* | *" wp"* | *",wp"*)
+case "$evict $vias " in
+1* | *rwp* | *" wp"* | *",wp"*)
 	[ -f "$preload" ] || die "no libwsbench-handoff.so at '$preload' for rwp/wp (make; set NESTED_PRELOAD)" ;;
 esac
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not installed"
@@ -113,6 +119,7 @@ say "initramfs $(wc -c <"$work/initrd.cpio") bytes"
 # --- boot, track, power off: once per NESTED_VIA group ------------------
 sock=$work/wsn.sock
 hsock=$work/handoff.sock
+qmp=$work/qmp.sock
 # TCG inside TCG: skip what the nested guest does not need (ACPI, PCI: its
 # serial ports are ISA; the timer check and the clocksource watchdog that
 # a slow emulator trips).  About 40 % less kernel boot time.
@@ -120,7 +127,7 @@ fast="acpi=off pci=off no_timer_check tsc=reliable"
 # boot VIA SUFFIX: one nested boot tracked with --via VIA, files *SUFFIX.
 boot() {
 	via=$1 sfx=$2
-	rm -f "$sock" "$hsock" "$work/qemu.pid"
+	rm -f "$sock" "$hsock" "$qmp" "$work/qemu.pid"
 	set -- qemu-system-x86_64 -nodefaults -no-user-config -display none \
 		-no-reboot -accel tcg -smp 1 -m "$mem" \
 		-object "memory-backend-memfd,id=ram,size=$mem,share=on" \
@@ -131,10 +138,13 @@ boot() {
 		-chardev "socket,id=wsn,path=$sock,server=on,wait=off" \
 		-serial chardev:wsn \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-qmp "unix:$qmp,server=on,wait=off" \
 		-pidfile "$work/qemu.pid"
 	# Only QEMU gets the library (not timeout or sh, which would connect too).
 	lib= hand=
-	case ",$via," in *,rwp,* | *,wp,*) lib=$preload hand=$hsock ;; esac
+	case "$evict,$via," in 1,* | *,rwp,* | *,wp,*) lib=$preload hand=$hsock ;; esac
+	cyc=
+	[ "$evict" = 0 ] || cyc="--evict --qmp $qmp --protocol ${NESTED_PROTOCOL:-safe} --cold-after ${NESTED_COLD_AFTER:-1}"
 	printf '%s\n' "${lib:+LD_PRELOAD=$lib WSBENCH_HANDOFF_SOCKET=$hand }$*" >"$out/nested-qemu$sfx.txt"
 	say "booting the nested guest ($mem, TCG) for --via $via"
 	t0=$(date +%s)
@@ -149,7 +159,7 @@ boot() {
 
 	rc=0
 	"$ws" nested track --pid "$qpid" --socket "$sock" --ram "$mem" \
-		--via "$via" ${hand:+--handoff "$hand"} \
+		--via "$via" ${hand:+--handoff "$hand"} $cyc \
 		--intervals "${NESTED_INTERVALS:-4}" \
 		--interval-ms "${NESTED_INTERVAL_MS:-3000}" \
 		--boot-timeout "${NESTED_TIMEOUT:-1200}" \

@@ -61,6 +61,13 @@ static void usage(FILE *f)
 "  --handoff PATH        listen here for QEMU's libwsbench-handoff.so\n"
 "                        (WSBENCH_HANDOFF_SOCKET): needed by rwp and wp\n"
 "  --handoff-timeout S   wait for QEMU's handoff after the hello (default 60)\n"
+"  --evict               the VMM cycle on QEMU's RAM: freeze, detect, evict\n"
+"                        the pages cold for K intervals, refault; one --via\n"
+"                        and --handoff (refaults need QEMU's uffd)\n"
+"  --protocol P          safe (default): freeze first; unsafe: evict without\n"
+"                        freezing (the nested guest's check must catch it)\n"
+"  --cold-after K        intervals a page must go unseen (default 1)\n"
+"  --qmp PATH            QEMU's QMP socket: the freeze of softdirty, idle\n"
 "  --intervals N         tracking intervals (default 6)\n"
 "  --interval-ms MS      interval length (default 2000)\n"
 "  --boot-timeout S      wait for the guest's hello (default 900)\n"
@@ -74,7 +81,11 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 {
 	*a = (struct track_args){ .vias = 3, .intervals = 6,
 				  .interval_ms = 2000, .boot_timeout_s = 900,
-				  .timeout_s = 300, .handoff_timeout_s = 60 };
+				  .timeout_s = 300, .handoff_timeout_s = 60,
+				  .cold_after = 1 };
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(a->tmp, sizeof(a->tmp), "%s", tmp && *tmp ? tmp : "/tmp");
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
 		int r = 0;
@@ -82,6 +93,10 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 		if (!strcmp(o, "--help")) {
 			usage(stdout);
 			exit(0);
+		}
+		if (!strcmp(o, "--evict")) {	/* the one flag without a value */
+			a->evict = true;
+			continue;
 		}
 		i++;
 		if (!strcmp(o, "--pid"))
@@ -104,6 +119,16 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 			a->handoff = v;
 		else if (!strcmp(o, "--handoff-timeout"))
 			r = ws_parse_uint(o, v, 1, 86400, &a->handoff_timeout_s);
+		else if (!strcmp(o, "--protocol")) {
+			if (strcmp(v, "safe") && strcmp(v, "unsafe")) {
+				fprintf(stderr, "wsbench nested track: --protocol '%s': accepted: safe, unsafe\n", v);
+				return -1;
+			}
+			a->unsafe = !strcmp(v, "unsafe");
+		} else if (!strcmp(o, "--cold-after"))
+			r = ws_parse_uint(o, v, 1, MAX_INTERVALS, &a->cold_after);
+		else if (!strcmp(o, "--qmp"))
+			a->qmp = v;
 		else if (!strcmp(o, "--transcript"))
 			a->transcript = v;
 		else if (!strcmp(o, "--truth"))
@@ -111,7 +136,7 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 		else if (!strcmp(o, "--json"))
 			a->json = v;
 		else {
-			fprintf(stderr, "wsbench nested track: unknown option '%s': accepted: --pid --socket --ram --via --handoff --handoff-timeout --intervals --interval-ms --boot-timeout --timeout --transcript --truth --json\n",
+			fprintf(stderr, "wsbench nested track: unknown option '%s': accepted: --pid --socket --ram --via --handoff --handoff-timeout --evict --protocol --cold-after --qmp --intervals --interval-ms --boot-timeout --timeout --transcript --truth --json\n",
 				o);
 			return -1;
 		}
@@ -132,6 +157,19 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 	}
 	if ((a->vias & WS_VIA_UFFD_MASK) == WS_VIA_UFFD_MASK) {
 		fprintf(stderr, "wsbench nested track: --via: rwp and wp cannot share a boot: QEMU's RAM mapping takes one userfaultfd (accepted: softdirty,idle | rwp | wp | none)\n");
+		return -1;
+	}
+	if (a->evict && (a->vias & NONE_ONLY || __builtin_popcount(a->vias) != 1)) {
+		fprintf(stderr, "wsbench nested track: --evict runs the cycle for one --via at a time (accepted: softdirty, idle, rwp, wp)\n");
+		return -1;
+	}
+	if (a->evict && !a->handoff) {
+		fprintf(stderr, "wsbench nested track: --evict needs --handoff PATH: every backend refaults through the userfaultfd QEMU hands over\n");
+		return -1;
+	}
+	if (a->evict && !a->unsafe && !(a->vias & WS_VIA_UFFD_MASK) && !a->qmp) {
+		fprintf(stderr, "wsbench nested track: --evict with %s freezes QEMU through QMP stop/cont: --qmp PATH is needed\n",
+			a->vias & (1u << WS_VIA_IDLE) ? "idle" : "softdirty");
 		return -1;
 	}
 	if ((a->vias & WS_VIA_UFFD_MASK) && !a->handoff) {
@@ -164,7 +202,10 @@ static int open_vias(struct track *t)
 
 		if (!(t->a.vias & (1u << i)))
 			continue;
-		if (ws_via_is_uffd(i))
+		if (t->a.evict)
+			s->on = !ws_nested_cycle_open(t, i, s->why,
+						      sizeof(s->why));
+		else if (ws_via_is_uffd(i))
 			s->on = !ws_nested_uffd_open(t, i, s->why,
 						     sizeof(s->why));
 		else
@@ -193,7 +234,10 @@ static int each_via(struct track *t, uint64_t k, bool collect)
 
 		if (!s->on)
 			continue;
-		if (ws_via_is_uffd(i))
+		if (t->a.evict)	/* armed by the cycle's set-up, re-armed here */
+			ret = collect ? ws_nested_cycle_manage(t, k + 1,
+							       &s->hot[k]) : 0;
+		else if (ws_via_is_uffd(i))
 			ret = collect ? ws_nested_uffd_collect(s, &s->hot[k]) :
 					ws_nested_uffd_arm(s);
 		else
@@ -202,8 +246,8 @@ static int each_via(struct track *t, uint64_t k, bool collect)
 		if (ret) {
 			fprintf(stderr, "wsbench nested track: %s %s: %s\n",
 				ws_outer_via_name(i), collect ? "collect" :
-				"arm", ws_via_is_uffd(i) ? s->tk.err :
-				strerror(-ret));
+				"arm", t->a.evict ? "see above" :
+				ws_via_is_uffd(i) ? s->tk.err : strerror(-ret));
 			return ret;
 		}
 	}
@@ -230,6 +274,8 @@ static int run_intervals(struct track *t)
 		t->interval_ms[k - 1] = (double)(ws_now_ns() - tb) / 1e6;
 		if (!ret)
 			ret = each_via(t, k - 1, true);
+		if (!ret)
+			t->done = k;
 		if (!ret)
 			ret = each_via(t, 0, false);
 		if (!ret && k < t->a.intervals)

@@ -24,6 +24,10 @@ struct track_args {
 	const char *socket, *transcript, *json, *truth;
 	const char *handoff;		/* socket QEMU's preload library calls */
 	uint64_t handoff_timeout_s;
+	bool evict, unsafe;		/* --evict, --protocol unsafe */
+	uint64_t cold_after;		/* K */
+	const char *qmp;		/* QEMU's monitor socket */
+	char tmp[256];			/* storage file directory ($TMPDIR) */
 	size_t ram;
 	unsigned int vias;		/* bit per enum ws_outer_via */
 	uint64_t intervals, interval_ms, boot_timeout_s, timeout_s;
@@ -44,12 +48,34 @@ struct via_state {
 	struct ws_pageset *hot;		/* per interval */
 };
 
+/* The cycle's outcome (evict.c), kept after the cycle is freed. */
+struct nested_evict_iv {
+	size_t evicted, resident;
+	uint64_t refaults, window_ns, cpu_ns;
+};
+
+struct nested_evict {
+	bool measured;
+	const char *freeze;		/* "sync", "pause", "none" */
+	uint32_t intervals;
+	size_t evicted, page_size;
+	uint64_t refaults, first_touches, held, cpu_ns, handler_cpu_ns;
+	double stall_p50_ns, stall_p99_ns;
+	uint64_t restored, restore_failed;	/* QEMU's library, at release */
+	struct nested_evict_iv iv[MAX_INTERVALS];
+};
+
+struct nested_cycle;
+
 struct track {
 	struct track_args a;
 	struct ws_nested_link l;
 	struct ws_vmram ram;
 	struct ws_session sess;		/* the uffd handoff, when asked */
 	bool sess_listening, sess_handed;
+	struct nested_cycle *cy;	/* --evict */
+	struct nested_evict ev;
+	uint32_t done;			/* intervals managed */
 	struct via_state v[WS_VIA_NR];
 	FILE *transcript;
 	double *window_ms, *interval_ms;
@@ -66,6 +92,18 @@ int ws_nested_uffd_open(struct track *t, enum ws_outer_via via, char *why,
 			size_t len);
 int ws_nested_uffd_arm(struct via_state *s);
 int ws_nested_uffd_collect(struct via_state *s, struct ws_pageset *hot);
+/* QEMU's RAM range and memfd through the handoff (once). */
+int ws_nested_take_range(struct track *t, char *why, size_t len);
+
+/* evict.c: --evict, the VMM cycle on QEMU's RAM for via @via. */
+int ws_nested_cycle_open(struct track *t, enum ws_outer_via via, char *why,
+			 size_t len);
+/* Steps 2-5 after interval @k; @hot gets what was detected. */
+int ws_nested_cycle_manage(struct track *t, uint32_t k,
+			   struct ws_pageset *hot);
+/* Counters into t->ev, the cycle freed (our uffds closed). */
+void ws_nested_cycle_end(struct track *t);
+
 /*
  * Stop tracking (close our uffd) and release QEMU's: its library closes
  * the uffd, which clears every protection.  Before QEMU may exit.

@@ -43,7 +43,7 @@ static bool qemu_alive(void *arg)
 }
 
 /* QEMU's RAM as its library hands it over: the mapping we found. */
-static int take_range(struct track *t, char *why, size_t len)
+int ws_nested_take_range(struct track *t, char *why, size_t len)
 {
 	const struct ws_selector sel = {
 		.sel = WS_SEL_SHARED, .size = t->ram.len,
@@ -98,7 +98,7 @@ int ws_nested_uffd_open(struct track *t, enum ws_outer_via via, char *why,
 		snprintf(why, len, "%s", p.reason);
 		return -EOPNOTSUPP;
 	}
-	ret = take_range(t, why, len);
+	ret = ws_nested_take_range(t, why, len);
 	if (ret)
 		return ret;
 	s->tmem = (struct ws_mem){
@@ -161,6 +161,7 @@ void ws_nested_handoff_end(struct track *t)
 {
 	char why[512];
 
+	ws_nested_cycle_end(t);
 	for (int i = 0; i < WS_VIA_NR; i++)
 		if (t->v[i].tk_open) {
 			ws_tracker_close(&t->v[i].tk);
@@ -169,6 +170,8 @@ void ws_nested_handoff_end(struct track *t)
 	if (t->sess_handed && !t->sess.gone &&
 	    ws_session_release(&t->sess, RELEASE_TIMEOUT_MS, why, sizeof(why)))
 		fprintf(stderr, "wsbench nested track: %s\n", why);
+	t->ev.restored = t->sess.restored;
+	t->ev.restore_failed = t->sess.restore_failed;
 	t->sess_handed = false;
 	ws_session_close(&t->sess);
 	t->sess_listening = false;

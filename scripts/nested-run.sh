@@ -31,6 +31,9 @@
 #                    mechanism per boot (default boots: "softdirty idle rwp
 #                    wp")   NESTED_PROTOCOL safe|unsafe (safe)
 #   NESTED_COLD_AFTER  K intervals unseen before a page is evicted (1)
+#   NESTED_TEST_PUNCH_DELAY_US  tests: sleep between writing a run of pages
+#                    out and punching it, so that --protocol unsafe loses
+#                    writes where it would only rarely (0)
 # Leaves in OUT_DIR, for the first boot: nested-track.json (scores,
 # integrity, timing), nested-truth.json (per-interval touched sets in RAM
 # memfd page offsets), nested-transcript.txt (the protocol),
@@ -144,7 +147,7 @@ boot() {
 	lib= hand=
 	case "$evict,$via," in 1,* | *,rwp,* | *,wp,*) lib=$preload hand=$hsock ;; esac
 	cyc=
-	[ "$evict" = 0 ] || cyc="--evict --qmp $qmp --protocol ${NESTED_PROTOCOL:-safe} --cold-after ${NESTED_COLD_AFTER:-1}"
+	[ "$evict" = 0 ] || cyc="--evict --qmp $qmp --protocol ${NESTED_PROTOCOL:-safe} --cold-after ${NESTED_COLD_AFTER:-1} --test-punch-delay-us ${NESTED_TEST_PUNCH_DELAY_US:-0}"
 	printf '%s\n' "${lib:+LD_PRELOAD=$lib WSBENCH_HANDOFF_SOCKET=$hand }$*" >"$out/nested-qemu$sfx.txt"
 	say "booting the nested guest ($mem, TCG) for --via $via"
 	t0=$(date +%s)

@@ -85,6 +85,7 @@ static int adopt(struct track *t, struct nested_cycle *n, char *why,
 				strerror(errno)), -errno;
 	ret = ws_guest_adopt(&c->g, t->ram.start, t->ram.len, fd, 0,
 			     t->a.tmp, why, len);
+	c->g.test_punch_delay_us = (unsigned int)t->a.test_punch_delay_us;
 	c->mem = &c->g.mem;
 	if (ret)
 		return ret;

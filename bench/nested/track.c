@@ -67,7 +67,8 @@ static void usage(FILE *f)
 "  --protocol P          safe (default): freeze first; unsafe: evict without\n"
 "                        freezing (the nested guest's check must catch it)\n"
 "  --cold-after K        intervals a page must go unseen (default 1)\n"
-"  --qmp PATH            QEMU's QMP socket: the freeze of softdirty, idle\n"
+"  --qmp PATH            QEMU's QMP socket: the freeze of softdirty, idle\n""  --test-punch-delay-us US  tests: sleep between writing a run of pages\n"
+"                        out and punching it (a window unsafe loses in)\n"
 "  --intervals N         tracking intervals (default 6)\n"
 "  --interval-ms MS      interval length (default 2000)\n"
 "  --boot-timeout S      wait for the guest's hello (default 900)\n"
@@ -127,6 +128,9 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 			a->unsafe = !strcmp(v, "unsafe");
 		} else if (!strcmp(o, "--cold-after"))
 			r = ws_parse_uint(o, v, 1, MAX_INTERVALS, &a->cold_after);
+		else if (!strcmp(o, "--test-punch-delay-us"))
+			r = ws_parse_uint(o, v, 0, 1000000,
+					  &a->test_punch_delay_us);
 		else if (!strcmp(o, "--qmp"))
 			a->qmp = v;
 		else if (!strcmp(o, "--transcript"))
@@ -136,7 +140,7 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 		else if (!strcmp(o, "--json"))
 			a->json = v;
 		else {
-			fprintf(stderr, "wsbench nested track: unknown option '%s': accepted: --pid --socket --ram --via --handoff --handoff-timeout --evict --protocol --cold-after --qmp --intervals --interval-ms --boot-timeout --timeout --transcript --truth --json\n",
+			fprintf(stderr, "wsbench nested track: unknown option '%s': accepted: --pid --socket --ram --via --handoff --handoff-timeout --evict --protocol --cold-after --qmp --test-punch-delay-us --intervals --interval-ms --boot-timeout --timeout --transcript --truth --json\n",
 				o);
 			return -1;
 		}

@@ -26,6 +26,7 @@ struct track_args {
 	uint64_t handoff_timeout_s;
 	bool evict, unsafe;		/* --evict, --protocol unsafe */
 	uint64_t cold_after;		/* K */
+	uint64_t test_punch_delay_us;	/* tests: write-out to punch */
 	const char *qmp;		/* QEMU's monitor socket */
 	char tmp[256];			/* storage file directory ($TMPDIR) */
 	size_t ram;

@@ -245,7 +245,7 @@ static void print_eviction(const struct track *t)
 static json_t *eviction_json(const struct track *t, const struct content *c)
 {
 	const struct nested_evict *e = &t->ev;
-	json_t *ivs = json_array();
+	json_t *ivs = json_array(), *j;
 
 	if (!e->measured)
 		return json_pack("{s:b,s:s}", "measured", false, "reason",
@@ -258,7 +258,7 @@ static json_t *eviction_json(const struct track *t, const struct content *c)
 			"resident", (json_int_t)e->iv[k].resident,
 			"stall_ms", (double)e->iv[k].window_ns / 1e6,
 			"manager_cpu_ms", (double)e->iv[k].cpu_ns / 1e6));
-	return json_pack("{s:b,s:s,s:s,s:I,s:I,s:f,s:I,s:f,s:f,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
+	j = json_pack("{s:b,s:s,s:s,s:I,s:I,s:f,s:I,s:f,s:f,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
 		"measured", true, "protocol", t->a.unsafe ? "unsafe" : "safe",
 		"freeze", e->freeze, "cold_after", (json_int_t)t->a.cold_after,
 		"evicted_pages", (json_int_t)e->evicted,
@@ -276,6 +276,12 @@ static json_t *eviction_json(const struct track *t, const struct content *c)
 		"pages_lost", (json_int_t)pages_lost(t, c),
 		"handler_cpu_ms", (json_int_t)(e->handler_cpu_ns / 1000000),
 		"intervals", ivs);
+	/* evicted = refaulted + restored at release: every page came back. */
+	json_object_set_new(j, "accounted", json_boolean(
+		e->evicted == e->refaults + e->restored + e->restore_failed));
+	json_object_set_new(j, "test_punch_delay_us",
+			    json_integer((json_int_t)t->a.test_punch_delay_us));
+	return j;
 }
 
 static void print_result(const struct track *t, const struct content *c,

@@ -181,9 +181,23 @@ static int write_all(int fd, const char *buf, size_t len, off_t off)
 	return 0;
 }
 
-/* Pages [first, first + n): out to storage, out of memory, waiters woken. */
-static int evict_run(struct ws_guest *g, size_t first, size_t n, int uffd,
-		     uint32_t interval)
+/* Pages [first, first + n): marked evicting, written out to storage. */
+static int write_out(struct ws_guest *g, size_t first, size_t n)
+{
+	size_t psz = g->mem.page_size;
+	off_t off = (off_t)(first * psz);
+
+	for (size_t i = first; i < first + n; i++)
+		atomic_store(&g->state[i], WS_PAGE_EVICTING);
+	return write_all(g->storage_fd, g->io + off, n * psz, off);
+}
+
+/*
+ * Pages [first, first + n), written out (@ret: how that went): out of
+ * memory, marked evicted, waiters woken.
+ */
+static int punch(struct ws_guest *g, size_t first, size_t n, int uffd,
+		 uint32_t interval, int ret)
 {
 	size_t psz = g->mem.page_size;
 	off_t off = (off_t)(first * psz);
@@ -191,11 +205,7 @@ static int evict_run(struct ws_guest *g, size_t first, size_t n, int uffd,
 		.start = (uintptr_t)g->mem.addr + off,
 		.len = n * psz,
 	};
-	int ret;
 
-	for (size_t i = first; i < first + n; i++)
-		atomic_store(&g->state[i], WS_PAGE_EVICTING);
-	ret = write_all(g->storage_fd, g->io + off, n * psz, off);
 	if (!ret && fallocate(g->mem.fd, FALLOC_FL_PUNCH_HOLE |
 			      FALLOC_FL_KEEP_SIZE, off, n * psz))
 		ret = -errno;
@@ -215,6 +225,37 @@ static int evict_run(struct ws_guest *g, size_t first, size_t n, int uffd,
 	 */
 	if (!ret && uffd >= 0 && ioctl(uffd, UFFDIO_WAKE, &r) && errno != ENOENT)
 		ret = -errno;
+	return ret;
+}
+
+/* Pages [first, first + n): out to storage, out of memory, waiters woken. */
+static int evict_run(struct ws_guest *g, size_t first, size_t n, int uffd,
+		     uint32_t interval)
+{
+	int ret = write_out(g, first, n);
+
+	/* Tests: every write-out first, then one wait, then the punches. */
+	if (g->test_punch_delay_us)
+		return ret;
+	return punch(g, first, n, uffd, interval, ret);
+}
+
+/* The punches after a test delay: every run still being evicted. */
+static int punch_evicting(struct ws_guest *g, int uffd, uint32_t interval)
+{
+	size_t n = g->mem.npages;
+	int ret = 0;
+
+	usleep(g->test_punch_delay_us);
+	for (size_t i = 0; !ret && i < n;) {
+		size_t e = i;
+
+		while (e < n && atomic_load(&g->state[e]) == WS_PAGE_EVICTING)
+			e++;
+		if (e > i)
+			ret = punch(g, i, e - i, uffd, interval, 0);
+		i = e + 1;
+	}
 	return ret;
 }
 
@@ -253,6 +294,12 @@ long ws_guest_evict(struct ws_guest *g, const struct ws_pageset *set,
 			}
 			i = e + 1;
 		}
+	}
+	if (g->test_punch_delay_us) {
+		int ret = punch_evicting(g, uffd, interval);
+
+		if (ret)
+			return ret;
 	}
 	return total;
 }

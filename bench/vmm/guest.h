@@ -48,6 +48,13 @@ struct ws_guest {
 	int state_fd;
 	bool state_shared;
 	uint32_t *evicted_in;		/* interval a page was last evicted in */
+	/*
+	 * Tests only: write every run of an eviction out, sleep this long,
+	 * then punch them all, widening the window in which an unfrozen
+	 * vCPU's write is lost (--protocol unsafe must be caught; safe, whose
+	 * vCPUs are frozen meanwhile, must lose nothing).
+	 */
+	unsigned int test_punch_delay_us;
 	unsigned char *incore;		/* mincore() of an eviction run */
 	_Atomic uint32_t interval;	/* the cycle's current interval */
 	struct ws_wl *wl;		/* integrity stamps to check */

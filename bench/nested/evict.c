@@ -161,6 +161,7 @@ int ws_nested_cycle_open(struct track *t, enum ws_outer_via via, char *why,
 	if (!ret && (ret = cycle_setup_tracker(n->c, n->c->ops_mode)))
 		snprintf(why, len, "%s", n->ctx.skip_reason);
 	if (!ret) {
+		t->v[via].mode = ws_mode_name(n->c->ops_mode);
 		t->v[via].uffd_features = t->sess.uffd_features;
 		t->v[via].user_mode_only = t->sess.user_mode_only;
 		if (ops->rearm_method) {

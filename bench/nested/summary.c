@@ -77,6 +77,54 @@ static bool content_ok(json_t *in)
 	       num(in, "word0_bad") == 0 && num(in, "nested_bad_pages") == 0;
 }
 
+/* One boot's cycle (nested track --evict): one row of the eviction table. */
+static void eviction_row(FILE *out, json_t *j)
+{
+	json_t *ev = json_object_get(j, "eviction");
+	void *it = json_object_iter(json_object_get(j, "mechanisms"));
+	const char *name = it ? json_object_iter_key(it) : "?";
+
+	if (!json_is_true(json_object_get(ev, "measured")))
+		return;
+	fprintf(out, "%-10s %-8s %-6s %10.2f %9.0f %10.1f %9.2f %9.2f %10.2f %6.0f %s\n",
+		name, str(ev, "protocol"), str(ev, "freeze"),
+		num(ev, "evicted_mib"), num(ev, "refaults"),
+		num(ev, "refaults_per_s"), num(ev, "stall_ms_p50"),
+		num(ev, "stall_ms_p99"), num(ev, "manager_cpu_ms_per_interval"),
+		num(ev, "pages_lost"),
+		json_is_true(json_object_get(ev, "accounted")) ? "yes" : "NO");
+}
+
+static void eviction_table(FILE *out, const char *dir)
+{
+	char pat[4096];
+	glob_t g;
+	bool head = false;
+
+	snprintf(pat, sizeof(pat), "%s/nested-track*.json", dir);
+	if (glob(pat, 0, NULL, &g))
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		json_t *j = json_load_file(g.gl_pathv[i], 0, NULL);
+
+		if (j && json_is_true(json_object_get(json_object_get(j,
+				"eviction"), "measured")) && !head) {
+			fprintf(out, "the cycle on QEMU's RAM (detect, freeze, evict, refault):\n");
+			fprintf(out, "%-10s %-8s %-6s %10s %9s %10s %9s %9s %10s %6s %s\n",
+				"mechanism", "protocol", "freeze", "evict MiB",
+				"refaults", "refault/s", "stall p50", "stall p99",
+				"CPU ms/iv", "lost", "accounted");
+			head = true;
+		}
+		if (j)
+			eviction_row(out, j);
+		json_decref(j);
+	}
+	if (head)
+		fprintf(out, "(stall: freeze to unfreeze, ms of wall time per interval; CPU: the manager's and its fault handler's; lost: bad pages in the nested guest's stamp check, at the memfd, or not restored; accounted: evicted = refaulted + restored at release)\n");
+	globfree(&g);
+}
+
 /*
  * The boots after the first (scripts/nested-run.sh: one per NESTED_VIA
  * group; rwp and wp need one each): nested-track.VIA.json, same workload.
@@ -133,8 +181,9 @@ int ws_nested_summary_print(FILE *out, const char *dir)
 	fprintf(out, "(cold P: workload pages not reported that were untouched in the interval, reads included; cold R: pages untouched in the interval and its windows that were not reported)\n");
 	ev = json_object_get(j, "eviction");
 	if (ev && !json_is_true(json_object_get(ev, "measured")))
-		fprintf(out, "evicted MiB, refaults: not measured: %s\n",
+		fprintf(out, "evicted MiB, refaults: not measured in the first boot: %s\n",
 			str(ev, "reason"));
+	eviction_table(out, dir);
 	fprintf(out, "integrity: %.0f/%.0f workload pages at the memfd offsets the truth names; page hash sum %s; nested guest: %.0f bad pages; %.0f ambiguous batches, %.0f moved pages\n",
 		num(in, "word0_ok"), num(in, "memfd_pages"),
 		json_is_true(json_object_get(in, "sum_match")) ? "matches" :

@@ -44,6 +44,7 @@ struct via_state {
 	struct ws_mem tmem;
 	bool tk_open, armed;
 	const char *rearm;		/* how collect re-arms (tracker.h) */
+	const char *mode;		/* the tracker's mode, NULL: async */
 	uint64_t uffd_features;		/* QEMU's uffd, as UFFDIO_API said */
 	bool user_mode_only;
 	struct ws_pageset *hot;		/* per interval */

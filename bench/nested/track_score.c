@@ -154,20 +154,26 @@ static json_t *via_json(const struct track *t, int via, struct score *total)
 		add_score(total, &s);
 	}
 	finish_score(total);
-	j = json_pack("{s:b,s:s,s:o,s:o,s:f,s:f,s:I}", "supported", true,
+	/* The cycle (--evict) times its phases itself: see "eviction". */
+	j = json_pack("{s:b,s:s,s:o,s:o,s:o,s:o,s:I,s:s}", "supported", true,
 		"sees", ws_via_writes_only(via) ? "writes" : "reads+writes",
 		"total", score_json(total), "intervals", ivs,
-		"arm_ms_mean", (double)v->o.arm_ns / 1e6 / (double)v->o.arms,
-		"collect_ms_mean",
-		(double)v->o.collect_ns / 1e6 / (double)v->o.collects,
-		"pfn_moved", (json_int_t)v->o.pfn_moved);
-	if (ws_via_is_uffd(via))
+		"arm_ms_mean", v->o.arms ?
+		json_real((double)v->o.arm_ns / 1e6 / (double)v->o.arms) :
+		json_null(),
+		"collect_ms_mean", v->o.collects ?
+		json_real((double)v->o.collect_ns / 1e6 / (double)v->o.collects) :
+		json_null(),
+		"pfn_moved", (json_int_t)v->o.pfn_moved,
+		"mode", v->mode ? v->mode : "async");
+	if (ws_via_is_uffd(via) || t->a.evict)
 		json_object_set_new(j, "uffd", json_pack("{s:s,s:I,s:I,s:b,s:s,s:s}",
 			"from", "QEMU, through libwsbench-handoff.so",
 			"pid", (json_int_t)t->sess.pid,
 			"features", (json_int_t)v->uffd_features,
 			"user_mode_only", v->user_mode_only,
-			"mode", "async", "rearm", v->rearm ? v->rearm : "?"));
+			"mode", v->mode ? v->mode : "async",
+			"rearm", v->rearm ? v->rearm : "?"));
 	return j;
 }
 

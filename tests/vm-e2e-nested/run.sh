@@ -47,6 +47,15 @@ export WSBENCH=/opt/wsbench/bin/wsbench NESTED_PATTERN=read-mostly.pat
 export NESTED_INTERVALS=3 NESTED_INTERVAL_MS=2000
 export NESTED_VIA="softdirty,idle rwp wp"
 /opt/wsbench/scripts/nested-run.sh /mnt/share/out
+# The cycle, one boot per mechanism: writes that keep moving into cold
+# memory, and a wait between write-out and punch so that the unsafe
+# protocol's loss shows within a few intervals (the safe ones freeze
+# through that wait).  The unsafe boot is expected to fail.
+export NESTED_EVICT=1 NESTED_PATTERN=moving-writes.pat NESTED_COLD_AFTER=2
+export NESTED_INTERVALS=5 NESTED_INTERVAL_MS=1000 NESTED_TEST_PUNCH_DELAY_US=100000
+NESTED_VIA="softdirty idle rwp wp" /opt/wsbench/scripts/nested-run.sh /mnt/share/evict
+NESTED_VIA=rwp NESTED_PROTOCOL=unsafe /opt/wsbench/scripts/nested-run.sh /mnt/share/unsafe ||
+	echo "unsafe: nested-run.sh exited $?" >/mnt/share/unsafe/exit
 EOF
 t0=$(date +%s)
 rc=0
@@ -62,8 +71,10 @@ o=$share/out
 q() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$o/$1" 2>/dev/null; }
 echo "# VM run took $(( $(date +%s) - t0 ))s, vm-run.sh exit $rc; nested boot to hello $(q nested-track.json "round(d['timing']['boot_to_hello_s'], 1)")s"
 [ "$rc" = 0 ] || { tail -n 20 "$share/job.log" 2>/dev/null | sed 's/^/#   job: /'; tail -n 10 "$o/nested-console.log" 2>/dev/null | sed 's/^/#   nested: /'; }
-ok "$rc" "outer guest booted the nested guest three times (softdirty,idle / rwp / wp), tracked it and powered off cleanly"
-sed 's/^/#   /' "$share/job.log" 2>/dev/null | grep -E 'precision|memfd check|skipped|booting'
+ok "$rc" "outer guest booted the nested guest eight times (tracking: softdirty,idle / rwp / wp; the cycle: softdirty / idle / rwp / wp / rwp unsafe) and powered off cleanly"
+sed 's/^/#   /' "$share/job.log" 2>/dev/null | grep -E 'precision|memfd check|skipped|booting|cycle \(|exited'
+build/wsbench summary "$share/evict" 2>&1 | sed 's/^/#   /' | grep -A8 'the cycle on'
+[ ! -f "$share/unsafe/nested-track.json" ] || build/wsbench summary "$share/unsafe" 2>&1 | sed 's/^/#   /' | grep -A2 'the cycle on'
 
 for via in softdirty idle; do
 	[ "$(q nested-track.json "d['mechanisms']['$via']['supported']")" = True ]
@@ -111,4 +122,27 @@ ok $? "rwp's cold set holds no page the nested guest read or wrote: cold precisi
 ok $? "wp's cold set, blind to reads, holds read-only hot pages that rwp's does not (wp cold precision, read pages called cold: $(coldf nested-track.wp.json wp "c['precision'], c['in_use_read']"))"
 [ "$(cold softdirty "c['in_use_read'] > 0")" = True ]
 ok $? "soft-dirty's cold set is read-blind too (read pages called cold: $(cold softdirty "c['in_use_read']"))"
+
+# --- the cycle on QEMU's RAM: detect, freeze, evict, refault ------------
+e=$share/evict
+ev() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); e=d['eviction']; m=d['mechanisms'].get('$2', {}); i=d['integrity']; print($3)" "$e/$1" 2>/dev/null; }
+first=1
+for via in softdirty idle rwp wp; do
+	f=nested-track.$via.json
+	[ -z "$first" ] || f=nested-track.json
+	first=
+	case $via in rwp | wp) fr=sync ;; *) fr=pause ;; esac
+	[ "$(ev $f $via "m.get('supported') and e['measured'] and e['freeze'] == '$fr' and e['evicted_pages'] > 0 and e['refaults'] > 0 and e['accounted']")" = True ]
+	ok $? "$via evicts from QEMU's RAM and refaults through QEMU's uffd, freeze $fr (evicted MiB, refaults, stall p50/p99 ms, CPU ms/interval: $(ev $f $via "round(e['evicted_mib'], 2), e['refaults'], round(e['stall_ms_p50'], 1), round(e['stall_ms_p99'], 1), round(e['manager_cpu_ms_per_interval'], 2)"); $(ev $f $via "m.get('reason', 'ok')"))"
+	[ "$(ev $f $via "e['pages_lost'] == 0 and i['nested_bad_pages'] == 0 and i['sum_match'] and i['word0_bad'] == 0 and e['restore_failed'] == 0")" = True ]
+	ok $? "$via's cycle lost nothing: the nested guest's stamp check of every page, the memfd and the release agree (lost, nested bad pages, restored at release: $(ev $f $via "e['pages_lost'], i['nested_bad_pages'], e['restored_at_release']"))"
+done
+# The same settings without the freeze must lose writes, and the same
+# check must say so (or the nested guest dies of it: its kernel's pages
+# are evicted as well).
+u=$share/unsafe
+lost=$("$py" -c "import json,sys; print(json.load(open(sys.argv[1]))['eviction']['pages_lost'])" "$u/nested-track.json" 2>/dev/null)
+died=$(grep -c -E 'Kernel panic|BUG:|Oops' "$u/nested-console.log" 2>/dev/null)
+[ -f "$u/exit" ] && { [ "${lost:-0}" -gt 0 ] || [ "${died:-0}" -gt 0 ]; }
+ok $? "--protocol unsafe (rwp, no freeze) is caught losing data by the nested guest's stamp check ($(cat "$u/exit" 2>/dev/null); pages lost: ${lost:-none reported}; nested kernel oopses: ${died:-0})"
 finish

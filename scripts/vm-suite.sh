@@ -63,6 +63,8 @@ JOB
 	echo '#!/bin/sh'
 	echo 'set -eu'
 	echo 'export WSBENCH=/opt/wsbench/bin/wsbench'
+	# The cycle by default: one boot per mechanism, eviction measured.
+	echo 'export NESTED_EVICT=1'
 	# NESTED_* settings of scripts/nested-run.sh reach the guest.
 	# (NESTED_VIA: blank-separated boots, so quoted).
 	env | grep '^NESTED_[A-Z_]*=[A-Za-z0-9_., -]*$' |

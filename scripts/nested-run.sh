@@ -27,6 +27,9 @@
 #   NESTED_VIA       boots, blank-separated, each a --via list
 #                    ("softdirty,idle rwp wp")   NESTED_TIMEOUT  s (1200)
 #   NESTED_PRELOAD   libwsbench-handoff.so (next to WSBENCH, else build/)
+#   NESTED_ACCEL     tcg (default), kvm, or auto: kvm where `wsbench nested
+#                    kvm-probe` runs a KVM guest, else tcg; the result
+#                    records which ran, and why not kvm
 #   NESTED_EVICT     1: the VMM cycle on QEMU's RAM (evict, refault), one
 #                    mechanism per boot (default boots: "softdirty idle rwp
 #                    wp")   NESTED_PROTOCOL safe|unsafe (safe)
@@ -97,6 +100,7 @@ for b in "$busybox" "$nws"; do
 	! grep -q '/lib64/ld-linux' "$b" || die "$b is dynamically linked: the nested guest has no libc"
 done
 
+
 mkdir -p "$out"
 work=$(mktemp -d "${TMPDIR:-/tmp}/nested.XXXXXX")
 qpid=
@@ -106,6 +110,37 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# TCG inside TCG: skip what the nested guest does not need (ACPI, PCI: its
+# serial ports are ISA; the timer check and the clocksource watchdog that
+# a slow emulator trips).  About 40 % less kernel boot time.
+fast="acpi=off pci=off no_timer_check tsc=reliable"
+# KVM where it exists: guest accesses then reach the protected RAM through
+# KVM's own faults (GUP, MMU notifiers) instead of TCG's host loads and
+# stores.  `wsbench nested kvm-probe` runs a one-instruction KVM guest, and
+# a machine can pass it and still not run Linux under KVM (this one: the
+# README), so kvm is only taken when the nested kernel boots under it to
+# its root mount within 30 s.  tcg by default.
+kvm_boots() {
+	f=$work/kvm-probe.log
+	timeout 30 qemu-system-x86_64 -accel kvm -nodefaults -no-user-config \
+		-display none -no-reboot -m 64 -kernel "$kernel" \
+		-append "console=ttyS0 panic=-1 $fast" -serial "file:$f" \
+		>/dev/null 2>&1 || true
+	grep -q 'VFS: Unable to mount root' "$f" 2>/dev/null
+}
+accel=${NESTED_ACCEL:-tcg} kvm_why=
+case $accel in
+tcg) kvm_why="NESTED_ACCEL=tcg (the default; auto or kvm to use KVM)" ;;
+auto | kvm)
+	probe=$("$ws" nested kvm-probe 2>&1) || kvm_why=${probe#kvm: not usable: }
+	[ -n "$kvm_why" ] || kvm_boots ||
+		kvm_why="a one-instruction KVM guest runs, but QEMU -accel kvm did not boot the nested kernel to its root mount within 30 s"
+	[ "$accel" = auto ] || [ -z "$kvm_why" ] || die "NESTED_ACCEL=kvm: $kvm_why"
+	if [ -z "$kvm_why" ]; then accel=kvm; else accel=tcg; fi ;;
+*) die "NESTED_ACCEL '$accel': accepted: tcg, kvm, auto" ;;
+esac
+say "nested accel: $accel${kvm_why:+ (not kvm: $kvm_why)}"
 
 # --- the nested initramfs: busybox, wsbench, init, the patterns ----------
 say "packing the nested initramfs"
@@ -123,16 +158,12 @@ say "initramfs $(wc -c <"$work/initrd.cpio") bytes"
 sock=$work/wsn.sock
 hsock=$work/handoff.sock
 qmp=$work/qmp.sock
-# TCG inside TCG: skip what the nested guest does not need (ACPI, PCI: its
-# serial ports are ISA; the timer check and the clocksource watchdog that
-# a slow emulator trips).  About 40 % less kernel boot time.
-fast="acpi=off pci=off no_timer_check tsc=reliable"
 # boot VIA SUFFIX: one nested boot tracked with --via VIA, files *SUFFIX.
 boot() {
 	via=$1 sfx=$2
 	rm -f "$sock" "$hsock" "$qmp" "$work/qemu.pid"
 	set -- qemu-system-x86_64 -nodefaults -no-user-config -display none \
-		-no-reboot -accel tcg -smp 1 -m "$mem" \
+		-no-reboot -accel "$accel" -smp 1 -m "$mem" \
 		-object "memory-backend-memfd,id=ram,size=$mem,share=on" \
 		-machine pc,memory-backend=ram \
 		-kernel "$kernel" -initrd "$work/initrd.cpio" \
@@ -149,7 +180,7 @@ boot() {
 	cyc=
 	[ "$evict" = 0 ] || cyc="--evict --qmp $qmp --protocol ${NESTED_PROTOCOL:-safe} --cold-after ${NESTED_COLD_AFTER:-1} --test-punch-delay-us ${NESTED_TEST_PUNCH_DELAY_US:-0}"
 	printf '%s\n' "${lib:+LD_PRELOAD=$lib WSBENCH_HANDOFF_SOCKET=$hand }$*" >"$out/nested-qemu$sfx.txt"
-	say "booting the nested guest ($mem, TCG) for --via $via"
+	say "booting the nested guest ($mem, -accel $accel) for --via $via"
 	t0=$(date +%s)
 	timeout --kill-after=10 "${NESTED_TIMEOUT:-1200}" sh -c \
 		'lib=$1 hand=$2; shift 2
@@ -163,6 +194,7 @@ boot() {
 	rc=0
 	"$ws" nested track --pid "$qpid" --socket "$sock" --ram "$mem" \
 		--via "$via" ${hand:+--handoff "$hand"} $cyc \
+		--nested-accel "$accel" ${kvm_why:+--nested-accel-why "$kvm_why"} \
 		--intervals "${NESTED_INTERVALS:-4}" \
 		--interval-ms "${NESTED_INTERVAL_MS:-3000}" \
 		--boot-timeout "${NESTED_TIMEOUT:-1200}" \

@@ -24,5 +24,7 @@ int ws_nested_summary_print(FILE *out, const char *dir);
 
 int ws_nested_guest_cmd(int argc, char **argv);
 int ws_nested_track_cmd(int argc, char **argv);
+/* Can this machine run a KVM guest?  0 yes, 1 no (the reason printed). */
+int ws_nested_kvm_probe_cmd(int argc, char **argv);
 
 #endif /* WS_NESTED_H */

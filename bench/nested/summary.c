@@ -169,6 +169,11 @@ int ws_nested_summary_print(FILE *out, const char *dir)
 	fprintf(out, "wsbench %s  nested QEMU guest tracked from outside  kernel %s  accel %s\n",
 		dir, str(json_object_get(json_object_get(j, "environment"),
 					 "kernel"), "release"), str(j, "accel"));
+	fprintf(out, "nested QEMU: -accel %s%s%s%s\n", str(j, "nested_accel"),
+		json_object_get(j, "nested_accel_not_kvm") ? " (not kvm: " : "",
+		json_object_get(j, "nested_accel_not_kvm") ?
+		str(j, "nested_accel_not_kvm") : "",
+		json_object_get(j, "nested_accel_not_kvm") ? ")" : "");
 	fprintf(out, "workload %s: %.0f pages of %.0f (RAM memfd), %.0f intervals of %.0f ms; boot to hello %.1f s\n",
 		str(tr, "pattern"), num(tr, "pages"),
 		num(p, "ram_bytes") / num(p, "page_size"), num(p, "intervals"),

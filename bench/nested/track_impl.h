@@ -29,6 +29,7 @@ struct track_args {
 	uint64_t test_punch_delay_us;	/* tests: write-out to punch */
 	const char *qmp;		/* QEMU's monitor socket */
 	char tmp[256];			/* storage file directory ($TMPDIR) */
+	const char *nested_accel, *nested_accel_why;	/* as QEMU ran */
 	size_t ram;
 	unsigned int vias;		/* bit per enum ws_outer_via */
 	uint64_t intervals, interval_ms, boot_timeout_s, timeout_s;

@@ -357,7 +357,8 @@ int ws_nested_track_report(struct track *t)
 	print_result(t, &c, tot);
 	j = json_pack("{s:i,s:s,s:s,s:s,s:o,s:{s:I,s:s,s:I,s:I,s:I,s:I},s:{s:f,s:f},s:o,s:o,s:o}",
 		"schema_version", 1, "kind", "nested-track",
-		"accel", ws_env_virt(accel, sizeof(accel)), "nested_accel", "tcg",
+		"accel", ws_env_virt(accel, sizeof(accel)), "nested_accel",
+		t->a.nested_accel ? t->a.nested_accel : "tcg",
 		"environment", ws_env_capture(),
 		"params", "pid", (json_int_t)t->a.pid, "ram_mapping",
 		t->ram.name, "ram_bytes", (json_int_t)t->ram.len,
@@ -370,6 +371,9 @@ int ws_nested_track_report(struct track *t)
 		"truth", truth_json(t), "mechanisms", vias,
 		"integrity", content_json(t, &c));
 	json_object_set_new(j, "eviction", eviction_json(t, &c));
+	if (t->a.nested_accel_why)
+		json_object_set_new(j, "nested_accel_not_kvm",
+				    json_string(t->a.nested_accel_why));
 	if (t->a.json && (ret = ws_json_write_atomic(j, t->a.json)))
 		fprintf(stderr, "wsbench nested track: --json %s: %s\n",
 			t->a.json, strerror(-ret));

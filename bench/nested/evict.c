@@ -242,7 +242,6 @@ static void harvest(struct track *t)
 	e->first_touches = atomic_load(&c->g.first_touches);
 	e->held = c->held_total;
 	e->page_size = c->mem->page_size;
-	e->handler_cpu_ns = cycle_handler_cpu(c);
 	e->intervals = (uint32_t)ns;
 	e->measured = true;
 }
@@ -258,6 +257,14 @@ void ws_nested_cycle_end(struct track *t)
 		if (n->c->freeze == WS_FREEZE_PAUSE && n->qmp.fd >= 0)
 			ws_qmp_run(&n->qmp, "cont", n->qmp_err,
 				   sizeof(n->qmp_err));
+		/*
+		 * Stop every fault handler first: a refault after the counts
+		 * were read would leave a page neither counted refaulted nor
+		 * evicted for the release to restore (accounted).
+		 */
+		t->ev.handler_cpu_ns = cycle_handler_cpu(n->c);
+		ws_tracker_close(&n->c->t);
+		ws_uffd_handler_stop(&n->c->missing_handler);
 		if (n->c->mem)
 			harvest(t);
 		cycle_free(n->c);

@@ -39,6 +39,17 @@ static const char *frac(char *buf, size_t n, json_t *o, const char *key)
 	return buf;
 }
 
+/* Milliseconds from @o, or "-" (the cycle times its phases itself). */
+static const char *ms(char *buf, size_t n, json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_number(v))
+		return "-";
+	snprintf(buf, n, "%.3g", json_number_value(v));
+	return buf;
+}
+
 static void mechanism_header(FILE *out)
 {
 	fprintf(out, "%-10s %-13s %9s %7s %10s %9s %8s %7s %7s %8s %10s\n",
@@ -55,19 +66,20 @@ static void mechanism_rows(FILE *out, json_t *mech)
 	json_object_foreach(mech, name, m) {
 		json_t *t = json_object_get(m, "total");
 		json_t *c = json_object_get(t, "cold");
-		char cp[32], cr[32];
+		char cp[32], cr[32], am[32], cm[32];
 
 		if (!json_is_true(json_object_get(m, "supported"))) {
 			fprintf(out, "%-10s skipped: %s\n", name,
 				str(m, "reason"));
 			continue;
 		}
-		fprintf(out, "%-10s %-13s %9.4f %7.4f %10.0f %9.0f %8.0f %7s %7s %8.3g %10.3g\n",
+		fprintf(out, "%-10s %-13s %9.4f %7.4f %10.0f %9.0f %8.0f %7s %7s %8s %10s\n",
 			name, str(m, "sees"), num(t, "precision"),
 			num(t, "recall"), num(t, "reported"), num(t, "truth"),
 			num(t, "hot_outside_workload"), frac(cp, sizeof(cp), c, "precision"),
-			frac(cr, sizeof(cr), c, "recall"), num(m, "arm_ms_mean"),
-			num(m, "collect_ms_mean"));
+			frac(cr, sizeof(cr), c, "recall"),
+			ms(am, sizeof(am), m, "arm_ms_mean"),
+			ms(cm, sizeof(cm), m, "collect_ms_mean"));
 	}
 }
 

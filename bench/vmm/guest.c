@@ -67,11 +67,12 @@ int ws_guest_init(struct ws_guest *g, size_t len, const char *dir,
 	}
 	g->state = calloc(g->mem.npages, sizeof(*g->state));
 	g->evicted_in = calloc(g->mem.npages, sizeof(*g->evicted_in));
+	g->refaulted = calloc(g->mem.npages, 1);
 	g->incore = calloc(g->mem.npages, 1);
 	g->bad_at_refault = calloc(g->mem.npages, 1);
 	g->bounce = aligned_alloc(g->mem.page_size, g->mem.page_size);
 	if (!g->state || !g->evicted_in || !g->incore || !g->bad_at_refault ||
-	    !g->bounce) {
+	    !g->bounce || !g->refaulted) {
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
@@ -129,10 +130,12 @@ int ws_guest_adopt(struct ws_guest *g, uintptr_t addr, size_t len,
 		return -errno;
 	}
 	g->evicted_in = calloc(g->mem.npages, sizeof(*g->evicted_in));
+	g->refaulted = calloc(g->mem.npages, 1);
 	g->incore = calloc(g->mem.npages, 1);
 	g->bad_at_refault = calloc(g->mem.npages, 1);
 	g->bounce = aligned_alloc(psz, psz);
-	if (!g->evicted_in || !g->incore || !g->bad_at_refault || !g->bounce) {
+	if (!g->evicted_in || !g->incore || !g->bad_at_refault || !g->bounce ||
+	    !g->refaulted) {
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
@@ -156,6 +159,8 @@ void ws_guest_free(struct ws_guest *g)
 	g->state_shared = false;
 	g->state_fd = -1;
 	free(g->evicted_in);
+	free((void *)g->refaulted);
+	g->refaulted = NULL;
 	free(g->incore);
 	free(g->bad_at_refault);
 	free(g->bounce);
@@ -393,6 +398,8 @@ int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
 	 * write it, so a version one ahead is only a blocked writer's.
 	 */
 	nbad = g->wl ? ws_wl_check_page(g->wl, page, g->bounce, &bad) : 0;
+	/* Before the page is back: pick_cold() sees it with its state. */
+	atomic_store(&g->refaulted[page], 1);
 	/*
 	 * Not copied: a second fault on the page, queued before the first
 	 * was resolved.  The page is back and its writers may have moved
@@ -411,6 +418,14 @@ int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
 		atomic_fetch_add(&g->refaults_recent, 1);
 	atomic_fetch_add(&g->refault_cpu_ns, ws_thread_cpu_ns() - c0);
 	return ws_samples_push(&g->refault_ns, (double)(ws_now_ns() - t0));
+}
+
+void ws_guest_refaults_clear(struct ws_guest *g)
+{
+	for (size_t i = 0; i < g->mem.npages; i++)
+		atomic_store_explicit(&g->refaulted[i], 0,
+				      memory_order_relaxed);
+	atomic_thread_fence(memory_order_seq_cst);
 }
 
 size_t ws_guest_resident(const struct ws_guest *g)

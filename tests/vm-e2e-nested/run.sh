@@ -53,7 +53,8 @@ export NESTED_VIA="softdirty,idle rwp wp"
 # through that wait).  The unsafe boot is expected to fail.
 export NESTED_EVICT=1 NESTED_PATTERN=moving-writes.pat NESTED_COLD_AFTER=2
 export NESTED_INTERVALS=5 NESTED_INTERVAL_MS=1000 NESTED_TEST_PUNCH_DELAY_US=100000
-NESTED_VIA="softdirty idle rwp wp" /opt/wsbench/scripts/nested-run.sh /mnt/share/evict
+NESTED_VIA="softdirty idle rwp wp" /opt/wsbench/scripts/nested-run.sh /mnt/share/evict ||
+	echo "evict: nested-run.sh exited $?" >/mnt/share/evict/exit
 # A longer wait and more intervals: the nested workload is slow under TCG
 # in TCG, and one run of 5 intervals with 100 ms lost nothing.
 NESTED_VIA=rwp NESTED_PROTOCOL=unsafe NESTED_INTERVALS=8 NESTED_TEST_PUNCH_DELAY_US=500000 \

@@ -30,7 +30,8 @@ if [ "$profile" = vmm ]; then
 	make -s build/wsbench-static
 	extra="--extra-file build/wsbench-static:/opt/wsbench/bin/wsbench-static
 		--extra-file images/nested-init:/opt/wsbench/nested/init
-		--extra-file $kdir/bzImage:/opt/wsbench/nested/bzImage"
+		--extra-file $kdir/bzImage:/opt/wsbench/nested/bzImage
+		--extra-file build/libwsbench-handoff.so:/opt/wsbench/bin/libwsbench-handoff.so"
 fi
 image=$(images/build.sh $variant) || { echo "vm-suite: image build failed" >&2; exit 1; }
 image=$(printf '%s\n' "$image" | tail -n 1)
@@ -63,8 +64,12 @@ JOB
 	echo '#!/bin/sh'
 	echo 'set -eu'
 	echo 'export WSBENCH=/opt/wsbench/bin/wsbench'
+	# The cycle by default: one boot per mechanism, eviction measured.
+	echo 'export NESTED_EVICT=1'
 	# NESTED_* settings of scripts/nested-run.sh reach the guest.
-	env | grep '^NESTED_[A-Z_]*=[A-Za-z0-9_.,-]*$' | sed 's/^/export /' || true
+	# (NESTED_VIA: blank-separated boots, so quoted).
+	env | grep '^NESTED_[A-Z_]*=[A-Za-z0-9_., -]*$' |
+		sed "s/^\([A-Z_]*\)=\(.*\)$/export \1='\2'/" || true
 	echo "/opt/wsbench/scripts/nested-run.sh /mnt/share/results/$(basename "$out")"
 } >"$job"
 

@@ -21,6 +21,7 @@ static void usage(FILE *f)
 "usage: wsbench nested guest --pattern FILE [options]   (in the nested guest)\n"
 "       wsbench nested track --pid PID --socket PATH [options]\n"
 "       wsbench nested truth TRANSCRIPT [--json FILE]\n"
+"       wsbench nested kvm-probe   can a KVM guest run here (and why not)\n"
 "Ground truth from a workload inside a nested QEMU guest, for trackers of\n"
 "that QEMU's guest RAM (README.md, 'The nested QEMU guest').\n"
 "truth: the transcript's per-interval touched sets, in page offsets of the\n"
@@ -122,9 +123,11 @@ int ws_nested_cmd(int argc, char **argv)
 		return ws_nested_guest_cmd(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "track"))
 		return ws_nested_track_cmd(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "kvm-probe"))
+		return ws_nested_kvm_probe_cmd(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "truth"))
 		return truth_cmd(argc - 1, argv + 1);
-	fprintf(stderr, "wsbench nested: '%s' is not a subcommand: use guest, track, truth or --help\n",
+	fprintf(stderr, "wsbench nested: '%s' is not a subcommand: use guest, track, truth, kvm-probe or --help\n",
 		argv[1]);
 	return WS_EXIT_USAGE;
 }

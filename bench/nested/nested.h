@@ -12,6 +12,10 @@
  *                              tracking from /proc/PID, score them
  *   wsbench nested truth FILE  a transcript -> per-interval touched sets in
  *                              the RAM memfd's page-offset space (JSON)
+ *
+ * May include: lib/, workload/, trackers/, vmm/ (the cycle it runs on
+ * QEMU's RAM: evict.c) and attach/ (QEMU hands its RAM over through the
+ * attach session); nothing includes nested/ but the driver.
  */
 #ifndef WS_NESTED_H
 #define WS_NESTED_H
@@ -24,5 +28,7 @@ int ws_nested_summary_print(FILE *out, const char *dir);
 
 int ws_nested_guest_cmd(int argc, char **argv);
 int ws_nested_track_cmd(int argc, char **argv);
+/* Can this machine run a KVM guest?  0 yes, 1 no (the reason printed). */
+int ws_nested_kvm_probe_cmd(int argc, char **argv);
 
 #endif /* WS_NESTED_H */

@@ -5,6 +5,8 @@
  * whether the workload's bytes were where the truth said.
  */
 #include <errno.h>
+#include <glob.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,32 +39,129 @@ static const char *frac(char *buf, size_t n, json_t *o, const char *key)
 	return buf;
 }
 
+/* Milliseconds from @o, or "-" (the cycle times its phases itself). */
+static const char *ms(char *buf, size_t n, json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_number(v))
+		return "-";
+	snprintf(buf, n, "%.3g", json_number_value(v));
+	return buf;
+}
+
+static void mechanism_header(FILE *out)
+{
+	fprintf(out, "%-10s %-13s %9s %7s %10s %9s %8s %7s %7s %8s %10s\n",
+		"mechanism", "sees", "precision", "recall", "reported",
+		"touched", "outside", "cold P", "cold R", "arm ms",
+		"collect ms");
+}
+
 static void mechanism_rows(FILE *out, json_t *mech)
 {
 	const char *name;
 	json_t *m;
 
-	fprintf(out, "%-10s %-13s %9s %7s %10s %9s %8s %7s %7s %8s %10s\n",
-		"mechanism", "sees", "precision", "recall", "reported",
-		"touched", "outside", "cold P", "cold R", "arm ms",
-		"collect ms");
 	json_object_foreach(mech, name, m) {
 		json_t *t = json_object_get(m, "total");
 		json_t *c = json_object_get(t, "cold");
-		char cp[32], cr[32];
+		char cp[32], cr[32], am[32], cm[32];
 
 		if (!json_is_true(json_object_get(m, "supported"))) {
 			fprintf(out, "%-10s skipped: %s\n", name,
 				str(m, "reason"));
 			continue;
 		}
-		fprintf(out, "%-10s %-13s %9.4f %7.4f %10.0f %9.0f %8.0f %7s %7s %8.3g %10.3g\n",
+		fprintf(out, "%-10s %-13s %9.4f %7.4f %10.0f %9.0f %8.0f %7s %7s %8s %10s\n",
 			name, str(m, "sees"), num(t, "precision"),
 			num(t, "recall"), num(t, "reported"), num(t, "truth"),
 			num(t, "hot_outside_workload"), frac(cp, sizeof(cp), c, "precision"),
-			frac(cr, sizeof(cr), c, "recall"), num(m, "arm_ms_mean"),
-			num(m, "collect_ms_mean"));
+			frac(cr, sizeof(cr), c, "recall"),
+			ms(am, sizeof(am), m, "arm_ms_mean"),
+			ms(cm, sizeof(cm), m, "collect_ms_mean"));
 	}
+}
+
+static bool content_ok(json_t *in)
+{
+	return json_is_true(json_object_get(in, "sum_match")) &&
+	       num(in, "word0_bad") == 0 && num(in, "nested_bad_pages") == 0;
+}
+
+/* One boot's cycle (nested track --evict): one row of the eviction table. */
+static void eviction_row(FILE *out, json_t *j)
+{
+	json_t *ev = json_object_get(j, "eviction");
+	void *it = json_object_iter(json_object_get(j, "mechanisms"));
+	const char *name = it ? json_object_iter_key(it) : "?";
+
+	if (!json_is_true(json_object_get(ev, "measured")))
+		return;
+	fprintf(out, "%-10s %-8s %-6s %10.2f %9.0f %10.1f %9.2f %9.2f %10.2f %6.0f %s\n",
+		name, str(ev, "protocol"), str(ev, "freeze"),
+		num(ev, "evicted_mib"), num(ev, "refaults"),
+		num(ev, "refaults_per_s"), num(ev, "stall_ms_p50"),
+		num(ev, "stall_ms_p99"), num(ev, "manager_cpu_ms_per_interval"),
+		num(ev, "pages_lost"),
+		json_is_true(json_object_get(ev, "accounted")) ? "yes" : "NO");
+}
+
+static void eviction_table(FILE *out, const char *dir)
+{
+	char pat[4096];
+	glob_t g;
+	bool head = false;
+
+	snprintf(pat, sizeof(pat), "%s/nested-track*.json", dir);
+	if (glob(pat, 0, NULL, &g))
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		json_t *j = json_load_file(g.gl_pathv[i], 0, NULL);
+
+		if (j && json_is_true(json_object_get(json_object_get(j,
+				"eviction"), "measured")) && !head) {
+			fprintf(out, "the cycle on QEMU's RAM (detect, freeze, evict, refault):\n");
+			fprintf(out, "%-10s %-8s %-6s %10s %9s %10s %9s %9s %10s %6s %s\n",
+				"mechanism", "protocol", "freeze", "evict MiB",
+				"refaults", "refault/s", "stall p50", "stall p99",
+				"CPU ms/iv", "lost", "accounted");
+			head = true;
+		}
+		if (j)
+			eviction_row(out, j);
+		json_decref(j);
+	}
+	if (head)
+		fprintf(out, "(stall: freeze to unfreeze, ms of wall time per interval; CPU: the manager's and its fault handler's; lost: bad pages in the nested guest's stamp check, at the memfd, or not restored; accounted: evicted = refaulted + restored at release)\n");
+	globfree(&g);
+}
+
+/*
+ * The boots after the first (scripts/nested-run.sh: one per NESTED_VIA
+ * group; rwp and wp need one each): nested-track.VIA.json, same workload.
+ */
+static void later_boots(FILE *out, const char *dir)
+{
+	char pat[4096];
+	glob_t g;
+
+	snprintf(pat, sizeof(pat), "%s/nested-track.*.json", dir);
+	if (glob(pat, 0, NULL, &g))
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		json_t *j = json_load_file(g.gl_pathv[i], 0, NULL);
+		json_t *in = json_object_get(j, "integrity");
+
+		if (!j)
+			continue;
+		mechanism_rows(out, json_object_get(j, "mechanisms"));
+		if (!content_ok(in))
+			fprintf(out, "%-10s ^ its boot's memfd check FAILED (%s)\n",
+				"", g.gl_pathv[i]);
+		json_decref(j);
+	}
+	globfree(&g);
 }
 
 int ws_nested_summary_print(FILE *out, const char *dir)
@@ -82,18 +181,26 @@ int ws_nested_summary_print(FILE *out, const char *dir)
 	fprintf(out, "wsbench %s  nested QEMU guest tracked from outside  kernel %s  accel %s\n",
 		dir, str(json_object_get(json_object_get(j, "environment"),
 					 "kernel"), "release"), str(j, "accel"));
+	fprintf(out, "nested QEMU: -accel %s%s%s%s\n", str(j, "nested_accel"),
+		json_object_get(j, "nested_accel_not_kvm") ? " (not kvm: " : "",
+		json_object_get(j, "nested_accel_not_kvm") ?
+		str(j, "nested_accel_not_kvm") : "",
+		json_object_get(j, "nested_accel_not_kvm") ? ")" : "");
 	fprintf(out, "workload %s: %.0f pages of %.0f (RAM memfd), %.0f intervals of %.0f ms; boot to hello %.1f s\n",
 		str(tr, "pattern"), num(tr, "pages"),
 		num(p, "ram_bytes") / num(p, "page_size"), num(p, "intervals"),
 		num(p, "interval_ms"),
 		num(json_object_get(j, "timing"), "boot_to_hello_s"));
+	mechanism_header(out);
 	mechanism_rows(out, json_object_get(j, "mechanisms"));
-	fprintf(out, "(precision: reported pages the nested guest touched in the interval or its collect windows; recall: touched pages reported; soft-dirty is scored on writes)\n");
+	later_boots(out, dir);
+	fprintf(out, "(precision: reported pages the nested guest touched in the interval or its collect windows; recall: touched pages reported; soft-dirty and wp are scored on writes; rwp and wp run in boots of their own, with the uffd QEMU hands over)\n");
 	fprintf(out, "(cold P: workload pages not reported that were untouched in the interval, reads included; cold R: pages untouched in the interval and its windows that were not reported)\n");
 	ev = json_object_get(j, "eviction");
 	if (ev && !json_is_true(json_object_get(ev, "measured")))
-		fprintf(out, "evicted MiB, refaults: not measured: %s\n",
+		fprintf(out, "evicted MiB, refaults: not measured in the first boot: %s\n",
 			str(ev, "reason"));
+	eviction_table(out, dir);
 	fprintf(out, "integrity: %.0f/%.0f workload pages at the memfd offsets the truth names; page hash sum %s; nested guest: %.0f bad pages; %.0f ambiguous batches, %.0f moved pages\n",
 		num(in, "word0_ok"), num(in, "memfd_pages"),
 		json_is_true(json_object_get(in, "sum_match")) ? "matches" :

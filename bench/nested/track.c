@@ -38,8 +38,13 @@
 #include "timing.h"
 #include "vmram.h"
 
-/* "none": the truth and the memfd check alone (a kernel without either). */
-static const char *const via_names[] = { "softdirty", "idle", "none", NULL };
+/*
+ * In enum ws_outer_via order; "none": the truth and the memfd check alone
+ * (a kernel without any of them).
+ */
+static const char *const via_names[] = {
+	"softdirty", "idle", "rwp", "wp", "none", NULL
+};
 
 #define NONE_ONLY	(1u << WS_VIA_NR)
 
@@ -47,10 +52,25 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: wsbench nested track --pid PID --socket PATH [options]\n"
-"Track the guest RAM of QEMU process PID from outside (soft-dirty, idle)\n"
-"against the truth its nested guest reports on the chardev socket PATH.\n"
+"Track the guest RAM of QEMU process PID from outside (soft-dirty, idle;\n"
+"rwp, wp with QEMU's userfaultfd) against the truth its nested guest\n"
+"reports on the chardev socket PATH.\n"
 "  --ram SIZE            RAM memfd size (default: the largest memfd mapping)\n"
-"  --via LIST            softdirty,idle or none (default both)\n"
+"  --via LIST            softdirty,idle (default), rwp, wp, or none; rwp and\n"
+"                        wp each alone (one userfaultfd per QEMU)\n"
+"  --handoff PATH        listen here for QEMU's libwsbench-handoff.so\n"
+"                        (WSBENCH_HANDOFF_SOCKET): needed by rwp and wp\n"
+"  --handoff-timeout S   wait for QEMU's handoff after the hello (default 60)\n"
+"  --evict               the VMM cycle on QEMU's RAM: freeze, detect, evict\n"
+"                        the pages cold for K intervals, refault; one --via\n"
+"                        and --handoff (refaults need QEMU's uffd)\n"
+"  --protocol P          safe (default): freeze first; unsafe: evict without\n"
+"                        freezing (the nested guest's check must catch it)\n"
+"  --cold-after K        intervals a page must go unseen (default 1)\n"
+"  --qmp PATH            QEMU's QMP socket: the freeze of softdirty, idle\n""  --nested-accel A      tcg (default) or kvm: how QEMU runs, for the record\n"
+"  --nested-accel-why T  why not kvm (the probe's reason), for the record\n"
+"  --test-punch-delay-us US  tests: sleep between writing a run of pages\n"
+"                        out and punching it (a window unsafe loses in)\n"
 "  --intervals N         tracking intervals (default 6)\n"
 "  --interval-ms MS      interval length (default 2000)\n"
 "  --boot-timeout S      wait for the guest's hello (default 900)\n"
@@ -64,7 +84,11 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 {
 	*a = (struct track_args){ .vias = 3, .intervals = 6,
 				  .interval_ms = 2000, .boot_timeout_s = 900,
-				  .timeout_s = 300 };
+				  .timeout_s = 300, .handoff_timeout_s = 60,
+				  .cold_after = 1 };
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(a->tmp, sizeof(a->tmp), "%s", tmp && *tmp ? tmp : "/tmp");
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
 		int r = 0;
@@ -72,6 +96,10 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 		if (!strcmp(o, "--help")) {
 			usage(stdout);
 			exit(0);
+		}
+		if (!strcmp(o, "--evict")) {	/* the one flag without a value */
+			a->evict = true;
+			continue;
 		}
 		i++;
 		if (!strcmp(o, "--pid"))
@@ -90,6 +118,31 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 			r = ws_parse_uint(o, v, 1, 86400, &a->boot_timeout_s);
 		else if (!strcmp(o, "--timeout"))
 			r = ws_parse_uint(o, v, 1, 86400, &a->timeout_s);
+		else if (!strcmp(o, "--handoff"))
+			a->handoff = v;
+		else if (!strcmp(o, "--handoff-timeout"))
+			r = ws_parse_uint(o, v, 1, 86400, &a->handoff_timeout_s);
+		else if (!strcmp(o, "--protocol")) {
+			if (strcmp(v, "safe") && strcmp(v, "unsafe")) {
+				fprintf(stderr, "wsbench nested track: --protocol '%s': accepted: safe, unsafe\n", v);
+				return -1;
+			}
+			a->unsafe = !strcmp(v, "unsafe");
+		} else if (!strcmp(o, "--cold-after"))
+			r = ws_parse_uint(o, v, 1, MAX_INTERVALS, &a->cold_after);
+		else if (!strcmp(o, "--test-punch-delay-us"))
+			r = ws_parse_uint(o, v, 0, 1000000,
+					  &a->test_punch_delay_us);
+		else if (!strcmp(o, "--nested-accel")) {
+			if (strcmp(v, "tcg") && strcmp(v, "kvm")) {
+				fprintf(stderr, "wsbench nested track: --nested-accel '%s': accepted: tcg, kvm\n", v);
+				return -1;
+			}
+			a->nested_accel = v;
+		} else if (!strcmp(o, "--nested-accel-why"))
+			a->nested_accel_why = v;
+		else if (!strcmp(o, "--qmp"))
+			a->qmp = v;
 		else if (!strcmp(o, "--transcript"))
 			a->transcript = v;
 		else if (!strcmp(o, "--truth"))
@@ -97,7 +150,7 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 		else if (!strcmp(o, "--json"))
 			a->json = v;
 		else {
-			fprintf(stderr, "wsbench nested track: unknown option '%s': accepted: --pid --socket --ram --via --intervals --interval-ms --boot-timeout --timeout --transcript --truth --json\n",
+			fprintf(stderr, "wsbench nested track: unknown option '%s': accepted: --pid --socket --ram --via --handoff --handoff-timeout --evict --protocol --cold-after --qmp --test-punch-delay-us --nested-accel --nested-accel-why --intervals --interval-ms --boot-timeout --timeout --transcript --truth --json\n",
 				o);
 			return -1;
 		}
@@ -110,6 +163,32 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 	}
 	if (!a->pid || !a->socket) {
 		fprintf(stderr, "wsbench nested track: --pid PID and --socket PATH are required\n");
+		return -1;
+	}
+	if ((a->vias & WS_VIA_UFFD_MASK) && a->vias != (a->vias & WS_VIA_UFFD_MASK)) {
+		fprintf(stderr, "wsbench nested track: --via: rwp and wp run alone: their protections and soft-dirty's or idle's bits on the same pages would disturb each other (accepted: softdirty,idle | rwp | wp | none)\n");
+		return -1;
+	}
+	if ((a->vias & WS_VIA_UFFD_MASK) == WS_VIA_UFFD_MASK) {
+		fprintf(stderr, "wsbench nested track: --via: rwp and wp cannot share a boot: QEMU's RAM mapping takes one userfaultfd (accepted: softdirty,idle | rwp | wp | none)\n");
+		return -1;
+	}
+	if (a->evict && (a->vias & NONE_ONLY || __builtin_popcount(a->vias) != 1)) {
+		fprintf(stderr, "wsbench nested track: --evict runs the cycle for one --via at a time (accepted: softdirty, idle, rwp, wp)\n");
+		return -1;
+	}
+	if (a->evict && !a->handoff) {
+		fprintf(stderr, "wsbench nested track: --evict needs --handoff PATH: every backend refaults through the userfaultfd QEMU hands over\n");
+		return -1;
+	}
+	if (a->evict && !a->unsafe && !(a->vias & WS_VIA_UFFD_MASK) && !a->qmp) {
+		fprintf(stderr, "wsbench nested track: --evict with %s freezes QEMU through QMP stop/cont: --qmp PATH is needed\n",
+			a->vias & (1u << WS_VIA_IDLE) ? "idle" : "softdirty");
+		return -1;
+	}
+	if ((a->vias & WS_VIA_UFFD_MASK) && !a->handoff) {
+		fprintf(stderr, "wsbench nested track: --via %s needs --handoff PATH: the socket QEMU's libwsbench-handoff.so connects to (WSBENCH_HANDOFF_SOCKET)\n",
+			a->vias & (1u << WS_VIA_RWP) ? "rwp" : "wp");
 		return -1;
 	}
 	if (kill((pid_t)a->pid, 0) && errno == ESRCH) {
@@ -137,8 +216,15 @@ static int open_vias(struct track *t)
 
 		if (!(t->a.vias & (1u << i)))
 			continue;
-		s->on = !ws_outer_open(&s->o, i, &t->ram, s->why,
-				       sizeof(s->why));
+		if (t->a.evict)
+			s->on = !ws_nested_cycle_open(t, i, s->why,
+						      sizeof(s->why));
+		else if (ws_via_is_uffd(i))
+			s->on = !ws_nested_uffd_open(t, i, s->why,
+						     sizeof(s->why));
+		else
+			s->on = !ws_outer_open(&s->o, i, &t->ram, s->why,
+					       sizeof(s->why));
 		if (!s->on) {
 			printf("%s: skipped: %s\n", ws_outer_via_name(i), s->why);
 			continue;
@@ -162,12 +248,20 @@ static int each_via(struct track *t, uint64_t k, bool collect)
 
 		if (!s->on)
 			continue;
-		ret = collect ? ws_outer_collect(&s->o, &s->hot[k]) :
-				ws_outer_arm(&s->o);
+		if (t->a.evict)	/* armed by the cycle's set-up, re-armed here */
+			ret = collect ? ws_nested_cycle_manage(t, k + 1,
+							       &s->hot[k]) : 0;
+		else if (ws_via_is_uffd(i))
+			ret = collect ? ws_nested_uffd_collect(s, &s->hot[k]) :
+					ws_nested_uffd_arm(s);
+		else
+			ret = collect ? ws_outer_collect(&s->o, &s->hot[k]) :
+					ws_outer_arm(&s->o);
 		if (ret) {
 			fprintf(stderr, "wsbench nested track: %s %s: %s\n",
 				ws_outer_via_name(i), collect ? "collect" :
-				"arm", strerror(-ret));
+				"arm", t->a.evict ? "see above" :
+				ws_via_is_uffd(i) ? s->tk.err : strerror(-ret));
 			return ret;
 		}
 	}
@@ -194,6 +288,8 @@ static int run_intervals(struct track *t)
 		t->interval_ms[k - 1] = (double)(ws_now_ns() - tb) / 1e6;
 		if (!ret)
 			ret = each_via(t, k - 1, true);
+		if (!ret)
+			t->done = k;
 		if (!ret)
 			ret = each_via(t, 0, false);
 		if (!ret && k < t->a.intervals)
@@ -227,6 +323,11 @@ int ws_nested_track_cmd(int argc, char **argv)
 		fprintf(stderr, "wsbench nested track: out of memory\n");
 		return 1;
 	}
+	if (t.a.handoff && ws_nested_handoff_listen(&t, why, sizeof(why))) {
+		fprintf(stderr, "wsbench nested track: --handoff %s: %s\n",
+			t.a.handoff, why);
+		return 1;
+	}
 	printf("waiting for the nested guest on %s (boot)\n", t.a.socket);
 	fflush(stdout);
 	ret = ws_nested_link_open(&t.l, t.a.socket, t.transcript,
@@ -241,17 +342,20 @@ int ws_nested_track_cmd(int argc, char **argv)
 	}
 	if (!ret)
 		ret = ws_nested_link_ready(&t.l, t.ram.npages);
-	if (!ret && (ret = open_vias(&t)) == 0 && t.a.vias != NONE_ONLY) {
-		snprintf(t.l.err, sizeof(t.l.err),
-			 "no mechanism available (--via none runs the truth alone)");
-		ret = -EOPNOTSUPP;
-	}
+	/*
+	 * Nothing this kernel offers: the skips are the result (with the
+	 * probes' reasons), next to the truth and the memfd check.
+	 */
+	if (!ret && (ret = open_vias(&t)) == 0 && t.a.vias != NONE_ONLY)
+		printf("no mechanism available: the truth and the memfd check alone\n");
 	if (ret >= 0)
 		ret = run_intervals(&t);
 	if (ret)
 		fprintf(stderr, "wsbench nested track: %s\n", t.l.err[0] ?
 			t.l.err : strerror(-ret));
-	else
+	/* QEMU's protections go before it may exit (its library waits). */
+	ws_nested_handoff_end(&t);
+	if (!ret)
 		ret = ws_nested_track_report(&t);	/* reads the memfd */
 	if (t.l.rep.bye)
 		ws_nested_link_quit(&t.l);

@@ -12,6 +12,9 @@
 #include <stdio.h>
 
 #include "link.h"
+#include "mem.h"
+#include "session.h"
+#include "tracker.h"
 #include "vmram.h"
 
 #define MAX_INTERVALS	1000
@@ -19,6 +22,14 @@
 struct track_args {
 	uint64_t pid;
 	const char *socket, *transcript, *json, *truth;
+	const char *handoff;		/* socket QEMU's preload library calls */
+	uint64_t handoff_timeout_s;
+	bool evict, unsafe;		/* --evict, --protocol unsafe */
+	uint64_t cold_after;		/* K */
+	uint64_t test_punch_delay_us;	/* tests: write-out to punch */
+	const char *qmp;		/* QEMU's monitor socket */
+	char tmp[256];			/* storage file directory ($TMPDIR) */
+	const char *nested_accel, *nested_accel_why;	/* as QEMU ran */
 	size_t ram;
 	unsigned int vias;		/* bit per enum ws_outer_via */
 	uint64_t intervals, interval_ms, boot_timeout_s, timeout_s;
@@ -27,14 +38,47 @@ struct track_args {
 struct via_state {
 	bool on;
 	char why[512];			/* why not, when !on */
-	struct ws_outer o;
+	struct ws_outer o;		/* soft-dirty, idle; its time counters
+					 * for all */
+	/* rwp, wp: a tracker on QEMU's addresses with QEMU's uffd */
+	struct ws_tracker tk;
+	struct ws_mem tmem;
+	bool tk_open, armed;
+	const char *rearm;		/* how collect re-arms (tracker.h) */
+	const char *mode;		/* the tracker's mode, NULL: async */
+	uint64_t uffd_features;		/* QEMU's uffd, as UFFDIO_API said */
+	bool user_mode_only;
 	struct ws_pageset *hot;		/* per interval */
 };
+
+/* The cycle's outcome (evict.c), kept after the cycle is freed. */
+struct nested_evict_iv {
+	size_t evicted, resident;
+	uint64_t refaults, window_ns, cpu_ns;
+};
+
+struct nested_evict {
+	bool measured;
+	const char *freeze;		/* "sync", "pause", "none" */
+	uint32_t intervals;
+	size_t evicted, page_size;
+	uint64_t refaults, first_touches, held, cpu_ns, handler_cpu_ns;
+	double stall_p50_ns, stall_p99_ns;
+	uint64_t restored, restore_failed;	/* QEMU's library, at release */
+	struct nested_evict_iv iv[MAX_INTERVALS];
+};
+
+struct nested_cycle;
 
 struct track {
 	struct track_args a;
 	struct ws_nested_link l;
 	struct ws_vmram ram;
+	struct ws_session sess;		/* the uffd handoff, when asked */
+	bool sess_listening, sess_handed;
+	struct nested_cycle *cy;	/* --evict */
+	struct nested_evict ev;
+	uint32_t done;			/* intervals managed */
 	struct via_state v[WS_VIA_NR];
 	FILE *transcript;
 	double *window_ms, *interval_ms;
@@ -42,5 +86,31 @@ struct track {
 };
 
 int ws_nested_track_report(struct track *t);
+
+/* uffdvia.c: rwp and wp through the uffd handoff. */
+/* Listen on a.handoff before QEMU's library gives up waiting. */
+int ws_nested_handoff_listen(struct track *t, char *why, size_t len);
+/* Take QEMU's RAM range, memfd and ask for the uffd; open via @via. */
+int ws_nested_uffd_open(struct track *t, enum ws_outer_via via, char *why,
+			size_t len);
+int ws_nested_uffd_arm(struct via_state *s);
+int ws_nested_uffd_collect(struct via_state *s, struct ws_pageset *hot);
+/* QEMU's RAM range and memfd through the handoff (once). */
+int ws_nested_take_range(struct track *t, char *why, size_t len);
+
+/* evict.c: --evict, the VMM cycle on QEMU's RAM for via @via. */
+int ws_nested_cycle_open(struct track *t, enum ws_outer_via via, char *why,
+			 size_t len);
+/* Steps 2-5 after interval @k; @hot gets what was detected. */
+int ws_nested_cycle_manage(struct track *t, uint32_t k,
+			   struct ws_pageset *hot);
+/* Counters into t->ev, the cycle freed (our uffds closed). */
+void ws_nested_cycle_end(struct track *t);
+
+/*
+ * Stop tracking (close our uffd) and release QEMU's: its library closes
+ * the uffd, which clears every protection.  Before QEMU may exit.
+ */
+void ws_nested_handoff_end(struct track *t);
 
 #endif /* WS_NESTED_TRACK_IMPL_H */

@@ -20,15 +20,9 @@ struct score {
 	struct ws_cold_score cold;
 };
 
-/*
- * What this side cannot do, recorded rather than left out: the RAM's
- * userfaultfd exists only if QEMU opens and registers it itself.
- */
-static const char *const handoff_only[] = { "rwp", "wp", NULL };
-static const char handoff_reason[] =
-	"needs the userfaultfd of QEMU's RAM, which only QEMU's own process can open and register: the uffd handoff (an LD_PRELOAD library in QEMU, wsbench attach), not in this build";
+/* Recorded rather than left out. */
 static const char eviction_reason[] =
-	"evicting a page of QEMU's shared RAM from outside would lose it (QEMU would read zeros there) unless a MISSING fault brings it back: that needs the userfaultfd of QEMU's RAM too (the uffd handoff)";
+	"not asked: tracking only (wsbench nested track --evict, NESTED_EVICT=1)";
 
 struct content {
 	size_t pages, word0_ok, word0_bad;
@@ -68,7 +62,7 @@ static void score_interval(const struct track *t, int via, uint32_t k,
 	const struct ws_nested_iv *prev = k > 1 ? ws_nested_report_iv(r, k - 1) :
 						  NULL;
 	const struct ws_pageset *hot = &t->v[via].hot[k - 1];
-	bool wo = via == WS_VIA_SOFTDIRTY;
+	bool wo = ws_via_writes_only(via);
 
 	memset(s, 0, sizeof(*s));
 	for (size_t p = 0; p < hot->npages; p++) {
@@ -146,7 +140,7 @@ static json_t *score_json(const struct score *s)
 static json_t *via_json(const struct track *t, int via, struct score *total)
 {
 	const struct via_state *v = &t->v[via];
-	json_t *ivs = json_array();
+	json_t *ivs = json_array(), *j;
 
 	memset(total, 0, sizeof(*total));
 	for (uint32_t k = 1; k <= t->a.intervals; k++) {
@@ -160,13 +154,27 @@ static json_t *via_json(const struct track *t, int via, struct score *total)
 		add_score(total, &s);
 	}
 	finish_score(total);
-	return json_pack("{s:b,s:s,s:o,s:o,s:f,s:f,s:I}", "supported", true,
-		"sees", via == WS_VIA_SOFTDIRTY ? "writes" : "reads+writes",
+	/* The cycle (--evict) times its phases itself: see "eviction". */
+	j = json_pack("{s:b,s:s,s:o,s:o,s:o,s:o,s:I,s:s}", "supported", true,
+		"sees", ws_via_writes_only(via) ? "writes" : "reads+writes",
 		"total", score_json(total), "intervals", ivs,
-		"arm_ms_mean", (double)v->o.arm_ns / 1e6 / (double)v->o.arms,
-		"collect_ms_mean",
-		(double)v->o.collect_ns / 1e6 / (double)v->o.collects,
-		"pfn_moved", (json_int_t)v->o.pfn_moved);
+		"arm_ms_mean", v->o.arms ?
+		json_real((double)v->o.arm_ns / 1e6 / (double)v->o.arms) :
+		json_null(),
+		"collect_ms_mean", v->o.collects ?
+		json_real((double)v->o.collect_ns / 1e6 / (double)v->o.collects) :
+		json_null(),
+		"pfn_moved", (json_int_t)v->o.pfn_moved,
+		"mode", v->mode ? v->mode : "async");
+	if (ws_via_is_uffd(via) || t->a.evict)
+		json_object_set_new(j, "uffd", json_pack("{s:s,s:I,s:I,s:b,s:s,s:s}",
+			"from", "QEMU, through libwsbench-handoff.so",
+			"pid", (json_int_t)t->sess.pid,
+			"features", (json_int_t)v->uffd_features,
+			"user_mode_only", v->user_mode_only,
+			"mode", v->mode ? v->mode : "async",
+			"rearm", v->rearm ? v->rearm : "?"));
+	return j;
 }
 
 static json_t *truth_json(const struct track *t)
@@ -213,6 +221,75 @@ static json_t *content_json(const struct track *t, const struct content *c)
 		"word0_bad", (json_int_t)c->word0_bad);
 }
 
+/* Pages lost: the nested guest's stamps, the memfd, the release. */
+static uint64_t pages_lost(const struct track *t, const struct content *c)
+{
+	return t->l.rep.integrity_bad + c->word0_bad + t->ev.restore_failed;
+}
+
+static double mib(const struct track *t, size_t pages)
+{
+	return (double)pages * (double)t->ev.page_size / (1 << 20);
+}
+
+static void print_eviction(const struct track *t)
+{
+	const struct nested_evict *e = &t->ev;
+
+	printf("cycle (%s, freeze %s, K=%llu): evicted %.2f MiB (%zu pages), %llu refaults (%.1f/s), stall p50 %.2f ms p99 %.2f ms, manager CPU %.2f ms/interval, %llu first touches, %llu faults held, %llu pages restored by QEMU's library at release\n",
+	       t->a.unsafe ? "protocol unsafe" : "protocol safe", e->freeze,
+	       (unsigned long long)t->a.cold_after, mib(t, e->evicted),
+	       e->evicted, (unsigned long long)e->refaults,
+	       (double)e->refaults / ((double)t->run_ns / 1e9),
+	       e->stall_p50_ns / 1e6, e->stall_p99_ns / 1e6,
+	       e->intervals ? (double)e->cpu_ns / 1e6 / e->intervals : 0.0,
+	       (unsigned long long)e->first_touches,
+	       (unsigned long long)e->held,
+	       (unsigned long long)e->restored);
+}
+
+static json_t *eviction_json(const struct track *t, const struct content *c)
+{
+	const struct nested_evict *e = &t->ev;
+	json_t *ivs = json_array(), *j;
+
+	if (!e->measured)
+		return json_pack("{s:b,s:s}", "measured", false, "reason",
+				 eviction_reason);
+	for (uint32_t k = 0; k < e->intervals; k++)
+		json_array_append_new(ivs, json_pack("{s:I,s:I,s:I,s:I,s:f,s:f}",
+			"i", (json_int_t)k + 1,
+			"evicted", (json_int_t)e->iv[k].evicted,
+			"refaults", (json_int_t)e->iv[k].refaults,
+			"resident", (json_int_t)e->iv[k].resident,
+			"stall_ms", (double)e->iv[k].window_ns / 1e6,
+			"manager_cpu_ms", (double)e->iv[k].cpu_ns / 1e6));
+	j = json_pack("{s:b,s:s,s:s,s:I,s:I,s:f,s:I,s:f,s:f,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
+		"measured", true, "protocol", t->a.unsafe ? "unsafe" : "safe",
+		"freeze", e->freeze, "cold_after", (json_int_t)t->a.cold_after,
+		"evicted_pages", (json_int_t)e->evicted,
+		"evicted_mib", mib(t, e->evicted),
+		"refaults", (json_int_t)e->refaults,
+		"refaults_per_s", (double)e->refaults / ((double)t->run_ns / 1e9),
+		"stall_ms_p50", e->stall_p50_ns / 1e6,
+		"stall_ms_p99", e->stall_p99_ns / 1e6,
+		"manager_cpu_ms_per_interval",
+		e->intervals ? (double)e->cpu_ns / 1e6 / e->intervals : 0.0,
+		"first_touches", (json_int_t)e->first_touches,
+		"held_faults", (json_int_t)e->held,
+		"restored_at_release", (json_int_t)e->restored,
+		"restore_failed", (json_int_t)e->restore_failed,
+		"pages_lost", (json_int_t)pages_lost(t, c),
+		"handler_cpu_ms", (json_int_t)(e->handler_cpu_ns / 1000000),
+		"intervals", ivs);
+	/* evicted = refaulted + restored at release: every page came back. */
+	json_object_set_new(j, "accounted", json_boolean(
+		e->evicted == e->refaults + e->restored + e->restore_failed));
+	json_object_set_new(j, "test_punch_delay_us",
+			    json_integer((json_int_t)t->a.test_punch_delay_us));
+	return j;
+}
+
 static void print_result(const struct track *t, const struct content *c,
 			 const struct score *tot)
 {
@@ -238,9 +315,11 @@ static void print_result(const struct track *t, const struct content *c,
 		       tot[i].cold.called, tot[i].cold.in_use_read,
 		       tot[i].cold.in_use_written);
 	}
-	for (int i = 0; handoff_only[i]; i++)
-		printf("%-10s skipped: %s\n", handoff_only[i], handoff_reason);
-	printf("evicted MiB, refaults: not measured: %s\n", eviction_reason);
+	if (t->ev.measured)
+		print_eviction(t);
+	else
+		printf("evicted MiB, refaults: not measured: %s\n",
+		       eviction_reason);
 	printf("memfd check: %zu/%zu workload pages carry their index at the reported offset; page hash sum %s (nested %016llx, memfd %016llx); nested integrity: %llu bad pages\n",
 	       c->word0_ok, c->pages, c->sum_match ? "matches" : "DIFFERS",
 	       (unsigned long long)r->integrity_sum,
@@ -275,13 +354,11 @@ int ws_nested_track_report(struct track *t)
 			json_pack("{s:b,s:s}", "supported", false,
 				  "reason", t->v[i].why));
 	}
-	for (int i = 0; handoff_only[i]; i++)
-		json_object_set_new(vias, handoff_only[i], json_pack("{s:b,s:s}",
-			"supported", false, "reason", handoff_reason));
 	print_result(t, &c, tot);
 	j = json_pack("{s:i,s:s,s:s,s:s,s:o,s:{s:I,s:s,s:I,s:I,s:I,s:I},s:{s:f,s:f},s:o,s:o,s:o}",
 		"schema_version", 1, "kind", "nested-track",
-		"accel", ws_env_virt(accel, sizeof(accel)), "nested_accel", "tcg",
+		"accel", ws_env_virt(accel, sizeof(accel)), "nested_accel",
+		t->a.nested_accel ? t->a.nested_accel : "tcg",
 		"environment", ws_env_capture(),
 		"params", "pid", (json_int_t)t->a.pid, "ram_mapping",
 		t->ram.name, "ram_bytes", (json_int_t)t->ram.len,
@@ -293,8 +370,10 @@ int ws_nested_track_report(struct track *t)
 		"run_s", (double)t->run_ns / 1e9,
 		"truth", truth_json(t), "mechanisms", vias,
 		"integrity", content_json(t, &c));
-	json_object_set_new(j, "eviction", json_pack("{s:b,s:s}",
-		"measured", false, "reason", eviction_reason));
+	json_object_set_new(j, "eviction", eviction_json(t, &c));
+	if (t->a.nested_accel_why)
+		json_object_set_new(j, "nested_accel_not_kvm",
+				    json_string(t->a.nested_accel_why));
 	if (t->a.json && (ret = ws_json_write_atomic(j, t->a.json)))
 		fprintf(stderr, "wsbench nested track: --json %s: %s\n",
 			t->a.json, strerror(-ret));

@@ -168,7 +168,11 @@ int ws_vmram_read_page(const struct ws_vmram *v, size_t page, void *buf)
 
 const char *ws_outer_via_name(enum ws_outer_via via)
 {
-	return via == WS_VIA_SOFTDIRTY ? "softdirty" : "idle";
+	static const char *const names[WS_VIA_NR] = {
+		"softdirty", "idle", "rwp", "wp",
+	};
+
+	return via < WS_VIA_NR ? names[via] : "?";
 }
 
 /* Idle tracking marks folios: 4 KiB shmem folios only (shmem THP off). */

@@ -45,11 +45,32 @@ int ws_vmram_pagemap(struct ws_vmram *v);
 /* Read page @page of the memfd into @buf.  0 or -errno. */
 int ws_vmram_read_page(const struct ws_vmram *v, size_t page, void *buf);
 
+/*
+ * How the RAM is watched.  soft-dirty and idle need nothing from QEMU
+ * (struct ws_outer below); rwp and wp need the userfaultfd of QEMU's RAM,
+ * which only QEMU's process can open: QEMU runs with the preload library
+ * of bench/attach/ and hands it over (uffdvia.c).
+ */
 enum ws_outer_via {
 	WS_VIA_SOFTDIRTY,
 	WS_VIA_IDLE,
+	WS_VIA_RWP,
+	WS_VIA_WP,
 	WS_VIA_NR
 };
+
+#define WS_VIA_UFFD_MASK	((1u << WS_VIA_RWP) | (1u << WS_VIA_WP))
+
+static inline bool ws_via_is_uffd(enum ws_outer_via via)
+{
+	return WS_VIA_UFFD_MASK & (1u << via);
+}
+
+/* Soft-dirty and wp see writes only; idle and rwp reads and writes. */
+static inline bool ws_via_writes_only(enum ws_outer_via via)
+{
+	return via == WS_VIA_SOFTDIRTY || via == WS_VIA_WP;
+}
 
 const char *ws_outer_via_name(enum ws_outer_via via);
 

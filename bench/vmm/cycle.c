@@ -216,7 +216,8 @@ static void pick_cold(struct cycle *c, uint32_t k)
 	if (k < c->o->cold_after)
 		return;
 	for (size_t p = 0; p < c->mem->npages; p++) {
-		if (c->guest && !ws_guest_is_resident(&c->g, p))
+		if (c->guest && (!ws_guest_is_resident(&c->g, p) ||
+				 ws_guest_refaulted(&c->g, p)))
 			continue;
 		ws_pageset_set(&c->decided, p);
 		if (c->det_last[p] + c->o->cold_after <= k)
@@ -249,6 +250,13 @@ int cycle_manage(struct cycle *c, uint32_t k, struct cycle_interval *iv)
 
 	if (c->wl)
 		ws_wl_epoch_bump(c->wl);	/* odd: the window */
+	/*
+	 * A page refaulted after the scan is back unprotected: a write to it
+	 * would not fault, so no freeze holds it, and evicting it on the
+	 * scan's word could lose that write between write-out and punch.
+	 */
+	if (c->guest)
+		ws_guest_refaults_clear(&c->g);
 	/*
 	 * Sync backends freeze before the scan: afterwards no cold page can
 	 * turn hot unseen.  Paused ones detect first, with the vCPUs running

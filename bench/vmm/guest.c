@@ -73,11 +73,12 @@ int ws_guest_init(struct ws_guest *g, size_t len, const char *dir,
 	}
 	g->state = calloc(g->mem.npages, sizeof(*g->state));
 	g->evicted_in = calloc(g->mem.npages, sizeof(*g->evicted_in));
+	g->refaulted = calloc(g->mem.npages, 1);
 	g->incore = calloc(g->mem.npages, 1);
 	g->bad_at_refault = calloc(g->mem.npages, 1);
 	g->bounce = aligned_alloc(g->mem.page_size, g->mem.page_size);
 	if (!g->state || !g->evicted_in || !g->incore || !g->bad_at_refault ||
-	    !g->bounce) {
+	    !g->bounce || !g->refaulted) {
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
@@ -131,10 +132,12 @@ int ws_guest_adopt(struct ws_guest *g, uintptr_t addr, size_t len,
 		return -errno;
 	}
 	g->evicted_in = calloc(g->mem.npages, sizeof(*g->evicted_in));
+	g->refaulted = calloc(g->mem.npages, 1);
 	g->incore = calloc(g->mem.npages, 1);
 	g->bad_at_refault = calloc(g->mem.npages, 1);
 	g->bounce = aligned_alloc(psz, psz);
-	if (!g->evicted_in || !g->incore || !g->bad_at_refault || !g->bounce) {
+	if (!g->evicted_in || !g->incore || !g->bad_at_refault || !g->bounce ||
+	    !g->refaulted) {
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
@@ -158,6 +161,8 @@ void ws_guest_free(struct ws_guest *g)
 	g->state_shared = false;
 	g->state_fd = -1;
 	free(g->evicted_in);
+	free((void *)g->refaulted);
+	g->refaulted = NULL;
 	free(g->incore);
 	free(g->bad_at_refault);
 	free(g->bounce);
@@ -183,9 +188,23 @@ static int write_all(int fd, const char *buf, size_t len, off_t off)
 	return 0;
 }
 
-/* Pages [first, first + n): out to storage, out of memory, waiters woken. */
-static int evict_run(struct ws_guest *g, size_t first, size_t n, int uffd,
-		     uint32_t interval)
+/* Pages [first, first + n): marked evicting, written out to storage. */
+static int write_out(struct ws_guest *g, size_t first, size_t n)
+{
+	size_t psz = g->mem.page_size;
+	off_t off = (off_t)(first * psz);
+
+	for (size_t i = first; i < first + n; i++)
+		atomic_store(&g->state[i], WS_PAGE_EVICTING);
+	return write_all(g->storage_fd, g->io + off, n * psz, off);
+}
+
+/*
+ * Pages [first, first + n), written out (@ret: how that went): out of
+ * memory, marked evicted, waiters woken.
+ */
+static int punch(struct ws_guest *g, size_t first, size_t n, int uffd,
+		 uint32_t interval, int ret)
 {
 	size_t psz = g->mem.page_size;
 	off_t off = (off_t)(first * psz);
@@ -193,11 +212,7 @@ static int evict_run(struct ws_guest *g, size_t first, size_t n, int uffd,
 		.start = (uintptr_t)g->mem.addr + off,
 		.len = n * psz,
 	};
-	int ret;
 
-	for (size_t i = first; i < first + n; i++)
-		atomic_store(&g->state[i], WS_PAGE_EVICTING);
-	ret = write_all(g->storage_fd, g->io + off, n * psz, off);
 	if (!ret && fallocate(g->mem.fd, FALLOC_FL_PUNCH_HOLE |
 			      FALLOC_FL_KEEP_SIZE, off, n * psz))
 		ret = -errno;
@@ -217,6 +232,37 @@ static int evict_run(struct ws_guest *g, size_t first, size_t n, int uffd,
 	 */
 	if (!ret && uffd >= 0 && ioctl(uffd, UFFDIO_WAKE, &r) && errno != ENOENT)
 		ret = -errno;
+	return ret;
+}
+
+/* Pages [first, first + n): out to storage, out of memory, waiters woken. */
+static int evict_run(struct ws_guest *g, size_t first, size_t n, int uffd,
+		     uint32_t interval)
+{
+	int ret = write_out(g, first, n);
+
+	/* Tests: every write-out first, then one wait, then the punches. */
+	if (g->test_punch_delay_us)
+		return ret;
+	return punch(g, first, n, uffd, interval, ret);
+}
+
+/* The punches after a test delay: every run still being evicted. */
+static int punch_evicting(struct ws_guest *g, int uffd, uint32_t interval)
+{
+	size_t n = g->mem.npages;
+	int ret = 0;
+
+	usleep(g->test_punch_delay_us);
+	for (size_t i = 0; !ret && i < n;) {
+		size_t e = i;
+
+		while (e < n && atomic_load(&g->state[e]) == WS_PAGE_EVICTING)
+			e++;
+		if (e > i)
+			ret = punch(g, i, e - i, uffd, interval, 0);
+		i = e + 1;
+	}
 	return ret;
 }
 
@@ -255,6 +301,12 @@ long ws_guest_evict(struct ws_guest *g, const struct ws_pageset *set,
 			}
 			i = e + 1;
 		}
+	}
+	if (g->test_punch_delay_us) {
+		int ret = punch_evicting(g, uffd, interval);
+
+		if (ret)
+			return ret;
 	}
 	return total;
 }
@@ -348,6 +400,8 @@ int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
 	 * write it, so a version one ahead is only a blocked writer's.
 	 */
 	nbad = g->wl ? ws_wl_check_page(g->wl, page, g->bounce, &bad) : 0;
+	/* Before the page is back: pick_cold() sees it with its state. */
+	atomic_store(&g->refaulted[page], 1);
 	/*
 	 * Not copied: a second fault on the page, queued before the first
 	 * was resolved.  The page is back and its writers may have moved
@@ -366,6 +420,14 @@ int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
 		atomic_fetch_add(&g->refaults_recent, 1);
 	atomic_fetch_add(&g->refault_cpu_ns, ws_thread_cpu_ns() - c0);
 	return ws_samples_push(&g->refault_ns, (double)(ws_now_ns() - t0));
+}
+
+void ws_guest_refaults_clear(struct ws_guest *g)
+{
+	for (size_t i = 0; i < g->mem.npages; i++)
+		atomic_store_explicit(&g->refaulted[i], 0,
+				      memory_order_relaxed);
+	atomic_thread_fence(memory_order_seq_cst);
 }
 
 size_t ws_guest_resident(const struct ws_guest *g)

@@ -48,6 +48,20 @@ struct ws_guest {
 	int state_fd;
 	bool state_shared;
 	uint32_t *evicted_in;		/* interval a page was last evicted in */
+	/*
+	 * Refaulted since ws_guest_refaults_clear(): such a page is back,
+	 * unprotected, in the vCPU view, and its writes reach it without a
+	 * fault the freeze could hold -- it must not be evicted on a scan
+	 * that predates its refault (the cycle's pick_cold()).
+	 */
+	_Atomic uint8_t *refaulted;
+	/*
+	 * Tests only: write every run of an eviction out, sleep this long,
+	 * then punch them all, widening the window in which an unfrozen
+	 * vCPU's write is lost (--protocol unsafe must be caught; safe, whose
+	 * vCPUs are frozen meanwhile, must lose nothing).
+	 */
+	unsigned int test_punch_delay_us;
 	unsigned char *incore;		/* mincore() of an eviction run */
 	_Atomic uint32_t interval;	/* the cycle's current interval */
 	struct ws_wl *wl;		/* integrity stamps to check */
@@ -105,6 +119,11 @@ long ws_guest_evict(struct ws_guest *g, const struct ws_pageset *set,
 int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr);
 
 size_t ws_guest_resident(const struct ws_guest *g);
+void ws_guest_refaults_clear(struct ws_guest *g);
+static inline bool ws_guest_refaulted(const struct ws_guest *g, size_t i)
+{
+	return atomic_load(&g->refaulted[i]);
+}
 /* Is page @i resident (not being or having been evicted)? */
 static inline bool ws_guest_is_resident(const struct ws_guest *g, size_t i)
 {

@@ -1,14 +1,18 @@
 #!/bin/sh
 # VM end-to-end test of BENCH_PROFILE=vmm: in the 7.3 guest (vmm image
 # variant), boot a nested QEMU guest (TCG in TCG) whose RAM is a memfd, run
-# a shifting hot set in it, and track that QEMU's RAM from the 7.3 guest
-# with soft-dirty and idle page tracking through /proc/PID.  Checks that
-# both are supported there, that soft-dirty (write faults: lossless) is
+# a read-mostly pattern in it (a read-only hot region), and track that
+# QEMU's RAM from the 7.3 guest: soft-dirty and idle page tracking through
+# /proc/PID in one boot, rwp and wp with the userfaultfd QEMU hands over
+# (libwsbench-handoff.so preloaded into QEMU) in one boot each.  Checks
+# that all four are supported there, that soft-dirty (write faults: lossless) is
 # exact against the nested guest's truth and idle close to it, and that
 # every workload page sits at the RAM memfd offset its PFN names, with the
 # same bytes the nested guest hashed.  The cold set (workload pages not
 # reported hot) is scored against reads and writes: idle's within 5 %,
-# soft-dirty's never holds a page written in the interval.  TAP output.
+# soft-dirty's never holds a page written in the interval; rwp's holds no
+# page read or written (precision >= 0.99), where wp's, blind to reads,
+# calls the read-only hot region cold.  TAP output.
 # Env: E2E_NESTED_TIMEOUT (VM watchdog, s; default 2400), E2E_KEEP=1,
 # E2E_NESTED_KERNEL (a kernel/build.sh directory to use instead of make
 # kernel's, e.g. while another build holds the kernel lock).
@@ -39,23 +43,40 @@ share=$(mktemp -d "${TMPDIR:-/tmp}/wsbench-e2e-nested.XXXXXX")
 cat >"$share/job.sh" <<'EOF'
 #!/bin/sh
 set -eu
-export WSBENCH=/opt/wsbench/bin/wsbench NESTED_PATTERN=shifting-hotset.pat
+export WSBENCH=/opt/wsbench/bin/wsbench NESTED_PATTERN=read-mostly.pat
 export NESTED_INTERVALS=3 NESTED_INTERVAL_MS=2000
+export NESTED_VIA="softdirty,idle rwp wp"
 /opt/wsbench/scripts/nested-run.sh /mnt/share/out
+# The cycle, one boot per mechanism: writes that keep moving into cold
+# memory, and a wait between write-out and punch so that the unsafe
+# protocol's loss shows within a few intervals (the safe ones freeze
+# through that wait).  The unsafe boot is expected to fail.
+export NESTED_EVICT=1 NESTED_PATTERN=moving-writes.pat NESTED_COLD_AFTER=2
+export NESTED_INTERVALS=5 NESTED_INTERVAL_MS=1000 NESTED_TEST_PUNCH_DELAY_US=100000
+NESTED_VIA="softdirty idle rwp wp" /opt/wsbench/scripts/nested-run.sh /mnt/share/evict ||
+	echo "evict: nested-run.sh exited $?" >/mnt/share/evict/exit
+# A longer wait and more intervals: the nested workload is slow under TCG
+# in TCG, and one run of 5 intervals with 100 ms lost nothing.
+NESTED_VIA=rwp NESTED_PROTOCOL=unsafe NESTED_INTERVALS=8 NESTED_TEST_PUNCH_DELAY_US=500000 \
+	/opt/wsbench/scripts/nested-run.sh /mnt/share/unsafe ||
+	echo "unsafe: nested-run.sh exited $?" >/mnt/share/unsafe/exit
 EOF
 t0=$(date +%s)
 e2e_vm_run --kernel "$kdir" --image "$image" --job "$share/job.sh" \
 	--share "$share" --timeout "${E2E_NESTED_TIMEOUT:-2400}" --mem 2G \
 	--wsbench build/wsbench \
 	--extra-file build/wsbench-static:/opt/wsbench/bin/wsbench-static \
+	--extra-file build/libwsbench-handoff.so:/opt/wsbench/bin/libwsbench-handoff.so \
 	--extra-file images/nested-init:/opt/wsbench/nested/init \
 	--extra-file "$kdir/bzImage:/opt/wsbench/nested/bzImage"
 o=$share/out
 q() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$o/$1" 2>/dev/null; }
 echo "# VM run took $(( $(date +%s) - t0 ))s, vm-run.sh exit $rc; nested boot to hello $(q nested-track.json "round(d['timing']['boot_to_hello_s'], 1)")s"
 [ "$rc" = 0 ] || { tail -n 20 "$share/job.log" 2>/dev/null | sed 's/^/#   job: /'; tail -n 10 "$o/nested-console.log" 2>/dev/null | sed 's/^/#   nested: /'; }
-ok "$rc" "outer guest booted the nested guest, tracked it and powered off cleanly"
-sed 's/^/#   /' "$share/job.log" 2>/dev/null | grep -E 'precision|memfd check'
+ok "$rc" "outer guest booted the nested guest eight times (tracking: softdirty,idle / rwp / wp; the cycle: softdirty / idle / rwp / wp / rwp unsafe) and powered off cleanly"
+sed 's/^/#   /' "$share/job.log" 2>/dev/null | grep -E 'precision|memfd check|skipped|booting|cycle \(|exited'
+build/wsbench summary "$share/evict" 2>&1 | sed 's/^/#   /' | grep -A8 'the cycle on'
+[ ! -f "$share/unsafe/nested-track.json" ] || build/wsbench summary "$share/unsafe" 2>&1 | sed 's/^/#   /' | grep -A2 'the cycle on'
 
 for via in softdirty idle; do
 	[ "$(q nested-track.json "d['mechanisms']['$via']['supported']")" = True ]
@@ -83,4 +104,57 @@ ok $? "every workload page is at the RAM memfd offset its nested PFN names ($(q 
 ok $? "the memfd holds the bytes the nested guest hashed, and it lost no write"
 "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d["kind"] == "nested-truth" and len(d["intervals"]) == 3 and d["region"]["pages"] == 4096))' "$o/nested-truth.json" 2>/dev/null
 ok $? "nested-truth.json holds the per-interval sets in RAM memfd page offsets"
+
+# --- rwp and wp, each in a boot of its own, with QEMU's userfaultfd ------
+for via in rwp wp; do
+	f=nested-track.$via.json
+	[ "$(q $f "(lambda m: m['supported'] and m['uffd']['pid'] == d['params']['pid'] and m['uffd']['mode'] == 'async')(d['mechanisms']['$via'])")" = True ]
+	ok $? "$via tracks QEMU's RAM with the uffd QEMU handed over (pid, rearm: $(q $f "d['mechanisms']['$via'].get('uffd', {}).get('pid'), d['mechanisms']['$via'].get('uffd', {}).get('rearm')"); $(q $f "d['mechanisms']['$via'].get('reason', 'ok')"))"
+	[ "$(q $f "(lambda i: i['word0_ok'] == i['nested_pages'] == d['truth']['pages'] and i['word0_bad'] == 0 and i['sum_match'] and i['nested_bad_pages'] == 0)(d['integrity'])")" = True ]
+	ok $? "$via boot: every workload page at its memfd offset with the bytes the nested guest hashed ($(q $f "d['integrity']['word0_ok']")/$(q $f "d['truth']['pages']"))"
+done
+rw=$(q nested-track.rwp.json "(d['mechanisms']['rwp']['total']['precision'], d['mechanisms']['rwp']['total']['recall'], d['mechanisms']['rwp']['total']['truth'])")
+[ "$(q nested-track.rwp.json "(lambda t: t['precision'] >= 0.99 and t['recall'] >= 0.99 and t['truth'] > 0)(d['mechanisms']['rwp']['total'])")" = True ]
+ok $? "rwp of QEMU's RAM: precision and recall >= 0.99 against the pages the nested guest read or wrote (precision, recall, touched: $rw)"
+
+coldf() { q "$1" "(lambda c: ($3))(d['mechanisms']['$2']['total']['cold'])"; }
+[ "$(coldf nested-track.rwp.json rwp "c['precision'] >= 0.99 and c['called'] > 0")" = True ]
+ok $? "rwp's cold set holds no page the nested guest read or wrote: cold precision >= 0.99 on a read-only hot region (precision, recall, called cold, read, written: $(coldf nested-track.rwp.json rwp "c['precision'], c['recall'], c['called'], c['in_use_read'], c['in_use_written']"))"
+[ "$(coldf nested-track.wp.json wp "c['in_use_read'] > 0 and c['in_use_written'] == 0 and c['precision'] < $(coldf nested-track.rwp.json rwp "c['precision']")")" = True ]
+ok $? "wp's cold set, blind to reads, holds read-only hot pages that rwp's does not (wp cold precision, read pages called cold: $(coldf nested-track.wp.json wp "c['precision'], c['in_use_read']"))"
+[ "$(cold softdirty "c['in_use_read'] > 0")" = True ]
+ok $? "soft-dirty's cold set is read-blind too (read pages called cold: $(cold softdirty "c['in_use_read']"))"
+
+# --- the cycle on QEMU's RAM: detect, freeze, evict, refault ------------
+e=$share/evict
+ev() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); e=d['eviction']; m=d['mechanisms'].get('$2', {}); i=d['integrity']; print($3)" "$e/$1" 2>/dev/null; }
+first=1
+for via in softdirty idle rwp wp; do
+	f=nested-track.$via.json
+	[ -z "$first" ] || f=nested-track.json
+	first=
+	case $via in rwp | wp) fr=sync ;; *) fr=pause ;; esac
+	[ "$(ev $f $via "m.get('supported') and e['measured'] and e['freeze'] == '$fr' and e['evicted_pages'] > 0 and e['refaults'] > 0 and e['accounted']")" = True ]
+	ok $? "$via evicts from QEMU's RAM and refaults through QEMU's uffd, freeze $fr (evicted MiB, refaults, stall p50/p99 ms, CPU ms/interval: $(ev $f $via "round(e['evicted_mib'], 2), e['refaults'], round(e['stall_ms_p50'], 1), round(e['stall_ms_p99'], 1), round(e['manager_cpu_ms_per_interval'], 2)"); $(ev $f $via "m.get('reason', 'ok')"))"
+	[ "$(ev $f $via "e['pages_lost'] == 0 and i['nested_bad_pages'] == 0 and i['sum_match'] and i['word0_bad'] == 0 and e['restore_failed'] == 0")" = True ]
+	ok $? "$via's cycle lost nothing: the nested guest's stamp check of every page, the memfd and the release agree (lost, nested bad pages, restored at release: $(ev $f $via "e['pages_lost'], i['nested_bad_pages'], e['restored_at_release']"))"
+done
+# The same settings without the freeze must lose writes, and the same
+# check must say so (or the nested guest dies of it: its kernel's pages
+# are evicted as well).
+u=$share/unsafe
+lost=$("$py" -c "import json,sys; print(json.load(open(sys.argv[1]))['eviction']['pages_lost'])" "$u/nested-track.json" 2>/dev/null)
+died=$(grep -c -E 'Kernel panic|BUG:|Oops' "$u/nested-console.log" 2>/dev/null)
+# Under TCG in TCG the nested workload may land no write in the window
+# (1 of 3 runs here lost 187 pages, 2 lost none): then this is a skip that
+# says so, and tests/nested (one level of TCG, 4 of 4 runs caught) holds
+# the hard assertion.  A run that lost nothing but failed is still a failure.
+refaults=$("$py" -c "import json,sys; print(json.load(open(sys.argv[1]))['eviction']['refaults'])" "$u/nested-track.json" 2>/dev/null)
+if [ ! -f "$u/exit" ] && [ "${lost:-x}" = 0 ] && [ "${died:-0}" = 0 ]; then
+	n=$((n + 1))
+	echo "ok $n # SKIP --protocol unsafe (rwp, no freeze) lost nothing in this run (${refaults:-?} refaults: the nested workload too slow under TCG in TCG to write in the window); tests/nested catches it on the host"
+else
+	[ -f "$u/exit" ] && { [ "${lost:-0}" -gt 0 ] || [ "${died:-0}" -gt 0 ]; }
+	ok $? "--protocol unsafe (rwp, no freeze) is caught losing data by the nested guest's stamp check ($(cat "$u/exit" 2>/dev/null); pages lost: ${lost:-none reported}; nested kernel oopses: ${died:-0})"
+fi
 finish

@@ -640,5 +640,8 @@ doctor "$tmp/Vlost" vmm-cycle.json "d['results'][0]['summary']['pages_lost'] = 3
 "$ws" cases "$V" | grep -qE '^lost.vmm-cycle.* pass 0 pages$' &&
 	"$ws" cases "$tmp/Vlost" | grep -qE '^lost.vmm-cycle.* fail 3 pages$'
 ok $? "cases: a vmm-cycle case that lost 3 pages fails, the intact one passes"
+doctor "$tmp/Vlost" vmm-cycle.json "d['results'][0]['protocol'] = 'unsafe'"
+"$ws" cases "$tmp/Vlost" | grep -qE '^lost.vmm-cycle.* skip 3 pages$'
+ok $? "cases: the unsafe protocol's losses are a control (skip, the pages as measurement), not a failure"
 
 echo "1..$n"

@@ -42,9 +42,11 @@ step idle-odd-scan $ws run scan-throughput --backend idle --backing anon \
 kd=/sys/kernel/mm/damon/admin/kdamonds
 dout=$out/damon
 mkdir -p "$dout"
-rd() {	# state is EBUSY while a kdamond's tried_regions update waits
+# state is EBUSY while a kdamond's tried_regions update waits, and a
+# scan-throughput run asks for one update after another: up to 30 s.
+rd() {
 	i=0
-	until cat "$1" 2>/dev/null || [ $i -ge 100 ]; do
+	until cat "$1" 2>/dev/null || [ $i -ge 600 ]; do
 		sleep 0.05
 		i=$((i + 1))
 	done

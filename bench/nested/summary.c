@@ -28,26 +28,31 @@ static const char *str(json_t *o, const char *key)
 	return s ? s : "?";
 }
 
-/* A fraction from @o, or "-" when the run predates it. */
-static const char *frac(char *buf, size_t n, json_t *o, const char *key)
+/*
+ * @key of @o printed with @fmt, or "-" when it is absent: a run that
+ * predates it, or a phase the cycle times itself (arm, collect).
+ */
+static const char *num_or_dash(char *buf, size_t n, json_t *o,
+			       const char *key, const char *fmt)
 {
 	json_t *v = json_object_get(o, key);
 
 	if (!json_is_number(v))
 		return "-";
-	snprintf(buf, n, "%.4f", json_number_value(v));
+	snprintf(buf, n, fmt, json_number_value(v));
 	return buf;
 }
 
-/* Milliseconds from @o, or "-" (the cycle times its phases itself). */
+/* A fraction, 4 decimals. */
+static const char *frac(char *buf, size_t n, json_t *o, const char *key)
+{
+	return num_or_dash(buf, n, o, key, "%.4f");
+}
+
+/* Milliseconds, 3 significant digits. */
 static const char *ms(char *buf, size_t n, json_t *o, const char *key)
 {
-	json_t *v = json_object_get(o, key);
-
-	if (!json_is_number(v))
-		return "-";
-	snprintf(buf, n, "%.3g", json_number_value(v));
-	return buf;
+	return num_or_dash(buf, n, o, key, "%.3g");
 }
 
 static void mechanism_header(FILE *out)

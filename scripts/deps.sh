@@ -10,7 +10,8 @@
 #   guest  build the 7.3 kernel and guest image, boot it under QEMU
 #          (make kernel, make image, make bench in the VM)
 #   test   make test: all of the above, plus the programs the tests run
-#          the mechanisms against (fio, hyperfine, stress-ng, strace) and
+#          the mechanisms against (fio, hyperfine, stress-ng, strace), the
+#          readers' memory checker (valgrind) and
 #          the JSON schema validator
 #   all    everything (make deps)
 #   lava   Debian's LAVA dispatcher, job schema and lavacli (make
@@ -22,13 +23,13 @@ apt_plots="python3 gnuplot-nox"
 apt_host="gcc make libc6-dev libjansson-dev git ca-certificates gzip util-linux"
 apt_guest="flex bison bc libelf-dev libssl-dev cpio zstd rsync kmod dwarves
 xz-utils qemu-system-x86 mkosi debootstrap"
-apt_test="python3-jsonschema fio hyperfine strace stress-ng"
+apt_test="python3-jsonschema fio hyperfine strace stress-ng valgrind"
 apt_lava="lava-dispatcher lava-common lavacli python3-yaml"
 dnf_plots="python3 gnuplot"
 dnf_host="gcc make glibc-devel glibc-static jansson-devel git gzip util-linux"
 dnf_guest="flex bison bc elfutils-libelf-devel openssl-devel cpio zstd rsync
 kmod dwarves xz qemu-system-x86 mkosi debootstrap"
-dnf_test="python3-jsonschema fio hyperfine strace stress-ng"
+dnf_test="python3-jsonschema fio hyperfine strace stress-ng valgrind"
 
 sets=${*:-all}
 want_apt="" want_dnf=""

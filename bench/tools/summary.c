@@ -642,8 +642,17 @@ static void baseline_line(FILE *out, const struct run *r, int f,
 	fprintf(out, "\n");
 }
 
+/* What the wr-fault CIs are over: the unit the loader recorded. */
+static const char *ci_unit_of(json_t *c, const char *name)
+{
+	json_t *s = json_object_get(metric(c, name), "summary");
+
+	return str(s, "ci_unit");
+}
+
 static void spread_line(FILE *out, const struct run *r)
 {
+	const char *unit = NULL;
 	char buf[512] = "";
 
 	for (size_t t = 0; backends()[t]; t++) {
@@ -651,13 +660,20 @@ static void spread_line(FILE *out, const struct run *r)
 		json_t *fc = pick(r, F_FAULT, b, anon_async, NULL);
 		double cv = fc ? rep_cv(fc, "fault_write_ns") : NAN;
 
-		if (!isnan(cv))
-			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
-				 " %s %.0f%%", b, 100 * cv);
+		if (isnan(cv))
+			continue;
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+			 " %s %.0f%%", b, 100 * cv);
+		unit = unit ? unit : ci_unit_of(fc, "fault_write_ns");
 	}
-	if (buf[0])
-		fprintf(out, "between-repetition CV of the wr-fault p50:%s (CIs resample repetitions)\n",
+	if (!buf[0])
+		return;
+	if (unit && !strcmp(unit, "invocation"))
+		fprintf(out, "between-repetition CV of the wr-fault p50:%s (CIs are over invocations)\n",
 			buf);
+	else
+		fprintf(out, "between-repetition CV of the wr-fault p50:%s (CIs over %ss of 1 invocation; RUNS=6: over invocations)\n",
+			buf, unit ? unit : "repetition");
 }
 
 /*

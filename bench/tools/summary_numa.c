@@ -113,5 +113,4 @@ void ws_summary_numa(FILE *out, json_t *j)
 	}
 	json_array_foreach(json_object_get(j, "warnings"), i, s)
 		fprintf(out, "  warning: %s\n", json_string_value(s) ?: "");
-	json_decref(j);
 }

@@ -644,4 +644,28 @@ doctor "$tmp/Vlost" vmm-cycle.json "d['results'][0]['protocol'] = 'unsafe'"
 "$ws" cases "$tmp/Vlost" | grep -qE '^lost.vmm-cycle.* skip 3 pages$'
 ok $? "cases: the unsafe protocol's losses are a control (skip, the pages as measurement), not a failure"
 
+
+# --- the readers under valgrind's memcheck ----------------------------------
+# A use-after-free once made `summary` of every suite result abort now and
+# then ("corrupted double-linked list": the numa-interplay section freed a
+# result the loader owned).  Every reader, over runs with that file.
+N=$tmp/N
+mkdir -p "$N"
+"$ws" run correctness --backend wp --backing anon --out "$N" --run-id N \
+	--quiet 2>/dev/null &&
+	"$ws" run numa-interplay --backend wp --out "$N" --run-id N --quiet 2>/dev/null
+ok $? "setup: a run with correctness and numa-interplay results"
+if command -v valgrind >/dev/null; then
+	vg_bad=
+	for cmd in "summary $N" "summary $L" "report $N" "report --cover-letter $P" \
+		"compare $N $N" "compare $A $tmp/slow" "collect $N $L" "cases $N"; do
+		# shellcheck disable=SC2086
+		valgrind -q --error-exitcode=99 "$ws" $cmd >/dev/null 2>"$tmp/vg.err"
+		[ $? = 99 ] && vg_bad="$vg_bad [$cmd: $(grep -m1 'Invalid\|uninitialised' "$tmp/vg.err")]"
+	done
+	[ -z "$vg_bad" ]
+	ok $? "readers clean under valgrind memcheck (summary, report, compare, collect, cases)${vg_bad:+:$vg_bad}"
+else
+	ok 0 "# SKIP readers under valgrind: valgrind not installed (make deps installs it)"
+fi
 echo "1..$n"

@@ -93,8 +93,8 @@ def cdf(run):
                 p.add(pts, f"{c.get('backend')} {mode}",
                       colour(c.get("backend")),
                       MODES.index(mode) + 1 if mode in MODES else 4)
-            p.title += (f" ({min(ns)} samples per line)" if min(ns) == max(ns)
-                        else f" ({min(ns)} to {max(ns)} samples per line)")
+            p.title += (f"\n({min(ns)} samples per line)" if min(ns) == max(ns)
+                        else f"\n({min(ns)} to {max(ns)} samples per line)")
     # One x range for all panels, with room for the baselines' labels.
     xs = [x for p in fig.panels for s in p.series
           for x, _ in s.rows[:1] + s.rows[-1:]]

@@ -164,7 +164,11 @@ def varying(keys_list):
 
 
 def gp_str(s):
-    return "'" + str(s).replace("'", "''") + "'"
+    s = str(s)
+    if "\n" in s:	# a line break needs gnuplot's double-quoted form
+        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') \
+            .replace("\n", "\\n") + '"'
+    return "'" + s.replace("'", "''") + "'"
 
 
 def gp_val(v):

@@ -235,6 +235,28 @@ ok $? "run ends with one line: what ran, what was skipped, the file and how to r
 grep -q "^(protect: arming an anon region, async mode, no helper threads; region: " "$tmp/summary" &&
 	grep -q "^(wr-fault: the write fault on an armed page" "$tmp/summary"
 ok $? "summary names the case behind the protect and write-fault cells"
+# README's host sample has the shape of today's summary: each of its lines
+# whose words do not depend on the kernel or the run's sizes (the table
+# head, the lines naming cases, the loss, race, baseline and CV lines),
+# numbers aside, is a line of this run's summary.
+"$py" - README.md "$tmp/summary" >"$tmp/readme-shape" <<'PY'
+import re, sys
+readme, summary = (open(f).read() for f in sys.argv[1:])
+start = readme.index("```\nwsbench results/first-suite")
+sample = readme[start + 4:readme.index("```", start + 4)].splitlines()
+def shape(line):
+    return re.sub(r"\s+", " ", re.sub(r"[0-9]+(\.[0-9]+)?", "#", line)).strip()
+have = {shape(l) for l in summary.splitlines()}
+keep = re.compile(r"^(backend |\(wr-fault|re-arm|  wp  |  baseline|between-)")
+for line in sample:
+    if keep.match(line) and shape(line) not in have:
+        print(line)
+PY
+r=$?
+[ "$r" = 0 ] && [ ! -s "$tmp/readme-shape" ]
+r=$?
+[ "$r" = 0 ] || sed 's/^/# not in the summary: /' "$tmp/readme-shape"
+ok "$r" "README's five-minute sample has the shape of today's summary (numbers aside)"
 # Not asked for is "not run", not "skipped"; no empty "skipped:" header.
 "$ws" run correctness --backend wp --backing anon --profile quick --quiet --out "$tmp/one" >/dev/null 2>&1
 "$ws" summary "$tmp/one" >"$tmp/sum1" 2>&1

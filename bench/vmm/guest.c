@@ -253,7 +253,10 @@ static int punch_evicting(struct ws_guest *g, int uffd, uint32_t interval)
 	size_t n = g->mem.npages;
 	int ret = 0;
 
-	usleep(g->test_punch_delay_us);
+	if (g->punch_window)
+		g->punch_window(g, g->punch_window_arg);
+	else
+		usleep(g->test_punch_delay_us);
 	for (size_t i = 0; !ret && i < n;) {
 		size_t e = i;
 

@@ -247,26 +247,43 @@ static int evict_run(struct ws_guest *g, size_t first, size_t n, int uffd,
 	return punch(g, first, n, uffd, interval, ret);
 }
 
-/* The punches after a test delay: every run still being evicted. */
-static int punch_evicting(struct ws_guest *g, int uffd, uint32_t interval)
+/* Punch every run still being evicted, but the pages of @keep (or NULL). */
+static int punch_runs(struct ws_guest *g, int uffd, uint32_t interval,
+		      const struct ws_pageset *keep)
 {
 	size_t n = g->mem.npages;
 	int ret = 0;
 
-	if (g->punch_window)
-		g->punch_window(g, g->punch_window_arg);
-	else
-		usleep(g->test_punch_delay_us);
 	for (size_t i = 0; !ret && i < n;) {
 		size_t e = i;
 
-		while (e < n && atomic_load(&g->state[e]) == WS_PAGE_EVICTING)
+		while (e < n && atomic_load(&g->state[e]) == WS_PAGE_EVICTING &&
+		       !(keep && e < keep->npages && ws_pageset_test(keep, e)))
 			e++;
 		if (e > i)
 			ret = punch(g, i, e - i, uffd, interval, 0);
 		i = e + 1;
 	}
 	return ret;
+}
+
+/*
+ * The punches after a test delay.  With a punch_window hook that keeps
+ * pages back (punch_keep), the others are punched first, without delay.
+ */
+static int punch_evicting(struct ws_guest *g, int uffd, uint32_t interval)
+{
+	int ret = 0;
+
+	if (g->punch_window && g->punch_keep)
+		ret = punch_runs(g, uffd, interval, g->punch_keep);
+	if (ret)
+		return ret;
+	if (g->punch_window)
+		g->punch_window(g, g->punch_window_arg);
+	else
+		usleep(g->test_punch_delay_us);
+	return punch_runs(g, uffd, interval, NULL);
 }
 
 /*

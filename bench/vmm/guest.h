@@ -69,6 +69,11 @@ struct ws_guest {
 	 */
 	void (*punch_window)(struct ws_guest *g, void *arg);
 	void *punch_window_arg;
+	/*
+	 * With punch_window, optional: only these pages wait for it; the
+	 * other runs are punched before it, at once.
+	 */
+	const struct ws_pageset *punch_keep;
 	unsigned char *incore;		/* mincore() of an eviction run */
 	_Atomic uint32_t interval;	/* the cycle's current interval */
 	struct ws_wl *wl;		/* integrity stamps to check */

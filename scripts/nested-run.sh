@@ -38,9 +38,10 @@
 #                    (4M; 0: none), which it writes and reads back with
 #                    O_DIRECT while the workload runs, so that QEMU's own
 #                    threads touch its RAM (and PCI is on for it)
-#   NESTED_TEST_PUNCH_DELAY_US  tests: sleep between writing a run of pages
-#                    out and punching it, so that --protocol unsafe loses
-#                    writes where it would only rarely (0)
+#   NESTED_TEST_PUNCH_DELAY_US  tests: wait between writing a run of pages
+#                    out and punching it, in which the nested guest is
+#                    asked to write its poke pages being evicted: lost
+#                    with --protocol unsafe every time, kept with safe (0)
 # Leaves in OUT_DIR, for the first boot: nested-track.json (scores,
 # integrity, timing), nested-truth.json (per-interval touched sets in RAM
 # memfd page offsets), nested-transcript.txt (the protocol),

@@ -34,9 +34,14 @@
 #                    mechanism per boot (default boots: "softdirty idle rwp
 #                    wp")   NESTED_PROTOCOL safe|unsafe (safe)
 #   NESTED_COLD_AFTER  K intervals unseen before a page is evicted (1)
-#   NESTED_TEST_PUNCH_DELAY_US  tests: sleep between writing a run of pages
-#                    out and punching it, so that --protocol unsafe loses
-#                    writes where it would only rarely (0)
+#   NESTED_DISK      size of a raw virtio-blk disk for the nested guest
+#                    (4M; 0: none), which it writes and reads back with
+#                    O_DIRECT while the workload runs, so that QEMU's own
+#                    threads touch its RAM (and PCI is on for it)
+#   NESTED_TEST_PUNCH_DELAY_US  tests: wait between writing a run of pages
+#                    out and punching it, in which the nested guest is
+#                    asked to write its poke pages being evicted: lost
+#                    with --protocol unsafe every time, kept with safe (0)
 # Leaves in OUT_DIR, for the first boot: nested-track.json (scores,
 # integrity, timing), nested-truth.json (per-interval touched sets in RAM
 # memfd page offsets), nested-transcript.txt (the protocol),
@@ -84,6 +89,8 @@ init=$root/nested/init
 wl=$root/workloads
 pattern=${NESTED_PATTERN:-uniform-hot20.pat}
 mem=${NESTED_MEM:-128M}
+disk=${NESTED_DISK:-4M}
+case $disk in 0) disk= ;; *[!0-9KMG]* | '') die "NESTED_DISK '$disk': accepted: 0 or a size such as 4M" ;; esac
 
 [ -x "$ws" ] || die "no wsbench at '$ws' (set WSBENCH)"
 [ -f "${kernel:-}" ] || die "no nested kernel (set NESTED_KERNEL to a bzImage; make kernel)"
@@ -115,6 +122,8 @@ trap 'exit 130' INT TERM
 # serial ports are ISA; the timer check and the clocksource watchdog that
 # a slow emulator trips).  About 40 % less kernel boot time.
 fast="acpi=off pci=off no_timer_check tsc=reliable"
+# The disk is virtio-blk on PCI (the pc machine has no virtio-mmio): PCI on.
+[ -z "$disk" ] || fast="acpi=off no_timer_check tsc=reliable"
 # KVM where it exists: guest accesses then reach the protected RAM through
 # KVM's own faults (GUP, MMU notifiers) instead of TCG's host loads and
 # stores.  `wsbench nested kvm-probe` runs a one-instruction KVM guest, and
@@ -161,19 +170,27 @@ qmp=$work/qmp.sock
 # boot VIA SUFFIX: one nested boot tracked with --via VIA, files *SUFFIX.
 boot() {
 	via=$1 sfx=$2
-	rm -f "$sock" "$hsock" "$qmp" "$work/qemu.pid"
+	rm -f "$sock" "$hsock" "$qmp" "$work/qemu.pid" "$work/disk.raw"
+	dsk= dargs=
+	if [ -n "$disk" ]; then
+		truncate -s "$disk" "$work/disk.raw"
+		dsk=$work/disk.raw dargs="wsn.disk=/dev/vda"
+	fi
 	set -- qemu-system-x86_64 -nodefaults -no-user-config -display none \
 		-no-reboot -accel "$accel" -smp 1 -m "$mem" \
+		-name wsnested,debug-threads=on \
 		-object "memory-backend-memfd,id=ram,size=$mem,share=on" \
 		-machine pc,memory-backend=ram \
 		-kernel "$kernel" -initrd "$work/initrd.cpio" \
-		-append "console=ttyS0 rdinit=/init panic=-1 quiet $fast wsn.pattern=$pattern wsn.size=${NESTED_SIZE:-16M} wsn.threads=${NESTED_THREADS:-1} wsn.seed=${NESTED_SEED:-42}" \
+		-append "console=ttyS0 rdinit=/init panic=-1 quiet $fast wsn.pattern=$pattern wsn.size=${NESTED_SIZE:-16M} wsn.threads=${NESTED_THREADS:-1} wsn.seed=${NESTED_SEED:-42} $dargs" \
 		-serial "file:$out/nested-console$sfx.log" \
 		-chardev "socket,id=wsn,path=$sock,server=on,wait=off" \
 		-serial chardev:wsn \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-qmp "unix:$qmp,server=on,wait=off" \
 		-pidfile "$work/qemu.pid"
+	[ -z "$dsk" ] || set -- "$@" -drive "file=$dsk,if=none,id=wsd,format=raw" \
+		-device virtio-blk-pci,drive=wsd
 	# Only QEMU gets the library (not timeout or sh, which would connect too).
 	lib= hand=
 	case "$evict,$via," in 1,* | *,rwp,* | *,wp,*) lib=$preload hand=$hsock ;; esac
@@ -203,7 +220,7 @@ boot() {
 
 	rc=0
 	"$ws" nested track --pid "$qpid" --socket "$sock" --ram "$mem" \
-		--via "$via" ${hand:+--handoff "$hand"} $cyc \
+		--via "$via" ${hand:+--handoff "$hand"} $cyc ${dsk:+--disk "$dsk"} \
 		--nested-accel "$accel" ${kvm_why:+--nested-accel-why "$kvm_why"} \
 		--intervals "${NESTED_INTERVALS:-4}" \
 		--interval-ms "${NESTED_INTERVAL_MS:-3000}" \

@@ -339,7 +339,7 @@ int ws_session_open_uffd(void *arg, uint64_t features, uint64_t mode,
 	struct ws_ho_msg m;
 
 	ws_ho_init(&m, WS_HO_UFFD);
-	m.features = features;
+	m.features = features | s->extra_features;
 	m.mode = mode;
 	ret = ask(s, &m, fds, 0, WS_HO_UFFD_REPLY, REPLY_TIMEOUT_MS);
 	if (ret)

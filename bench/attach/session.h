@@ -37,6 +37,8 @@ struct ws_session {
 	int memfd;			/* from RANGE, -1 if none */
 	uint64_t handoff_ns;		/* CLOCK_MONOTONIC of the RANGE */
 	/* the UFFD_REPLY of the uffd handed off */
+	/* ORed into every uffd's features asked for (nested: THREAD_ID) */
+	uint64_t extra_features;
 	uint64_t uffd_features, uffd_ioctls;
 	bool user_mode_only, have_uffd;
 	bool unmapping;			/* the target asked for the range */

@@ -34,6 +34,7 @@
 #define QMP_TIMEOUT_MS	30000
 
 struct nested_cycle {
+	struct track *t;
 	struct ws_params p;
 	struct ws_bench_ctx ctx;
 	struct ws_cycle_opts o;
@@ -71,6 +72,89 @@ static void qmp_resume(struct cycle *c)
 		fprintf(stderr, "wsbench nested track: %s\n", n->qmp_err);
 }
 
+/* ---- whose faults (qthreads.c) ---- */
+
+static void on_fault(struct cycle *c, const struct uffd_msg *msg,
+		     bool refault)
+{
+	struct nested_cycle *n = c->pause_arg;
+
+	ws_nested_fault(n->t, msg->arg.pagefault.feat.ptid, refault);
+}
+
+/*
+ * QEMU's uffd as the kernel has it (our copy's fdinfo: the features the
+ * context runs with, not the ones UFFDIO_API said were available), and
+ * QEMU's vCPU threads.
+ */
+static void classify_setup(struct track *t, struct nested_cycle *n)
+{
+	struct cycle *c = n->c;
+	int fd = c->missing_uffd >= 0 ? c->missing_uffd :
+					 ws_tracker_uffd(&c->t);
+	uint64_t feat = 0, ioctls;
+	pid_t tids[NESTED_MAX_VCPUS];
+	int vt[NESTED_MAX_VCPUS];
+	char why[256] = "";
+	int nv = 0;
+	bool tid_on = fd >= 0 && !ws_uffd_fdinfo_api(fd, &feat, &ioctls) &&
+		      (feat & UFFD_FEATURE_THREAD_ID);
+
+	if (!tid_on)
+		snprintf(why, sizeof(why), "QEMU's uffd runs without UFFD_FEATURE_THREAD_ID (fdinfo features 0x%llx)",
+			 (unsigned long long)feat);
+	else if (n->qmp.fd < 0)
+		snprintf(why, sizeof(why), "no QMP socket (--qmp): QEMU's vCPU threads unknown");
+	else if ((nv = ws_qmp_vcpu_tids(&n->qmp, tids, NESTED_MAX_VCPUS, why,
+					sizeof(why))) < 0)
+		nv = 0;
+	for (int i = 0; i < nv; i++)
+		vt[i] = tids[i];
+	ws_nested_faults_init(t, vt, (size_t)nv, tid_on, why);
+}
+
+/*
+ * Tests (--test-punch-delay-us): ask the nested guest to write its poke
+ * pages that are being evicted now (written out, not punched) and wait
+ * for it at most the delay.  Frozen (safe), it cannot answer in time: the
+ * whole delay passes with every run unpunched, and its write lands after
+ * the unfreeze, on the refaulted page.  Unfrozen (unsafe), only the poke
+ * pages wait (punch_keep: every other run was punched at once, so the
+ * test widens no window of the nested kernel's own pages, whose lost
+ * writes killed it), the answer ends the wait, and the write is lost
+ * with the punch.
+ */
+static void poke_window(struct ws_guest *g, void *arg)
+{
+	struct track *t = arg;
+	const struct ws_pageset *pk = &t->l.rep.pokes;
+	uint64_t t0 = ws_now_ns(), wait = g->test_punch_delay_us * 1000ULL;
+	struct ws_pageset s = { 0 };
+	size_t pos = 0, first, np, want = 0;
+	bool acked = false;
+
+	if (t->l.rep.have_pokes && !ws_pageset_init(&s, pk->npages)) {
+		while (ws_pageset_next_run(pk, &pos, &first, &np))
+			for (size_t p = first; p < first + np; p++)
+				if (p < g->mem.npages &&
+				    atomic_load(&g->state[p]) == WS_PAGE_EVICTING) {
+					ws_pageset_set(&s, p);
+					want++;
+				}
+	}
+	if (want && !ws_nested_link_poke(&t->l, &s, (int)(wait / 1000000),
+					 &acked)) {
+		t->ev.poke_windows++;
+		t->ev.poke_pages += want;
+		t->ev.poke_acked_in_window += acked ? want : 0;
+	}
+	ws_pageset_free(&s);
+	if (t->a.unsafe && (!want || acked))
+		return;
+	if (ws_now_ns() - t0 < wait)
+		usleep((useconds_t)((wait - (ws_now_ns() - t0)) / 1000));
+}
+
 /* ---- set-up ---- */
 
 static int adopt(struct track *t, struct nested_cycle *n, char *why,
@@ -85,6 +169,10 @@ static int adopt(struct track *t, struct nested_cycle *n, char *why,
 	ret = ws_guest_adopt(&c->g, t->ram.start, t->ram.len, fd, 0,
 			     t->a.tmp, why, len);
 	c->g.test_punch_delay_us = (unsigned int)t->a.test_punch_delay_us;
+	c->g.punch_window = poke_window;
+	c->g.punch_window_arg = t;
+	if (t->a.unsafe)
+		c->g.punch_keep = &t->l.rep.pokes;
 	c->mem = &c->g.mem;
 	if (ret)
 		return ret;
@@ -123,9 +211,12 @@ int ws_nested_cycle_open(struct track *t, enum ws_outer_via via, char *why,
 	ret = ws_nested_take_range(t, why, len);
 	if (ret)
 		return ret;
+	/* Every uffd QEMU opens for us says which thread faulted. */
+	t->sess.extra_features |= UFFD_FEATURE_THREAD_ID;
 	n = t->cy = calloc(1, sizeof(*n));
 	if (!n)
 		return snprintf(why, len, "out of memory"), -ENOMEM;
+	n->t = t;
 	n->qmp.fd = -1;
 	n->ctx.p = &n->p;
 	n->o = (struct ws_cycle_opts){
@@ -138,7 +229,8 @@ int ws_nested_cycle_open(struct track *t, enum ws_outer_via via, char *why,
 		.storage_dir = t->a.tmp,
 	};
 	f = ws_cycle_freeze(ops, t->a.unsafe);
-	if (f == WS_FREEZE_PAUSE) {
+	/* The pause needs QMP; every backend asks it for the vCPU threads. */
+	if (f == WS_FREEZE_PAUSE || t->a.qmp) {
 		ret = ws_qmp_open(&n->qmp, t->a.qmp, QMP_TIMEOUT_MS, why, len);
 		if (ret)
 			return ret;
@@ -151,6 +243,8 @@ int ws_nested_cycle_open(struct track *t, enum ws_outer_via via, char *why,
 	n->c->pause = qmp_pause;
 	n->c->resume = qmp_resume;
 	n->c->pause_arg = n;
+	/* Faults before classify_setup() count as "unknown". */
+	n->c->on_fault = on_fault;
 	n->c->t.target = (struct ws_tracker_target){
 		.pid = (pid_t)t->a.pid,
 		.open_uffd = ws_session_open_uffd,
@@ -160,6 +254,7 @@ int ws_nested_cycle_open(struct track *t, enum ws_outer_via via, char *why,
 	if (!ret && (ret = cycle_setup_tracker(n->c, n->c->ops_mode)))
 		snprintf(why, len, "%s", n->ctx.skip_reason);
 	if (!ret) {
+		classify_setup(t, n);
 		t->v[via].mode = ws_mode_name(n->c->ops_mode);
 		t->v[via].uffd_features = t->sess.uffd_features;
 		t->v[via].user_mode_only = t->sess.user_mode_only;

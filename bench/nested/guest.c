@@ -28,6 +28,8 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "gdisk.h"
+#include "gpoke.h"
 #include "mem.h"
 #include "nested.h"
 #include "pagemap.h"
@@ -40,7 +42,7 @@
 #define PM_PFN_MASK		((1ULL << 55) - 1)
 
 struct guest_args {
-	const char *port, *pattern;
+	const char *port, *pattern, *disk;
 	size_t size;
 	uint64_t threads, seed, timeout_s;
 };
@@ -58,6 +60,9 @@ struct guest {
 	struct ws_pageset rd, wr;	/* region pages, from the engine */
 	struct ws_pageset prd, pwr;	/* the same in PFN space */
 	char *line;			/* outgoing and incoming lines */
+	struct ws_gdisk disk;		/* --disk: QEMU's device touches RAM */
+	struct ws_gpoke poke;		/* tests: writes in an eviction window */
+	struct ws_pageset pokeset;	/* PFN space up to the last poke page */
 	uint32_t k;			/* current (or last) interval */
 	bool running, in_interval;
 };
@@ -73,6 +78,9 @@ static void usage(FILE *f)
 "  --size SIZE        workload memory (default 16M)\n"
 "  --threads N        workers, 1..%d (default 1)\n"
 "  --seed N           generator seed (default 42)\n"
+"  --disk DEV         a block device (the nested guest's virtio disk) to\n"
+"                     write checksummed blocks to and read back, O_DIRECT,\n"
+"                     while the workload runs; checked again at the end\n"
 "  --timeout SECONDS  longest wait for the other end (default 1800)\n",
 		WS_WL_MAX_THREADS);
 }
@@ -91,7 +99,7 @@ static int parse_args(int argc, char **argv, struct guest_args *a)
 			exit(0);
 		}
 		if (!v || strncmp(o, "--", 2)) {
-			fprintf(stderr, "wsbench nested guest: unexpected argument '%s': accepted: --pattern FILE --port DEV --size SIZE --threads N --seed N --timeout SECONDS\n",
+			fprintf(stderr, "wsbench nested guest: unexpected argument '%s': accepted: --pattern FILE --port DEV --size SIZE --threads N --seed N --timeout SECONDS --disk DEV\n",
 				o);
 			return -1;
 		}
@@ -100,6 +108,8 @@ static int parse_args(int argc, char **argv, struct guest_args *a)
 			a->port = v;
 		else if (!strcmp(o, "--pattern"))
 			a->pattern = v;
+		else if (!strcmp(o, "--disk"))
+			a->disk = v;
 		else if (!strcmp(o, "--size"))
 			r = ws_parse_size(o, v, ws_page_size(), &a->size);
 		else if (!strcmp(o, "--threads"))
@@ -109,7 +119,7 @@ static int parse_args(int argc, char **argv, struct guest_args *a)
 		else if (!strcmp(o, "--timeout"))
 			r = ws_parse_uint(o, v, 1, 86400, &a->timeout_s);
 		else {
-			fprintf(stderr, "wsbench nested guest: unknown option '%s': accepted: --pattern FILE --port DEV --size SIZE --threads N --seed N --timeout SECONDS\n",
+			fprintf(stderr, "wsbench nested guest: unknown option '%s': accepted: --pattern FILE --port DEV --size SIZE --threads N --seed N --timeout SECONDS --disk DEV\n",
 				o);
 			return -1;
 		}
@@ -307,11 +317,14 @@ static int cmd_begin(struct guest *g, uint32_t k)
 		if (ret)
 			return fail(g, ret, "starting the workers");
 		g->running = true;
+		if (g->a.disk && ws_gdisk_start(&g->disk))
+			return fail(g, -EAGAIN, "starting the disk thread");
 		set_realtime(true);
 	} else {
 		ws_wl_epoch_bump(g->wl);
 	}
 	g->in_interval = true;
+	atomic_store(&g->disk.interval, k);
 	ret = ws_nested_send(&g->io, "WSN begun %u", k);
 	if (!ret && k > 1)
 		ret = report_previous(g);
@@ -347,10 +360,38 @@ static int wait_quit(struct guest *g)
 	}
 }
 
+/*
+ * "WSN disk dev=DEV ops=N checked=B bad_readback=R bad=M": the disk
+ * thread's write/read-back pairs and its mismatches, then every block
+ * written read back once more (M: not its last generation).
+ */
+static int report_disk(struct guest *g)
+{
+	size_t checked;
+	long bad = ws_gdisk_verify(&g->disk, &checked);
+
+	if (bad < 0 || g->disk.error) {
+		fprintf(stderr, "nested guest: disk %s: %s\n", g->a.disk,
+			strerror(bad < 0 ? (int)-bad : -g->disk.error));
+		return ws_nested_send(&g->io, "WSN disk dev=%s error=%d",
+				      g->a.disk, bad < 0 ? (int)-bad :
+						     -g->disk.error);
+	}
+	if (bad || g->disk.bad_readback)
+		fprintf(stderr, "nested guest: DISK DATA LOSS: %ld of %zu blocks, %llu read-backs wrong\n",
+			bad, checked,
+			(unsigned long long)g->disk.bad_readback);
+	return ws_nested_send(&g->io, "WSN disk dev=%s ops=%llu checked=%zu bad_readback=%llu bad=%ld",
+			      g->a.disk, (unsigned long long)g->disk.ops,
+			      checked, (unsigned long long)g->disk.bad_readback,
+			      bad);
+}
+
 static int cmd_finish(struct guest *g)
 {
 	struct ws_wl_bad bad;
 	uint64_t sum = 0;
+	size_t pbad;
 	long nbad;
 	int ret;
 
@@ -358,8 +399,11 @@ static int cmd_finish(struct guest *g)
 		return fail(g, -EPROTO, "finish before the last end");
 	ws_wl_epoch_bump(g->wl);
 	ws_wl_stop(g->wl);
+	ws_gdisk_stop(&g->disk);
 	g->running = false;
 	ret = report_interval(g);
+	if (!ret && g->a.disk)
+		ret = report_disk(g);
 	if (ret)
 		return ret;
 	nbad = ws_wl_check_all(g->wl, &bad, 1);
@@ -371,13 +415,47 @@ static int cmd_finish(struct guest *g)
 			nbad, bad.page, bad.thread,
 			(unsigned long long)bad.expected,
 			(unsigned long long)bad.found);
-	ret = ws_nested_send(&g->io, "WSN integrity pages=%zu bad=%ld sum=%016llx",
-			     g->mem.npages, nbad, (unsigned long long)sum);
+	pbad = ws_gpoke_check(&g->poke);
+	if (pbad)
+		fprintf(stderr, "nested guest: DATA LOSS: %zu of %d poke pages lost their last write\n",
+			pbad, GPOKE_PAGES);
+	ret = ws_nested_send(&g->io, "WSN integrity pages=%zu bad=%ld sum=%016llx poked=%llu poke_bad=%zu",
+			     g->mem.npages, nbad, (unsigned long long)sum,
+			     (unsigned long long)g->poke.poked, pbad);
 	if (!ret)
 		ret = ws_nested_send(&g->io, "WSN bye");
 	if (!ret)
 		ret = wait_quit(g);
 	return ret ? ret : nbad ? 1 : 0;
+}
+
+/* Tests: where the poke pages are ("WSN pokes bits=PFNS"). */
+static int send_pokes(struct guest *g)
+{
+	size_t pos = (size_t)snprintf(g->line, WS_NESTED_LINE_MAX,
+				      "WSN pokes n=%d bits=", GPOKE_PAGES);
+	int ret;
+
+	ws_pageset_clear(&g->pokeset);
+	ws_gpoke_pfns(&g->poke, &g->pokeset);
+	ret = ws_nested_bits_encode(&g->pokeset, g->line, WS_NESTED_LINE_MAX,
+				    &pos);
+	return ret ? ret : ws_nested_send_raw(&g->io, g->line, pos);
+}
+
+/*
+ * Tests: "WSO poke bits=PFNS": write those poke pages now.  The outer
+ * side asks while it holds them written out but not yet punched.
+ */
+static int cmd_poke(struct guest *g, const char *bits)
+{
+	size_t n;
+
+	ws_pageset_clear(&g->pokeset);
+	if (ws_nested_bits_decode(bits, &g->pokeset) < 0)
+		return fail(g, -EPROTO, "bad poke set");
+	n = ws_gpoke_write(&g->poke, &g->pokeset);
+	return ws_nested_send(&g->io, "WSN poked n=%zu", n);
 }
 
 /* Say hello until the other end answers "WSO ready". */
@@ -398,8 +476,11 @@ static int handshake(struct guest *g)
 		n = ws_nested_readline(&g->io, g->line, WS_NESTED_LINE_MAX,
 				       HELLO_EVERY_MS);
 		waited += HELLO_EVERY_MS;
-		if (n >= 0 && !strcmp(g->line, "WSO ready"))
-			return send_region(g, 0);
+		if (n >= 0 && !strcmp(g->line, "WSO ready")) {
+			int ret = send_region(g, 0);
+
+			return ret ? ret : send_pokes(g);
+		}
 		if (n < 0 && n != -ETIMEDOUT && n != -EMSGSIZE)
 			return fail(g, (int)n, "reading the port");
 	}
@@ -421,6 +502,8 @@ static int serve(struct guest *g)
 			ret = cmd_begin(g, k);
 		else if (sscanf(g->line, "WSO end %u", &k) == 1)
 			ret = cmd_end(g, k);
+		else if (!strncmp(g->line, "WSO poke bits=", 14))
+			ret = cmd_poke(g, g->line + 14);
 		else if (!strcmp(g->line, "WSO finish"))
 			return cmd_finish(g);
 		else if (!strcmp(g->line, "WSO ready"))
@@ -430,6 +513,28 @@ static int serve(struct guest *g)
 		if (ret)
 			return ret;
 	}
+}
+
+/* The poke pages (tests) and the disk, if any. */
+static int setup_extras(struct guest *g, char *err, size_t errlen)
+{
+	uint64_t top = 0;
+	int ret = ws_gpoke_init(&g->poke, g->pmfd);
+
+	if (ret) {
+		snprintf(err, errlen, "poke pages: %s", strerror(-ret));
+		return 1;
+	}
+	for (size_t i = 0; i < GPOKE_PAGES; i++)
+		top = g->poke.pfn[i] > top ? g->poke.pfn[i] : top;
+	if (ws_pageset_init(&g->pokeset, (top + 64) & ~(uint64_t)63)) {
+		snprintf(err, errlen, "out of memory");
+		return 1;
+	}
+	g->disk.fd = -1;
+	if (g->a.disk && ws_gdisk_open(&g->disk, g->a.disk, err, errlen))
+		return 1;
+	return 0;
 }
 
 static int setup(struct guest *g, char *err, size_t errlen)
@@ -467,7 +572,7 @@ static int setup(struct guest *g, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot translate the region to PFNs");
 		return 1;
 	}
-	return 0;
+	return setup_extras(g, err, errlen);
 }
 
 int ws_nested_guest_cmd(int argc, char **argv)
@@ -496,6 +601,8 @@ int ws_nested_guest_cmd(int argc, char **argv)
 		ret = serve(&g);
 	if (g.running)
 		ws_wl_stop(g.wl);
+	if (g.a.disk)
+		ws_gdisk_close(&g.disk);
 	close(fd);
 	return ret < 0 ? 1 : ret;
 }

@@ -156,6 +156,32 @@ int ws_nested_link_end(struct ws_nested_link *l, uint32_t k)
 	return ret ? ret : wait_edge(l, &l->rep.ended, k, "ended");
 }
 
+int ws_nested_link_poke(struct ws_nested_link *l, const struct ws_pageset *pfns,
+			int wait_ms, bool *acked)
+{
+	uint64_t want = l->rep.poke_acks + 1, t0 = ws_now_ns();
+	size_t pos = (size_t)snprintf(l->line, WS_NESTED_LINE_MAX,
+				      "WSO poke bits=");
+	int ret = ws_nested_bits_encode(pfns, l->line, WS_NESTED_LINE_MAX,
+					&pos);
+
+	*acked = false;
+	if (!ret)
+		ret = ws_nested_send_raw(&l->io, l->line, pos);
+	while (!ret && l->rep.poke_acks < want) {
+		int64_t left = (int64_t)wait_ms -
+			       (int64_t)((ws_now_ns() - t0) / 1000000);
+
+		if (left <= 0)
+			return 0;
+		ret = read_one(l, "'poked'", (int)left);
+		if (ret == -ETIMEDOUT)
+			return 0;
+	}
+	*acked = !ret;
+	return ret;
+}
+
 int ws_nested_link_finish(struct ws_nested_link *l)
 {
 	int ret = ws_nested_send(&l->io, "WSO finish");

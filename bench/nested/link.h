@@ -59,6 +59,13 @@ int ws_nested_link_ready(struct ws_nested_link *l, size_t ram_pages);
 void ws_nested_link_close(struct ws_nested_link *l);
 int ws_nested_link_begin(struct ws_nested_link *l, uint32_t k);
 int ws_nested_link_end(struct ws_nested_link *l, uint32_t k);
+/*
+ * Tests: ask the nested guest to write the poke pages in @pfns now and
+ * wait up to @wait_ms for it to say it did (*@acked); an answer that
+ * comes later is counted when it comes.  0 or -errno.
+ */
+int ws_nested_link_poke(struct ws_nested_link *l, const struct ws_pageset *pfns,
+			int wait_ms, bool *acked);
 /* After the last end: the last reports, integrity, bye. */
 int ws_nested_link_finish(struct ws_nested_link *l);
 /*

@@ -11,6 +11,7 @@
  *                  (repeated every 2 s until answered)
  *                                         WSO ready
  *   WSN region pfns=P moved=M bits=BITS
+ *   WSN pokes n=64 bits=BITS   (tests: the poke pages, gpoke.h)
  *                                         WSO begin 1   (tracker armed)
  *   WSN begun 1    (epoch bumped: what follows is interval 1)
  *                                         WSO end 1
@@ -22,10 +23,16 @@
  *   WSN win 1 amb=A rd=BITS wr=BITS            (the window after it)
  *   ...                                   WSO end N, WSO finish
  *   WSN iv N ..., WSN win N ...
- *   WSN integrity pages=N bad=B sum=HEX
+ *   WSN disk dev=DEV ops=N checked=B bad_readback=R bad=M   (--disk only;
+ *                  or "WSN disk dev=DEV error=ERRNO")
+ *   WSN integrity pages=N bad=B sum=HEX poked=P poke_bad=Q
  *   WSN bye        (the workload's memory stays as it is until quit)
  *                                         WSO quit  (after reading it)
  *   WSN error TEXT                 (any time; the nested side gives up)
+ *                                         WSO poke bits=BITS  (tests, any
+ *                                         time after the region: write
+ *                                         these poke pages now)
+ *   WSN poked n=K  (K poke pages written)
  *
  * BITS is a set of guest page frame numbers (the nested guest's own
  * /proc/self/pagemap PFNs, so bit p = guest-physical address p * B = byte

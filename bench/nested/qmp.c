@@ -93,24 +93,67 @@ static int send_cmd(struct ws_qmp *q, const char *cmd)
 	return ret;
 }
 
-int ws_qmp_run(struct ws_qmp *q, const char *cmd, char *why, size_t len)
+json_t *ws_qmp_call(struct ws_qmp *q, const char *cmd, char *why,
+		    size_t len, int *err)
 {
-	int err = send_cmd(q, cmd);
-	json_t *r = err ? NULL : next_reply(q, &err);
-	json_t *e;
+	json_t *r, *e, *ret;
 
-	if (!r)
-		return fail(why, len, err, cmd);
+	*err = send_cmd(q, cmd);
+	r = *err ? NULL : next_reply(q, err);
+	if (!r) {
+		fail(why, len, *err, cmd);
+		return NULL;
+	}
 	e = json_object_get(r, "error");
-	if (e || !json_object_get(r, "return")) {
+	ret = json_object_get(r, "return");
+	if (e || !ret) {
 		snprintf(why, len, "QMP: %s: %s", cmd,
 			 json_string_value(json_object_get(e, "desc")) ?:
 			 "no return");
 		json_decref(r);
-		return -EPROTO;
+		*err = -EPROTO;
+		return NULL;
+	}
+	json_incref(ret);
+	json_decref(r);
+	return ret;
+}
+
+int ws_qmp_run(struct ws_qmp *q, const char *cmd, char *why, size_t len)
+{
+	int err;
+	json_t *r = ws_qmp_call(q, cmd, why, len, &err);
+
+	json_decref(r);
+	return r ? 0 : err;
+}
+
+int ws_qmp_vcpu_tids(struct ws_qmp *q, pid_t *tids, size_t max, char *why,
+		     size_t len)
+{
+	int err;
+	json_t *r = ws_qmp_call(q, "query-cpus-fast", why, len, &err), *cpu;
+	size_t i, n = 0;
+
+	if (!r)
+		return err;
+	json_array_foreach(r, i, cpu) {
+		json_int_t tid = json_integer_value(json_object_get(cpu,
+								    "thread-id"));
+
+		if (tid <= 0 || n == max) {
+			snprintf(why, len, "QMP: query-cpus-fast: %s",
+				 tid <= 0 ? "a vCPU without thread-id" :
+					    "more vCPUs than expected");
+			json_decref(r);
+			return -EPROTO;
+		}
+		tids[n++] = (pid_t)tid;
 	}
 	json_decref(r);
-	return 0;
+	if (!n)
+		snprintf(why, len, "QMP: query-cpus-fast: no vCPU");
+	return n ? (int)n : -ENODEV;
 }
 
 int ws_qmp_open(struct ws_qmp *q, const char *path, int timeout_ms,

@@ -32,6 +32,7 @@ void ws_nested_report_free(struct ws_nested_report *r)
 		iv_free(&r->iv[i]);
 	free(r->iv);
 	ws_pageset_free(&r->region);
+	ws_pageset_free(&r->pokes);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -190,7 +191,55 @@ static int integrity(struct ws_nested_report *r, const char *line, char *err,
 	r->integrity_sum = strtoull(sum, &end, 16);
 	if (end == sum || (*end && *end != ' '))
 		return bad(err, errlen, line, "bad checksum");
+	/* Absent from older guests: no pokes then. */
+	ws_nested_kv_u64(line, "poked", &r->integrity_poked);
+	ws_nested_kv_u64(line, "poke_bad", &r->integrity_poke_bad);
 	r->have_integrity = true;
+	return 0;
+}
+
+static int pokes(struct ws_nested_report *r, const char *line, char *err,
+		 size_t errlen)
+{
+	int ret = bits(r, line, "bits", &r->pokes, err, errlen);
+
+	r->have_pokes = !ret;
+	return ret;
+}
+
+static int poked(struct ws_nested_report *r, const char *line, char *err,
+		 size_t errlen)
+{
+	uint64_t n;
+
+	if (ws_nested_kv_u64(line, "n", &n))
+		return bad(err, errlen, line, "missing or bad field");
+	r->poke_acks++;
+	r->poke_pages_written += n;
+	return 0;
+}
+
+/* "WSN disk dev=DEV ops=N checked=B bad_readback=R bad=M" or "... error=E" */
+static int disk(struct ws_nested_report *r, const char *line, char *err,
+		size_t errlen)
+{
+	const char *dev = ws_nested_kv(line, "dev");
+	size_t n = dev ? strcspn(dev, " ") : 0;
+
+	if (!n || n >= sizeof(r->disk_dev))
+		return bad(err, errlen, line, "missing or bad dev");
+	memcpy(r->disk_dev, dev, n);
+	r->disk_dev[n] = 0;
+	if (!ws_nested_kv_u64(line, "error", &r->disk_error)) {
+		r->have_disk = true;
+		return 0;
+	}
+	if (ws_nested_kv_u64(line, "ops", &r->disk_ops) ||
+	    ws_nested_kv_u64(line, "checked", &r->disk_checked) ||
+	    ws_nested_kv_u64(line, "bad_readback", &r->disk_bad_readback) ||
+	    ws_nested_kv_u64(line, "bad", &r->disk_bad))
+		return bad(err, errlen, line, "missing or bad field");
+	r->have_disk = true;
 	return 0;
 }
 
@@ -215,6 +264,12 @@ int ws_nested_report_feed(struct ws_nested_report *r, const char *line,
 		return interval(r, line, true, err, errlen);
 	if (!strncmp(line, "WSN integrity ", 14))
 		return integrity(r, line, err, errlen);
+	if (!strncmp(line, "WSN pokes ", 10))
+		return pokes(r, line, err, errlen);
+	if (!strncmp(line, "WSN poked ", 10))
+		return poked(r, line, err, errlen);
+	if (!strncmp(line, "WSN disk ", 9))
+		return disk(r, line, err, errlen);
 	if (!strcmp(line, "WSN bye")) {
 		r->bye = true;
 		return 0;

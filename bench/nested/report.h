@@ -45,6 +45,16 @@ struct ws_nested_report {
 	bool have_integrity, bye;
 	uint64_t integrity_pages, integrity_bad, integrity_sum;
 	char error[256];		/* "WSN error ..." text, if any */
+	/* tests: the poke pages (gpoke.h) and the pokes acknowledged */
+	bool have_pokes;
+	struct ws_pageset pokes;
+	uint64_t poke_acks, poke_pages_written;
+	uint64_t integrity_poked, integrity_poke_bad;
+	/* --disk: the nested guest's disk check */
+	bool have_disk;
+	char disk_dev[64];
+	uint64_t disk_ops, disk_checked, disk_bad_readback, disk_bad;
+	uint64_t disk_error;		/* errno of a failed disk check, 0 */
 };
 
 /*

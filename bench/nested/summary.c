@@ -142,6 +142,58 @@ static void eviction_table(FILE *out, const char *dir)
 	globfree(&g);
 }
 
+/* One boot's row of the device table (qthreads.c's JSON, the disk check). */
+static void device_row(FILE *out, json_t *j)
+{
+	json_t *f = json_object_get(json_object_get(j, "eviction"), "faults");
+	json_t *d = json_object_get(j, "disk");
+	void *it = json_object_iter(json_object_get(j, "mechanisms"));
+	char disk[64];
+
+	if (!json_is_object(d))
+		snprintf(disk, sizeof(disk), "none");
+	else if (!json_is_true(json_object_get(d, "reported")))
+		snprintf(disk, sizeof(disk), "NOT REPORTED");
+	else
+		snprintf(disk, sizeof(disk), "%.0f ops, %s", num(d, "ops"),
+			 json_is_true(json_object_get(d, "ok")) ? "ok" : "BAD");
+	if (!json_is_true(json_object_get(f, "classified"))) {
+		fprintf(out, "%-10s %s; disk %s\n",
+			it ? json_object_iter_key(it) : "?",
+			f ? str(f, "reason") : "no cycle: no faults delivered",
+			disk);
+		return;
+	}
+	fprintf(out, "%-10s %11.0f %11.0f %13.0f %15.0f  %s\n",
+		it ? json_object_iter_key(it) : "?", num(f, "faults_vcpu"),
+		num(f, "faults_device"), num(f, "refaults_vcpu"),
+		num(f, "refaults_device"), disk);
+}
+
+/* QEMU's own accesses: its vCPU threads' faults against the others'. */
+static void device_table(FILE *out, const char *dir)
+{
+	char pat[4096];
+	glob_t g;
+
+	snprintf(pat, sizeof(pat), "%s/nested-track*.json", dir);
+	if (glob(pat, 0, NULL, &g))
+		return;
+	fprintf(out, "QEMU's own accesses (the nested guest's virtio disk, O_DIRECT):\n");
+	fprintf(out, "%-10s %11s %11s %13s %15s  %s\n", "mechanism",
+		"faults vCPU", "device", "refaults vCPU", "refaults device",
+		"disk check");
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		json_t *j = json_load_file(g.gl_pathv[i], 0, NULL);
+
+		if (j)
+			device_row(out, j);
+		json_decref(j);
+	}
+	fprintf(out, "(faults QEMU's uffd delivered to the cycle, by thread: its vCPU threads, or the others -- its I/O workers and main loop doing the disk's DMA -- all resolved by the same handler; rwp async faults outside the freeze resolve in the kernel and are not counted)\n");
+	globfree(&g);
+}
+
 /*
  * The boots after the first (scripts/nested-run.sh: one per NESTED_VIA
  * group; rwp and wp need one each): nested-track.VIA.json, same workload.
@@ -206,6 +258,7 @@ int ws_nested_summary_print(FILE *out, const char *dir)
 		fprintf(out, "evicted MiB, refaults: not measured in the first boot: %s\n",
 			str(ev, "reason"));
 	eviction_table(out, dir);
+	device_table(out, dir);
 	fprintf(out, "integrity: %.0f/%.0f workload pages at the memfd offsets the truth names; page hash sum %s; nested guest: %.0f bad pages; %.0f ambiguous batches, %.0f moved pages\n",
 		num(in, "word0_ok"), num(in, "memfd_pages"),
 		json_is_true(json_object_get(in, "sum_match")) ? "matches" :

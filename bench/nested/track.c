@@ -67,10 +67,14 @@ static void usage(FILE *f)
 "  --protocol P          safe (default): freeze first; unsafe: evict without\n"
 "                        freezing (the nested guest's check must catch it)\n"
 "  --cold-after K        intervals a page must go unseen (default 1)\n"
-"  --qmp PATH            QEMU's QMP socket: the freeze of softdirty, idle\n""  --nested-accel A      tcg (default) or kvm: how QEMU runs, for the record\n"
+"  --qmp PATH            QEMU's QMP socket: the freeze of softdirty, idle\n""  --disk PATH           the nested guest has this disk image (virtio-blk):\n"
+"                        its disk check must be reported and pass\n"
+"  --nested-accel A      tcg (default) or kvm: how QEMU runs, for the record\n"
 "  --nested-accel-why T  why not kvm (the probe's reason), for the record\n"
-"  --test-punch-delay-us US  tests: sleep between writing a run of pages\n"
-"                        out and punching it (a window unsafe loses in)\n"
+"  --test-punch-delay-us US  tests: wait between writing a run of pages\n"
+"                        out and punching it, and ask the nested guest to\n"
+"                        write its poke pages being evicted (unsafe loses\n"
+"                        them; there only they wait, until it answers)\n"
 "  --intervals N         tracking intervals (default 6)\n"
 "  --interval-ms MS      interval length (default 2000)\n"
 "  --boot-timeout S      wait for the guest's hello (default 900)\n"
@@ -131,7 +135,7 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 		} else if (!strcmp(o, "--cold-after"))
 			r = ws_parse_uint(o, v, 1, MAX_INTERVALS, &a->cold_after);
 		else if (!strcmp(o, "--test-punch-delay-us"))
-			r = ws_parse_uint(o, v, 0, 1000000,
+			r = ws_parse_uint(o, v, 0, 10000000,
 					  &a->test_punch_delay_us);
 		else if (!strcmp(o, "--nested-accel")) {
 			if (strcmp(v, "tcg") && strcmp(v, "kvm")) {
@@ -143,6 +147,8 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 			a->nested_accel_why = v;
 		else if (!strcmp(o, "--qmp"))
 			a->qmp = v;
+		else if (!strcmp(o, "--disk"))
+			a->disk = v;
 		else if (!strcmp(o, "--transcript"))
 			a->transcript = v;
 		else if (!strcmp(o, "--truth"))
@@ -150,7 +156,7 @@ static int parse_args(int argc, char **argv, struct track_args *a)
 		else if (!strcmp(o, "--json"))
 			a->json = v;
 		else {
-			fprintf(stderr, "wsbench nested track: unknown option '%s': accepted: --pid --socket --ram --via --handoff --handoff-timeout --evict --protocol --cold-after --qmp --test-punch-delay-us --nested-accel --nested-accel-why --intervals --interval-ms --boot-timeout --timeout --transcript --truth --json\n",
+			fprintf(stderr, "wsbench nested track: unknown option '%s': accepted: --pid --socket --ram --via --handoff --handoff-timeout --evict --protocol --cold-after --qmp --disk --test-punch-delay-us --nested-accel --nested-accel-why --intervals --interval-ms --boot-timeout --timeout --transcript --truth --json\n",
 				o);
 			return -1;
 		}

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "link.h"
 #include "mem.h"
 #include "session.h"
@@ -28,6 +30,7 @@ struct track_args {
 	uint64_t cold_after;		/* K */
 	uint64_t test_punch_delay_us;	/* tests: write-out to punch */
 	const char *qmp;		/* QEMU's monitor socket */
+	const char *disk;		/* the nested guest's disk image */
 	char tmp[256];			/* storage file directory ($TMPDIR) */
 	const char *nested_accel, *nested_accel_why;	/* as QEMU ran */
 	size_t ram;
@@ -51,6 +54,35 @@ struct via_state {
 	struct ws_pageset *hot;		/* per interval */
 };
 
+/*
+ * Which of QEMU's threads took the faults its uffd delivered to the cycle
+ * (qthreads.c): its vCPU threads (QMP query-cpus-fast) or others -- the
+ * I/O threads and main loop of its device emulation.  Needs
+ * UFFD_FEATURE_THREAD_ID on QEMU's uffd (checked in our copy's fdinfo).
+ */
+enum nested_fault_class { NFC_VCPU, NFC_DEVICE, NFC_UNKNOWN, NFC_NR };
+
+#define NESTED_MAX_VCPUS	64
+#define NESTED_MAX_THREADS	32
+
+struct nested_thread {
+	int tid;
+	char comm[16];			/* /proc/QEMU/task/TID/comm */
+	bool vcpu;
+	uint64_t faults, refaults;
+};
+
+struct nested_faults {
+	bool classified;		/* THREAD_ID on and vCPU tids known */
+	char why[256];			/* why not */
+	int vcpu[NESTED_MAX_VCPUS];
+	size_t nvcpu;
+	uint64_t faults[NFC_NR], refaults[NFC_NR];
+	struct nested_thread th[NESTED_MAX_THREADS];
+	size_t nth;
+	uint64_t threads_untracked;	/* faults of threads past the table */
+};
+
 /* The cycle's outcome (evict.c), kept after the cycle is freed. */
 struct nested_evict_iv {
 	size_t evicted, resident;
@@ -65,6 +97,9 @@ struct nested_evict {
 	uint64_t refaults, first_touches, held, cpu_ns, handler_cpu_ns;
 	double stall_p50_ns, stall_p99_ns;
 	uint64_t restored, restore_failed;	/* QEMU's library, at release */
+	struct nested_faults f;
+	/* tests: poke pages asked to be written in a punch window */
+	uint64_t poke_windows, poke_pages, poke_acked_in_window;
 	struct nested_evict_iv iv[MAX_INTERVALS];
 };
 
@@ -101,6 +136,18 @@ int ws_nested_take_range(struct track *t, char *why, size_t len);
 /* evict.c: --evict, the VMM cycle on QEMU's RAM for via @via. */
 int ws_nested_cycle_open(struct track *t, enum ws_outer_via via, char *why,
 			 size_t len);
+
+/* qthreads.c: QEMU's threads, and the JSON of the extras. */
+/* Fault classes from @tids (QEMU's vCPU threads), @thread_id: ptid on. */
+void ws_nested_faults_init(struct track *t, const int *tids, size_t n,
+			   bool thread_id, const char *why);
+/* A fault (refault) QEMU's thread @ptid took; any thread. */
+void ws_nested_fault(struct track *t, uint32_t ptid, bool refault);
+json_t *ws_nested_faults_json(const struct track *t);
+/* The nested guest's disk check, or null when it has none. */
+json_t *ws_nested_disk_json(const struct track *t);
+/* The disk check failed (or was expected and is missing). */
+bool ws_nested_disk_bad(const struct track *t);
 /* Steps 2-5 after interval @k; @hot gets what was detected. */
 int ws_nested_cycle_manage(struct track *t, uint32_t k,
 			   struct ws_pageset *hot);

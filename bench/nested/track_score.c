@@ -224,7 +224,8 @@ static json_t *content_json(const struct track *t, const struct content *c)
 /* Pages lost: the nested guest's stamps, the memfd, the release. */
 static uint64_t pages_lost(const struct track *t, const struct content *c)
 {
-	return t->l.rep.integrity_bad + c->word0_bad + t->ev.restore_failed;
+	return t->l.rep.integrity_bad + c->word0_bad + t->ev.restore_failed +
+	       t->l.rep.integrity_poke_bad;
 }
 
 static double mib(const struct track *t, size_t pages)
@@ -246,6 +247,20 @@ static void print_eviction(const struct track *t)
 	       (unsigned long long)e->first_touches,
 	       (unsigned long long)e->held,
 	       (unsigned long long)e->restored);
+	if (e->f.classified)
+		printf("faults by QEMU's vCPU threads %llu (%llu refaults), by its other threads (device emulation) %llu (%llu refaults)\n",
+		       (unsigned long long)e->f.faults[NFC_VCPU],
+		       (unsigned long long)e->f.refaults[NFC_VCPU],
+		       (unsigned long long)e->f.faults[NFC_DEVICE],
+		       (unsigned long long)e->f.refaults[NFC_DEVICE]);
+	else
+		printf("faults not classified by thread: %s\n", e->f.why);
+	if (e->poke_windows || t->l.rep.integrity_poke_bad)
+		printf("test pokes: %llu pages asked to be written in %llu punch windows (%llu answered in the window); lost: %llu\n",
+		       (unsigned long long)e->poke_pages,
+		       (unsigned long long)e->poke_windows,
+		       (unsigned long long)e->poke_acked_in_window,
+		       (unsigned long long)t->l.rep.integrity_poke_bad);
 }
 
 static json_t *eviction_json(const struct track *t, const struct content *c)
@@ -287,6 +302,14 @@ static json_t *eviction_json(const struct track *t, const struct content *c)
 		e->evicted == e->refaults + e->restored + e->restore_failed));
 	json_object_set_new(j, "test_punch_delay_us",
 			    json_integer((json_int_t)t->a.test_punch_delay_us));
+	json_object_set_new(j, "test_pokes", json_pack("{s:I,s:I,s:I,s:I,s:I}",
+		"windows", (json_int_t)e->poke_windows,
+		"pages", (json_int_t)e->poke_pages,
+		"acked_in_window", (json_int_t)e->poke_acked_in_window,
+		"written_by_nested_guest",
+		(json_int_t)t->l.rep.integrity_poked,
+		"lost", (json_int_t)t->l.rep.integrity_poke_bad));
+	json_object_set_new(j, "faults", ws_nested_faults_json(t));
 	return j;
 }
 
@@ -325,6 +348,16 @@ static void print_result(const struct track *t, const struct content *c,
 	       (unsigned long long)r->integrity_sum,
 	       (unsigned long long)c->sum,
 	       (unsigned long long)r->integrity_bad);
+	if (r->have_disk)
+		printf("disk check (%s): %llu write/read-back pairs, %llu blocks read back at the end, %llu bad at once, %llu bad at the end%s\n",
+		       r->disk_dev, (unsigned long long)r->disk_ops,
+		       (unsigned long long)r->disk_checked,
+		       (unsigned long long)r->disk_bad_readback,
+		       (unsigned long long)r->disk_bad,
+		       r->disk_error ? " (the check failed with an error)" : "");
+	else if (t->a.disk)
+		printf("disk check: NOT reported by the nested guest (--disk %s)\n",
+		       t->a.disk);
 }
 
 static int write_truth(const struct track *t)
@@ -371,6 +404,7 @@ int ws_nested_track_report(struct track *t)
 		"truth", truth_json(t), "mechanisms", vias,
 		"integrity", content_json(t, &c));
 	json_object_set_new(j, "eviction", eviction_json(t, &c));
+	json_object_set_new(j, "disk", ws_nested_disk_json(t));
 	if (t->a.nested_accel_why)
 		json_object_set_new(j, "nested_accel_not_kvm",
 				    json_string(t->a.nested_accel_why));
@@ -383,5 +417,6 @@ int ws_nested_track_report(struct track *t)
 	json_decref(j);
 	if (ret)
 		return ret;
-	return c.sum_match && !c.word0_bad && !t->l.rep.integrity_bad ? 0 : 1;
+	return c.sum_match && !c.word0_bad && !t->l.rep.integrity_bad &&
+	       !t->l.rep.integrity_poke_bad && !ws_nested_disk_bad(t) ? 0 : 1;
 }

@@ -55,6 +55,9 @@ static int fault_hook(void *arg, int uffd, const struct uffd_msg *msg)
 		return 0;
 	first_touch = !(msg->arg.pagefault.flags & TRACKER_FLAGS) &&
 		      page < c->mem->npages && ws_guest_is_resident(&c->g, page);
+	if (c->on_fault)
+		c->on_fault(c, msg, !(msg->arg.pagefault.flags & TRACKER_FLAGS) &&
+				    !first_touch);
 	if (!(msg->arg.pagefault.flags & TRACKER_FLAGS) && !first_touch) {
 		ret = ws_guest_refault(&c->g, uffd, addr);
 		return ret ? ret : 1;

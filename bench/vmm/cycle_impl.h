@@ -79,6 +79,13 @@ struct cycle {
 	 * wsbench attach --test-hold-ms, so a kill lands while frozen).
 	 */
 	void (*in_window)(struct cycle *c);
+	/*
+	 * Optional, told of every fault message the fault hook serves and
+	 * whether it is a refault (nested track: which QEMU thread took it).
+	 * Runs in a handler thread.
+	 */
+	void (*on_fault)(struct cycle *c, const struct uffd_msg *msg,
+			 bool refault);
 };
 
 struct cycle *cycle_alloc(struct ws_bench_ctx *ctx,

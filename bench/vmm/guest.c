@@ -235,35 +235,54 @@ static int punch(struct ws_guest *g, size_t first, size_t n, int uffd,
 	return ret;
 }
 
-/* Pages [first, first + n): out to storage, out of memory, waiters woken. */
-static int evict_run(struct ws_guest *g, size_t first, size_t n, int uffd,
-		     uint32_t interval)
+/*
+ * Punch every run of pages [lo, hi) still being evicted, but the pages of
+ * @keep (or NULL).
+ */
+static int punch_runs(struct ws_guest *g, int uffd, uint32_t interval,
+		      const struct ws_pageset *keep, size_t lo, size_t hi)
 {
-	int ret = write_out(g, first, n);
-
-	/* Tests: every write-out first, then one wait, then the punches. */
-	if (g->test_punch_delay_us)
-		return ret;
-	return punch(g, first, n, uffd, interval, ret);
-}
-
-/* The punches after a test delay: every run still being evicted. */
-static int punch_evicting(struct ws_guest *g, int uffd, uint32_t interval)
-{
-	size_t n = g->mem.npages;
 	int ret = 0;
 
-	usleep(g->test_punch_delay_us);
-	for (size_t i = 0; !ret && i < n;) {
+	for (size_t i = lo; !ret && i < hi;) {
 		size_t e = i;
 
-		while (e < n && atomic_load(&g->state[e]) == WS_PAGE_EVICTING)
+		while (e < hi && atomic_load(&g->state[e]) == WS_PAGE_EVICTING &&
+		       !(keep && e < keep->npages && ws_pageset_test(keep, e)))
 			e++;
 		if (e > i)
 			ret = punch(g, i, e - i, uffd, interval, 0);
 		i = e + 1;
 	}
 	return ret;
+}
+
+/* Pages [first, first + n): out to storage, out of memory, waiters woken. */
+static int evict_run(struct ws_guest *g, size_t first, size_t n, int uffd,
+		     uint32_t interval)
+{
+	int ret = write_out(g, first, n);
+
+	/*
+	 * Tests: every write-out first, then one wait, then the punches; or,
+	 * with punch_keep, only those pages wait, the others go at once.
+	 */
+	if (g->test_punch_delay_us && !ret && g->punch_window && g->punch_keep)
+		return punch_runs(g, uffd, interval, g->punch_keep, first,
+				  first + n);
+	if (g->test_punch_delay_us && !ret)
+		return 0;
+	return punch(g, first, n, uffd, interval, ret);
+}
+
+/* The punches after a test delay (with punch_keep: of those pages). */
+static int punch_evicting(struct ws_guest *g, int uffd, uint32_t interval)
+{
+	if (g->punch_window)
+		g->punch_window(g, g->punch_window_arg);
+	else
+		usleep(g->test_punch_delay_us);
+	return punch_runs(g, uffd, interval, NULL, 0, g->mem.npages);
 }
 
 /*

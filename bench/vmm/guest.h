@@ -62,6 +62,18 @@ struct ws_guest {
 	 * vCPUs are frozen meanwhile, must lose nothing).
 	 */
 	unsigned int test_punch_delay_us;
+	/*
+	 * Tests only, optional: called for that wait instead of sleeping
+	 * (nested track: asks the nested guest to write pages being
+	 * evicted, then sleeps the rest of the wait).
+	 */
+	void (*punch_window)(struct ws_guest *g, void *arg);
+	void *punch_window_arg;
+	/*
+	 * With punch_window, optional: only these pages wait for it; the
+	 * other runs are punched before it, at once.
+	 */
+	const struct ws_pageset *punch_keep;
 	unsigned char *incore;		/* mincore() of an eviction run */
 	_Atomic uint32_t interval;	/* the cycle's current interval */
 	struct ws_wl *wl;		/* integrity stamps to check */

@@ -120,6 +120,38 @@ static void parser(void)
 	ws_nested_report_free(&r);
 }
 
+/* The poke pages, a poke answered, the disk check, integrity's pokes. */
+static void extras(void)
+{
+	static const char *const more[] = {
+		"WSN pokes n=2 bits=z1.30",	/* PFNs 68, 69 */
+		"WSN poked n=2",
+		"WSN disk dev=/dev/vda ops=5 checked=4 bad_readback=0 bad=1",
+		"WSN integrity pages=3 bad=0 sum=1 poked=2 poke_bad=2",
+		"WSN disk ops=1",
+	};
+	struct ws_nested_report r;
+	char err[256] = "";
+	int ret = feed_all(&r, conversation, 4, 128, err, sizeof(err));
+
+	for (size_t i = 0; i < 4 && !ret; i++)
+		ret = ws_nested_report_feed(&r, more[i], err, sizeof(err));
+	if (!ok(!ret, "pokes, poked, disk and integrity's pokes are accepted"))
+		diag("%s", err);
+	ok(r.have_pokes && ws_pageset_count(&r.pokes) == 2 &&
+	   ws_pageset_test(&r.pokes, 68) && r.poke_acks == 1 &&
+	   r.poke_pages_written == 2, "poke pages 68, 69; one answer for 2");
+	ok(r.have_disk && !strcmp(r.disk_dev, "/dev/vda") && r.disk_ops == 5 &&
+	   r.disk_checked == 4 && r.disk_bad == 1 && !r.disk_error,
+	   "the disk check: 5 ops, 4 blocks checked, 1 bad");
+	ok(r.integrity_poked == 2 && r.integrity_poke_bad == 2,
+	   "integrity: 2 pokes, 2 lost");
+	ret = ws_nested_report_feed(&r, more[4], err, sizeof(err));
+	ok(ret == -EPROTO, "a disk report without its device is refused");
+	diag("%s", err);
+	ws_nested_report_free(&r);
+}
+
 /* Replace line @i of the conversation and expect the feed to fail. */
 static void broken(size_t i, const char *line, size_t space, const char *what)
 {
@@ -139,9 +171,10 @@ static void broken(size_t i, const char *line, size_t space, const char *what)
 
 int main(void)
 {
-	plan(20);
+	plan(25);
 	encoding();
 	parser();
+	extras();
 	broken(7, "WSN iv 2 amb=0 moved=0 rd=z2 wr=z2", 128,
 	       "a report for the wrong interval");
 	broken(5, "WSN ended 2", 128, "an edge out of order");

@@ -55,19 +55,24 @@ static const char *ms(char *buf, size_t n, json_t *o, const char *key)
 	return num_or_dash(buf, n, o, key, "%.3g");
 }
 
-/* A boot's slowdown against the untracked baseline, or "-". */
+/*
+ * A boot's slowdown against the untracked baseline, on the nested guest's
+ * clock and on the wall ("nested/wall"), or "-".
+ */
 static const char *slowdown(char *buf, size_t n, json_t *boot)
 {
 	json_t *s = json_object_get(boot, "slowdown");
 
 	if (!json_is_true(json_object_get(s, "measured")))
 		return "-";
-	return num_or_dash(buf, n, s, "slowdown", "%.3f");
+	snprintf(buf, n, "%.2f/%.2f", num(s, "slowdown"),
+		 num(s, "slowdown_wall"));
+	return buf;
 }
 
 static void mechanism_header(FILE *out)
 {
-	fprintf(out, "%-10s %-13s %9s %7s %10s %9s %8s %7s %7s %8s %10s %8s\n",
+	fprintf(out, "%-10s %-13s %9s %7s %10s %9s %8s %7s %7s %8s %10s %9s\n",
 		"mechanism", "sees", "precision", "recall", "reported",
 		"touched", "outside", "cold P", "cold R", "arm ms",
 		"collect ms", "slowdown");
@@ -91,7 +96,7 @@ static void mechanism_rows(FILE *out, json_t *boot)
 				str(m, "reason"));
 			continue;
 		}
-		fprintf(out, "%-10s %-13s %9.4f %7.4f %10.0f %9.0f %8.0f %7s %7s %8s %10s %8s\n",
+		fprintf(out, "%-10s %-13s %9.4f %7.4f %10.0f %9.0f %8.0f %7s %7s %8s %10s %9s\n",
 			name, str(m, "sees"), num(t, "precision"),
 			num(t, "recall"), num(t, "reported"), num(t, "truth"),
 			num(t, "hot_outside_workload"), frac(cp, sizeof(cp), c, "precision"),
@@ -118,7 +123,7 @@ static void eviction_row(FILE *out, json_t *j)
 
 	if (!json_is_true(json_object_get(ev, "measured")))
 		return;
-	fprintf(out, "%-10s %-8s %-6s %10.2f %9.0f %10.1f %9.2f %9.2f %10.2f %6.0f %-9s %8s\n",
+	fprintf(out, "%-10s %-8s %-6s %10.2f %9.0f %10.1f %9.2f %9.2f %10.2f %6.0f %-9s %9s\n",
 		name, str(ev, "protocol"), str(ev, "freeze"),
 		num(ev, "evicted_mib"), num(ev, "refaults"),
 		num(ev, "refaults_per_s"), num(ev, "stall_ms_p50"),
@@ -143,7 +148,7 @@ static void eviction_table(FILE *out, const char *dir)
 		if (j && json_is_true(json_object_get(json_object_get(j,
 				"eviction"), "measured")) && !head) {
 			fprintf(out, "the cycle on QEMU's RAM (detect, freeze, evict, refault):\n");
-			fprintf(out, "%-10s %-8s %-6s %10s %9s %10s %9s %9s %10s %6s %-9s %8s\n",
+			fprintf(out, "%-10s %-8s %-6s %10s %9s %10s %9s %9s %10s %6s %-9s %9s\n",
 				"mechanism", "protocol", "freeze", "evict MiB",
 				"refaults", "refault/s", "stall p50", "stall p99",
 				"CPU ms/iv", "lost", "accounted", "slowdown");
@@ -199,8 +204,8 @@ static void baseline_line(FILE *out, const char *dir)
 	}
 	r = json_object_get(j, "workload_rate");
 	if (json_is_true(json_object_get(r, "measured")))
-		fprintf(out, "(slowdown: the untracked baseline boot's accesses/s over the boot's, both on the nested guest's clock over the intervals; baseline %.0f accesses/s, nested-track.baseline.json)\n",
-			num(r, "accesses_per_s"));
+		fprintf(out, "(slowdown: the untracked baseline boot's accesses/s over the boot's, in the intervals, on the nested guest's clock / on the wall; baseline %.0f / %.0f accesses/s, nested-track.baseline.json)\n",
+			num(r, "accesses_per_s"), num(r, "accesses_per_wall_s"));
 	else
 		fprintf(out, "slowdown: the untracked baseline has no rate: %s\n",
 			str(r, "reason"));

@@ -60,8 +60,8 @@ static void usage(FILE *f)
 "  --via LIST            softdirty,idle (default), rwp, wp, damon, or none;\n"
 "                        rwp, wp and damon each alone\n"
 "  --damon SPEC          DAMON's monitoring (sample, aggr, update, regions;\n"
-"                        default: aggr = the interval + a quarter of it,\n"
-"                        at least 500 ms, so one window spans an interval)\n"
+"                        default: aggr = the interval + the interval or 1 s\n"
+"                        whichever is more, so one window spans an interval)\n"
 "  --handoff PATH        listen here for QEMU's libwsbench-handoff.so\n"
 "                        (WSBENCH_HANDOFF_SOCKET): needed by rwp and wp\n"
 "  --handoff-timeout S   wait for QEMU's handoff after the hello (default 60)\n"
@@ -90,13 +90,17 @@ static void usage(FILE *f)
 
 /*
  * DAMON reports the aggregation window that ends when collect() returns
- * (tracker_damon.c): one window as long as an interval plus the edges'
- * round trips (begin, end) lets the window the arm waited for cover the
- * whole interval.  --damon may set anything else, or that too.
+ * (tracker_damon.c): the window the arm waited for must outlast the
+ * interval and the edges' round trips (begin, end), or the collect gets
+ * the next window and the interval's start is lost.  Those round trips
+ * took up to 0.4 s each under TCG in TCG, and an aggregation of the
+ * interval + a quarter of it fell short in 2 of 3 intervals there: so
+ * twice the interval, at least one second more.  --damon may set
+ * anything else, or that too.
  */
 static int damon_params(struct track_args *a)
 {
-	uint64_t margin_ms = a->interval_ms / 4 > 500 ? a->interval_ms / 4 : 500;
+	uint64_t margin_ms = a->interval_ms > 1000 ? a->interval_ms : 1000;
 	char err[400];
 
 	ws_damon_params_default(&a->damon_p);

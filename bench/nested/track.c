@@ -61,7 +61,8 @@ static void usage(FILE *f)
 "                        rwp, wp and damon each alone\n"
 "  --damon SPEC          DAMON's monitoring (sample, aggr, update, regions;\n"
 "                        default: aggr = the interval + the interval or 1 s\n"
-"                        whichever is more, so one window spans an interval)\n"
+"                        whichever is more + 2 s: one window spans an\n"
+"                        interval and its edges)\n"
 "  --handoff PATH        listen here for QEMU's libwsbench-handoff.so\n"
 "                        (WSBENCH_HANDOFF_SOCKET): needed by rwp and wp\n"
 "  --handoff-timeout S   wait for QEMU's handoff after the hello (default 60)\n"
@@ -92,15 +93,17 @@ static void usage(FILE *f)
  * DAMON reports the aggregation window that ends when collect() returns
  * (tracker_damon.c): the window the arm waited for must outlast the
  * interval and the edges' round trips (begin, end), or the collect gets
- * the next window and the interval's start is lost.  Those round trips
- * took up to 0.4 s each under TCG in TCG, and an aggregation of the
- * interval + a quarter of it fell short in 2 of 3 intervals there: so
- * twice the interval, at least one second more.  --damon may set
- * anything else, or that too.
+ * the next window and the interval's start is lost.  Under TCG in TCG the
+ * first begin took 2.1 s (the nested guest starts its workers) and later
+ * round trips up to 0.4 s: an aggregation of the interval + a quarter fell
+ * short in 2 of 3 intervals there, twice the interval in the first.  So
+ * the interval + the interval or 1 s, whichever is more, + 2 s.  --damon
+ * may set anything else, or that too.
  */
 static int damon_params(struct track_args *a)
 {
-	uint64_t margin_ms = a->interval_ms > 1000 ? a->interval_ms : 1000;
+	uint64_t margin_ms = (a->interval_ms > 1000 ? a->interval_ms : 1000) +
+			     2000;
 	char err[400];
 
 	ws_damon_params_default(&a->damon_p);

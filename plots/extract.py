@@ -16,6 +16,7 @@ import sys
 
 import fig_correctness
 import fig_fault_latency
+import fig_nested
 import fig_numa_interplay
 import fig_protect_cost
 import fig_scan_throughput
@@ -25,9 +26,10 @@ from plotlib import BadInput, Skip
 
 MODULES = [fig_correctness, fig_fault_latency, fig_protect_cost,
            fig_scan_throughput, fig_set_mode, fig_vmm_cycle,
-           fig_numa_interplay]
+           fig_numa_interplay, fig_nested]
 RESULT_FILES = ["probe", "correctness", "fault-latency", "protect-cost",
-                "scan-throughput", "set-mode", "vmm-cycle", "numa-interplay"]
+                "scan-throughput", "set-mode", "vmm-cycle", "numa-interplay",
+                "nested-track"]
 
 
 def is_result_dir(run):

@@ -25,14 +25,17 @@
 #   NESTED_THREADS   workers (1)             NESTED_SEED (42)
 #   NESTED_INTERVALS (4)   NESTED_INTERVAL_MS (3000)
 #   NESTED_VIA       boots, blank-separated, each a --via list
-#                    ("softdirty,idle rwp wp")   NESTED_TIMEOUT  s (1200)
+#                    ("softdirty,idle rwp wp damon")   NESTED_TIMEOUT  s (1200)
+#   NESTED_BASELINE  1: first an untracked boot (--via none, no eviction,
+#                    files *.baseline.*) that every later boot's slowdown
+#                    is measured against (--baseline); 0: none (1)
 #   NESTED_PRELOAD   libwsbench-handoff.so (next to WSBENCH, else build/)
 #   NESTED_ACCEL     tcg (default), kvm, or auto: kvm where `wsbench nested
 #                    kvm-probe` runs a KVM guest, else tcg; the result
 #                    records which ran, and why not kvm
 #   NESTED_EVICT     1: the VMM cycle on QEMU's RAM (evict, refault), one
 #                    mechanism per boot (default boots: "softdirty idle rwp
-#                    wp")   NESTED_PROTOCOL safe|unsafe (safe)
+#                    wp damon")   NESTED_PROTOCOL safe|unsafe (safe)
 #   NESTED_COLD_AFTER  K intervals unseen before a page is evicted (1)
 #   NESTED_DISK      size of a raw virtio-blk disk for the nested guest
 #                    (4M; 0: none), which it writes and reads back with
@@ -79,7 +82,9 @@ busybox=${NESTED_BUSYBOX:-$(command -v busybox || true)}
 nws=${NESTED_WSBENCH:-$(dirname "$ws")/wsbench-static}
 evict=${NESTED_EVICT:-0}
 case $evict in 0 | 1) ;; *) die "NESTED_EVICT '$evict': accepted: 0, 1" ;; esac
-if [ "$evict" = 1 ]; then vias=${NESTED_VIA:-softdirty idle rwp wp}; else vias=${NESTED_VIA:-softdirty,idle rwp wp}; fi
+if [ "$evict" = 1 ]; then vias=${NESTED_VIA:-softdirty idle rwp wp damon}; else vias=${NESTED_VIA:-softdirty,idle rwp wp damon}; fi
+baseline=${NESTED_BASELINE:-1}
+case $baseline in 0 | 1) ;; *) die "NESTED_BASELINE '$baseline': accepted: 0, 1" ;; esac
 preload=${NESTED_PRELOAD:-$(dirname "$ws")/libwsbench-handoff.so}
 [ -n "${NESTED_PRELOAD:-}" ] || [ -f "$preload" ] || preload=$root/build/libwsbench-handoff.so
 # QEMU may chdir: an absolute path for LD_PRELOAD.
@@ -167,9 +172,10 @@ say "initramfs $(wc -c <"$work/initrd.cpio") bytes"
 sock=$work/wsn.sock
 hsock=$work/handoff.sock
 qmp=$work/qmp.sock
-# boot VIA SUFFIX: one nested boot tracked with --via VIA, files *SUFFIX.
+# boot VIA SUFFIX [EVICT]: one nested boot tracked with --via VIA, files
+# *SUFFIX; EVICT 0 for the untracked baseline.
 boot() {
-	via=$1 sfx=$2
+	via=$1 sfx=$2 ev=${3:-$evict}
 	rm -f "$sock" "$hsock" "$qmp" "$work/qemu.pid" "$work/disk.raw"
 	dsk= dargs=
 	if [ -n "$disk" ]; then
@@ -193,9 +199,9 @@ boot() {
 		-device virtio-blk-pci,drive=wsd
 	# Only QEMU gets the library (not timeout or sh, which would connect too).
 	lib= hand=
-	case "$evict,$via," in 1,* | *,rwp,* | *,wp,*) lib=$preload hand=$hsock ;; esac
+	case "$ev,$via," in 1,* | *,rwp,* | *,wp,*) lib=$preload hand=$hsock ;; esac
 	cyc=
-	[ "$evict" = 0 ] || cyc="--evict --qmp $qmp --protocol ${NESTED_PROTOCOL:-safe} --cold-after ${NESTED_COLD_AFTER:-1} --test-punch-delay-us ${NESTED_TEST_PUNCH_DELAY_US:-0}"
+	[ "$ev" = 0 ] || cyc="--evict --qmp $qmp --protocol ${NESTED_PROTOCOL:-safe} --cold-after ${NESTED_COLD_AFTER:-1} --test-punch-delay-us ${NESTED_TEST_PUNCH_DELAY_US:-0}"
 	printf '%s\n' "${lib:+LD_PRELOAD=$lib WSBENCH_HANDOFF_SOCKET=$hand }$*" >"$out/nested-qemu$sfx.txt"
 	say "booting the nested guest ($mem, -accel $accel) for --via $via"
 	t0=$(date +%s)
@@ -219,8 +225,12 @@ boot() {
 	watch=$!
 
 	rc=0
+	base=
+	[ "$sfx" = .baseline ] || [ ! -f "$out/nested-track.baseline.json" ] ||
+		base=$out/nested-track.baseline.json
 	"$ws" nested track --pid "$qpid" --socket "$sock" --ram "$mem" \
 		--via "$via" ${hand:+--handoff "$hand"} $cyc ${dsk:+--disk "$dsk"} \
+		${base:+--baseline "$base"} \
 		--nested-accel "$accel" ${kvm_why:+--nested-accel-why "$kvm_why"} \
 		--intervals "${NESTED_INTERVALS:-4}" \
 		--interval-ms "${NESTED_INTERVAL_MS:-3000}" \
@@ -242,6 +252,8 @@ boot() {
 }
 
 status=0 first=1
+rm -f "$out/nested-track.baseline.json"
+[ "$baseline" = 0 ] || boot none .baseline 0 || status=1
 for via in $vias; do
 	sfx=.$(printf '%s' "$via" | tr ',' '+')
 	[ -z "$first" ] || sfx=

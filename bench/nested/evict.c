@@ -357,6 +357,7 @@ void ws_nested_cycle_end(struct track *t)
 		 * evicted for the release to restore (accounted).
 		 */
 		t->ev.handler_cpu_ns = cycle_handler_cpu(n->c);
+		ws_nested_keep_info(&t->v[__builtin_ctz(t->a.vias)], &n->c->t);
 		ws_tracker_close(&n->c->t);
 		ws_uffd_handler_stop(&n->c->missing_handler);
 		if (n->c->mem)

@@ -17,6 +17,11 @@
  * the nested init turns proactive compaction and compaction of unevictable
  * pages off.  PFNs are re-read at every report anyway; a page that moved
  * is counted ("moved=") and its accesses are reported at its new PFN.
+ *
+ * The workload's rate, on the nested guest's own clock: the accesses its
+ * workers made from "begun K" to "ended K" and the time between the two
+ * (CLOCK_MONOTONIC here), "acc=" and "ns=" of "WSN iv K".  A boot without
+ * a tracker gives the untracked rate every tracked boot is compared with.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +41,7 @@
 #include "parse.h"
 #include "pattern.h"
 #include "proto.h"
+#include "timing.h"
 
 #define HELLO_EVERY_MS		2000
 #define PM_PRESENT		(1ULL << 63)
@@ -65,7 +71,17 @@ struct guest {
 	struct ws_pageset pokeset;	/* PFN space up to the last poke page */
 	uint32_t k;			/* current (or last) interval */
 	bool running, in_interval;
+	/* the rate: accesses and ns at "begun", then of the whole interval */
+	uint64_t acc_begun, ns_begun, iv_acc, iv_ns;
 };
+
+static uint64_t accesses(const struct guest *g)
+{
+	struct ws_wl_counters c;
+
+	ws_wl_counters(g->wl, -1, &c);
+	return c.reads + c.writes;
+}
 
 static void usage(FILE *f)
 {
@@ -246,7 +262,9 @@ static int report_epoch(struct guest *g, const char *kind, uint64_t epoch,
 									 epoch));
 	if (!strcmp(kind, "iv"))
 		pos += (size_t)snprintf(g->line + pos, WS_NESTED_LINE_MAX - pos,
-					" moved=%zu", moved);
+					" moved=%zu acc=%llu ns=%llu", moved,
+					(unsigned long long)g->iv_acc,
+					(unsigned long long)g->iv_ns);
 	pos += (size_t)snprintf(g->line + pos, WS_NESTED_LINE_MAX - pos, " rd=");
 	ret = ws_nested_bits_encode(&g->prd, g->line, WS_NESTED_LINE_MAX, &pos);
 	if (!ret)
@@ -325,6 +343,8 @@ static int cmd_begin(struct guest *g, uint32_t k)
 	}
 	g->in_interval = true;
 	atomic_store(&g->disk.interval, k);
+	g->acc_begun = accesses(g);
+	g->ns_begun = ws_now_ns();
 	ret = ws_nested_send(&g->io, "WSN begun %u", k);
 	if (!ret && k > 1)
 		ret = report_previous(g);
@@ -337,6 +357,8 @@ static int cmd_end(struct guest *g, uint32_t k)
 	if (!g->in_interval || k != g->k)
 		return fail(g, -EPROTO, "end out of order");
 	ws_wl_epoch_bump(g->wl);
+	g->iv_ns = ws_now_ns() - g->ns_begun;
+	g->iv_acc = accesses(g) - g->acc_begun;
 	g->in_interval = false;
 	return ws_nested_send(&g->io, "WSN ended %u", k);
 }

@@ -19,7 +19,9 @@
  *                  ... the outer collects, re-arms ...
  *                                         WSO begin 2
  *   WSN begun 2
- *   WSN iv 1 amb=A moved=M rd=BITS wr=BITS     (interval 1's truth)
+ *   WSN iv 1 amb=A moved=M acc=N ns=T rd=BITS wr=BITS  (interval 1's
+ *                  truth; N accesses in T ns of the nested guest's clock
+ *                  from begun to ended)
  *   WSN win 1 amb=A rd=BITS wr=BITS            (the window after it)
  *   ...                                   WSO end N, WSO finish
  *   WSN iv N ..., WSN win N ...

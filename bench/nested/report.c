@@ -157,6 +157,8 @@ static int interval(struct ws_nested_report *r, const char *line, bool win,
 	} else {
 		iv->ambiguous = amb;
 		iv->moved = moved;
+		iv->have_rate = !ws_nested_kv_u64(line, "acc", &iv->accesses) &&
+				!ws_nested_kv_u64(line, "ns", &iv->nested_ns);
 		iv->have_iv = true;
 	}
 	return 0;

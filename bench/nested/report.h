@@ -23,6 +23,10 @@ struct ws_nested_iv {
 	bool have_iv, have_win;
 	uint64_t ambiguous, win_ambiguous;	/* batches spanning an epoch */
 	uint64_t moved;				/* pages whose PFN changed */
+	/* the workload's accesses from begun to ended, the nested guest's
+	 * ns between them; have_rate false for a guest that did not say */
+	bool have_rate;
+	uint64_t accesses, nested_ns;
 	struct ws_pageset rd, wr;		/* epoch 2k-2: the interval */
 	struct ws_pageset win_rd, win_wr;	/* epoch 2k-1: the window after */
 };

@@ -55,18 +55,36 @@ static const char *ms(char *buf, size_t n, json_t *o, const char *key)
 	return num_or_dash(buf, n, o, key, "%.3g");
 }
 
-static void mechanism_header(FILE *out)
+/*
+ * A boot's slowdown against the untracked baseline, on the nested guest's
+ * clock and on the wall ("nested/wall"), or "-".
+ */
+static const char *slowdown(char *buf, size_t n, json_t *boot)
 {
-	fprintf(out, "%-10s %-13s %9s %7s %10s %9s %8s %7s %7s %8s %10s\n",
-		"mechanism", "sees", "precision", "recall", "reported",
-		"touched", "outside", "cold P", "cold R", "arm ms",
-		"collect ms");
+	json_t *s = json_object_get(boot, "slowdown");
+
+	if (!json_is_true(json_object_get(s, "measured")))
+		return "-";
+	snprintf(buf, n, "%.2f/%.2f", num(s, "slowdown"),
+		 num(s, "slowdown_wall"));
+	return buf;
 }
 
-static void mechanism_rows(FILE *out, json_t *mech)
+static void mechanism_header(FILE *out)
 {
+	fprintf(out, "%-10s %-13s %9s %7s %10s %9s %8s %7s %7s %8s %10s %9s\n",
+		"mechanism", "sees", "precision", "recall", "reported",
+		"touched", "outside", "cold P", "cold R", "arm ms",
+		"collect ms", "slowdown");
+}
+
+/* The mechanisms of one boot (nested-track*.json @boot). */
+static void mechanism_rows(FILE *out, json_t *boot)
+{
+	json_t *mech = json_object_get(boot, "mechanisms");
 	const char *name;
 	json_t *m;
+	char sd[32];
 
 	json_object_foreach(mech, name, m) {
 		json_t *t = json_object_get(m, "total");
@@ -78,13 +96,14 @@ static void mechanism_rows(FILE *out, json_t *mech)
 				str(m, "reason"));
 			continue;
 		}
-		fprintf(out, "%-10s %-13s %9.4f %7.4f %10.0f %9.0f %8.0f %7s %7s %8s %10s\n",
+		fprintf(out, "%-10s %-13s %9.4f %7.4f %10.0f %9.0f %8.0f %7s %7s %8s %10s %9s\n",
 			name, str(m, "sees"), num(t, "precision"),
 			num(t, "recall"), num(t, "reported"), num(t, "truth"),
 			num(t, "hot_outside_workload"), frac(cp, sizeof(cp), c, "precision"),
 			frac(cr, sizeof(cr), c, "recall"),
 			ms(am, sizeof(am), m, "arm_ms_mean"),
-			ms(cm, sizeof(cm), m, "collect_ms_mean"));
+			ms(cm, sizeof(cm), m, "collect_ms_mean"),
+			slowdown(sd, sizeof(sd), boot));
 	}
 }
 
@@ -100,16 +119,18 @@ static void eviction_row(FILE *out, json_t *j)
 	json_t *ev = json_object_get(j, "eviction");
 	void *it = json_object_iter(json_object_get(j, "mechanisms"));
 	const char *name = it ? json_object_iter_key(it) : "?";
+	char sd[32];
 
 	if (!json_is_true(json_object_get(ev, "measured")))
 		return;
-	fprintf(out, "%-10s %-8s %-6s %10.2f %9.0f %10.1f %9.2f %9.2f %10.2f %6.0f %s\n",
+	fprintf(out, "%-10s %-8s %-6s %10.2f %9.0f %10.1f %9.2f %9.2f %10.2f %6.0f %-9s %9s\n",
 		name, str(ev, "protocol"), str(ev, "freeze"),
 		num(ev, "evicted_mib"), num(ev, "refaults"),
 		num(ev, "refaults_per_s"), num(ev, "stall_ms_p50"),
 		num(ev, "stall_ms_p99"), num(ev, "manager_cpu_ms_per_interval"),
 		num(ev, "pages_lost"),
-		json_is_true(json_object_get(ev, "accounted")) ? "yes" : "NO");
+		json_is_true(json_object_get(ev, "accounted")) ? "yes" : "NO",
+		slowdown(sd, sizeof(sd), j));
 }
 
 static void eviction_table(FILE *out, const char *dir)
@@ -127,10 +148,10 @@ static void eviction_table(FILE *out, const char *dir)
 		if (j && json_is_true(json_object_get(json_object_get(j,
 				"eviction"), "measured")) && !head) {
 			fprintf(out, "the cycle on QEMU's RAM (detect, freeze, evict, refault):\n");
-			fprintf(out, "%-10s %-8s %-6s %10s %9s %10s %9s %9s %10s %6s %s\n",
+			fprintf(out, "%-10s %-8s %-6s %10s %9s %10s %9s %9s %10s %6s %-9s %9s\n",
 				"mechanism", "protocol", "freeze", "evict MiB",
 				"refaults", "refault/s", "stall p50", "stall p99",
-				"CPU ms/iv", "lost", "accounted");
+				"CPU ms/iv", "lost", "accounted", "slowdown");
 			head = true;
 		}
 		if (j)
@@ -212,13 +233,35 @@ static void later_boots(FILE *out, const char *dir)
 
 		if (!j)
 			continue;
-		mechanism_rows(out, json_object_get(j, "mechanisms"));
+		mechanism_rows(out, j);
 		if (!content_ok(in))
 			fprintf(out, "%-10s ^ its boot's memfd check FAILED (%s)\n",
 				"", g.gl_pathv[i]);
 		json_decref(j);
 	}
 	globfree(&g);
+}
+
+/* The untracked boot every slowdown is measured against. */
+static void baseline_line(FILE *out, const char *dir)
+{
+	char path[4096];
+	json_t *j, *r;
+
+	snprintf(path, sizeof(path), "%s/nested-track.baseline.json", dir);
+	j = json_load_file(path, 0, NULL);
+	if (!j) {
+		fprintf(out, "slowdown: not measured (no untracked baseline boot: NESTED_BASELINE=1)\n");
+		return;
+	}
+	r = json_object_get(j, "workload_rate");
+	if (json_is_true(json_object_get(r, "measured")))
+		fprintf(out, "(slowdown: the untracked baseline boot's accesses/s over the boot's, in the intervals, on the nested guest's clock / on the wall; baseline %.0f / %.0f accesses/s, nested-track.baseline.json)\n",
+			num(r, "accesses_per_s"), num(r, "accesses_per_wall_s"));
+	else
+		fprintf(out, "slowdown: the untracked baseline has no rate: %s\n",
+			str(r, "reason"));
+	json_decref(j);
 }
 
 int ws_nested_summary_print(FILE *out, const char *dir)
@@ -249,7 +292,7 @@ int ws_nested_summary_print(FILE *out, const char *dir)
 		num(p, "interval_ms"),
 		num(json_object_get(j, "timing"), "boot_to_hello_s"));
 	mechanism_header(out);
-	mechanism_rows(out, json_object_get(j, "mechanisms"));
+	mechanism_rows(out, j);
 	later_boots(out, dir);
 	fprintf(out, "(precision: reported pages the nested guest touched in the interval or its collect windows; recall: touched pages reported; soft-dirty and wp are scored on writes; rwp and wp run in boots of their own, with the uffd QEMU hands over)\n");
 	fprintf(out, "(cold P: workload pages not reported that were untouched in the interval, reads included; cold R: pages untouched in the interval and its windows that were not reported)\n");
@@ -259,6 +302,7 @@ int ws_nested_summary_print(FILE *out, const char *dir)
 			str(ev, "reason"));
 	eviction_table(out, dir);
 	device_table(out, dir);
+	baseline_line(out, dir);
 	fprintf(out, "integrity: %.0f/%.0f workload pages at the memfd offsets the truth names; page hash sum %s; nested guest: %.0f bad pages; %.0f ambiguous batches, %.0f moved pages\n",
 		num(in, "word0_ok"), num(in, "memfd_pages"),
 		json_is_true(json_object_get(in, "sum_match")) ? "matches" :

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "damon.h"
 #include "link.h"
 #include "mem.h"
 #include "session.h"
@@ -31,6 +32,9 @@ struct track_args {
 	uint64_t test_punch_delay_us;	/* tests: write-out to punch */
 	const char *qmp;		/* QEMU's monitor socket */
 	const char *disk;		/* the nested guest's disk image */
+	const char *damon;		/* --damon SPEC */
+	const char *baseline;		/* an untracked boot's result */
+	struct ws_damon_params damon_p;	/* as the kdamond runs */
 	char tmp[256];			/* storage file directory ($TMPDIR) */
 	const char *nested_accel, *nested_accel_why;	/* as QEMU ran */
 	size_t ram;
@@ -43,7 +47,8 @@ struct via_state {
 	char why[512];			/* why not, when !on */
 	struct ws_outer o;		/* soft-dirty, idle; its time counters
 					 * for all */
-	/* rwp, wp: a tracker on QEMU's addresses with QEMU's uffd */
+	/* rwp, wp, damon: a tracker on QEMU's addresses (rwp, wp: with
+	 * QEMU's uffd) */
 	struct ws_tracker tk;
 	struct ws_mem tmem;
 	bool tk_open, armed;
@@ -52,6 +57,7 @@ struct via_state {
 	uint64_t uffd_features;		/* QEMU's uffd, as UFFDIO_API said */
 	bool user_mode_only;
 	struct ws_pageset *hot;		/* per interval */
+	json_t *info;			/* the tracker's info(), at its close */
 };
 
 /*
@@ -122,16 +128,25 @@ struct track {
 
 int ws_nested_track_report(struct track *t);
 
-/* uffdvia.c: rwp and wp through the uffd handoff. */
+/* uffdvia.c: rwp and wp through the uffd handoff; DAMON on QEMU's pid. */
 /* Listen on a.handoff before QEMU's library gives up waiting. */
 int ws_nested_handoff_listen(struct track *t, char *why, size_t len);
-/* Take QEMU's RAM range, memfd and ask for the uffd; open via @via. */
+/*
+ * Open tracker via @via on QEMU's RAM (rwp, wp: QEMU's RAM range, memfd
+ * and uffd through the handoff first).
+ */
 int ws_nested_uffd_open(struct track *t, enum ws_outer_via via, char *why,
 			size_t len);
 int ws_nested_uffd_arm(struct via_state *s);
 int ws_nested_uffd_collect(struct via_state *s, struct ws_pageset *hot);
 /* QEMU's RAM range and memfd through the handoff (once). */
 int ws_nested_take_range(struct track *t, char *why, size_t len);
+/* Keep what @tk says about itself (DAMON: its parameters) in @s. */
+void ws_nested_keep_info(struct via_state *s, struct ws_tracker *tk);
+
+/* slowdown.c: the nested workload's rate; against --baseline's. */
+json_t *ws_nested_rate_json(const struct track *t);
+json_t *ws_nested_slowdown_json(const struct track *t, json_t *rate);
 
 /* evict.c: --evict, the VMM cycle on QEMU's RAM for via @via. */
 int ws_nested_cycle_open(struct track *t, enum ws_outer_via via, char *why,

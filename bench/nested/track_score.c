@@ -174,6 +174,9 @@ static json_t *via_json(const struct track *t, int via, struct score *total)
 			"user_mode_only", v->user_mode_only,
 			"mode", v->mode ? v->mode : "async",
 			"rearm", v->rearm ? v->rearm : "?"));
+	/* What the tracker says of itself (DAMON: parameters, windows). */
+	if (v->info)
+		json_object_set(j, "tracker_info", v->info);
 	return j;
 }
 
@@ -185,17 +188,25 @@ static json_t *truth_json(const struct track *t)
 
 	for (uint32_t k = 1; k <= t->a.intervals; k++) {
 		const struct ws_nested_iv *iv = ws_nested_report_iv(r, k);
+		json_t *j;
 
 		amb += iv->ambiguous;
 		moved += iv->moved;
-		json_array_append_new(ivs, json_pack("{s:I,s:I,s:I,s:I,s:I,s:f,s:f}",
+		j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:f,s:f}",
 			"i", (json_int_t)k,
 			"read", (json_int_t)ws_pageset_count(&iv->rd),
 			"written", (json_int_t)ws_pageset_count(&iv->wr),
 			"window_read", (json_int_t)ws_pageset_count(&iv->win_rd),
 			"window_written", (json_int_t)ws_pageset_count(&iv->win_wr),
 			"interval_ms", t->interval_ms[k - 1],
-			"window_ms", k < t->a.intervals ? t->window_ms[k - 1] : 0.0));
+			"window_ms", k < t->a.intervals ? t->window_ms[k - 1] : 0.0);
+		if (iv->have_rate) {
+			json_object_set_new(j, "accesses",
+					    json_integer((json_int_t)iv->accesses));
+			json_object_set_new(j, "nested_ms",
+					    json_real((double)iv->nested_ns / 1e6));
+		}
+		json_array_append_new(ivs, j);
 	}
 	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:o}",
 		"pattern", r->pattern, "pages", (json_int_t)r->pages,
@@ -360,6 +371,28 @@ static void print_result(const struct track *t, const struct content *c,
 		       t->a.disk);
 }
 
+static void print_rate(json_t *j)
+{
+	json_t *r = json_object_get(j, "workload_rate");
+	json_t *s = json_object_get(j, "slowdown");
+
+	if (json_is_true(json_object_get(r, "measured")))
+		printf("nested workload: %.0f accesses/s on the nested guest's clock",
+		       json_real_value(json_object_get(r, "accesses_per_s")));
+	else
+		printf("nested workload rate: not measured: %s",
+		       json_string_value(json_object_get(r, "reason")));
+	if (json_is_true(json_object_get(s, "measured")))
+		printf("; slowdown %.3f against the untracked baseline (%.0f accesses/s)\n",
+		       json_real_value(json_object_get(s, "slowdown")),
+		       json_real_value(json_object_get(json_object_get(
+			       json_object_get(s, "baseline"), "workload_rate"),
+			       "accesses_per_s")));
+	else
+		printf("; slowdown not measured: %s\n",
+		       json_string_value(json_object_get(s, "reason")));
+}
+
 static int write_truth(const struct track *t)
 {
 	json_t *j = ws_nested_report_json(&t->l.rep);
@@ -372,7 +405,7 @@ static int write_truth(const struct track *t)
 int ws_nested_track_report(struct track *t)
 {
 	struct score tot[WS_VIA_NR] = { 0 };
-	json_t *vias = json_object(), *j;
+	json_t *vias = json_object(), *j, *rate;
 	struct content c;
 	char accel[64];
 	int ret = check_content(t, &c);
@@ -405,6 +438,10 @@ int ws_nested_track_report(struct track *t)
 		"integrity", content_json(t, &c));
 	json_object_set_new(j, "eviction", eviction_json(t, &c));
 	json_object_set_new(j, "disk", ws_nested_disk_json(t));
+	rate = ws_nested_rate_json(t);
+	json_object_set_new(j, "slowdown", ws_nested_slowdown_json(t, rate));
+	json_object_set_new(j, "workload_rate", rate);
+	print_rate(j);
 	if (t->a.nested_accel_why)
 		json_object_set_new(j, "nested_accel_not_kvm",
 				    json_string(t->a.nested_accel_why));

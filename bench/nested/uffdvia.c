@@ -13,6 +13,11 @@
  * Each mechanism re-arms the way its best user would: wp async in the
  * scan itself (PM_SCAN_WP_MATCHING, lossless), rwp per hot run (cold
  * pages stay armed); see tracker.h.
+ *
+ * DAMON is a tracker too, but needs nothing from QEMU: vaddr monitoring
+ * of QEMU's pid with the RAM mapping as its one initial region
+ * (tracker_damon.c with target.pid); only --evict hands QEMU's RAM over,
+ * for the refaults.
  */
 #include <errno.h>
 #include <signal.h>
@@ -98,7 +103,7 @@ int ws_nested_uffd_open(struct track *t, enum ws_outer_via via, char *why,
 		snprintf(why, len, "%s", p.reason);
 		return -EOPNOTSUPP;
 	}
-	ret = ws_nested_take_range(t, why, len);
+	ret = ws_via_is_uffd(via) ? ws_nested_take_range(t, why, len) : 0;
 	if (ret)
 		return ret;
 	s->tmem = (struct ws_mem){
@@ -111,7 +116,7 @@ int ws_nested_uffd_open(struct track *t, enum ws_outer_via via, char *why,
 	};
 	s->tk.target = (struct ws_tracker_target){
 		.pid = (pid_t)t->a.pid,
-		.open_uffd = ws_session_open_uffd,
+		.open_uffd = ws_via_is_uffd(via) ? ws_session_open_uffd : NULL,
 		.arg = &t->sess,
 	};
 	ret = ws_tracker_open(&s->tk, ops, &s->tmem, WS_MODE_ASYNC);
@@ -126,6 +131,8 @@ int ws_nested_uffd_open(struct track *t, enum ws_outer_via via, char *why,
 
 		s->rearm = s->tk.ops->rearm_method(&s->tk, &miss);
 	}
+	if (!ws_via_is_uffd(via))
+		return 0;
 	s->uffd_features = t->sess.uffd_features;
 	s->user_mode_only = t->sess.user_mode_only;
 	return 0;
@@ -157,6 +164,12 @@ int ws_nested_uffd_collect(struct via_state *s, struct ws_pageset *hot)
 	return ret;
 }
 
+void ws_nested_keep_info(struct via_state *s, struct ws_tracker *tk)
+{
+	if (!s->info && tk->ops && tk->ops->info && tk->priv)
+		s->info = tk->ops->info(tk);
+}
+
 void ws_nested_handoff_end(struct track *t)
 {
 	char why[512];
@@ -164,6 +177,7 @@ void ws_nested_handoff_end(struct track *t)
 	ws_nested_cycle_end(t);
 	for (int i = 0; i < WS_VIA_NR; i++)
 		if (t->v[i].tk_open) {
+			ws_nested_keep_info(&t->v[i], &t->v[i].tk);
 			ws_tracker_close(&t->v[i].tk);
 			t->v[i].tk_open = false;
 		}

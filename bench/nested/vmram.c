@@ -169,7 +169,7 @@ int ws_vmram_read_page(const struct ws_vmram *v, size_t page, void *buf)
 const char *ws_outer_via_name(enum ws_outer_via via)
 {
 	static const char *const names[WS_VIA_NR] = {
-		"softdirty", "idle", "rwp", "wp",
+		"softdirty", "idle", "rwp", "wp", "damon",
 	};
 
 	return via < WS_VIA_NR ? names[via] : "?";

@@ -49,13 +49,16 @@ int ws_vmram_read_page(const struct ws_vmram *v, size_t page, void *buf);
  * How the RAM is watched.  soft-dirty and idle need nothing from QEMU
  * (struct ws_outer below); rwp and wp need the userfaultfd of QEMU's RAM,
  * which only QEMU's process can open: QEMU runs with the preload library
- * of bench/attach/ and hands it over (uffdvia.c).
+ * of bench/attach/ and hands it over (uffdvia.c).  DAMON needs nothing
+ * from QEMU either (vaddr on its pid, the RAM mapping as the one region),
+ * but is a tracker of bench/trackers/ like rwp and wp (uffdvia.c).
  */
 enum ws_outer_via {
 	WS_VIA_SOFTDIRTY,
 	WS_VIA_IDLE,
 	WS_VIA_RWP,
 	WS_VIA_WP,
+	WS_VIA_DAMON,
 	WS_VIA_NR
 };
 
@@ -66,7 +69,21 @@ static inline bool ws_via_is_uffd(enum ws_outer_via via)
 	return WS_VIA_UFFD_MASK & (1u << via);
 }
 
-/* Soft-dirty and wp see writes only; idle and rwp reads and writes. */
+/*
+ * A tracker of bench/trackers/ on QEMU's addresses (uffdvia.c), not a
+ * struct ws_outer.  Each runs in a boot of its own: rwp and wp take the
+ * one userfaultfd of the RAM mapping, DAMON clears the accessed bits idle
+ * reads, and all would disturb or be disturbed by soft-dirty's
+ * write-protection of the whole process.
+ */
+#define WS_VIA_TRACKER_MASK	(WS_VIA_UFFD_MASK | (1u << WS_VIA_DAMON))
+
+static inline bool ws_via_is_tracker(enum ws_outer_via via)
+{
+	return WS_VIA_TRACKER_MASK & (1u << via);
+}
+
+/* Soft-dirty and wp see writes only; idle, rwp and DAMON reads and writes. */
 static inline bool ws_via_writes_only(enum ws_outer_via via)
 {
 	return via == WS_VIA_SOFTDIRTY || via == WS_VIA_WP;

@@ -6,8 +6,10 @@
 # the workload's pages are (word 0 = page index, page hash sums equal).
 # Soft-dirty, idle and rwp are not run here (the host kernel may lack them;
 # tests/vm-e2e-nested runs them in the 7.3 guest): a first boot runs the
-# truth alone (--via none), a second wp with the userfaultfd QEMU hands over
-# (libwsbench-handoff.so preloaded), if this kernel has WP_ASYNC.
+# truth alone (--via none: the untracked baseline), a second wp with the
+# userfaultfd QEMU hands over (libwsbench-handoff.so preloaded), if this
+# kernel has WP_ASYNC, with its slowdown against the first; a third DAMON,
+# or its skip with the probe's exact reason.
 set -u
 
 cd "$(dirname "$0")/../.."
@@ -42,6 +44,12 @@ exit2 "nested track --via bogus names --via and the accepted values" "softdirty"
 	$ws nested track --pid $$ --socket "$tmp/s" --via bogus --json "$tmp/x.json"
 exit2 "nested track --via rwp,idle exits 2: rwp and wp run alone" "run alone" \
 	$ws nested track --pid $$ --socket "$tmp/s" --via rwp,idle --json "$tmp/x.json"
+exit2 "nested track --via damon,idle exits 2: damon runs alone" "run alone" \
+	$ws nested track --pid $$ --socket "$tmp/s" --via damon,idle --json "$tmp/x.json"
+exit2 "nested track --damon with a bad value names --damon and the units" "damon: aggr='5x'.*us, ms or s" \
+	$ws nested track --pid $$ --socket "$tmp/s" --via damon --damon aggr=5x --json "$tmp/x.json"
+exit2 "nested track --baseline of a missing file exits 2 naming it" "baseline $tmp/none.json" \
+	$ws nested track --pid $$ --socket "$tmp/s" --baseline "$tmp/none.json" --json "$tmp/x.json"
 exit2 "nested track --via rwp,wp exits 2: one userfaultfd per QEMU" "one userfaultfd" \
 	$ws nested track --pid $$ --socket "$tmp/s" --via rwp,wp --json "$tmp/x.json"
 exit2 "nested track --via wp without --handoff exits 2 naming it" "needs --handoff PATH" \
@@ -88,20 +96,20 @@ command -v qemu-system-x86_64 >/dev/null || why="no qemu-system-x86_64"
 	why="cannot build build/wsbench-static: $(tail -n1 "$tmp/make.out")"
 [ "$(id -u)" = 0 ] || why="not root (pagemap PFNs and /proc/PID/map_files need it)"
 if [ -n "$why" ]; then
-	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do skip "nested guest on the host: $why"; done
+	for i in $(seq 18); do skip "nested guest on the host: $why"; done
 	echo "1..$n"
 	[ "$fails" = 0 ]
 	exit
 fi
 out=$tmp/run
 t0=$(date +%s)
-NESTED_VIA="none wp" NESTED_INTERVALS=3 NESTED_INTERVAL_MS=1000 \
+NESTED_VIA="wp damon" NESTED_INTERVALS=3 NESTED_INTERVAL_MS=1000 \
 	NESTED_PATTERN=shifting-hotset.pat NESTED_TIMEOUT=${NESTED_TEST_TIMEOUT:-900} \
 	WSBENCH=$ws scripts/nested-run.sh "$out" >"$tmp/run.out" 2>&1
 rc=$?
 echo "# nested guest on the host: $(($(date +%s) - t0))s, exit $rc; $(grep 'hello after' "$tmp/run.out")"
 [ "$rc" = 0 ] || sed 's/^/#   /' "$tmp/run.out" | tail -n 15
-ok "$rc" "nested-run.sh: the nested guest booted, ran 3 intervals and powered off"
+ok "$rc" "nested-run.sh: the nested guest booted three times (untracked baseline, wp, damon), ran 3 intervals and powered off"
 q() { $py -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$out/$1" 2>&1; }
 [ "$(q nested-track.json "d['disk']['ok'] and d['disk']['ops'] > 0 and d['disk']['blocks_checked'] > 0")" = True ]
 ok $? "the nested guest's virtio disk: checksummed O_DIRECT blocks read back right (ops, blocks checked: $(q nested-track.json "d['disk'].get('ops'), d['disk'].get('blocks_checked')"))"
@@ -116,9 +124,9 @@ $ws nested truth "$out/nested-transcript.txt" --json "$tmp/again.json" &&
 	$py -c 'import json,sys; sys.exit(json.load(open(sys.argv[1])) != json.load(open(sys.argv[2])))' \
 		"$tmp/again.json" "$out/nested-truth.json"
 ok $? "nested truth replays the transcript into the same truth"
-[ "$(q nested-track.json "d['mechanisms'] == {} and not d['eviction']['measured']")" = True ]
-ok $? "--via none: no mechanism row, eviction recorded as not measured"
-wp=nested-track.wp.json
+[ "$(q nested-track.baseline.json "d['mechanisms'] == {} and not d['eviction']['measured'] and d['workload_rate']['accesses'] > 0 and not d['slowdown']['measured']")" = True ]
+ok $? "the baseline (--via none): no mechanism row, eviction not measured, the nested workload's rate measured ($(q nested-track.baseline.json "round(d['workload_rate'].get('accesses_per_s', 0))") accesses/s on the nested guest's clock)"
+wp=nested-track.json
 if [ "$(q $wp "d['mechanisms']['wp']['supported']")" = True ]; then
 	[ "$(q $wp "(lambda m: m['uffd']['pid'] == d['params']['pid'] and m['uffd']['from'].startswith('QEMU') and m['total']['precision'] == 1 and m['total']['recall'] == 1 and m['total']['truth'] > 0)(d['mechanisms']['wp'])")" = True ]
 	ok $? "wp with QEMU's own uffd (handed over by the preloaded library) is exact on written pages (precision, recall, written: $(q $wp "(lambda t: (t['precision'], t['recall'], t['truth']))(d['mechanisms']['wp']['total'])"))"
@@ -129,15 +137,34 @@ else
 	skip "wp on the host: $why"
 	skip "wp on the host: $why"
 fi
+# The slowdown is the baseline's rate over this boot's, the baseline kept.
+$py -c 'import json,sys
+d = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+s, r, br = d["slowdown"], d["workload_rate"], b["workload_rate"]
+sys.exit(not (s["measured"] and s["baseline"]["workload_rate"] == br and
+    abs(s["slowdown"] - br["accesses_per_s"] / r["accesses_per_s"]) < 1e-9 * s["slowdown"] and
+    abs(s["slowdown_wall"] - br["accesses_per_wall_s"] / r["accesses_per_wall_s"]) < 1e-9 * s["slowdown_wall"] and
+    s["baseline"]["truth_intervals"] == b["truth"]["intervals"]))' "$out/$wp" "$out/nested-track.baseline.json"
+ok $? "the wp boot's slowdown = the baseline's accesses/s over its own, the baseline's values kept (slowdown on the nested guest's clock, on the wall: $(q $wp "d['slowdown'].get('slowdown'), d['slowdown'].get('slowdown_wall')"))"
+dm=nested-track.damon.json
+probe=$($ws probe 2>/dev/null | awk '$1 == "damon" && $2 == "unsupported" { sub(/^damon +unsupported +/, ""); print }')
+if [ "$(q $dm "d['mechanisms']['damon']['supported']")" = True ]; then
+	[ "$(q $dm "(lambda m: m['total']['reported'] > 0 and m['total']['truth'] > 0 and m['tracker_info']['params']['aggr_us'] >= d['params']['interval_ms'] * 1000)(d['mechanisms']['damon'])")" = True ]
+	ok $? "damon (vaddr on QEMU's pid) reports hot pages of the workload (precision, recall: $(q $dm "(lambda t: (t['precision'], t['recall']))(d['mechanisms']['damon']['total'])"))"
+else
+	[ -n "$probe" ] && [ "$(q $dm "d['mechanisms']['damon']['reason']")" = "$probe" ]
+	ok $? "damon unsupported here: skipped with the probe's exact reason ($probe)"
+fi
 $ws summary "$out" >"$tmp/summary" 2>&1 && grep -q "4096/4096 workload pages" "$tmp/summary"
 ok $? "wsbench summary prints the nested table"
 
 # --- the cycle on QEMU's RAM with wp: safe loses nothing, unsafe is caught
 # (writes moving into cold memory, a wait between write-out and punch)
-if [ "$(q nested-track.wp.json "d['mechanisms']['wp']['supported']")" = True ]; then
+if [ "$(q $wp "d['mechanisms']['wp']['supported']")" = True ]; then
 	for p in safe unsafe; do
 		rc=0
-		NESTED_EVICT=1 NESTED_PROTOCOL=$p NESTED_VIA=wp NESTED_INTERVALS=5 \
+		b=1; [ "$p" = safe ] || b=0
+		NESTED_EVICT=1 NESTED_PROTOCOL=$p NESTED_VIA=wp NESTED_INTERVALS=5 NESTED_BASELINE=$b \
 			NESTED_INTERVAL_MS=1000 NESTED_COLD_AFTER=2 \
 			NESTED_TEST_PUNCH_DELAY_US=100000 NESTED_PATTERN=moving-writes.pat \
 			NESTED_TIMEOUT=${NESTED_TEST_TIMEOUT:-900} WSBENCH=$ws \
@@ -162,8 +189,10 @@ if [ "$(q nested-track.wp.json "d['mechanisms']['wp']['supported']")" = True ]; 
 	[ "$(ev safe "(lambda p: p['pages'] > 0 and p['lost'] == 0)(e['test_pokes'])")" = True ] &&
 		[ "$(ev unsafe "(lambda p: p['pages'] > 0 and p['lost'] > 0 and e['pages_lost'] >= p['lost'])(e['test_pokes'])")" = True ]
 	ok $? "a nested-guest write made between write-out and punch: lost without the freeze, kept with it (pages poked/lost, safe: $(ev safe "e['test_pokes']['pages'], e['test_pokes']['lost']"); unsafe: $(ev unsafe "e['test_pokes']['pages'], e['test_pokes']['lost']"))"
+	[ "$(ev safe "d['slowdown']['measured'] and d['slowdown']['slowdown'] > 0")" = True ]
+	ok $? "wp's cycle boot has its slowdown against the untracked baseline boot (on the nested guest's clock, on the wall: $(ev safe "round(d['slowdown'].get('slowdown', 0), 3), round(d['slowdown'].get('slowdown_wall', 0), 3)"))"
 else
-	for i in 1 2 3 4 5; do skip "the cycle on the host: wp unsupported"; done
+	for i in $(seq 6); do skip "the cycle on the host: wp unsupported"; done
 fi
 echo "1..$n"
 [ "$fails" = 0 ]

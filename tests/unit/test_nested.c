@@ -78,7 +78,7 @@ static const char *const conversation[] = {
 	"WSN iv 1 amb=0 moved=0 rd=z1.1 wr=z1.2",
 	"WSN win 1 amb=0 rd=z1.4 wr=z2",
 	"WSN ended 2",
-	"WSN iv 2 amb=1 moved=0 rd=z2 wr=z1.6",
+	"WSN iv 2 amb=1 moved=0 acc=12345 ns=987654321 rd=z2 wr=z1.6",
 	"WSN win 2 amb=0 rd=z2 wr=z2",
 	"WSN integrity pages=3 bad=0 sum=00000000deadbeef",
 	"WSN bye",
@@ -115,6 +115,9 @@ static void parser(void)
 	   "interval 1: read 64, wrote 65, window read 66");
 	ok(iv2 && iv2->ambiguous == 1 && ws_pageset_count(&iv2->wr) == 2 &&
 	   !ws_nested_report_iv(&r, 3), "interval 2, and no interval 3");
+	ok(iv1 && !iv1->have_rate && iv2 && iv2->have_rate &&
+	   iv2->accesses == 12345 && iv2->nested_ns == 987654321,
+	   "the workload's rate: acc= and ns= when the nested guest says them, none otherwise");
 	ok(r.have_integrity && r.integrity_sum == 0xdeadbeef && r.bye,
 	   "integrity and bye");
 	ws_nested_report_free(&r);
@@ -171,7 +174,7 @@ static void broken(size_t i, const char *line, size_t space, const char *what)
 
 int main(void)
 {
-	plan(25);
+	plan(26);
 	encoding();
 	parser();
 	extras();

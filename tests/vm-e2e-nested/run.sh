@@ -12,12 +12,14 @@
 # reported hot) is scored against reads and writes: idle's within 5 %,
 # soft-dirty's never holds a page written in the interval; rwp's holds no
 # page read or written (precision >= 0.99), where wp's, blind to reads,
-# calls the read-only hot region cold.  The nested guest writes and reads
-# back a virtio disk (O_DIRECT) throughout: QEMU's I/O threads fault on
-# protected and evicted RAM, are resolved like the vCPUs' and counted
-# apart, and the disk check passes.  --protocol unsafe is caught every
-# time: the nested guest writes poke pages between write-out and punch
-# (test hook) and finds them lost.  TAP output.
+# calls the read-only hot region cold.  DAMON (vaddr on QEMU's pid) too,
+# and every cycle boot's slowdown against an untracked baseline boot
+# (damon-slowdown.sh).  The nested guest writes and reads back a virtio
+# disk (O_DIRECT) throughout: QEMU's I/O threads fault on protected and
+# evicted RAM, are resolved like the vCPUs' and counted apart, and the
+# disk check passes.  --protocol unsafe is caught every time: the nested
+# guest writes poke pages between write-out and punch (test hook) and
+# finds them lost.  TAP output.
 # Env: E2E_NESTED_TIMEOUT (VM watchdog, s; default 2400), E2E_KEEP=1,
 # E2E_NESTED_KERNEL (a kernel/build.sh directory to use instead of make
 # kernel's, e.g. while another build holds the kernel lock).
@@ -50,20 +52,21 @@ cat >"$share/job.sh" <<'EOF'
 set -eu
 export WSBENCH=/opt/wsbench/bin/wsbench NESTED_PATTERN=read-mostly.pat
 export NESTED_INTERVALS=3 NESTED_INTERVAL_MS=2000
-export NESTED_VIA="softdirty,idle rwp wp"
-/opt/wsbench/scripts/nested-run.sh /mnt/share/out
+export NESTED_VIA="softdirty,idle rwp wp damon"
+NESTED_BASELINE=0 /opt/wsbench/scripts/nested-run.sh /mnt/share/out
 # The cycle, one boot per mechanism: writes that keep moving into cold
 # memory, and a wait between write-out and punch so that the unsafe
 # protocol's loss shows within a few intervals (the safe ones freeze
-# through that wait).  The unsafe boot is expected to fail.
+# through that wait), after an untracked baseline boot for the slowdown.
+# The unsafe boot is expected to fail.
 export NESTED_EVICT=1 NESTED_PATTERN=moving-writes.pat NESTED_COLD_AFTER=2
 export NESTED_INTERVALS=5 NESTED_INTERVAL_MS=1000 NESTED_TEST_PUNCH_DELAY_US=100000
-NESTED_VIA="softdirty idle rwp wp" /opt/wsbench/scripts/nested-run.sh /mnt/share/evict ||
+NESTED_VIA="softdirty idle rwp wp damon" /opt/wsbench/scripts/nested-run.sh /mnt/share/evict ||
 	echo "evict: nested-run.sh exited $?" >/mnt/share/evict/exit
 # Without the freeze: in each eviction's wait the outer side asks the
 # nested guest to write its poke pages being evicted (2 s: time for TCG in
 # TCG to answer); those writes are lost, and nothing writes them again.
-NESTED_VIA=rwp NESTED_PROTOCOL=unsafe NESTED_TEST_PUNCH_DELAY_US=2000000 \
+NESTED_BASELINE=0 NESTED_VIA=rwp NESTED_PROTOCOL=unsafe NESTED_TEST_PUNCH_DELAY_US=2000000 \
 	/opt/wsbench/scripts/nested-run.sh /mnt/share/unsafe ||
 	echo "unsafe: nested-run.sh exited $?" >/mnt/share/unsafe/exit
 EOF
@@ -79,9 +82,9 @@ o=$share/out
 q() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$o/$1" 2>/dev/null; }
 echo "# VM run took $(( $(date +%s) - t0 ))s, vm-run.sh exit $rc; nested boot to hello $(q nested-track.json "round(d['timing']['boot_to_hello_s'], 1)")s"
 [ "$rc" = 0 ] || { tail -n 20 "$share/job.log" 2>/dev/null | sed 's/^/#   job: /'; tail -n 10 "$o/nested-console.log" 2>/dev/null | sed 's/^/#   nested: /'; }
-ok "$rc" "outer guest booted the nested guest eight times (tracking: softdirty,idle / rwp / wp; the cycle: softdirty / idle / rwp / wp / rwp unsafe) and powered off cleanly"
+ok "$rc" "outer guest booted the nested guest eleven times (tracking: softdirty,idle / rwp / wp / damon; the cycle: untracked baseline / softdirty / idle / rwp / wp / damon / rwp unsafe) and powered off cleanly"
 sed 's/^/#   /' "$share/job.log" 2>/dev/null | grep -E 'precision|memfd check|skipped|booting|cycle \(|exited'
-build/wsbench summary "$share/evict" 2>&1 | sed 's/^/#   /' | grep -A8 'the cycle on'
+build/wsbench summary "$share/evict" 2>&1 | sed 's/^/#   /' | grep -A9 'the cycle on'
 [ ! -f "$share/unsafe/nested-track.json" ] || build/wsbench summary "$share/unsafe" 2>&1 | sed 's/^/#   /' | grep -A2 'the cycle on'
 
 for via in softdirty idle; do
@@ -153,6 +156,8 @@ for via in softdirty idle rwp wp; do
 	[ "$(ev $f $via "$fl and d['disk']['ok'] and d['disk']['ops'] > 0 and d['disk']['bad_blocks'] == 0")" = True ]
 	ok $? "$via: QEMU's device emulation faults on protected and evicted RAM, resolved like the vCPUs' (the nested guest's disk check passes) (faults vCPU/device, refaults vCPU/device, device threads, disk ops: $(ev $f $via "(lambda f: (f['faults_vcpu'], f['faults_device'], f['refaults_vcpu'], f['refaults_device'], sorted(set(t['comm'] for t in f['threads'] if not t['vcpu']))))(e['faults'])"), $(ev $f $via "d['disk'].get('ops')"))"
 done
+. tests/vm-e2e-nested/damon-slowdown.sh
+damon_slowdown_checks "$share"
 # The same settings without the freeze must lose writes, and the same
 # check must say so: the poke pages the nested guest wrote in the window
 # (its kernel's own pages are evicted as well, and a lost write there

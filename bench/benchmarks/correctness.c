@@ -736,10 +736,8 @@ static void correctness_defaults(struct ws_params *p, enum ws_profile profile)
 			0);
 }
 
-const struct ws_benchmark ws_bench_correctness = {
+WS_BENCHMARK(correctness,
 	.name		= "correctness",
 	.summary	= "reported vs touched pages: fixed patterns (writes, reads, re-arm; TLB as-is, turned over, flushed), accesses racing the re-arm, concurrent writers/readers, set-mode round trip",
-	.defaults	= correctness_defaults,
-	.run		= correctness_run,
-	.options	= "--backend --backing --mode --pages --rearm",
-};
+	.options	= "--backend --backing --mode --pages --rearm"
+);

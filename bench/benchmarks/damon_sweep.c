@@ -468,10 +468,8 @@ static void damon_sweep_defaults(struct ws_params *p, enum ws_profile profile)
 			0);
 }
 
-const struct ws_benchmark ws_bench_damon_sweep = {
+WS_BENCHMARK(damon_sweep,
 	.name		= "damon-sweep",
 	.summary	= "DAMON accuracy and kdamond CPU vs max regions and aggregation interval, on a continuously hot set",
-	.defaults	= damon_sweep_defaults,
-	.run		= damon_sweep_run,
-	.options	= "--backing --size --hot --layout --warmup --min-reps --max-reps --min-time",
-};
+	.options	= "--backing --size --hot --layout --warmup --min-reps --max-reps --min-time"
+);

@@ -551,12 +551,10 @@ static void fault_latency_defaults(struct ws_params *p,
 			quick ? 0.2 : 1.0);
 }
 
-const struct ws_benchmark ws_bench_fault_latency = {
+WS_BENCHMARK(fault_latency,
 	.name		= "fault-latency",
 	.summary	= "latency of the first access to each armed page (samples filed by the page faults they contained), per backend, backing and mode, with present-page and first-touch baselines",
-	.defaults	= fault_latency_defaults,
-	.run		= fault_latency_run,
 	.options	= "--backend --backing --mode --pages --warmup --min-reps --max-reps --min-time",
 	/* The first-touch baseline maps a fresh region next to the present one. */
-	.regions_at_once = 2,
-};
+	.regions_at_once = 2
+);

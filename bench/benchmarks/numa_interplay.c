@@ -447,11 +447,9 @@ static void numa_interplay_defaults(struct ws_params *p, enum ws_profile profile
 	ws_numa_scan_default(&p->numa_scan);
 }
 
-const struct ws_benchmark ws_bench_numa_interplay = {
+WS_BENCHMARK(numa_interplay,
 	.name		= "numa-interplay",
 	.summary	= "NUMA balancing vs tracking: threads on one node, memory first touched on another, numa_balancing=1, untracked vs each backend re-arming every interval: hint faults, pages migrated, local fraction, precision/recall, extra faults",
-	.defaults	= numa_interplay_defaults,
-	.run		= numa_interplay_run,
 	.options	= "--backend --backing --mode --size --pattern --vcpus --intervals --interval-ms --min-reps --numa-scan",
-	.regions_at_once = 1,
-};
+	.regions_at_once = 1
+);

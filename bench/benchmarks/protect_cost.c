@@ -279,10 +279,8 @@ static void protect_cost_defaults(struct ws_params *p, enum ws_profile profile)
 		ws_default_reps(p, 2, 20, 2000, 0.5);
 }
 
-const struct ws_benchmark ws_bench_protect_cost = {
+WS_BENCHMARK(protect_cost,
 	.name		= "protect-cost",
 	.summary	= "time of one arm() over N populated pages (rwp, wp, idle, softdirty) vs mprotect, with 0..T TLB-hot threads on other CPUs",
-	.defaults	= protect_cost_defaults,
-	.run		= protect_cost_run,
-	.options	= "--backend --backing --size --threads --warmup --min-reps --max-reps --min-time",
-};
+	.options	= "--backend --backing --size --threads --warmup --min-reps --max-reps --min-time"
+);

@@ -405,10 +405,8 @@ static void scan_throughput_defaults(struct ws_params *p,
 			q ? 0.05 : 0.3);
 }
 
-const struct ws_benchmark ws_bench_scan_throughput = {
+WS_BENCHMARK(scan_throughput,
 	.name		= "scan-throughput",
 	.summary	= "per-interval tracking cost (collect + re-arm + the workload's faults) and pages/s to collect, by region size, hot fraction, layout and re-arm policy",
-	.defaults	= scan_throughput_defaults,
-	.run		= scan_throughput_run,
-	.options	= "--backend --backing --size --hot --layout --rearm --warmup --min-reps --max-reps --min-time",
-};
+	.options	= "--backend --backing --size --hot --layout --rearm --warmup --min-reps --max-reps --min-time"
+);

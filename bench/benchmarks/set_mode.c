@@ -274,10 +274,8 @@ static void set_mode_defaults(struct ws_params *p, enum ws_profile profile)
 			q ? 0.2 : 1.0);
 }
 
-const struct ws_benchmark ws_bench_set_mode = {
+WS_BENCHMARK(set_mode,
 	.name		= "set-mode",
 	.summary	= "latency of set_mode async->sync and sync->async (UFFDIO_SET_MODE) with 0..T threads faulting on the armed range",
-	.defaults	= set_mode_defaults,
-	.run		= set_mode_run,
-	.options	= "--backend --backing --size --threads --warmup --min-reps --max-reps --min-time",
-};
+	.options	= "--backend --backing --size --threads --warmup --min-reps --max-reps --min-time"
+);

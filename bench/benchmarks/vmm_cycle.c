@@ -337,11 +337,9 @@ static void vmm_cycle_defaults(struct ws_params *p, enum ws_profile profile)
 	p->max_reps = p->min_reps;
 }
 
-const struct ws_benchmark ws_bench_vmm_cycle = {
+WS_BENCHMARK(vmm_cycle,
 	.name		= "vmm-cycle",
 	.summary	= "the whole VMM cycle (detect, freeze, evict, refault) on a workload pattern with ground truth, per backend, against an untracked run: cold-set F1, CPU, stall, slowdown, refaults, pages lost",
-	.defaults	= vmm_cycle_defaults,
-	.run		= vmm_cycle_run,
 	.options	= "--backend --backing --size --pattern --vcpus --intervals --interval-ms --cold-after --protocol --min-reps",
-	.regions_at_once = 1,
-};
+	.regions_at_once = 1
+);

@@ -97,6 +97,16 @@ struct ws_benchmark {
 	unsigned int regions_at_once;
 };
 
+/*
+ * The descriptor ws_bench_<id> of a benchmark whose defaults() and run()
+ * are <id>_defaults and <id>_run; .name, .summary, .options and the rest
+ * follow as designated initializers.
+ */
+#define WS_BENCHMARK(id, ...)						\
+	const struct ws_benchmark ws_bench_##id = {			\
+		.defaults = id##_defaults, .run = id##_run, __VA_ARGS__	\
+	}
+
 extern const struct ws_benchmark *const ws_benchmarks[];
 const struct ws_benchmark *ws_benchmark_by_name(const char *name);
 

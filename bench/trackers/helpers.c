@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "parse.h"
 #include "timing.h"
 #include "tracker.h"
 
-static const char *const mode_names[WS_MODE_NR] = { "async", "sync" };
-static const char *const rearm_names[WS_REARM_NR] = { "per-run", "span" };
+/* NULL-terminated for ws_name_index(). */
+static const char *const mode_names[WS_MODE_NR + 1] = { "async", "sync" };
+static const char *const rearm_names[WS_REARM_NR + 1] = { "per-run", "span" };
 
 const char *ws_rearm_name(enum ws_rearm r)
 {
@@ -33,10 +35,7 @@ const char *ws_rearm_miss_name(enum ws_rearm_miss m)
 
 int ws_rearm_from_name(const char *name)
 {
-	for (int r = 0; r < WS_REARM_NR; r++)
-		if (!strcmp(name, rearm_names[r]))
-			return r;
-	return -1;
+	return ws_name_index(name, rearm_names);
 }
 
 const char *ws_mode_name(enum ws_mode m)
@@ -46,10 +45,7 @@ const char *ws_mode_name(enum ws_mode m)
 
 int ws_mode_from_name(const char *name)
 {
-	for (int m = 0; m < WS_MODE_NR; m++)
-		if (!strcmp(name, mode_names[m]))
-			return m;
-	return -1;
+	return ws_name_index(name, mode_names);
 }
 
 static struct ws_cost *slot(struct ws_cost *tab, const char *name)

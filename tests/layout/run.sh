@@ -91,20 +91,12 @@ done < <(find bench -name '*.c' | LC_ALL=C sort)
 if [ "${#objs[@]}" = 0 ]; then
 	echo "ok $((n += 1)) - # SKIP no objects under build/bench (run make first): call cycles not checked"
 else
-	declare -A defined_in=()
-	for o in "${objs[@]}"; do
-		src=${o#build/}
-		for sym in $(nm --defined-only -g "$o" | awk '{ print $3 }'); do
-			defined_in[$sym]=${src%.o}.c
-		done
-	done
-	calls=$(for o in "${objs[@]}"; do
-		src=${o#build/} && src=${src%.o}.c
-		for sym in $(nm -u "$o" | awk '{ print $2 }'); do
-			to=${defined_in[$sym]:-}
-			[ -z "$to" ] || [ "$to" = "$src" ] || echo "$src $to $sym"
-		done
-	done)
+	# "from to symbol": from's undefined symbol, defined in to.
+	calls=$( { nm -A --defined-only -g "${objs[@]}" | awk '{ print "D", $1, $3 }'
+		nm -A -u "${objs[@]}" | awk '{ print "U", $1, $NF }'; } |
+		awk '{ f = substr($2, 7, index($2, ":") - 7); sub(/\.o$/, ".c", f) }
+		     $1 == "D" { def[$3] = f; next }
+		     ($3 in def) && def[$3] != f { print f, def[$3], $3 }')
 	loops=0 members=
 	report_loop() {	# the loop in $members: each file and what it calls
 		[ -n "$members" ] || return 0

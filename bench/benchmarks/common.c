@@ -505,19 +505,6 @@ void ws_case_tracker_info(json_t *c, struct ws_tracker *t)
 	}
 }
 
-void ws_accuracy_add(struct ws_accuracy *sum, const struct ws_accuracy *a)
-{
-	sum->truth += a->truth;
-	sum->reported += a->reported;
-	sum->true_pos += a->true_pos;
-	sum->false_pos += a->false_pos;
-	sum->false_neg += a->false_neg;
-	/* Same conventions as ws_pageset_compare(). */
-	sum->precision = sum->reported ?
-			 (double)sum->true_pos / sum->reported : 1.0;
-	sum->recall = sum->truth ? (double)sum->true_pos / sum->truth : 1.0;
-}
-
 int ws_case_map_size(struct ws_bench_ctx *ctx, struct ws_mem *m,
 		     const char *backend, enum ws_backing backing,
 		     const char *mode, size_t size)

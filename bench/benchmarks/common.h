@@ -201,8 +201,6 @@ int ws_case_pattern(struct ws_bench_ctx *ctx, const char *spec, char *name,
 /* Hot set of @nhot pages: one run at the start, or evenly spread. */
 void ws_hot_set_build(struct ws_pageset *s, size_t nhot, enum ws_layout l);
 
-/* Accumulate counts of @a into @sum and recompute the ratios. */
-void ws_accuracy_add(struct ws_accuracy *sum, const struct ws_accuracy *a);
 static inline bool ws_accuracy_exact(const struct ws_accuracy *a)
 {
 	return !a->false_pos && !a->false_neg;

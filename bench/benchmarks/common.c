@@ -351,6 +351,26 @@ void ws_bench_progress_start(struct ws_bench_ctx *ctx, const char *what,
 		ctx->prog.quiet = quiet;
 }
 
+int ws_bench_pin_cpu0(struct ws_bench_ctx *ctx, const char *thread,
+		      struct ws_bench_pin *pin)
+{
+	int ret;
+
+	pin->restore = !sched_getaffinity(0, sizeof(pin->saved), &pin->saved);
+	ret = ws_pin_self(0);
+	if (ret)
+		ws_result_warn(ctx->res, "%s: could not pin the %s thread to CPU 0: %s",
+			       ctx->prog.what ? ctx->prog.what : "wsbench",
+			       thread, strerror(-ret));
+	return ret;
+}
+
+void ws_bench_unpin(const struct ws_bench_pin *pin)
+{
+	if (pin->restore)
+		sched_setaffinity(0, sizeof(pin->saved), &pin->saved);
+}
+
 int ws_for_each_case(struct ws_bench_ctx *ctx, ws_case_fn fn, void *arg,
 		     bool modes_matter)
 {

@@ -8,6 +8,7 @@
 #ifndef WS_BENCH_COMMON_H
 #define WS_BENCH_COMMON_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -109,6 +110,20 @@ size_t ws_count_cases(const struct ws_params *p, bool modes_matter);
 /* Start ctx->prog for @what with @total steps, keeping its quiet flag. */
 void ws_bench_progress_start(struct ws_bench_ctx *ctx, const char *what,
 			     size_t total);
+
+/*
+ * The calling thread on CPU 0 for this benchmark only (the next must not
+ * inherit it): its affinity is kept in @pin for ws_bench_unpin().  When it
+ * cannot, a warning in the result names the @thread ("faulting").
+ * 0, or -errno.
+ */
+struct ws_bench_pin {
+	cpu_set_t saved;
+	bool restore;
+};
+int ws_bench_pin_cpu0(struct ws_bench_ctx *ctx, const char *thread,
+		      struct ws_bench_pin *pin);
+void ws_bench_unpin(const struct ws_bench_pin *pin);
 
 /* {"backend":@backend,"backing":..,"mode":"none"} for baselines. */
 json_t *ws_baseline_case_json(const char *backend, enum ws_backing b);

@@ -510,8 +510,7 @@ static int fault_latency_run(struct ws_bench_ctx *ctx)
 {
 	size_t nbackings = 0;
 	int measuring_cpu = -1;
-	cpu_set_t saved;
-	bool restore;
+	struct ws_bench_pin pin;
 
 	for (int b = 0; b < WS_BACKING_NR; b++)
 		nbackings += !!(ctx->p->backings & WS_BACKING_BIT(b));
@@ -522,12 +521,8 @@ static int fault_latency_run(struct ws_bench_ctx *ctx)
 	 * handler pins itself to another CPU (uffd.c).  Unpinned, per-rep
 	 * medians were bimodal as the thread moved.
 	 */
-	restore = !sched_getaffinity(0, sizeof(saved), &saved);
-	if (!ws_pin_self(0))
+	if (!ws_bench_pin_cpu0(ctx, "faulting", &pin))
 		measuring_cpu = ws_cpu_id(0);
-	else
-		ws_result_warn(ctx->res,
-			       "fault-latency: could not pin the faulting thread to CPU 0");
 	for (int b = 0; b < WS_BACKING_NR; b++) {
 		if (!(ctx->p->backings & WS_BACKING_BIT(b)))
 			continue;
@@ -536,8 +531,7 @@ static int fault_latency_run(struct ws_bench_ctx *ctx)
 	}
 	ws_for_each_case(ctx, fl_case, &measuring_cpu, true);
 	ws_progress_done(&ctx->prog);
-	if (restore)
-		sched_setaffinity(0, sizeof(saved), &saved);
+	ws_bench_unpin(&pin);
 	return 0;
 }
 

@@ -226,22 +226,14 @@ static int pc_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 static int protect_cost_run(struct ws_bench_ctx *ctx)
 {
 	size_t nbackings = 0;
-	cpu_set_t saved;
-	bool restore;
-	int pin;
+	struct ws_bench_pin pin;
 
 	for (int b = 0; b < WS_BACKING_NR; b++)
 		nbackings += !!(ctx->p->backings & WS_BACKING_BIT(b));
 	ws_bench_progress_start(ctx, "protect-cost",
 				nbackings + ws_count_cases(ctx->p, false));
 
-	/* Pin for this benchmark only: the others must not inherit it. */
-	restore = !sched_getaffinity(0, sizeof(saved), &saved);
-	pin = ws_pin_self(0);
-	if (pin)
-		ws_result_warn(ctx->res,
-			       "protect-cost: could not pin the measuring thread to CPU 0: %s",
-			       strerror(-pin));
+	ws_bench_pin_cpu0(ctx, "measuring", &pin);
 
 	for (int b = 0; b < WS_BACKING_NR; b++) {
 		int ret;
@@ -256,9 +248,7 @@ static int protect_cost_run(struct ws_bench_ctx *ctx)
 	}
 	ws_for_each_case(ctx, pc_case, NULL, false);
 	ws_progress_done(&ctx->prog);
-
-	if (restore)
-		sched_setaffinity(0, sizeof(saved), &saved);
+	ws_bench_unpin(&pin);
 	return 0;
 }
 

@@ -383,6 +383,15 @@ int ws_for_each_case(struct ws_bench_ctx *ctx, ws_case_fn fn, void *arg,
 	return 0;
 }
 
+int ws_run_each_case(struct ws_bench_ctx *ctx, const char *what,
+		     ws_case_fn fn, void *arg, bool modes_matter)
+{
+	ws_bench_progress_start(ctx, what, ws_count_cases(ctx->p, modes_matter));
+	ws_for_each_case(ctx, fn, arg, modes_matter);
+	ws_progress_done(&ctx->prog);
+	return 0;
+}
+
 json_t *ws_case_json(const struct ws_tracker_ops *ops, enum ws_backing b,
 		     enum ws_mode m)
 {

@@ -420,10 +420,7 @@ static int numa_interplay_run(struct ws_bench_ctx *ctx)
 		return 0;
 	/* What follows ran under these: the record must say so. */
 	ws_env_refresh_knobs(json_object_get(ctx->res->root, "environment"));
-	ws_bench_progress_start(ctx, "numa-interplay",
-				ws_count_cases(ctx->p, true));
-	ws_for_each_case(ctx, ni_case, &nb, true);
-	ws_progress_done(&ctx->prog);
+	ws_run_each_case(ctx, "numa-interplay", ni_case, &nb, true);
 	json_decref(nb.numa);
 	return 0;
 }

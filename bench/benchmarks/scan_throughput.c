@@ -376,11 +376,7 @@ static int st_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 
 static int scan_throughput_run(struct ws_bench_ctx *ctx)
 {
-	ws_bench_progress_start(ctx, "scan-throughput",
-				ws_count_cases(ctx->p, false));
-	ws_for_each_case(ctx, st_case, NULL, false);
-	ws_progress_done(&ctx->prog);
-	return 0;
+	return ws_run_each_case(ctx, "scan-throughput", st_case, NULL, false);
 }
 
 static void scan_throughput_defaults(struct ws_params *p,

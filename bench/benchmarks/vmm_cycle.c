@@ -312,10 +312,7 @@ static int vc_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 
 static int vmm_cycle_run(struct ws_bench_ctx *ctx)
 {
-	ws_bench_progress_start(ctx, "vmm-cycle", ws_count_cases(ctx->p, false));
-	ws_for_each_case(ctx, vc_case, NULL, false);
-	ws_progress_done(&ctx->prog);
-	return 0;
+	return ws_run_each_case(ctx, "vmm-cycle", vc_case, NULL, false);
 }
 
 static void vmm_cycle_defaults(struct ws_params *p, enum ws_profile profile)

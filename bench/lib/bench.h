@@ -150,6 +150,12 @@ typedef int (*ws_case_fn)(struct ws_bench_ctx *ctx,
 			  void *arg);
 int ws_for_each_case(struct ws_bench_ctx *ctx, ws_case_fn fn, void *arg,
 		     bool modes_matter);
+/*
+ * A benchmark that is one walk over its cases: progress named @what over
+ * every case, each through ws_for_each_case(), then done.  Returns 0.
+ */
+int ws_run_each_case(struct ws_bench_ctx *ctx, const char *what,
+		     ws_case_fn fn, void *arg, bool modes_matter);
 
 /* {"backend":..,"backing":..,"mode":..} ready for more fields. */
 json_t *ws_case_json(const struct ws_tracker_ops *ops, enum ws_backing b,

@@ -438,11 +438,32 @@ void ws_default_threads(struct ws_params *p, enum ws_profile profile)
 		p->threads[p->nthreads++] = n;
 }
 
-bool ws_method_seen(const char *const *done, size_t n, const char *method)
+static bool method_seen(const struct ws_rearm_walk *w, const char *method)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(done[i], method))
+	for (size_t i = 0; i < w->ndone; i++)
+		if (!strcmp(w->done[i], method))
 			return true;
+	return false;
+}
+
+bool ws_next_rearm(const struct ws_params *p, struct ws_tracker *t,
+		   struct ws_rearm_walk *w)
+{
+	enum ws_rearm_miss misses;
+
+	while (w->next < WS_REARM_NR) {
+		int r = w->next++;
+		const char *method;
+
+		if (!(p->rearms & (1u << r)))
+			continue;
+		t->rearm = r;
+		method = ws_tracker_rearm_method(t->ops, t, &misses);
+		if (method_seen(w, method))
+			continue;
+		w->done[w->ndone++] = method;
+		return true;
+	}
 	return false;
 }
 

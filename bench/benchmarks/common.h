@@ -172,10 +172,18 @@ json_t *ws_granularity_json(const struct ws_pageset *truth,
 			    const char *name);
 
 /*
- * Re-arm methods already run for one case point (@done[0..n)): trackers
- * without a policy choice give the same method for every policy.
+ * The requested re-arm policies (p->rearms) of one case point, one per
+ * distinct method: trackers without a policy choice give the same method
+ * for every policy, and it runs once.  Start @w at { 0 }; each true return
+ * has set @t->rearm (@t open) to the next policy to run.
  */
-bool ws_method_seen(const char *const *done, size_t n, const char *method);
+struct ws_rearm_walk {
+	int next;
+	const char *done[WS_REARM_NR];
+	size_t ndone;
+};
+bool ws_next_rearm(const struct ws_params *p, struct ws_tracker *t,
+		   struct ws_rearm_walk *w);
 
 /* correctness' concurrent-access case (concurrent.c), a ws_case_fn. */
 int ws_concurrent_case(struct ws_bench_ctx *ctx,

@@ -300,23 +300,11 @@ static int st_policies(struct ws_bench_ctx *ctx,
 		       enum ws_mode mode, struct ws_mem *m, struct ws_tracker *t,
 		       struct ws_thp_guard *thp, double pct, enum ws_layout l)
 {
-	const char *done[WS_REARM_NR];
-	size_t ndone = 0;
-	enum ws_rearm_miss misses;
+	struct ws_rearm_walk walk = { 0 };
 	int ret = 0;
 
-	for (int r = 0; !ret && r < WS_REARM_NR; r++) {
-		const char *method;
-
-		if (!(ctx->p->rearms & (1u << r)))
-			continue;
-		t->rearm = r;
-		method = ws_tracker_rearm_method(ops, t, &misses);
-		if (ws_method_seen(done, ndone, method))
-			continue;
-		done[ndone++] = method;
+	while (!ret && ws_next_rearm(ctx->p, t, &walk))
 		ret = st_point(ctx, ops, backing, mode, m, t, thp, pct, l);
-	}
 	return ret;
 }
 

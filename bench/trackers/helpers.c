@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What every tracker calls (tracker.h): its error text, its cost and count
- * slots, /proc paths of its target, the names of modes and re-arms.  Apart
+ * slots, /proc paths and the pagemap of its target, the names of modes
+ * and re-arms.  Apart
  * from registry.c, which lists the trackers: they call down to here, the
  * registry calls them, and no two files call each other.
  */
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pagemap.h"
 #include "parse.h"
 #include "timing.h"
 #include "tracker.h"
@@ -120,4 +122,15 @@ void ws_tracker_proc_path(const struct ws_tracker_target *tg,
 		snprintf(buf, len, "/proc/%d/%s", (int)tg->pid, file);
 	else
 		snprintf(buf, len, "/proc/self/%s", file);
+}
+
+int ws_tracker_open_pagemap(struct ws_tracker *t)
+{
+	char path[64];
+	int fd = ws_pagemap_open_pid(t->target.pid);
+
+	if (fd >= 0)
+		return fd;
+	ws_tracker_proc_path(&t->target, "pagemap", path, sizeof(path));
+	return ws_tracker_fail(t, -fd, "open %s", path);
 }

@@ -94,9 +94,12 @@ int ws_thp_guard_start(struct ws_bench_ctx *ctx, struct ws_thp_guard *g,
 		       struct ws_mem *m, struct ws_tracker *t);
 /* Right before the timed region: record the coverage it runs with. */
 void ws_thp_guard_timed(struct ws_thp_guard *g, const struct ws_mem *m);
-/* {"pmd_coverage_min_start","pmd_coverage_min_timed","reestablished",
- *  "degraded_reps","reps"} or NULL when the guard is off. */
-json_t *ws_thp_guard_json(const struct ws_thp_guard *g);
+/*
+ * Record @j's "thp": {"pmd_coverage_min_start","pmd_coverage_min_timed",
+ * "reestablished","degraded_reps","reps",...} when the guard is on; that
+ * object (owned by @j), or NULL when the guard is off.
+ */
+json_t *ws_thp_guard_add(json_t *j, const struct ws_thp_guard *g);
 
 /*
  * Helper thread counts that reach every other CPU: 0, 1, ..., N-1 for N

@@ -266,7 +266,7 @@ static void fl_report(struct fl_case *c, const struct tracker_case_id *id,
 {
 	struct ws_bench_ctx *ctx = c->ctx;
 	json_t *j = ws_case_json(id->ops, id->backing, id->mode);
-	json_t *metrics = json_object(), *thp = ws_thp_guard_json(&c->thp);
+	json_t *metrics = json_object();
 	double med[4];
 	size_t nmed = 0;
 
@@ -290,8 +290,7 @@ static void fl_report(struct fl_case *c, const struct tracker_case_id *id,
 	json_object_set_new(j, "pinning",
 			    pinning_json(measuring_cpu, c->t.handler_cpu,
 					 id->mode == WS_MODE_SYNC));
-	if (thp)
-		json_object_set_new(j, "thp", thp);
+	ws_thp_guard_add(j, &c->thp);
 	ws_timer_annotate(ctx, j, med, nmed);
 	ws_result_add(ctx->res, j);
 }
@@ -426,7 +425,7 @@ static void bl_report(struct bl_case *c, size_t reps)
 {
 	struct ws_bench_ctx *ctx = c->ctx;
 	json_t *j = ws_baseline_case_json("baseline", c->backing);
-	json_t *metrics = json_object(), *thp = ws_thp_guard_json(&c->thp);
+	json_t *metrics = json_object(), *thp;
 	double med[3];
 
 	json_object_set_new(j, "params", params_json(ctx, &c->present));
@@ -449,12 +448,11 @@ static void bl_report(struct bl_case *c, size_t reps)
 	if (c->first_touch_skip[0])
 		json_object_set_new(j, "first_touch_skipped",
 				    json_string(c->first_touch_skip));
-	if (thp) {
+	thp = ws_thp_guard_add(j, &c->thp);
+	if (thp)
 		json_object_set_new(thp, "first_touch_pmd_coverage_min",
 				    isnan(c->fresh_cov_min) ? json_null() :
 				    json_real(c->fresh_cov_min));
-		json_object_set_new(j, "thp", thp);
-	}
 	ws_timer_annotate(ctx, j, med, 3);
 	ws_result_add(ctx->res, j);
 }

@@ -109,7 +109,6 @@ static int pc_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	const char *mode_name = ops ? ws_mode_name(mode) : WS_MODE_NONE_NAME;
 	struct pc_case c = { .ctx = ctx, .ops = ops };
 	struct ws_samples per_page;
-	json_t *thp;
 	double med;
 	size_t reps = 0;
 	char sz[32];
@@ -178,9 +177,7 @@ static int pc_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	json_object_set_new(j, "reset", json_string(ops && ops->disarm ?
 						    "range unprotect + read" :
 						    "write every page"));
-	thp = ws_thp_guard_json(&c.thp);
-	if (thp)
-		json_object_set_new(j, "thp", thp);
+	ws_thp_guard_add(j, &c.thp);
 	ws_timer_annotate(ctx, j, &med, 1);
 	ws_result_add(ctx->res, j);
 out:

@@ -259,7 +259,7 @@ static int st_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	struct st_point pt = { .ctx = ctx, .m = m, .t = t, .thp = thp };
 	size_t nhot = (size_t)llround(m->npages * pct / 100.0);
 	size_t reps = 0;
-	json_t *j, *g;
+	json_t *j;
 	double med;
 	int ret;
 
@@ -284,9 +284,7 @@ static int st_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	json_object_set_new(j, "accuracy_rearm",
 			    ws_accuracy_json(&pt.acc_rearm));
 	json_object_set_new(j, "reps", json_integer(reps));
-	g = ws_thp_guard_json(thp);
-	if (g)
-		json_object_set_new(j, "thp", g);
+	ws_thp_guard_add(j, thp);
 	ws_timer_annotate(ctx, j, &med, 1);
 	ws_result_add(ctx->res, j);
 out:

@@ -233,6 +233,7 @@ static void report(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 			       ops->name, s->no_migration);
 }
 
+/* For ws_run_twins(); vmm_cycle.c's vc_twin runs the VMM cycle instead. */
 struct ni_twin {
 	struct ws_bench_ctx *ctx;
 	const struct ni_opts *o;

@@ -211,6 +211,7 @@ static void vc_report(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops
 	ws_result_add(ctx->res, j);
 }
 
+/* For ws_run_twins(); numa_interplay.c's ni_twin runs a NUMA run instead. */
 struct vc_twin {
 	struct ws_bench_ctx *ctx;
 	const struct ws_cycle_opts *o;

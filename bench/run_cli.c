@@ -645,7 +645,7 @@ static void run_usage(const struct ws_benchmark *b)
 		       !strcmp(o->name, "backend") ||
 		       !strcmp(o->name, "backing") ? ", or all" : "");
 	}
-	ws_run_profile_help(b);
+	ws_run_profile_help(b, ws_run_reads_option);
 }
 
 static void default_run_id(char *buf, size_t len)

@@ -45,8 +45,14 @@ int ws_run_check_memory(const struct ws_benchmark *b,
 /* Is @opt ("--size") an option of `wsbench run` that @b reads? */
 bool ws_run_reads_option(const struct ws_benchmark *b, const char *opt);
 
-/* The values each --profile sets for @b's options (run_help.c). */
-void ws_run_profile_help(const struct ws_benchmark *b);
+/*
+ * The values each --profile sets for @b's options (run_help.c), for the
+ * options @reads says @b reads (ws_run_reads_option: passed in, so that
+ * run_help.c is called by run_cli.c and never calls back).
+ */
+void ws_run_profile_help(const struct ws_benchmark *b,
+			 bool (*reads)(const struct ws_benchmark *b,
+				       const char *opt));
 
 /*
  * The one line `run` ends with: what ran and what was skipped whole,

@@ -79,7 +79,9 @@ static void value_of(const struct ws_params *p, const char *opt, char *buf)
 		snprintf(buf, VAL_LEN, "%g", p->min_time_s);
 }
 
-void ws_run_profile_help(const struct ws_benchmark *b)
+void ws_run_profile_help(const struct ws_benchmark *b,
+			 bool (*reads)(const struct ws_benchmark *b,
+				       const char *opt))
 {
 	static const char *const opts[] = {
 		"--size", "--threads", "--hot", "--pages", "--pattern",
@@ -96,7 +98,7 @@ void ws_run_profile_help(const struct ws_benchmark *b)
 	printf("\nprofile defaults (what --profile sets on this machine; an option above overrides it):\n");
 	printf("  %-16s %-28s %s\n", "", "quick", "default");
 	for (size_t k = 0; opts[k]; k++) {
-		if (!ws_run_reads_option(b, opts[k]))
+		if (!reads(b, opts[k]))
 			continue;
 		value_of(&prof[WS_PROFILE_QUICK], opts[k], q);
 		value_of(&prof[WS_PROFILE_DEFAULT], opts[k], d);

@@ -351,6 +351,26 @@ void ws_bench_progress_start(struct ws_bench_ctx *ctx, const char *what,
 		ctx->prog.quiet = quiet;
 }
 
+int ws_bench_pin_cpu0(struct ws_bench_ctx *ctx, const char *thread,
+		      struct ws_bench_pin *pin)
+{
+	int ret;
+
+	pin->restore = !sched_getaffinity(0, sizeof(pin->saved), &pin->saved);
+	ret = ws_pin_self(0);
+	if (ret)
+		ws_result_warn(ctx->res, "%s: could not pin the %s thread to CPU 0: %s",
+			       ctx->prog.what ? ctx->prog.what : "wsbench",
+			       thread, strerror(-ret));
+	return ret;
+}
+
+void ws_bench_unpin(const struct ws_bench_pin *pin)
+{
+	if (pin->restore)
+		sched_setaffinity(0, sizeof(pin->saved), &pin->saved);
+}
+
 int ws_for_each_case(struct ws_bench_ctx *ctx, ws_case_fn fn, void *arg,
 		     bool modes_matter)
 {
@@ -360,6 +380,15 @@ int ws_for_each_case(struct ws_bench_ctx *ctx, ws_case_fn fn, void *arg,
 					"wsbench",
 					ws_count_cases(ctx->p, modes_matter));
 	walk_cases(ctx, ctx->p, fn, arg, modes_matter);
+	return 0;
+}
+
+int ws_run_each_case(struct ws_bench_ctx *ctx, const char *what,
+		     ws_case_fn fn, void *arg, bool modes_matter)
+{
+	ws_bench_progress_start(ctx, what, ws_count_cases(ctx->p, modes_matter));
+	ws_for_each_case(ctx, fn, arg, modes_matter);
+	ws_progress_done(&ctx->prog);
 	return 0;
 }
 
@@ -409,11 +438,32 @@ void ws_default_threads(struct ws_params *p, enum ws_profile profile)
 		p->threads[p->nthreads++] = n;
 }
 
-bool ws_method_seen(const char *const *done, size_t n, const char *method)
+static bool method_seen(const struct ws_rearm_walk *w, const char *method)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(done[i], method))
+	for (size_t i = 0; i < w->ndone; i++)
+		if (!strcmp(w->done[i], method))
 			return true;
+	return false;
+}
+
+bool ws_next_rearm(const struct ws_params *p, struct ws_tracker *t,
+		   struct ws_rearm_walk *w)
+{
+	enum ws_rearm_miss misses;
+
+	while (w->next < WS_REARM_NR) {
+		int r = w->next++;
+		const char *method;
+
+		if (!(p->rearms & (1u << r)))
+			continue;
+		t->rearm = r;
+		method = ws_tracker_rearm_method(t->ops, t, &misses);
+		if (method_seen(w, method))
+			continue;
+		w->done[w->ndone++] = method;
+		return true;
+	}
 	return false;
 }
 
@@ -503,19 +553,6 @@ void ws_case_tracker_info(json_t *c, struct ws_tracker *t)
 		if (info)
 			json_object_set_new(c, "backend_info", info);
 	}
-}
-
-void ws_accuracy_add(struct ws_accuracy *sum, const struct ws_accuracy *a)
-{
-	sum->truth += a->truth;
-	sum->reported += a->reported;
-	sum->true_pos += a->true_pos;
-	sum->false_pos += a->false_pos;
-	sum->false_neg += a->false_neg;
-	/* Same conventions as ws_pageset_compare(). */
-	sum->precision = sum->reported ?
-			 (double)sum->true_pos / sum->reported : 1.0;
-	sum->recall = sum->truth ? (double)sum->true_pos / sum->truth : 1.0;
 }
 
 int ws_case_map_size(struct ws_bench_ctx *ctx, struct ws_mem *m,

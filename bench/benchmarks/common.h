@@ -8,6 +8,7 @@
 #ifndef WS_BENCH_COMMON_H
 #define WS_BENCH_COMMON_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -93,9 +94,12 @@ int ws_thp_guard_start(struct ws_bench_ctx *ctx, struct ws_thp_guard *g,
 		       struct ws_mem *m, struct ws_tracker *t);
 /* Right before the timed region: record the coverage it runs with. */
 void ws_thp_guard_timed(struct ws_thp_guard *g, const struct ws_mem *m);
-/* {"pmd_coverage_min_start","pmd_coverage_min_timed","reestablished",
- *  "degraded_reps","reps"} or NULL when the guard is off. */
-json_t *ws_thp_guard_json(const struct ws_thp_guard *g);
+/*
+ * Record @j's "thp": {"pmd_coverage_min_start","pmd_coverage_min_timed",
+ * "reestablished","degraded_reps","reps",...} when the guard is on; that
+ * object (owned by @j), or NULL when the guard is off.
+ */
+json_t *ws_thp_guard_add(json_t *j, const struct ws_thp_guard *g);
 
 /*
  * Helper thread counts that reach every other CPU: 0, 1, ..., N-1 for N
@@ -109,6 +113,20 @@ size_t ws_count_cases(const struct ws_params *p, bool modes_matter);
 /* Start ctx->prog for @what with @total steps, keeping its quiet flag. */
 void ws_bench_progress_start(struct ws_bench_ctx *ctx, const char *what,
 			     size_t total);
+
+/*
+ * The calling thread on CPU 0 for this benchmark only (the next must not
+ * inherit it): its affinity is kept in @pin for ws_bench_unpin().  When it
+ * cannot, a warning in the result names the @thread ("faulting").
+ * 0, or -errno.
+ */
+struct ws_bench_pin {
+	cpu_set_t saved;
+	bool restore;
+};
+int ws_bench_pin_cpu0(struct ws_bench_ctx *ctx, const char *thread,
+		      struct ws_bench_pin *pin);
+void ws_bench_unpin(const struct ws_bench_pin *pin);
 
 /* {"backend":@backend,"backing":..,"mode":"none"} for baselines. */
 json_t *ws_baseline_case_json(const char *backend, enum ws_backing b);
@@ -157,10 +175,18 @@ json_t *ws_granularity_json(const struct ws_pageset *truth,
 			    const char *name);
 
 /*
- * Re-arm methods already run for one case point (@done[0..n)): trackers
- * without a policy choice give the same method for every policy.
+ * The requested re-arm policies (p->rearms) of one case point, one per
+ * distinct method: trackers without a policy choice give the same method
+ * for every policy, and it runs once.  Start @w at { 0 }; each true return
+ * has set @t->rearm (@t open) to the next policy to run.
  */
-bool ws_method_seen(const char *const *done, size_t n, const char *method);
+struct ws_rearm_walk {
+	int next;
+	const char *done[WS_REARM_NR];
+	size_t ndone;
+};
+bool ws_next_rearm(const struct ws_params *p, struct ws_tracker *t,
+		   struct ws_rearm_walk *w);
 
 /* correctness' concurrent-access case (concurrent.c), a ws_case_fn. */
 int ws_concurrent_case(struct ws_bench_ctx *ctx,
@@ -201,8 +227,6 @@ int ws_case_pattern(struct ws_bench_ctx *ctx, const char *spec, char *name,
 /* Hot set of @nhot pages: one run at the start, or evenly spread. */
 void ws_hot_set_build(struct ws_pageset *s, size_t nhot, enum ws_layout l);
 
-/* Accumulate counts of @a into @sum and recompute the ratios. */
-void ws_accuracy_add(struct ws_accuracy *sum, const struct ws_accuracy *a);
 static inline bool ws_accuracy_exact(const struct ws_accuracy *a)
 {
 	return !a->false_pos && !a->false_neg;

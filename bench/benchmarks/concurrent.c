@@ -401,8 +401,7 @@ int ws_concurrent_case(struct ws_bench_ctx *ctx,
 {
 	size_t npages, len = ws_case_len(backing, ctx->p->pages, &npages);
 	struct cc cc = { .ctx = ctx, .m.fd = -1 };
-	const char *done[WS_REARM_NR];
-	size_t ndone = 0;
+	struct ws_rearm_walk walk = { 0 };
 	int ret;
 
 	(void)arg;
@@ -412,19 +411,8 @@ int ws_concurrent_case(struct ws_bench_ctx *ctx,
 	ws_mem_populate(&cc.m);
 	ret = cc_alloc(&cc) ? ws_case_fail(ctx, ENOMEM, "out of memory") :
 	      ws_case_open(ctx, &cc.t, ops, &cc.m, mode);
-	for (int r = 0; !ret && r < WS_REARM_NR; r++) {
-		enum ws_rearm_miss misses;
-		const char *m;
-
-		if (!(ctx->p->rearms & (1u << r)))
-			continue;
-		cc.t.rearm = r;
-		m = ws_tracker_rearm_method(ops, &cc.t, &misses);
-		if (ws_method_seen(done, ndone, m))
-			continue;
-		done[ndone++] = m;
+	while (!ret && ws_next_rearm(ctx->p, &cc.t, &walk))
 		ret = cc_policy(&cc);
-	}
 out:
 	cc_free(&cc);
 	return ret;

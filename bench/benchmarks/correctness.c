@@ -676,9 +676,8 @@ static int race_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 {
 	size_t g = backing == WS_BACKING_ANON_THP ?
 		   WS_THP_SIZE / ws_page_size() : 1;
-	const char *done[WS_REARM_NR];
+	struct ws_rearm_walk walk = { 0 };
 	struct corr_case c;
-	size_t ndone = 0;
 	int ret;
 
 	(void)arg;
@@ -688,18 +687,9 @@ static int race_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 		ws_mem_populate(&c.m);
 		ret = ws_case_open(ctx, &c.t, ops, &c.m, mode);
 	}
-	for (int r = 0; !ret && r < WS_REARM_NR; r++) {
-		enum ws_rearm_miss misses;
-		const char *m;
+	while (!ret && ws_next_rearm(ctx->p, &c.t, &walk)) {
 		json_t *j = NULL;
 
-		if (!(ctx->p->rearms & (1u << r)))
-			continue;
-		c.t.rearm = r;
-		m = ws_tracker_rearm_method(ops, &c.t, &misses);
-		if (ws_method_seen(done, ndone, m))
-			continue;
-		done[ndone++] = m;
 		ret = race_once(&c, &j);
 		if (j)
 			ws_result_add(ctx->res, j);
@@ -736,10 +726,8 @@ static void correctness_defaults(struct ws_params *p, enum ws_profile profile)
 			0);
 }
 
-const struct ws_benchmark ws_bench_correctness = {
+WS_BENCHMARK(correctness,
 	.name		= "correctness",
 	.summary	= "reported vs touched pages: fixed patterns (writes, reads, re-arm; TLB as-is, turned over, flushed), accesses racing the re-arm, concurrent writers/readers, set-mode round trip",
-	.defaults	= correctness_defaults,
-	.run		= correctness_run,
-	.options	= "--backend --backing --mode --pages --rearm",
-};
+	.options	= "--backend --backing --mode --pages --rearm"
+);

@@ -441,11 +441,7 @@ static int sw_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 
 static int damon_sweep_run(struct ws_bench_ctx *ctx)
 {
-	ws_bench_progress_start(ctx, "damon-sweep",
-				ws_count_cases(ctx->p, false));
-	ws_for_each_case(ctx, sw_case, NULL, false);
-	ws_progress_done(&ctx->prog);
-	return 0;
+	return ws_run_each_case(ctx, "damon-sweep", sw_case, NULL, false);
 }
 
 static void damon_sweep_defaults(struct ws_params *p, enum ws_profile profile)
@@ -468,10 +464,8 @@ static void damon_sweep_defaults(struct ws_params *p, enum ws_profile profile)
 			0);
 }
 
-const struct ws_benchmark ws_bench_damon_sweep = {
+WS_BENCHMARK(damon_sweep,
 	.name		= "damon-sweep",
 	.summary	= "DAMON accuracy and kdamond CPU vs max regions and aggregation interval, on a continuously hot set",
-	.defaults	= damon_sweep_defaults,
-	.run		= damon_sweep_run,
-	.options	= "--backing --size --hot --layout --warmup --min-reps --max-reps --min-time",
-};
+	.options	= "--backing --size --hot --layout --warmup --min-reps --max-reps --min-time"
+);

@@ -266,7 +266,7 @@ static void fl_report(struct fl_case *c, const struct tracker_case_id *id,
 {
 	struct ws_bench_ctx *ctx = c->ctx;
 	json_t *j = ws_case_json(id->ops, id->backing, id->mode);
-	json_t *metrics = json_object(), *thp = ws_thp_guard_json(&c->thp);
+	json_t *metrics = json_object();
 	double med[4];
 	size_t nmed = 0;
 
@@ -290,8 +290,7 @@ static void fl_report(struct fl_case *c, const struct tracker_case_id *id,
 	json_object_set_new(j, "pinning",
 			    pinning_json(measuring_cpu, c->t.handler_cpu,
 					 id->mode == WS_MODE_SYNC));
-	if (thp)
-		json_object_set_new(j, "thp", thp);
+	ws_thp_guard_add(j, &c->thp);
 	ws_timer_annotate(ctx, j, med, nmed);
 	ws_result_add(ctx->res, j);
 }
@@ -426,7 +425,7 @@ static void bl_report(struct bl_case *c, size_t reps)
 {
 	struct ws_bench_ctx *ctx = c->ctx;
 	json_t *j = ws_baseline_case_json("baseline", c->backing);
-	json_t *metrics = json_object(), *thp = ws_thp_guard_json(&c->thp);
+	json_t *metrics = json_object(), *thp;
 	double med[3];
 
 	json_object_set_new(j, "params", params_json(ctx, &c->present));
@@ -449,12 +448,11 @@ static void bl_report(struct bl_case *c, size_t reps)
 	if (c->first_touch_skip[0])
 		json_object_set_new(j, "first_touch_skipped",
 				    json_string(c->first_touch_skip));
-	if (thp) {
+	thp = ws_thp_guard_add(j, &c->thp);
+	if (thp)
 		json_object_set_new(thp, "first_touch_pmd_coverage_min",
 				    isnan(c->fresh_cov_min) ? json_null() :
 				    json_real(c->fresh_cov_min));
-		json_object_set_new(j, "thp", thp);
-	}
 	ws_timer_annotate(ctx, j, med, 3);
 	ws_result_add(ctx->res, j);
 }
@@ -510,8 +508,7 @@ static int fault_latency_run(struct ws_bench_ctx *ctx)
 {
 	size_t nbackings = 0;
 	int measuring_cpu = -1;
-	cpu_set_t saved;
-	bool restore;
+	struct ws_bench_pin pin;
 
 	for (int b = 0; b < WS_BACKING_NR; b++)
 		nbackings += !!(ctx->p->backings & WS_BACKING_BIT(b));
@@ -522,12 +519,8 @@ static int fault_latency_run(struct ws_bench_ctx *ctx)
 	 * handler pins itself to another CPU (uffd.c).  Unpinned, per-rep
 	 * medians were bimodal as the thread moved.
 	 */
-	restore = !sched_getaffinity(0, sizeof(saved), &saved);
-	if (!ws_pin_self(0))
+	if (!ws_bench_pin_cpu0(ctx, "faulting", &pin))
 		measuring_cpu = ws_cpu_id(0);
-	else
-		ws_result_warn(ctx->res,
-			       "fault-latency: could not pin the faulting thread to CPU 0");
 	for (int b = 0; b < WS_BACKING_NR; b++) {
 		if (!(ctx->p->backings & WS_BACKING_BIT(b)))
 			continue;
@@ -536,8 +529,7 @@ static int fault_latency_run(struct ws_bench_ctx *ctx)
 	}
 	ws_for_each_case(ctx, fl_case, &measuring_cpu, true);
 	ws_progress_done(&ctx->prog);
-	if (restore)
-		sched_setaffinity(0, sizeof(saved), &saved);
+	ws_bench_unpin(&pin);
 	return 0;
 }
 
@@ -551,12 +543,10 @@ static void fault_latency_defaults(struct ws_params *p,
 			quick ? 0.2 : 1.0);
 }
 
-const struct ws_benchmark ws_bench_fault_latency = {
+WS_BENCHMARK(fault_latency,
 	.name		= "fault-latency",
 	.summary	= "latency of the first access to each armed page (samples filed by the page faults they contained), per backend, backing and mode, with present-page and first-touch baselines",
-	.defaults	= fault_latency_defaults,
-	.run		= fault_latency_run,
 	.options	= "--backend --backing --mode --pages --warmup --min-reps --max-reps --min-time",
 	/* The first-touch baseline maps a fresh region next to the present one. */
-	.regions_at_once = 2,
-};
+	.regions_at_once = 2
+);

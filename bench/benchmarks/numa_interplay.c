@@ -233,6 +233,7 @@ static void report(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 			       ops->name, s->no_migration);
 }
 
+/* For ws_run_twins(); vmm_cycle.c's vc_twin runs the VMM cycle instead. */
 struct ni_twin {
 	struct ws_bench_ctx *ctx;
 	const struct ni_opts *o;
@@ -420,10 +421,7 @@ static int numa_interplay_run(struct ws_bench_ctx *ctx)
 		return 0;
 	/* What follows ran under these: the record must say so. */
 	ws_env_refresh_knobs(json_object_get(ctx->res->root, "environment"));
-	ws_bench_progress_start(ctx, "numa-interplay",
-				ws_count_cases(ctx->p, true));
-	ws_for_each_case(ctx, ni_case, &nb, true);
-	ws_progress_done(&ctx->prog);
+	ws_run_each_case(ctx, "numa-interplay", ni_case, &nb, true);
 	json_decref(nb.numa);
 	return 0;
 }
@@ -447,11 +445,9 @@ static void numa_interplay_defaults(struct ws_params *p, enum ws_profile profile
 	ws_numa_scan_default(&p->numa_scan);
 }
 
-const struct ws_benchmark ws_bench_numa_interplay = {
+WS_BENCHMARK(numa_interplay,
 	.name		= "numa-interplay",
 	.summary	= "NUMA balancing vs tracking: threads on one node, memory first touched on another, numa_balancing=1, untracked vs each backend re-arming every interval: hint faults, pages migrated, local fraction, precision/recall, extra faults",
-	.defaults	= numa_interplay_defaults,
-	.run		= numa_interplay_run,
 	.options	= "--backend --backing --mode --size --pattern --vcpus --intervals --interval-ms --min-reps --numa-scan",
-	.regions_at_once = 1,
-};
+	.regions_at_once = 1
+);

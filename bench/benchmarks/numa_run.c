@@ -40,8 +40,14 @@
 #define TRUTH_TIMEOUT_NS	(30ULL * 1000000000ULL)
 #define PAUSE_TIMEOUT_NS	(30ULL * 1000000000ULL)
 
+/*
+ * Hot-set accuracy: a reported page touched only in the collect window
+ * around the interval (boundary) is neither right nor wrong, so precision
+ * here is 1 - false_pos / reported.
+ */
 struct ni_acc {
-	uint64_t truth, reported, true_pos, false_pos, false_neg, boundary;
+	struct ws_accuracy c;
+	size_t boundary;
 };
 
 struct ni {
@@ -294,37 +300,33 @@ static void acc_count(const struct ni *n, struct ni_acc *a)
 		uint64_t r = n->hot.bits[i], t = n->touched.bits[i];
 		uint64_t may = n->window_prev.bits[i] | t | n->window.bits[i];
 
-		a->truth += (uint64_t)__builtin_popcountll(t);
-		a->reported += (uint64_t)__builtin_popcountll(r);
-		a->true_pos += (uint64_t)__builtin_popcountll(r & t);
-		a->false_pos += (uint64_t)__builtin_popcountll(r & ~may);
+		a->c.truth += (size_t)__builtin_popcountll(t);
+		a->c.reported += (size_t)__builtin_popcountll(r);
+		a->c.true_pos += (size_t)__builtin_popcountll(r & t);
+		a->c.false_pos += (size_t)__builtin_popcountll(r & ~may);
 	}
-	a->false_neg = a->truth - a->true_pos;
-	a->boundary = a->reported - a->true_pos - a->false_pos;
+	a->c.false_neg = a->c.truth - a->c.true_pos;
+	a->boundary = a->c.reported - a->c.true_pos - a->c.false_pos;
 }
 
 static void acc_sum(struct ni_acc *sum, const struct ni_acc *a)
 {
-	sum->truth += a->truth;
-	sum->reported += a->reported;
-	sum->true_pos += a->true_pos;
-	sum->false_pos += a->false_pos;
-	sum->false_neg += a->false_neg;
+	ws_accuracy_add(&sum->c, &a->c);
 	sum->boundary += a->boundary;
 }
 
 static json_t *acc_json(const struct ni_acc *a)
 {
 	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f}",
-		"truth", (json_int_t)a->truth,
-		"reported", (json_int_t)a->reported,
-		"true_pos", (json_int_t)a->true_pos,
-		"false_pos", (json_int_t)a->false_pos,
-		"false_neg", (json_int_t)a->false_neg,
+		"truth", (json_int_t)a->c.truth,
+		"reported", (json_int_t)a->c.reported,
+		"true_pos", (json_int_t)a->c.true_pos,
+		"false_pos", (json_int_t)a->c.false_pos,
+		"false_neg", (json_int_t)a->c.false_neg,
 		"boundary", (json_int_t)a->boundary,
-		"precision", a->reported ? 1.0 - (double)a->false_pos /
-					   (double)a->reported : 1.0,
-		"recall", a->truth ? (double)a->true_pos / (double)a->truth :
+		"precision", a->c.reported ? 1.0 - (double)a->c.false_pos /
+					   (double)a->c.reported : 1.0,
+		"recall", a->c.truth ? (double)a->c.true_pos / (double)a->c.truth :
 				     1.0);
 }
 

@@ -109,7 +109,6 @@ static int pc_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	const char *mode_name = ops ? ws_mode_name(mode) : WS_MODE_NONE_NAME;
 	struct pc_case c = { .ctx = ctx, .ops = ops };
 	struct ws_samples per_page;
-	json_t *thp;
 	double med;
 	size_t reps = 0;
 	char sz[32];
@@ -178,9 +177,7 @@ static int pc_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	json_object_set_new(j, "reset", json_string(ops && ops->disarm ?
 						    "range unprotect + read" :
 						    "write every page"));
-	thp = ws_thp_guard_json(&c.thp);
-	if (thp)
-		json_object_set_new(j, "thp", thp);
+	ws_thp_guard_add(j, &c.thp);
 	ws_timer_annotate(ctx, j, &med, 1);
 	ws_result_add(ctx->res, j);
 out:
@@ -226,22 +223,14 @@ static int pc_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 static int protect_cost_run(struct ws_bench_ctx *ctx)
 {
 	size_t nbackings = 0;
-	cpu_set_t saved;
-	bool restore;
-	int pin;
+	struct ws_bench_pin pin;
 
 	for (int b = 0; b < WS_BACKING_NR; b++)
 		nbackings += !!(ctx->p->backings & WS_BACKING_BIT(b));
 	ws_bench_progress_start(ctx, "protect-cost",
 				nbackings + ws_count_cases(ctx->p, false));
 
-	/* Pin for this benchmark only: the others must not inherit it. */
-	restore = !sched_getaffinity(0, sizeof(saved), &saved);
-	pin = ws_pin_self(0);
-	if (pin)
-		ws_result_warn(ctx->res,
-			       "protect-cost: could not pin the measuring thread to CPU 0: %s",
-			       strerror(-pin));
+	ws_bench_pin_cpu0(ctx, "measuring", &pin);
 
 	for (int b = 0; b < WS_BACKING_NR; b++) {
 		int ret;
@@ -256,9 +245,7 @@ static int protect_cost_run(struct ws_bench_ctx *ctx)
 	}
 	ws_for_each_case(ctx, pc_case, NULL, false);
 	ws_progress_done(&ctx->prog);
-
-	if (restore)
-		sched_setaffinity(0, sizeof(saved), &saved);
+	ws_bench_unpin(&pin);
 	return 0;
 }
 
@@ -279,10 +266,8 @@ static void protect_cost_defaults(struct ws_params *p, enum ws_profile profile)
 		ws_default_reps(p, 2, 20, 2000, 0.5);
 }
 
-const struct ws_benchmark ws_bench_protect_cost = {
+WS_BENCHMARK(protect_cost,
 	.name		= "protect-cost",
 	.summary	= "time of one arm() over N populated pages (rwp, wp, idle, softdirty) vs mprotect, with 0..T TLB-hot threads on other CPUs",
-	.defaults	= protect_cost_defaults,
-	.run		= protect_cost_run,
-	.options	= "--backend --backing --size --threads --warmup --min-reps --max-reps --min-time",
-};
+	.options	= "--backend --backing --size --threads --warmup --min-reps --max-reps --min-time"
+);

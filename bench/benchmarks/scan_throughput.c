@@ -259,7 +259,7 @@ static int st_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	struct st_point pt = { .ctx = ctx, .m = m, .t = t, .thp = thp };
 	size_t nhot = (size_t)llround(m->npages * pct / 100.0);
 	size_t reps = 0;
-	json_t *j, *g;
+	json_t *j;
 	double med;
 	int ret;
 
@@ -284,9 +284,7 @@ static int st_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	json_object_set_new(j, "accuracy_rearm",
 			    ws_accuracy_json(&pt.acc_rearm));
 	json_object_set_new(j, "reps", json_integer(reps));
-	g = ws_thp_guard_json(thp);
-	if (g)
-		json_object_set_new(j, "thp", g);
+	ws_thp_guard_add(j, thp);
 	ws_timer_annotate(ctx, j, &med, 1);
 	ws_result_add(ctx->res, j);
 out:
@@ -300,23 +298,11 @@ static int st_policies(struct ws_bench_ctx *ctx,
 		       enum ws_mode mode, struct ws_mem *m, struct ws_tracker *t,
 		       struct ws_thp_guard *thp, double pct, enum ws_layout l)
 {
-	const char *done[WS_REARM_NR];
-	size_t ndone = 0;
-	enum ws_rearm_miss misses;
+	struct ws_rearm_walk walk = { 0 };
 	int ret = 0;
 
-	for (int r = 0; !ret && r < WS_REARM_NR; r++) {
-		const char *method;
-
-		if (!(ctx->p->rearms & (1u << r)))
-			continue;
-		t->rearm = r;
-		method = ws_tracker_rearm_method(ops, t, &misses);
-		if (ws_method_seen(done, ndone, method))
-			continue;
-		done[ndone++] = method;
+	while (!ret && ws_next_rearm(ctx->p, t, &walk))
 		ret = st_point(ctx, ops, backing, mode, m, t, thp, pct, l);
-	}
 	return ret;
 }
 
@@ -376,11 +362,7 @@ static int st_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 
 static int scan_throughput_run(struct ws_bench_ctx *ctx)
 {
-	ws_bench_progress_start(ctx, "scan-throughput",
-				ws_count_cases(ctx->p, false));
-	ws_for_each_case(ctx, st_case, NULL, false);
-	ws_progress_done(&ctx->prog);
-	return 0;
+	return ws_run_each_case(ctx, "scan-throughput", st_case, NULL, false);
 }
 
 static void scan_throughput_defaults(struct ws_params *p,
@@ -405,10 +387,8 @@ static void scan_throughput_defaults(struct ws_params *p,
 			q ? 0.05 : 0.3);
 }
 
-const struct ws_benchmark ws_bench_scan_throughput = {
+WS_BENCHMARK(scan_throughput,
 	.name		= "scan-throughput",
 	.summary	= "per-interval tracking cost (collect + re-arm + the workload's faults) and pages/s to collect, by region size, hot fraction, layout and re-arm policy",
-	.defaults	= scan_throughput_defaults,
-	.run		= scan_throughput_run,
-	.options	= "--backend --backing --size --hot --layout --rearm --warmup --min-reps --max-reps --min-time",
-};
+	.options	= "--backend --backing --size --hot --layout --rearm --warmup --min-reps --max-reps --min-time"
+);

@@ -247,19 +247,14 @@ static int sm_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 
 static int set_mode_run(struct ws_bench_ctx *ctx)
 {
-	cpu_set_t saved;
-	bool restore;
+	struct ws_bench_pin pin;
 
 	ws_bench_progress_start(ctx, "set-mode", ws_count_cases(ctx->p, false));
 	/* The switching thread on CPU 0, faulters on the others. */
-	restore = !sched_getaffinity(0, sizeof(saved), &saved);
-	if (ws_pin_self(0))
-		ws_result_warn(ctx->res,
-			       "set-mode: could not pin the switching thread to CPU 0");
+	ws_bench_pin_cpu0(ctx, "switching", &pin);
 	ws_for_each_case(ctx, sm_case, NULL, false);
 	ws_progress_done(&ctx->prog);
-	if (restore)
-		sched_setaffinity(0, sizeof(saved), &saved);
+	ws_bench_unpin(&pin);
 	return 0;
 }
 
@@ -274,10 +269,8 @@ static void set_mode_defaults(struct ws_params *p, enum ws_profile profile)
 			q ? 0.2 : 1.0);
 }
 
-const struct ws_benchmark ws_bench_set_mode = {
+WS_BENCHMARK(set_mode,
 	.name		= "set-mode",
 	.summary	= "latency of set_mode async->sync and sync->async (UFFDIO_SET_MODE) with 0..T threads faulting on the armed range",
-	.defaults	= set_mode_defaults,
-	.run		= set_mode_run,
-	.options	= "--backend --backing --size --threads --warmup --min-reps --max-reps --min-time",
-};
+	.options	= "--backend --backing --size --threads --warmup --min-reps --max-reps --min-time"
+);

@@ -99,11 +99,13 @@ static json_t *num(double x)
 	return isnan(x) ? json_null() : json_real(x);
 }
 
-json_t *ws_thp_guard_json(const struct ws_thp_guard *g)
+json_t *ws_thp_guard_add(json_t *j, const struct ws_thp_guard *g)
 {
+	json_t *thp;
+
 	if (!g->on)
 		return NULL;
-	return json_pack("{s:o,s:o,s:I,s:I,s:I,s:b,s:s?}",
+	thp = json_pack("{s:o,s:o,s:I,s:I,s:I,s:b,s:s?}",
 			 "pmd_coverage_min_start", num(g->min_start),
 			 "pmd_coverage_min_timed", num(g->min_timed),
 			 "reps", (json_int_t)g->reps,
@@ -111,4 +113,6 @@ json_t *ws_thp_guard_json(const struct ws_thp_guard *g)
 			 "degraded_reps", (json_int_t)g->degraded,
 			 "degraded", g->degraded > 0 || g->unverified[0],
 			 "unverified", g->unverified[0] ? g->unverified : NULL);
+	json_object_set_new(j, "thp", thp);
+	return thp;
 }

@@ -211,6 +211,7 @@ static void vc_report(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops
 	ws_result_add(ctx->res, j);
 }
 
+/* For ws_run_twins(); numa_interplay.c's ni_twin runs a NUMA run instead. */
 struct vc_twin {
 	struct ws_bench_ctx *ctx;
 	const struct ws_cycle_opts *o;
@@ -312,10 +313,7 @@ static int vc_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 
 static int vmm_cycle_run(struct ws_bench_ctx *ctx)
 {
-	ws_bench_progress_start(ctx, "vmm-cycle", ws_count_cases(ctx->p, false));
-	ws_for_each_case(ctx, vc_case, NULL, false);
-	ws_progress_done(&ctx->prog);
-	return 0;
+	return ws_run_each_case(ctx, "vmm-cycle", vc_case, NULL, false);
 }
 
 static void vmm_cycle_defaults(struct ws_params *p, enum ws_profile profile)
@@ -337,11 +335,9 @@ static void vmm_cycle_defaults(struct ws_params *p, enum ws_profile profile)
 	p->max_reps = p->min_reps;
 }
 
-const struct ws_benchmark ws_bench_vmm_cycle = {
+WS_BENCHMARK(vmm_cycle,
 	.name		= "vmm-cycle",
 	.summary	= "the whole VMM cycle (detect, freeze, evict, refault) on a workload pattern with ground truth, per backend, against an untracked run: cold-set F1, CPU, stall, slowdown, refaults, pages lost",
-	.defaults	= vmm_cycle_defaults,
-	.run		= vmm_cycle_run,
 	.options	= "--backend --backing --size --pattern --vcpus --intervals --interval-ms --cold-after --protocol --min-reps",
-	.regions_at_once = 1,
-};
+	.regions_at_once = 1
+);

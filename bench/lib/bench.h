@@ -97,6 +97,16 @@ struct ws_benchmark {
 	unsigned int regions_at_once;
 };
 
+/*
+ * The descriptor ws_bench_<id> of a benchmark whose defaults() and run()
+ * are <id>_defaults and <id>_run; .name, .summary, .options and the rest
+ * follow as designated initializers.
+ */
+#define WS_BENCHMARK(id, ...)						\
+	const struct ws_benchmark ws_bench_##id = {			\
+		.defaults = id##_defaults, .run = id##_run, __VA_ARGS__	\
+	}
+
 extern const struct ws_benchmark *const ws_benchmarks[];
 const struct ws_benchmark *ws_benchmark_by_name(const char *name);
 
@@ -140,6 +150,12 @@ typedef int (*ws_case_fn)(struct ws_bench_ctx *ctx,
 			  void *arg);
 int ws_for_each_case(struct ws_bench_ctx *ctx, ws_case_fn fn, void *arg,
 		     bool modes_matter);
+/*
+ * A benchmark that is one walk over its cases: progress named @what over
+ * every case, each through ws_for_each_case(), then done.  Returns 0.
+ */
+int ws_run_each_case(struct ws_bench_ctx *ctx, const char *what,
+		     ws_case_fn fn, void *arg, bool modes_matter);
 
 /* {"backend":..,"backing":..,"mode":..} ready for more fields. */
 json_t *ws_case_json(const struct ws_tracker_ops *ops, enum ws_backing b,

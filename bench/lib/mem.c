@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "mem.h"
+#include "parse.h"
 
 #ifndef MFD_HUGETLB
 #define MFD_HUGETLB	0x0004U
@@ -25,7 +26,8 @@
 #define THP_SIZE	(2UL << 20)
 #define THP_ENABLED	"/sys/kernel/mm/transparent_hugepage/enabled"
 
-static const char *const backing_names[WS_BACKING_NR] = {
+/* NULL-terminated for ws_name_index(). */
+static const char *const backing_names[WS_BACKING_NR + 1] = {
 	[WS_BACKING_ANON]	= "anon",
 	[WS_BACKING_ANON_THP]	= "anon-thp",
 	[WS_BACKING_SHMEM]	= "shmem",
@@ -39,10 +41,7 @@ const char *ws_backing_name(enum ws_backing b)
 
 int ws_backing_from_name(const char *name)
 {
-	for (int b = 0; b < WS_BACKING_NR; b++)
-		if (!strcmp(name, backing_names[b]))
-			return b;
-	return -1;
+	return ws_name_index(name, backing_names);
 }
 
 const char *ws_backing_names(void)

@@ -145,9 +145,32 @@ void ws_pageset_compare(const struct ws_pageset *truth,
 		acc->false_pos += __builtin_popcountll(r & ~t);
 		acc->false_neg += __builtin_popcountll(t & ~r);
 	}
-	acc->precision = acc->reported ?
-		(double)acc->true_pos / acc->reported : 1.0;
-	acc->recall = acc->truth ? (double)acc->true_pos / acc->truth : 1.0;
+	ws_accuracy_finish(acc);
+}
+
+void ws_accuracy_count(struct ws_accuracy *a, bool reported, bool truth)
+{
+	a->truth += truth;
+	a->reported += reported;
+	a->true_pos += reported && truth;
+	a->false_pos += reported && !truth;
+	a->false_neg += truth && !reported;
+}
+
+void ws_accuracy_add(struct ws_accuracy *sum, const struct ws_accuracy *a)
+{
+	sum->truth += a->truth;
+	sum->reported += a->reported;
+	sum->true_pos += a->true_pos;
+	sum->false_pos += a->false_pos;
+	sum->false_neg += a->false_neg;
+	ws_accuracy_finish(sum);
+}
+
+void ws_accuracy_finish(struct ws_accuracy *a)
+{
+	a->precision = a->reported ? (double)a->true_pos / a->reported : 1.0;
+	a->recall = a->truth ? (double)a->true_pos / a->truth : 1.0;
 }
 
 bool ws_pageset_equal(const struct ws_pageset *a, const struct ws_pageset *b)

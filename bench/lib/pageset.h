@@ -62,5 +62,11 @@ struct ws_accuracy {
 void ws_pageset_compare(const struct ws_pageset *truth,
 			const struct ws_pageset *reported,
 			struct ws_accuracy *acc);
+/* One page's (or granule's) decision into @a's counts. */
+void ws_accuracy_count(struct ws_accuracy *a, bool reported, bool truth);
+/* @a's counts added to @sum's, its precision and recall recomputed. */
+void ws_accuracy_add(struct ws_accuracy *sum, const struct ws_accuracy *a);
+/* Precision and recall from the counts. */
+void ws_accuracy_finish(struct ws_accuracy *a);
 
 #endif /* WS_PAGESET_H */

@@ -251,7 +251,7 @@ int ws_parse_double_list(const char *opt, const char *s, double min,
 	return parse_list(opt, s, maxn, n, double_item, &c);
 }
 
-static int name_index(const char *s, const char *const *names)
+int ws_name_index(const char *s, const char *const *names)
 {
 	for (int i = 0; names[i]; i++)
 		if (strcmp(s, names[i]) == 0)
@@ -306,7 +306,7 @@ static int name_item(const char *opt, const char *item, size_t i, void *ctx)
 			c->mask |= 1u << idx;
 		return 0;
 	}
-	idx = name_index(item, c->names);
+	idx = ws_name_index(item, c->names);
 	if (idx < 0) {
 		bad_name(opt, item, c->names, true);
 		return -1;
@@ -330,7 +330,7 @@ int ws_parse_name_list(const char *opt, const char *s,
 int ws_parse_name(const char *opt, const char *s, const char *const *names,
 		  int *idx)
 {
-	int i = s ? name_index(s, names) : -1;
+	int i = s ? ws_name_index(s, names) : -1;
 
 	if (i < 0) {
 		bad_name(opt, s ? s : "", names, false);

@@ -37,6 +37,8 @@ int ws_parse_double_list(const char *opt, const char *s, double min,
  */
 int ws_parse_name_list(const char *opt, const char *s,
 		       const char *const *names, unsigned int *mask);
+/* The index of @s in NULL-terminated @names, or -1. */
+int ws_name_index(const char *s, const char *const *names);
 /* One name from @names; *idx receives its index. */
 int ws_parse_name(const char *opt, const char *s, const char *const *names,
 		  int *idx);

@@ -22,37 +22,6 @@
 #include "rundir.h"
 #include "rundir_check.h"
 
-json_t *ws_jget(json_t *o, const char *path)
-{
-	char key[128];
-
-	while (o && *path) {
-		size_t n = strcspn(path, ".");
-
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		o = json_object_get(o, key);
-		path += n + (path[n] == '.');
-	}
-	return o;
-}
-
-const char *ws_jstr(json_t *o, const char *path)
-{
-	const char *s = json_string_value(ws_jget(o, path));
-
-	return s ? s : "";
-}
-
-double ws_jnum(json_t *o, const char *path)
-{
-	json_t *v = ws_jget(o, path);
-
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 int ws_series_view_of(json_t *series, struct ws_series_view *v,
 		      double **samples, size_t **sizes)
 {
@@ -236,13 +205,4 @@ void ws_run_free(struct ws_run *run)
 	json_decref(run->probe);
 	free(run->dir);
 	memset(run, 0, sizeof(*run));
-}
-
-const struct ws_run_file *ws_run_file(const struct ws_run *run,
-				      const char *bench)
-{
-	for (size_t i = 0; i < run->nfiles; i++)
-		if (!strcmp(run->files[i].bench, bench))
-			return &run->files[i];
-	return NULL;
 }

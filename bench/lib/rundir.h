@@ -14,6 +14,8 @@
 
 #include <jansson.h>
 
+#include "jpath.h"	/* ws_jstr(), ws_jnum(): every reader uses them */
+
 
 struct ws_run_file {
 	char *bench;		/* "fault-latency" */
@@ -53,10 +55,5 @@ struct ws_series_view {
  */
 int ws_series_view_of(json_t *series, struct ws_series_view *v,
 		      double **samples, size_t **sizes);
-
-/* Shortcuts into a parsed JSON tree: "" / NAN / NULL when absent. */
-const char *ws_jstr(json_t *o, const char *dotted_path);
-double ws_jnum(json_t *o, const char *dotted_path);
-json_t *ws_jget(json_t *o, const char *dotted_path);
 
 #endif /* WS_RUNDIR_H */

@@ -27,16 +27,28 @@ void ws_samples_init(struct ws_samples *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/*
+ * Array @v of *@cap elements of @elem bytes, with twice the room (@first
+ * elements at first) and *@cap updated; NULL (@v untouched) when out of memory.
+ */
+static void *grow(void *v, size_t *cap, size_t elem, size_t first)
+{
+	size_t n = *cap ? *cap * 2 : first;
+	void *p = realloc(v, n * elem);
+
+	if (p)
+		*cap = n;
+	return p;
+}
+
 int ws_samples_push(struct ws_samples *s, double x)
 {
 	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 1024;
-		double *v = realloc(s->v, cap * sizeof(*v));
+		double *v = grow(s->v, &s->cap, sizeof(*v), 1024);
 
 		if (!v)
 			return -ENOMEM;
 		s->v = v;
-		s->cap = cap;
 	}
 	s->v[s->n++] = x;
 	return 0;
@@ -47,13 +59,11 @@ int ws_samples_end_rep(struct ws_samples *s)
 	if (s->n == (s->nreps ? s->rep_end[s->nreps - 1] : 0))
 		return 0;
 	if (s->nreps == s->rep_cap) {
-		size_t cap = s->rep_cap ? s->rep_cap * 2 : 64;
-		size_t *e = realloc(s->rep_end, cap * sizeof(*e));
+		size_t *e = grow(s->rep_end, &s->rep_cap, sizeof(*e), 64);
 
 		if (!e)
 			return -ENOMEM;
 		s->rep_end = e;
-		s->rep_cap = cap;
 	}
 	s->rep_end[s->nreps++] = s->n;
 	return 0;
@@ -570,8 +580,7 @@ size_t ws_flag_outliers(const double *v, size_t n, bool *flags)
 }
 
 /* Median, range and coefficient of variation of @k unit medians. */
-static void spread_of(const double *med, size_t k, double *median,
-		      double *min, double *max, double *cv)
+static void spread_of(const double *med, size_t k, struct ws_spread *sp)
 {
 	double *c = malloc(k * sizeof(*c)), mean = 0, m2 = 0;
 
@@ -579,15 +588,16 @@ static void spread_of(const double *med, size_t k, double *median,
 		mean += (med[r] - mean) / (double)(r + 1);
 	for (size_t r = 0; r < k; r++)
 		m2 += (med[r] - mean) * (med[r] - mean);
-	*cv = k > 1 && mean != 0 ? sqrt(m2 / (double)(k - 1)) / fabs(mean) : NAN;
-	*median = *min = *max = NAN;
+	sp->n = k;
+	sp->cv = k > 1 && mean != 0 ? sqrt(m2 / (double)(k - 1)) / fabs(mean) : NAN;
+	sp->median = sp->min = sp->max = NAN;
 	if (!c)
 		return;
 	memcpy(c, med, k * sizeof(*c));
 	qsort(c, k, sizeof(*c), cmp_double);
-	*min = c[0];
-	*max = c[k - 1];
-	*median = ws_percentile_sorted(c, k, 50);
+	sp->min = c[0];
+	sp->max = c[k - 1];
+	sp->median = ws_percentile_sorted(c, k, 50);
 	free(c);
 }
 
@@ -619,9 +629,7 @@ static int rep_spread(const double *v, const size_t *sizes, size_t nreps,
 
 	if (ret)
 		return ret;
-	s->nreps = nreps;
-	spread_of(med, nreps, &s->rep_med_median, &s->rep_med_min,
-		  &s->rep_med_max, &s->rep_med_cv);
+	spread_of(med, nreps, &s->reps);
 	return 0;
 }
 
@@ -644,9 +652,7 @@ static int inv_spread(const double *v, const size_t *sizes,
 	free(isz);
 	if (ret)
 		return ret;
-	s->ninv = ninv;
-	spread_of(med, ninv, &s->inv_med_median, &s->inv_med_min,
-		  &s->inv_med_max, &s->inv_med_cv);
+	spread_of(med, ninv, &s->invs);
 	return 0;
 }
 
@@ -687,10 +693,8 @@ static void summary_init(struct ws_summary *s, size_t n)
 	s->ci_lo = s->ci_hi = s->ci_center = NAN;
 	s->ci_level = 0;
 	s->ci_method = "none";
-	s->inv_med_median = s->inv_med_min = s->inv_med_max = NAN;
-	s->inv_med_cv = NAN;
-	s->rep_med_median = s->rep_med_min = s->rep_med_max = NAN;
-	s->rep_med_cv = NAN;
+	s->reps = (struct ws_spread){ 0, NAN, NAN, NAN, NAN };
+	s->invs = s->reps;
 	for (int i = 0; i < WS_NR_PCTL; i++)
 		s->pctl[i] = NAN;
 }

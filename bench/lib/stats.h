@@ -54,6 +54,12 @@ void ws_samples_free(struct ws_samples *s);
 /* Percentiles every summary carries: p50 p90 p99 p99.9 (p100 is max). */
 extern const double ws_pctl_levels[WS_NR_PCTL];	/* 50, 90, 99, 99.9, 99.99 */
 
+/* How the medians of @n groups (repetitions, invocations) spread. */
+struct ws_spread {
+	size_t n;
+	double median, min, max, cv;	/* of the groups' medians */
+};
+
 struct ws_summary {
 	size_t n;
 	double min, max, mean, stddev;	/* stddev: sample (n-1) */
@@ -79,12 +85,8 @@ struct ws_summary {
 	 */
 	const char *ci_unit;
 	size_t n_units;
-	size_t nreps;
-	/* Spread between repetitions: their medians' median, range and CV. */
-	double rep_med_median, rep_med_min, rep_med_max, rep_med_cv;
-	/* The same between invocations (ninv >= 2). */
-	size_t ninv;
-	double inv_med_median, inv_med_min, inv_med_max, inv_med_cv;
+	/* Spread between repetitions; between invocations (invs.n >= 2). */
+	struct ws_spread reps, invs;
 };
 
 /* q in [0,100]; @sorted must be ascending; n >= 1. */

@@ -16,24 +16,12 @@ static json_t *num(double x)
 	return isfinite(x) ? json_real(x) : json_null();
 }
 
-static json_t *reps_json(const struct ws_summary *s)
+static json_t *spread_json(const struct ws_spread *sp)
 {
-	return json_pack("{s:I,s:o,s:o,s:o,s:o}",
-			 "n", (json_int_t)s->nreps,
-			 "median_of_medians", num(s->rep_med_median),
-			 "min", num(s->rep_med_min),
-			 "max", num(s->rep_med_max),
-			 "cv", num(s->rep_med_cv));
-}
-
-static json_t *invs_json(const struct ws_summary *s)
-{
-	return json_pack("{s:I,s:o,s:o,s:o,s:o}",
-			 "n", (json_int_t)s->ninv,
-			 "median_of_medians", num(s->inv_med_median),
-			 "min", num(s->inv_med_min),
-			 "max", num(s->inv_med_max),
-			 "cv", num(s->inv_med_cv));
+	return json_pack("{s:I,s:o,s:o,s:o,s:o}", "n", (json_int_t)sp->n,
+			 "median_of_medians", num(sp->median),
+			 "min", num(sp->min), "max", num(sp->max),
+			 "cv", num(sp->cv));
 }
 
 /* The interval as computed, whatever its coverage (unitci.h). */
@@ -90,10 +78,10 @@ json_t *ws_summary_json(const struct ws_summary *s)
 				   json_integer((json_int_t)s->bootstrap_resamples));
 	err |= json_object_set_new(o, "outliers",
 				   json_integer((json_int_t)s->n_outliers));
-	if (s->nreps)
-		err |= json_object_set_new(o, "reps", reps_json(s));
-	if (s->ninv >= 2)
-		err |= json_object_set_new(o, "invocations", invs_json(s));
+	if (s->reps.n)
+		err |= json_object_set_new(o, "reps", spread_json(&s->reps));
+	if (s->invs.n >= 2)
+		err |= json_object_set_new(o, "invocations", spread_json(&s->invs));
 	if (!err)
 		return o;
 fail:

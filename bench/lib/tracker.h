@@ -310,5 +310,10 @@ void ws_tracker_close(struct ws_tracker *t);
 /* printf into t->err and return -err (err is a positive errno). */
 int ws_tracker_fail(struct ws_tracker *t, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * The target's pagemap for tracker @t: the fd, or -errno with t->err
+ * naming the file (ws_tracker_fail()).
+ */
+int ws_tracker_open_pagemap(struct ws_tracker *t);
 
 #endif /* WS_TRACKER_H */

@@ -72,6 +72,7 @@ static int parse_pair(const char *arg, struct compare_opts *o)
 	return 0;
 }
 
+/* Like verify.c's parse(), with compare's own options and defaults. */
 static int parse(int argc, char **argv, struct compare_opts *o)
 {
 	static const struct option opts[] = {

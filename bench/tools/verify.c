@@ -50,6 +50,7 @@ static void usage(FILE *f)
 "exit: 0 every claim reproduces, 1 some do not (listed), 2 bad input\n");
 }
 
+/* Like compare_cmd.c's parse(), with verify's own options and defaults. */
 static int parse(int argc, char **argv, struct verify_opts *o)
 {
 	static const struct option opts[] = {

@@ -525,13 +525,9 @@ static int idle_open_files(struct ws_tracker *t, struct idle_priv *pv)
 		if (pv->kpf_fd < 0)
 			return ws_tracker_fail(t, errno, "open %s", KPAGEFLAGS);
 	}
-	ret = ws_pagemap_open_pid(t->target.pid);
-	if (ret < 0) {
-		char path[64];
-
-		ws_tracker_proc_path(&t->target, "pagemap", path, sizeof(path));
-		return ws_tracker_fail(t, -ret, "open %s", path);
-	}
+	ret = ws_tracker_open_pagemap(t);
+	if (ret < 0)
+		return ret;
 	pv->pmfd = ret;
 	return 0;
 }

@@ -174,11 +174,10 @@ static int softdirty_open(struct ws_tracker *t)
 		softdirty_close(t);
 		return ws_tracker_fail(t, ret, "open %s", why);
 	}
-	ret = ws_pagemap_open_pid(t->target.pid);
+	ret = ws_tracker_open_pagemap(t);
 	if (ret < 0) {
-		softdirty_close(t);
-		ws_tracker_proc_path(&t->target, "pagemap", why, sizeof(why));
-		return ws_tracker_fail(t, -ret, "open %s", why);
+		softdirty_close(t);	/* t->err stays */
+		return ret;
 	}
 	pv->pmfd = ret;
 

@@ -170,11 +170,10 @@ registered:
 				       s->ioctls_name);
 	}
 
-	ret = ws_pagemap_open_pid(t->target.pid);
+	ret = ws_tracker_open_pagemap(t);
 	if (ret < 0) {
-		ws_uffd_tracker_close(t);
-		ws_tracker_proc_path(&t->target, "pagemap", why, sizeof(why));
-		return ws_tracker_fail(t, -ret, "open %s", why);
+		ws_uffd_tracker_close(t);	/* t->err stays */
+		return ret;
 	}
 	ut->pmfd = ret;
 

@@ -124,8 +124,7 @@ void cycle_score_decisions(struct cycle *c, uint32_t k,
 			   struct cycle_interval *iv);
 /* Fetch interval @k's truth and score the cold sets (score.c). */
 int cycle_score(struct cycle *c, uint32_t k, struct cycle_interval *iv);
-/* Precision and recall from the counts; F1 of them (score.c). */
-void cycle_acc_finish(struct ws_accuracy *a);
+/* F1 of precision and recall (score.c). */
 double cycle_f1(const struct ws_accuracy *a);
 /* Integrity check and the run's JSON (finish.c). */
 int cycle_finish(struct cycle *c, json_t **run);

@@ -47,15 +47,6 @@ struct run_totals {
 	struct ws_samples window;
 };
 
-static void acc_add(struct ws_accuracy *sum, const struct ws_accuracy *a)
-{
-	sum->truth += a->truth;
-	sum->reported += a->reported;
-	sum->true_pos += a->true_pos;
-	sum->false_pos += a->false_pos;
-	sum->false_neg += a->false_neg;
-}
-
 /* F1 of pooled counts: 1 when nothing was cold and nothing called cold. */
 static double f1_pooled(const struct ws_accuracy *a)
 {
@@ -80,8 +71,8 @@ static void totals(const struct cycle *c, struct run_totals *t)
 		ws_samples_push(&t->window, (double)iv->window_ns);
 		t->window_sum += (double)iv->window_ns;
 		if (iv->decisions_scored) {
-			acc_add(&t->dec, &iv->dec);
-			acc_add(&t->dec_2m, &iv->dec_2m);
+			ws_accuracy_add(&t->dec, &iv->dec);
+			ws_accuracy_add(&t->dec_2m, &iv->dec_2m);
 			t->dec_false_read += iv->false_dec_read;
 			t->dec_false_write += iv->false_dec_write;
 		}
@@ -93,8 +84,8 @@ static void totals(const struct cycle *c, struct run_totals *t)
 		t->false_read += iv->false_cold_read;
 		t->false_write += iv->false_cold_write;
 	}
-	cycle_acc_finish(&t->dec);
-	cycle_acc_finish(&t->dec_2m);
+	ws_accuracy_finish(&t->dec);
+	ws_accuracy_finish(&t->dec_2m);
 }
 
 static json_t *samples_json(const struct ws_samples *s)

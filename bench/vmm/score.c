@@ -44,12 +44,6 @@ static int fetch_epoch(struct cycle *c, uint64_t e, uint32_t k,
 	return 0;
 }
 
-void cycle_acc_finish(struct ws_accuracy *a)
-{
-	a->precision = a->reported ? (double)a->true_pos / a->reported : 1.0;
-	a->recall = a->truth ? (double)a->true_pos / a->truth : 1.0;
-}
-
 /* Cold sets at 4 KiB, and per 2 MiB (a granule is cold when all is). */
 void cycle_score_cold(struct cycle *c, uint32_t k, struct cycle_interval *iv)
 {
@@ -63,12 +57,8 @@ void cycle_score_cold(struct cycle *c, uint32_t k, struct cycle_interval *iv)
 		bool det = c->det_last[p] + K <= k;
 		bool tru = c->true_last[p] + K <= k;
 
-		a->truth += tru;
-		a->reported += det;
-		a->true_pos += det && tru;
-		a->false_neg += tru && !det;
+		ws_accuracy_count(a, det, tru);
 		if (det && !tru) {
-			a->false_pos++;
 			if (c->true_wlast[p] + K > k)
 				iv->false_cold_write++;
 			else
@@ -78,28 +68,12 @@ void cycle_score_cold(struct cycle *c, uint32_t k, struct cycle_interval *iv)
 		gtrue &= tru;
 		if ((p + 1) % GRANULE_2M && p + 1 < c->mem->npages)
 			continue;
-		g->truth += gtrue;
-		g->reported += gdet;
-		g->true_pos += gdet && gtrue;
-		g->false_pos += gdet && !gtrue;
-		g->false_neg += gtrue && !gdet;
+		ws_accuracy_count(g, gdet, gtrue);
 		gdet = gtrue = true;
 	}
-	cycle_acc_finish(a);
-	cycle_acc_finish(g);
+	ws_accuracy_finish(a);
+	ws_accuracy_finish(g);
 	iv->scored = true;
-}
-
-/* One 2 MiB granule's decision into @g (called cold when all of it is). */
-static void granule(struct ws_accuracy *g, bool any, bool det, bool tru)
-{
-	if (!any)
-		return;
-	g->truth += tru;
-	g->reported += det;
-	g->true_pos += det && tru;
-	g->false_pos += det && !tru;
-	g->false_neg += tru && !det;
 }
 
 /*
@@ -123,11 +97,7 @@ void cycle_score_decisions(struct cycle *c, uint32_t k,
 		bool tru = c->true_last[p] + K <= k;
 
 		if (in) {
-			a->truth += tru;
-			a->reported += det;
-			a->true_pos += det && tru;
-			a->false_neg += tru && !det;
-			a->false_pos += det && !tru;
+			ws_accuracy_count(a, det, tru);
 			if (det && !tru && c->true_wlast[p] + K > k)
 				iv->false_dec_write++;
 			else if (det && !tru)
@@ -138,12 +108,13 @@ void cycle_score_decisions(struct cycle *c, uint32_t k,
 		}
 		if ((p + 1) % GRANULE_2M && p + 1 < c->mem->npages)
 			continue;
-		granule(g, gany, gdet, gtrue);
+		if (gany)	/* cold when all its resident pages are */
+			ws_accuracy_count(g, gdet, gtrue);
 		gany = false;
 		gdet = gtrue = true;
 	}
-	cycle_acc_finish(a);
-	cycle_acc_finish(g);
+	ws_accuracy_finish(a);
+	ws_accuracy_finish(g);
 	iv->decisions_scored = true;
 }
 

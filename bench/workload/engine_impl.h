@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Engine internals shared by engine.c (life cycle), worker.c (the access
- * loop) and truth.c (epochs, ground truth, integrity).  Not for users.
+ * loop), clock.c (the phase clock and futex word both read) and truth.c
+ * (epochs, ground truth, integrity).  Not for users.
  */
 #ifndef WS_ENGINE_IMPL_H
 #define WS_ENGINE_IMPL_H

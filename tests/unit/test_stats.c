@@ -337,9 +337,9 @@ static void test_block_bootstrap(void)
 	ok(ws_samples_rep_sizes(&s, sizes, R) == 2 && sizes[0] == 3 &&
 	   sizes[1] == 3, "repetitions: 3 + 3 (open tail counts, empty close ignored)");
 	ok(!ws_summarize_reps(s.v, s.n, sizes, 2, 1, &sum, NULL, rm) &&
-	   rm[0] == 2 && rm[1] == 11 && sum.rep_med_min == 2 &&
-	   sum.rep_med_max == 11 && sum.nreps == 2 &&
-	   fabs(sum.rep_med_cv - sqrt(40.5) / 6.5) < 1e-12 &&
+	   rm[0] == 2 && rm[1] == 11 && sum.reps.min == 2 &&
+	   sum.reps.max == 11 && sum.reps.n == 2 &&
+	   fabs(sum.reps.cv - sqrt(40.5) / 6.5) < 1e-12 &&
 	   !strcmp(sum.ci_unit, "repetition"),
 	   "between-repetition medians 2 and 11, CV sd/mean");
 	j = ws_series_json_reps(&s, "ns", 1);

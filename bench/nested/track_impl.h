@@ -141,8 +141,16 @@ int ws_nested_uffd_arm(struct via_state *s);
 int ws_nested_uffd_collect(struct via_state *s, struct ws_pageset *hot);
 /* QEMU's RAM range and memfd through the handoff (once). */
 int ws_nested_take_range(struct track *t, char *why, size_t len);
-/* Keep what @tk says about itself (DAMON: its parameters) in @s. */
-void ws_nested_keep_info(struct via_state *s, struct ws_tracker *tk);
+/*
+ * Keep what @tk says about itself (DAMON: its parameters) in @s.  Inline:
+ * the uffd vias and the cycle both keep it, and neither calls the other.
+ */
+static inline void ws_nested_keep_info(struct via_state *s,
+				       struct ws_tracker *tk)
+{
+	if (!s->info && tk->ops && tk->ops->info && tk->priv)
+		s->info = tk->ops->info(tk);
+}
 
 /* slowdown.c: the nested workload's rate; against --baseline's. */
 json_t *ws_nested_rate_json(const struct track *t);

@@ -81,9 +81,6 @@ ok "$rc" "every bench/ folder says what lives there (README.md or <folder>.h) an
 # file-level call graph of the built objects (a file's undefined symbols ->
 # the file defining them, `nm`) must have no loop, within a folder or
 # across.  tsort names each loop it finds.
-# bench/nested/ is owned by issue 17's work this week; its one loop is
-# known and named here until that work breaks it (then delete the line).
-known_loops=" bench/nested/evict.c+bench/nested/uffdvia.c "
 objs=()
 while IFS= read -r src; do
 	[ -f "build/${src%.c}.o" ] && objs+=("build/${src%.c}.o")
@@ -102,9 +99,6 @@ else
 		[ -n "$members" ] || return 0
 		local key m
 		key=$(printf '%s\n' $members | LC_ALL=C sort | paste -sd+)
-		case "$known_loops" in *" $key "*)
-			echo "# known call loop (see known_loops): ${key//+/ <-> }"; return 0 ;;
-		esac
 		loops=$((loops + 1))
 		echo "# call loop between ${key//+/, }:"
 		for m in $members; do

@@ -241,6 +241,23 @@ static const char *wait_interval(struct ws_attach_loop *l, uint64_t end_ns)
 	return NULL;
 }
 
+/*
+ * An interval that failed because the target was exiting (its mm gone:
+ * PAGEMAP_SCAN and the freeze say ESRCH) ends the loop as the exit would
+ * at an interval's edge.  Give the exit a second to show.
+ */
+static bool exited_meanwhile(struct ws_attach_loop *l)
+{
+	const struct timespec ts = { 0, 10 * 1000000L };
+
+	for (int i = 0; i < 100; i++) {
+		if (!ws_target_alive(l->t))
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
 /* Refault counters at an interval's start: its refaults happen all along. */
 struct counters {
 	uint64_t refaults, recent, handler_ns;
@@ -393,8 +410,13 @@ int ws_attach_loop_run(struct ws_bench_ctx *ctx, const struct ws_attach *a,
 		if (l->ended)
 			break;
 		ret = one_interval(l, k, &n0);
-		l->n = k;
 		l->evicted_total += l->c->iv[k - 1].evicted;
+		if (ret && exited_meanwhile(l)) {
+			l->ended = "the target exited (during an interval, not counted)";
+			ret = 0;
+			break;
+		}
+		l->n = k;
 		if (!ret)
 			ret = check_holes(l, k);
 	}

@@ -95,6 +95,10 @@ static const struct ws_uffd_tracker_spec minor_spec = {
 
 static int minor_open(struct ws_tracker *t)
 {
+	/* Async would leave every fault without a handler: refuse. */
+	if (t->mode != WS_MODE_SYNC)
+		return ws_tracker_fail(t, EOPNOTSUPP,
+				       "minor has no async mode (7.3 has no MINOR_ASYNC)");
 	/* On guest_memfd, an EINVAL registration is a skip (uffd_tracker.c). */
 	return ws_uffd_tracker_open(t, &minor_spec, 0);
 }

@@ -25,11 +25,12 @@ step probe $ws probe --json "$out/probe.json"
 step kvm-probe $ws nested kvm-probe
 
 hp=$(cat /proc/sys/vm/nr_hugepages)
-echo 64 >/proc/sys/vm/nr_hugepages
+# fault-latency maps two regions at once: 2 x 64 huge pages of 2M.
+echo 160 >/proc/sys/vm/nr_hugepages
 step correctness $ws run correctness --backend minor \
 	--backing shmem,hugetlb,gmem --mode sync --pages 300 $common
 step fault-latency $ws run fault-latency --backend minor \
-	--backing shmem,hugetlb,gmem --mode sync --pages 200 $tiny
+	--backing shmem,hugetlb,gmem --mode sync --pages 64 $tiny
 # What 7.3 + the patch allow on guest_memfd for the other uffd trackers.
 step others $ws run correctness --backend rwp,wp --backing gmem \
 	--mode all --pages 64 --quiet --out "$out/others" --run-id e2e

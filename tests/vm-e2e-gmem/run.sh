@@ -42,9 +42,10 @@ for bm in correctness fault-latency; do
 	ok $? "guest: wsbench run $bm exits 0 (no backend errors)"
 	"$py" tests/validate_results.py "$e/$bm.json" >/dev/null 2>&1
 	ok $? "guest: $bm.json matches results/schema.json"
-	sk=$(q "$e/$bm.json" "[(s['backing'], s['reason']) for s in d['skipped'] if s['backend']=='minor' and s['backing']]")
+	# The set-mode round trip opens async first: a skip for sync-only minor.
+	sk=$(q "$e/$bm.json" "[(s['backing'], s['reason']) for s in d['skipped'] if s['backend']=='minor' and s['backing'] and 'no async mode' not in s['reason']]")
 	[ "$sk" = "[]" ]
-	ok $? "guest: $bm skipped no backing of minor ($sk)"
+	ok $? "guest: $bm skipped no backing of minor but for async ($sk)"
 	for bk in shmem hugetlb gmem; do
 		[ "$(q "$e/$bm.json" "sum(1 for c in d['results'] if c['backend']=='minor' and c['backing']=='$bk')")" -gt 0 ] 2>/dev/null
 		ok $? "guest: $bm measured minor on $bk"
@@ -53,9 +54,9 @@ done
 
 c=$e/correctness.json
 bad=$(q "$c" "[(r['backing'],r.get('pattern'),r.get('phase'),r.get('tlb'),r['accuracy']) for r in d['results'] if r['backend']=='minor' and r.get('expected_visible') and r.get('rearm_misses') != 'any-page' and r.get('pattern') not in ('rearm-race', 'concurrent') and 'accuracy' in r and (r['accuracy']['precision']!=1 or r['accuracy']['recall']!=1)]")
-n=$(q "$c" "sum(1 for r in d['results'] if r['backend']=='minor' and r.get('pattern') not in ('rearm-race', 'concurrent') and 'accuracy' in r)")
-[ "$bad" = "[]" ] && [ "${n:-0}" -gt 0 ] 2>/dev/null
-ok $? "guest: minor precision = recall = 1 on every deterministic pattern, shmem, hugetlb and gmem ($n cases${bad:+; $bad})"
+ncases=$(q "$c" "sum(1 for r in d['results'] if r['backend']=='minor' and r.get('pattern') not in ('rearm-race', 'concurrent') and 'accuracy' in r)")
+[ "$bad" = "[]" ] && [ "${ncases:-0}" -gt 0 ] 2>/dev/null
+ok $? "guest: minor precision = recall = 1 on every deterministic pattern, shmem, hugetlb and gmem ($ncases cases${bad:+; $bad})"
 lost=$(q "$c" "[(r['backing'],r['lost'],r['accuracy']['truth']) for r in d['results'] if r.get('pattern')=='concurrent' and r['backend']=='minor']")
 echo "# minor concurrent writer+reader (backing, lost, checked): $lost"
 

@@ -61,13 +61,24 @@ lost=$(q "$c" "[(r['backing'],r['lost'],r['accuracy']['truth']) for r in d['resu
 echo "# minor concurrent writer+reader (backing, lost, checked): $lost"
 
 f=$e/fault-latency.json
-echo "# minor-fault latency (sync: MINOR message + UFFDIO_CONTINUE), TCG, medians:"
-q "$f" "'\n'.join('#   %-8s %s' % (c['backing'], '  '.join('%s %s' % (k, v.get('median')) for k, v in sorted(c['metrics'].items()) if isinstance(v, dict))) for c in d['results'] if c['backend']=='minor')"
+echo "# minor-fault latency (sync: MINOR message + UFFDIO_CONTINUE) vs an untracked first touch, TCG, ns median (p90):"
+"$py" - "$f" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+def cell(c, k):
+    m = c['metrics'].get(k, {}).get('summary', {}) if c else {}
+    return '%.0f (%.0f)' % (m['median'], m['p90']) if m.get('median') is not None else '-'
+print('#   %-8s %-22s %-22s %s' % ('backing', 'minor read fault', 'minor write fault', 'baseline first touch'))
+for bk in ('shmem', 'hugetlb', 'gmem'):
+    mi = next((c for c in d['results'] if c['backend'] == 'minor' and c['backing'] == bk), None)
+    ba = next((c for c in d['results'] if c['backend'] == 'baseline' and c['backing'] == bk), None)
+    print('#   %-8s %-22s %-22s %s' % (bk, cell(mi, 'fault_read_ns'), cell(mi, 'fault_write_ns'), cell(ba, 'first_touch_ns')))
+PY
 
 o=$e/others/correctness.json
-rwhy=$(q "$o" "[s['reason'] for s in d['skipped'] if s['backend']=='rwp' and s['backing']=='gmem']")
+rwhy=$(q "$o" "sorted(set(s['reason'] for s in d['skipped'] if s['backend']=='rwp' and s['backing']=='gmem'))")
 echo "# rwp on gmem: $rwhy"
-echo "# wp on gmem: $(q "$o" "[s['reason'] for s in d['skipped'] if s['backend']=='wp' and s['backing']=='gmem'] or sorted(set((r['mode'], r['accuracy']['precision'], r['accuracy']['recall']) for r in d['results'] if r['backend']=='wp' and 'accuracy' in r))")"
+echo "# wp on gmem: $(q "$o" "sorted(set(s['reason'] for s in d['skipped'] if s['backend']=='wp' and s['backing']=='gmem')) or sorted(set((r['mode'], r['accuracy']['precision'], r['accuracy']['recall']) for r in d['results'] if r['backend']=='wp' and 'accuracy' in r))")"
 printf '%s\n' "$rwhy" | grep -q 'UFFDIO_REGISTER(MODE_RWP, gmem): EINVAL'
 ok $? "guest: rwp on gmem is a skip with the kernel's answer (EINVAL at UFFDIO_REGISTER)"
 finish

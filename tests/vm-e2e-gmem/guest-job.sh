@@ -31,6 +31,10 @@ step correctness $ws run correctness --backend minor \
 	--backing shmem,hugetlb,gmem --mode sync --pages 300 $common
 step fault-latency $ws run fault-latency --backend minor \
 	--backing shmem,hugetlb,gmem --mode sync --pages 64 $tiny
+# userfaultfd on guest_memfd beyond the tracker: MISSING refused, COPY and
+# ZEROPAGE EINVAL (patch 0002), zap + CONTINUE keeps content, and an
+# absent page's first access raises no event (the MISSING question).
+step uffd-check /mnt/share/gmem-uffd-check
 # What 7.3 + the patch allow on guest_memfd for the other uffd trackers.
 step others $ws run correctness --backend rwp,wp --backing gmem \
 	--mode all --pages 64 --quiet --out "$out/others" --run-id e2e

@@ -22,6 +22,8 @@ e2e_image
 e2e_share e2e-gmem
 cp tests/vm-e2e-gmem/guest-job.sh "$share/job.sh"
 cp tests/lib/guest-step.sh "$share/"
+gcc -static -O2 -Wall -Wextra -pthread -o "$share/gmem-uffd-check" tests/vm-e2e-gmem/gmem-uffd-check.c
+ok $? "gmem-uffd-check built (static)"
 e2e_boot "${E2E_TIMEOUT:-2400}"
 
 e=$share/e2e
@@ -74,6 +76,11 @@ for bk in ('shmem', 'hugetlb', 'gmem'):
     ba = next((c for c in d['results'] if c['backend'] == 'baseline' and c['backing'] == bk), None)
     print('#   %-8s %-22s %-22s %s' % (bk, cell(mi, 'fault_read_ns'), cell(mi, 'fault_write_ns'), cell(ba, 'first_touch_ns')))
 PY
+
+echo "# gmem-uffd-check:"
+sed 's/^/#   /' "$e/uffd-check.out" 2>/dev/null
+[ "$(cat "$e/uffd-check.rc" 2>/dev/null)" = 0 ] && ! grep -q FAIL "$e/uffd-check.out"
+ok $? "guest: on guest_memfd MISSING is refused, COPY/ZEROPAGE are EINVAL, zap + CONTINUE keeps content, an absent page's first read raises no event"
 
 o=$e/others/correctness.json
 rwhy=$(q "$o" "sorted(set(s['reason'] for s in d['skipped'] if s['backend']=='rwp' and s['backing']=='gmem'))")

@@ -684,8 +684,8 @@ static void defaults(const struct ws_benchmark *b, enum ws_profile prof,
 {
 	memset(c, 0, sizeof(*c));
 	c->p.profile = prof;
-	c->p.backends = ~0u;
-	c->p.backings = WS_BACKING_ALL;
+	c->p.backends = ws_trackers_default_mask();
+	c->p.backings = WS_BACKING_DEFAULT;
 	c->p.modes = WS_MODE_BIT(WS_MODE_ASYNC) | WS_MODE_BIT(WS_MODE_SYNC);
 	c->p.layouts = (1u << WS_LAYOUT_NR) - 1;
 	c->p.rearms = 1u << WS_REARM_PER_RUN;

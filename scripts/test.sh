@@ -73,6 +73,11 @@ fi
 if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e-rfc/run.sh ]; then
 	run vm-e2e-rfc tests/vm-e2e-rfc/run.sh
 fi
+# The same on KERNEL=gmem (7.3 + guest_memfd minor mode, KVM): the gate
+# (KVM under TCG, a guest_memfd from a VM fd) and the minor tracker.
+if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e-gmem/run.sh ]; then
+	run vm-e2e-gmem tests/vm-e2e-gmem/run.sh
+fi
 # BENCH_PROFILE=vmm: a nested QEMU guest inside the 7.3 guest (TCG in TCG).
 if [ "${TEST_VM:-1}" != 0 ] && [ -x tests/vm-e2e-nested/run.sh ]; then
 	run vm-e2e-nested tests/vm-e2e-nested/run.sh

@@ -39,6 +39,11 @@ image=$(printf '%s\n' "$image" | tail -n 1)
 share=$(mktemp -d "${TMPDIR:-/tmp}/wsbench-vm.XXXXXX")
 trap 'rm -rf "$share"' EXIT
 job="$share/job.sh"
+# KERNEL=gmem exists for the opt-in gmem backing and minor backend: there
+# the suite runs every backend on every backing (a skip says why where one
+# does not apply), unless SUITE_ARGS says otherwise.
+suite_args=
+[ "${KERNEL:-7.3}" != gmem ] || suite_args=${SUITE_ARGS:---backend all --backing all}
 # Emulated CPUs are 10-100x slower: keep regions small enough that the
 # default profile still ends in reasonable time under TCG.  On KVM the
 # profile's own sizes are used.
@@ -49,6 +54,8 @@ export WSBENCH=/opt/wsbench/bin/wsbench
 export SUITE_BENCHMARKS='${SUITE_BENCHMARKS:-}'
 [ -n "\$SUITE_BENCHMARKS" ] || unset SUITE_BENCHMARKS
 export RUNS='${RUNS:-1}'
+export SUITE_ARGS='$suite_args'
+[ -n "\$SUITE_ARGS" ] || unset SUITE_ARGS
 if [ "\${WSBENCH_ACCEL:-}" = tcg ]; then
 	export SUITE_ARGS_fault_latency="--pages 1000 --min-time 0.2"
 	export SUITE_ARGS_protect_cost="--size 4K,2M,32M --min-time 0.2"

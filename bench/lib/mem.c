@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "gmem.h"
 #include "mem.h"
 #include "parse.h"
 
@@ -32,6 +33,7 @@ static const char *const backing_names[WS_BACKING_NR + 1] = {
 	[WS_BACKING_ANON_THP]	= "anon-thp",
 	[WS_BACKING_SHMEM]	= "shmem",
 	[WS_BACKING_HUGETLB]	= "hugetlb",
+	[WS_BACKING_GMEM]	= "gmem",
 };
 
 const char *ws_backing_name(enum ws_backing b)
@@ -46,7 +48,7 @@ int ws_backing_from_name(const char *name)
 
 const char *ws_backing_names(void)
 {
-	return "anon, anon-thp, shmem, hugetlb";
+	return "anon, anon-thp, shmem, hugetlb, gmem";
 }
 
 size_t ws_page_size(void)
@@ -168,6 +170,27 @@ static int map_anon(struct ws_mem *m, bool thp, char *why, size_t whylen)
 	return 0;
 }
 
+/* A guest_memfd has its size from creation: no ftruncate. */
+static int open_gmem(struct ws_mem *m, char *why, size_t whylen)
+{
+	int fd = ws_gmem_create(m->len, &m->vm_fd, why, whylen);
+
+	if (fd < 0)
+		return fd;
+	m->fd = fd;
+	return 0;
+}
+
+static void close_fds(struct ws_mem *m)
+{
+	if (m->fd >= 0)
+		close(m->fd);
+	if (m->backing == WS_BACKING_GMEM && m->vm_fd >= 0)
+		close(m->vm_fd);
+	m->fd = -1;
+	m->vm_fd = -1;
+}
+
 static int map_memfd(struct ws_mem *m, unsigned int mfd_flags,
 		     char *why, size_t whylen)
 {
@@ -175,6 +198,12 @@ static int map_memfd(struct ws_mem *m, unsigned int mfd_flags,
 	char *p;
 	int err;
 
+	if (m->backing == WS_BACKING_GMEM) {
+		err = open_gmem(m, why, whylen);
+		if (err)
+			return err;
+		goto map;
+	}
 	m->fd = memfd_create(m->backing == WS_BACKING_HUGETLB ?
 			     "wsbench-hugetlb" : "wsbench-shmem",
 			     MFD_CLOEXEC | mfd_flags);
@@ -185,6 +214,7 @@ static int map_memfd(struct ws_mem *m, unsigned int mfd_flags,
 		err = errno;
 		goto out_close;
 	}
+map:
 	p = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
 	if (p == MAP_FAILED) {
 		err = errno;
@@ -209,8 +239,7 @@ static int map_memfd(struct ws_mem *m, unsigned int mfd_flags,
 	return 0;
 
 out_close:
-	close(m->fd);
-	m->fd = -1;
+	close_fds(m);
 	return fail(why, whylen, err, "%s: map %zu bytes: %s", name, m->len,
 		    strerror(err));
 }
@@ -264,6 +293,7 @@ int ws_mem_map(struct ws_mem *m, enum ws_backing backing, size_t len,
 	memset(m, 0, sizeof(*m));
 	m->backing = backing;
 	m->fd = -1;
+	m->vm_fd = -1;
 	m->page_size = ws_page_size();
 	if (why && whylen)
 		why[0] = '\0';
@@ -278,13 +308,14 @@ int ws_mem_map(struct ws_mem *m, enum ws_backing backing, size_t len,
 	case WS_BACKING_ANON:
 	case WS_BACKING_ANON_THP:
 	case WS_BACKING_SHMEM:
+	case WS_BACKING_GMEM:
 		if (len % m->page_size)
 			return fail(why, whylen, EINVAL,
 				    "%s: size %zu is not a multiple of the page size %zu",
 				    ws_backing_name(backing), len,
 				    m->page_size);
 		m->len = len;
-		if (backing == WS_BACKING_SHMEM) {
+		if (backing == WS_BACKING_SHMEM || backing == WS_BACKING_GMEM) {
 			ret = map_memfd(m, 0, why, whylen);
 			break;
 		}
@@ -346,7 +377,8 @@ void ws_mem_populate(struct ws_mem *m)
 	}
 	for (size_t off = 0; off < m->len; off += step)
 		((volatile char *)m->addr)[off] = 1;
-	if (m->backing != WS_BACKING_HUGETLB)
+	/* guest_memfd: no readahead to ask for, and no LRU (unevictable). */
+	if (m->backing != WS_BACKING_HUGETLB && m->backing != WS_BACKING_GMEM)
 		madvise(m->addr, m->len, MADV_WILLNEED);
 	if (pinned)
 		sched_setaffinity(0, sizeof(old), &old);
@@ -356,10 +388,8 @@ void ws_mem_unmap(struct ws_mem *m)
 {
 	if (m->map_base)
 		munmap(m->map_base, m->map_len);
-	if (m->fd >= 0)
-		close(m->fd);
+	close_fds(m);
 	m->map_base = NULL;
 	m->addr = NULL;
-	m->fd = -1;
 	m->len = m->map_len = m->npages = 0;
 }

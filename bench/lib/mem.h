@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Memory backings a tracker can be asked to watch: anonymous private memory
- * with THP off or on, shmem (memfd) and hugetlbfs.  Allocation failures that
+ * with THP off or on, shmem (memfd), hugetlbfs and guest_memfd (gmem: a KVM
+ * VM's guest memory file, mmap()ed shared).  Allocation failures that
  * mean "this machine cannot provide the backing" (no huge pages reserved,
  * THP compiled out) are reported as a skip reason, not an error.
  */
@@ -16,11 +17,17 @@ enum ws_backing {
 	WS_BACKING_ANON_THP,	/* same, 2 MiB aligned, MADV_HUGEPAGE */
 	WS_BACKING_SHMEM,	/* memfd_create + MAP_SHARED */
 	WS_BACKING_HUGETLB,	/* memfd_create(MFD_HUGETLB) + MAP_SHARED */
+	WS_BACKING_GMEM,	/* KVM_CREATE_GUEST_MEMFD + MAP_SHARED (gmem.h) */
 	WS_BACKING_NR
 };
 
 #define WS_BACKING_BIT(b)	(1u << (b))
 #define WS_BACKING_ALL		((1u << WS_BACKING_NR) - 1)
+/*
+ * What a run measures without --backing: all but gmem, which needs KVM in
+ * the kernel (KERNEL=gmem) and is asked for by name (or "all").
+ */
+#define WS_BACKING_DEFAULT	(WS_BACKING_ALL & ~WS_BACKING_BIT(WS_BACKING_GMEM))
 /* PMD-sized THP with 4 KiB base pages (x86-64, arm64 4K granule). */
 #define WS_THP_SIZE		(2UL << 20)
 
@@ -30,7 +37,8 @@ struct ws_mem {
 	size_t len;		/* bytes, a multiple of page_size */
 	size_t page_size;	/* tracking granule: 4 KiB, or 2 MiB for hugetlb */
 	size_t npages;		/* len / page_size */
-	int fd;			/* memfd for shmem/hugetlb, -1 for anon */
+	int fd;			/* memfd for shmem/hugetlb, guest_memfd, -1 for anon */
+	int vm_fd;		/* gmem: the KVM VM owning fd, else -1 */
 	void *map_base;		/* what to munmap (anon THP over-allocates to align) */
 	size_t map_len;
 };
@@ -38,7 +46,7 @@ struct ws_mem {
 const char *ws_backing_name(enum ws_backing b);
 /* Returns -1 for an unknown name. */
 int ws_backing_from_name(const char *name);
-/* "anon, anon-thp, shmem, hugetlb" for error messages. */
+/* "anon, anon-thp, shmem, hugetlb, gmem" for error messages. */
 const char *ws_backing_names(void);
 
 /*

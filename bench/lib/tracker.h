@@ -167,6 +167,12 @@ struct ws_tracker_ops {
 	 * skip the fault and protection costs, which do not exist.
 	 */
 	bool sampling;
+	/*
+	 * Run only when named in --backend (or "all"): a mechanism that
+	 * needs a special kernel or backing to be meaningful (minor: shared
+	 * memory only, the guest_memfd case on KERNEL=gmem).
+	 */
+	bool opt_in;
 
 	void (*probe)(struct ws_probe *p);
 	int (*open)(struct ws_tracker *t);
@@ -290,8 +296,10 @@ static inline void ws_tracker_mid_collect(struct ws_tracker *t)
 extern const struct ws_tracker_ops *const ws_trackers[];
 
 const struct ws_tracker_ops *ws_tracker_by_name(const char *name);
-/* "rwp, minor-anon, wp, idle, softdirty, damon" */
+/* "rwp, minor-anon, wp, idle, softdirty, damon, minor" */
 const char *ws_tracker_names(void);
+/* Bit i set for ws_trackers[i] unless it is opt_in: the default backends. */
+unsigned int ws_trackers_default_mask(void);
 /* Checks each ops table is complete; returns -1 and prints what is missing. */
 int ws_trackers_check(void);
 

@@ -7,6 +7,7 @@
 
 extern const struct ws_tracker_ops ws_tracker_rwp;
 extern const struct ws_tracker_ops ws_tracker_minor_anon;
+extern const struct ws_tracker_ops ws_tracker_minor;
 extern const struct ws_tracker_ops ws_tracker_wp;
 extern const struct ws_tracker_ops ws_tracker_idle;
 extern const struct ws_tracker_ops ws_tracker_softdirty;
@@ -19,6 +20,8 @@ const struct ws_tracker_ops *const ws_trackers[] = {
 	&ws_tracker_idle,
 	&ws_tracker_softdirty,
 	&ws_tracker_damon,
+	/* Last: opt-in, and existing names keep their order and bits. */
+	&ws_tracker_minor,
 	NULL,
 };
 
@@ -39,6 +42,16 @@ const char *ws_tracker_names(void)
 			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
 				 "%s%s", i ? ", " : "", ws_trackers[i]->name);
 	return buf;
+}
+
+unsigned int ws_trackers_default_mask(void)
+{
+	unsigned int mask = 0;
+
+	for (size_t i = 0; ws_trackers[i]; i++)
+		if (!ws_trackers[i]->opt_in)
+			mask |= 1u << i;
+	return mask;
 }
 
 /* Like fio's ioengine check: an incomplete table is a bug, caught at start. */

@@ -206,7 +206,9 @@ const struct ws_tracker_ops ws_tracker_wp = {
 	.backings = WS_BACKING_BIT(WS_BACKING_ANON) |
 		    WS_BACKING_BIT(WS_BACKING_ANON_THP) |
 		    WS_BACKING_BIT(WS_BACKING_SHMEM) |
-		    WS_BACKING_BIT(WS_BACKING_HUGETLB),
+		    WS_BACKING_BIT(WS_BACKING_HUGETLB) |
+		    /* the kernel answers at UFFDIO_REGISTER */
+		    WS_BACKING_BIT(WS_BACKING_GMEM),
 	.modes = WS_MODE_BIT(WS_MODE_ASYNC) | WS_MODE_BIT(WS_MODE_SYNC),
 	.faults_on = WS_ACCESS_WRITE,
 	.arm_is_ranged = true,

@@ -155,6 +155,16 @@ int ws_uffd_tracker_open(struct ws_tracker *t,
 	if (ioctl(ut->uffd, UFFDIO_REGISTER, &reg)) {
 		ret = errno;
 		ws_uffd_tracker_close(t);
+		/*
+		 * guest_memfd admits the modes its vm_uffd_ops allow: none on
+		 * 7.3, MINOR with the guest_memfd minor-mode patch
+		 * (KERNEL=gmem).  The kernel's refusal is the reason.
+		 */
+		if (ret == EINVAL && m->backing == WS_BACKING_GMEM)
+			return ws_tracker_fail(t, EOPNOTSUPP,
+					       "UFFDIO_REGISTER(%s, gmem): EINVAL: this kernel's guest_memfd does not offer %s (7.3 gives guest_memfd no vm_uffd_ops; KERNEL=gmem's patch adds MINOR only)",
+					       s->register_name,
+					       s->register_name);
 		return ws_tracker_fail(t, ret,
 				       "UFFDIO_REGISTER(%s, %s, %zu bytes)",
 				       s->register_name,

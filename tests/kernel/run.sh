@@ -113,7 +113,7 @@ expect_usage KERNEL_PKG "KERNEL_PKG malformed: exit 2" KERNEL_PKG=linux-image-am
 expect_usage KERNEL "KERNEL unknown: exit 2" KERNEL=7.4
 out="$(KERNEL=unknown "$top/kernel/build.sh" 2>&1 >/dev/null)"
 check "KERNEL unknown: the message lists every accepted name" \
-    eval "grep -q 'accepted: 7.3 rfc-v1 ' <<<'$out'"
+    eval "grep -q 'accepted: 7.3 gmem rfc-v1 ' <<<'$out'"
 
 # --- patch series on a tiny fake tree ----------------------------------------
 g() { git -c user.name=t -c user.email=t@t -c commit.gpgSign=false "$@"; }
@@ -229,6 +229,10 @@ rfc="$(libsh eval 'ws_load_kernel rfc-v1 && echo $WS_PINNED_PKG $WS_PINNED_VERSI
 check "KERNEL=rfc-v1: pinned linux-source-7.2 and a 12-patch series in kernel/patches/rfc-v1" \
     eval "[ \"\$(head -n1 <<<'$rfc')\" = 'linux-source-7.2 7.2.12-1~bpo13+1' ] &&
           [ \$(ls '$top/kernel/patches/rfc-v1/'*.patch | wc -l) = 12 ]"
+gm="$(libsh eval 'ws_load_kernel gmem && echo $WS_PINNED_PKG $WS_PINNED_VERSION $WS_KERNEL_SERIES:$WS_KERNEL_FRAGMENTS')"
+check "KERNEL=gmem: the pinned 7.3 source, a 2-patch series in kernel/patches/gmem, gmem.fragment over wsbench.fragment" \
+    eval "[ '$gm' = 'linux-source-7.3 7.3.4-1~bpo13+1 gmem:wsbench.fragment gmem.fragment' ] &&
+          [ \$(ls '$top/kernel/patches/gmem/'*.patch | wc -l) = 2 ]"
 check "a single fragment's settings come out unmerged (the 7.3 key does not move)" \
     eval "[ \"\$(libsh fragment_settings '$top/kernel/config/wsbench.fragment')\" = \"\$(grep -E '^(CONFIG_|# CONFIG_[A-Za-z0-9_]+ is not set)' '$top/kernel/config/wsbench.fragment')\" ]"
 merged="$(libsh fragment_settings "$top/kernel/config/wsbench.fragment" "$top/kernel/config/rfc-v1.fragment")"

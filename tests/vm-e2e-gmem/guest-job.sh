@@ -1,0 +1,42 @@
+#!/bin/sh
+# Runs inside the gmem guest (Linux 7.3 + the guest_memfd userfaultfd
+# minor-mode patch, KVM built in) for tests/vm-e2e-gmem/run.sh.  First the
+# gate: does KVM come up under QEMU TCG (kvm_amd on the emulated SVM), and
+# does a VM fd give a guest_memfd that mmap()s (wsbench probe's gmem
+# backing)?  Then the minor tracker on shmem, hugetlb and gmem through
+# correctness and fault-latency, and rwp and wp asked for on gmem (the
+# kernel's answers).  Exit codes are recorded per step; the host asserts.
+set -u
+ws=/opt/wsbench/bin/wsbench
+out=/mnt/share/e2e
+mkdir -p "$out"
+common="--quiet --out $out --run-id e2e"
+tiny="--min-reps 3 --max-reps 5 --min-time 0 --warmup 1 $common"
+
+step_tag=e2e-gmem
+. /mnt/share/guest-step.sh	# step NAME CMD...
+
+# The gate's evidence, whatever happens after it.
+dmesg | grep -iE 'kvm|svm' >"$out/kvm-dmesg.txt" 2>&1
+grep -m1 -ow svm /proc/cpuinfo >"$out/cpu-svm.txt" 2>&1
+ls -l /dev/kvm >"$out/dev-kvm.txt" 2>&1
+step probe $ws probe --json "$out/probe.json"
+# Does a vCPU run too (not needed for guest_memfd; recorded for the record).
+step kvm-probe $ws nested kvm-probe
+
+hp=$(cat /proc/sys/vm/nr_hugepages)
+# fault-latency maps two regions at once: 2 x 64 huge pages of 2M.
+echo 160 >/proc/sys/vm/nr_hugepages
+step correctness $ws run correctness --backend minor \
+	--backing shmem,hugetlb,gmem --mode sync --pages 300 $common
+step fault-latency $ws run fault-latency --backend minor \
+	--backing shmem,hugetlb,gmem --mode sync --pages 64 $tiny
+# userfaultfd on guest_memfd beyond the tracker: MISSING refused, COPY and
+# ZEROPAGE EINVAL (patch 0002), zap + CONTINUE keeps content, and an
+# absent page's first access raises no event (the MISSING question).
+step uffd-check /mnt/share/gmem-uffd-check
+# What 7.3 + the patch allow on guest_memfd for the other uffd trackers.
+step others $ws run correctness --backend rwp,wp --backing gmem \
+	--mode all --pages 64 --quiet --out "$out/others" --run-id e2e
+echo "$hp" >/proc/sys/vm/nr_hugepages
+exit 0

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "parse.h"
 #include "maps.h"
 #include "session.h"
 
@@ -36,19 +37,6 @@ void ws_session_init(struct ws_session *s)
 		s->peers[i] = -1;
 }
 
-static int fail(char *why, size_t len, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *why, size_t len, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 /* Is someone listening on @a? */
 static bool live_socket(const struct sockaddr_un *a)
 {
@@ -69,16 +57,16 @@ int ws_session_listen(struct ws_session *s, const char *path, char *why,
 	struct stat st;
 
 	if (strlen(path) >= sizeof(a.sun_path))
-		return fail(why, len, -ENAMETOOLONG,
+		return ws_why_err(why, len, -ENAMETOOLONG,
 			    "socket path %s is longer than %zu bytes", path,
 			    sizeof(a.sun_path) - 1);
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
 	if (!lstat(path, &st)) {
 		if (!S_ISSOCK(st.st_mode))
-			return fail(why, len, -EEXIST,
+			return ws_why_err(why, len, -EEXIST,
 				    "%s exists and is not a socket", path);
 		if (live_socket(&a))
-			return fail(why, len, -EADDRINUSE,
+			return ws_why_err(why, len, -EADDRINUSE,
 				    "%s: another manager is listening there",
 				    path);
 		unlink(path);	/* stale: its manager is gone */
@@ -87,7 +75,7 @@ int ws_session_listen(struct ws_session *s, const char *path, char *why,
 	if (s->listen_fd < 0 ||
 	    bind(s->listen_fd, (struct sockaddr *)&a, sizeof(a)) ||
 	    listen(s->listen_fd, WS_SESSION_MAX_PEERS))
-		return fail(why, len, -errno, "listen on %s: %s", path,
+		return ws_why_err(why, len, -errno, "listen on %s: %s", path,
 			    strerror(errno));
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	s->bound = true;
@@ -219,7 +207,7 @@ static int peer_message(struct ws_session *s, int i, char *why, size_t len)
 		for (int k = 0; k < WS_HO_MAX_FDS; k++)
 			if (fds[k] >= 0)
 				close(fds[k]);
-		return fail(why, len, m.status, "pid %d cannot hand off %s: %s",
+		return ws_why_err(why, len, m.status, "pid %d cannot hand off %s: %s",
 			    (int)s->peer_pid[i], m.name, m.text);
 	}
 	s->range = m;
@@ -260,14 +248,14 @@ int ws_session_handoff(struct ws_session *s, const struct ws_selector *sel,
 		int n = 0, idx[WS_SESSION_MAX_PEERS];
 
 		if (mono_ns() >= end) {
-			ret = fail(why, len, -ETIMEDOUT,
+			ret = ws_why_err(why, len, -ETIMEDOUT,
 				   "no process handed off a mapping matching %s within %d s%s",
 				   what, timeout_ms / 1000,
 				   no_handoff_hint(s, sel));
 			break;
 		}
 		if (alive && !alive(alive_arg)) {
-			ret = fail(why, len, -ESRCH,
+			ret = ws_why_err(why, len, -ESRCH,
 				   "the target exited before handing off a mapping matching %s%s",
 				   what, no_handoff_hint(s, sel));
 			break;
@@ -280,7 +268,7 @@ int ws_session_handoff(struct ws_session *s, const struct ws_selector *sel,
 							  .events = POLLIN };
 			}
 		if (poll(p, n, TICK_MS) < 0 && errno != EINTR) {
-			ret = fail(why, len, -errno, "poll: %s", strerror(errno));
+			ret = ws_why_err(why, len, -errno, "poll: %s", strerror(errno));
 			break;
 		}
 		if (p[0].revents & POLLIN)
@@ -343,13 +331,13 @@ int ws_session_open_uffd(void *arg, uint64_t features, uint64_t mode,
 	m.mode = mode;
 	ret = ask(s, &m, fds, 0, WS_HO_UFFD_REPLY, REPLY_TIMEOUT_MS);
 	if (ret)
-		return fail(why, len, ret, "uffd from pid %d: %s", (int)s->pid,
+		return ws_why_err(why, len, ret, "uffd from pid %d: %s", (int)s->pid,
 			    strerror(-ret));
 	if (m.status || fds[0] < 0) {
 		for (int k = 0; k < WS_HO_MAX_FDS; k++)
 			if (fds[k] >= 0)
 				close(fds[k]);
-		return fail(why, len, m.status ? m.status : -EPROTO,
+		return ws_why_err(why, len, m.status ? m.status : -EPROTO,
 			    "pid %d: %s", (int)s->pid,
 			    m.text[0] ? m.text : "no uffd in the reply");
 	}
@@ -375,7 +363,7 @@ int ws_session_storage(struct ws_session *s, int storage_fd, int state_fd,
 	ret = ask(s, &m, fds, 2, WS_HO_STORAGE_ACK, REPLY_TIMEOUT_MS);
 	if (!ret && m.status)
 		ret = m.status;
-	return ret ? fail(why, len, ret, "storage to pid %d: %s", (int)s->pid,
+	return ret ? ws_why_err(why, len, ret, "storage to pid %d: %s", (int)s->pid,
 			  m.text[0] ? m.text : strerror(-ret)) : 0;
 }
 
@@ -410,15 +398,15 @@ int ws_session_release(struct ws_session *s, int timeout_ms, char *why,
 	struct ws_ho_msg m;
 
 	if (s->gone)
-		return fail(why, len, -EPIPE, "pid %d is gone", (int)s->pid);
+		return ws_why_err(why, len, -EPIPE, "pid %d is gone", (int)s->pid);
 	ws_ho_init(&m, WS_HO_RELEASE);
 	ret = ask(s, &m, fds, 0, WS_HO_RELEASED, timeout_ms);
 	if (ret)
-		return fail(why, len, ret, "release of pid %d: %s",
+		return ws_why_err(why, len, ret, "release of pid %d: %s",
 			    (int)s->pid, strerror(-ret));
 	s->restored = m.restored;
 	s->restore_failed = m.failed;
-	return m.status ? fail(why, len, m.status, "pid %d: %s", (int)s->pid,
+	return m.status ? ws_why_err(why, len, m.status, "pid %d: %s", (int)s->pid,
 			       m.text) : 0;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "parse.h"
 #include "gmem.h"
 
 #define WS_KVMIO			0xAE
@@ -35,21 +36,6 @@ struct ws_kvm_create_guest_memfd {
 #define WS_GMEM_FLAGS	(WS_GUEST_MEMFD_FLAG_MMAP | \
 			 WS_GUEST_MEMFD_FLAG_INIT_SHARED)
 
-static int fail(char *why, size_t whylen, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *why, size_t whylen, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return -err;
-}
-
 /* The VM, with the capabilities checked on it (they are per VM type). */
 static int create_vm(char *why, size_t whylen)
 {
@@ -58,24 +44,24 @@ static int create_vm(char *why, size_t whylen)
 
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm < 0)
-		return fail(why, whylen, EOPNOTSUPP,
+		return ws_why_err(why, whylen, EOPNOTSUPP,
 			    "gmem: open /dev/kvm: %s (no KVM in this kernel, or no SVM/VMX for it: see dmesg)",
 			    strerror(errno));
 	vm = ioctl(kvm, WS_KVM_CREATE_VM, 0);
 	err = errno;
 	close(kvm);
 	if (vm < 0)
-		return fail(why, whylen, EOPNOTSUPP, "gmem: KVM_CREATE_VM: %s",
+		return ws_why_err(why, whylen, EOPNOTSUPP, "gmem: KVM_CREATE_VM: %s",
 			    strerror(err));
 	if (ioctl(vm, WS_KVM_CHECK_EXTENSION, WS_KVM_CAP_GUEST_MEMFD) <= 0) {
 		close(vm);
-		return fail(why, whylen, EOPNOTSUPP,
+		return ws_why_err(why, whylen, EOPNOTSUPP,
 			    "gmem: KVM_CHECK_EXTENSION(KVM_CAP_GUEST_MEMFD) = 0 (CONFIG_KVM_GUEST_MEMFD off)");
 	}
 	flags = ioctl(vm, WS_KVM_CHECK_EXTENSION, WS_KVM_CAP_GUEST_MEMFD_FLAGS);
 	if (flags < 0 || ((uint64_t)flags & WS_GMEM_FLAGS) != WS_GMEM_FLAGS) {
 		close(vm);
-		return fail(why, whylen, EOPNOTSUPP,
+		return ws_why_err(why, whylen, EOPNOTSUPP,
 			    "gmem: KVM_CAP_GUEST_MEMFD_FLAGS = 0x%lx lacks MMAP|INIT_SHARED (0x%llx)",
 			    flags, (unsigned long long)WS_GMEM_FLAGS);
 	}
@@ -98,7 +84,7 @@ int ws_gmem_create(size_t len, int *vm_fd, char *why, size_t whylen)
 		err = errno;
 		close(vm);
 		/* ENOMEM is a size that does not fit; anything else a refusal. */
-		return fail(why, whylen, err == ENOMEM ? ENOMEM : EOPNOTSUPP,
+		return ws_why_err(why, whylen, err == ENOMEM ? ENOMEM : EOPNOTSUPP,
 			    "gmem: KVM_CREATE_GUEST_MEMFD(%zu bytes, MMAP|INIT_SHARED): %s",
 			    len, strerror(err));
 	}

@@ -60,21 +60,6 @@ size_t ws_page_size(void)
 	return size;
 }
 
-static int fail(char *why, size_t whylen, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *why, size_t whylen, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return -err;
-}
-
 /* "Hugepagesize:" etc. from /proc/meminfo, in the unit printed (kB or
  * pages); -1 if the field is absent (e.g. CONFIG_HUGETLBFS=n). */
 static long meminfo_field(const char *field)
@@ -121,7 +106,7 @@ static int thp_check(char *why, size_t whylen)
 	FILE *f = fopen(THP_ENABLED, "re");
 
 	if (!f)
-		return fail(why, whylen, EOPNOTSUPP,
+		return ws_why_err(why, whylen, EOPNOTSUPP,
 			    "anon-thp: THP not available (CONFIG_TRANSPARENT_HUGEPAGE): %s: %s",
 			    THP_ENABLED, strerror(errno));
 	if (!fgets(buf, sizeof(buf), f))
@@ -129,7 +114,7 @@ static int thp_check(char *why, size_t whylen)
 	fclose(f);
 	buf[strcspn(buf, "\n")] = '\0';
 	if (strstr(buf, "[never]"))
-		return fail(why, whylen, EOPNOTSUPP,
+		return ws_why_err(why, whylen, EOPNOTSUPP,
 			    "anon-thp: THP disabled: %s is \"%s\"",
 			    THP_ENABLED, buf);
 	return 0;
@@ -144,7 +129,7 @@ static int map_anon(struct ws_mem *m, bool thp, char *why, size_t whylen)
 	p = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
-		return fail(why, whylen, errno, "%s: mmap %zu bytes: %s",
+		return ws_why_err(why, whylen, errno, "%s: mmap %zu bytes: %s",
 			    ws_backing_name(m->backing), map_len,
 			    strerror(errno));
 	m->map_base = p;
@@ -156,7 +141,7 @@ static int map_anon(struct ws_mem *m, bool thp, char *why, size_t whylen)
 		if (madvise(m->addr, m->len, MADV_HUGEPAGE)) {
 			err = errno;
 			munmap(p, map_len);
-			return fail(why, whylen, err,
+			return ws_why_err(why, whylen, err,
 				    "anon-thp: madvise(MADV_HUGEPAGE): %s",
 				    strerror(err));
 		}
@@ -164,7 +149,7 @@ static int map_anon(struct ws_mem *m, bool thp, char *why, size_t whylen)
 		/* EINVAL: THP compiled out, pages are 4 KiB anyway. */
 		err = errno;
 		munmap(p, map_len);
-		return fail(why, whylen, err, "anon: madvise(MADV_NOHUGEPAGE): %s",
+		return ws_why_err(why, whylen, err, "anon: madvise(MADV_NOHUGEPAGE): %s",
 			    strerror(err));
 	}
 	return 0;
@@ -208,7 +193,7 @@ static int map_memfd(struct ws_mem *m, unsigned int mfd_flags,
 			     "wsbench-hugetlb" : "wsbench-shmem",
 			     MFD_CLOEXEC | mfd_flags);
 	if (m->fd < 0)
-		return fail(why, whylen, errno, "%s: memfd_create: %s", name,
+		return ws_why_err(why, whylen, errno, "%s: memfd_create: %s", name,
 			    strerror(errno));
 	if (ftruncate(m->fd, m->len)) {
 		err = errno;
@@ -240,7 +225,7 @@ map:
 
 out_close:
 	close_fds(m);
-	return fail(why, whylen, err, "%s: map %zu bytes: %s", name, m->len,
+	return ws_why_err(why, whylen, err, "%s: map %zu bytes: %s", name, m->len,
 		    strerror(err));
 }
 
@@ -255,7 +240,7 @@ static int hugetlb_check(struct ws_mem *m, size_t len, char *why,
 	char hps[32];
 
 	if (kb <= 0)
-		return fail(why, whylen, EOPNOTSUPP,
+		return ws_why_err(why, whylen, EOPNOTSUPP,
 			    "hugetlb: no Hugepagesize in /proc/meminfo (CONFIG_HUGETLBFS not enabled)");
 	m->page_size = (size_t)kb << 10;
 	if (kb % 1024)
@@ -263,7 +248,7 @@ static int hugetlb_check(struct ws_mem *m, size_t len, char *why,
 	else
 		snprintf(hps, sizeof(hps), "%ldM", kb >> 10);
 	if (len % m->page_size)
-		return fail(why, whylen, EINVAL,
+		return ws_why_err(why, whylen, EINVAL,
 			    "hugetlb: size %zu is not a multiple of the huge page size %s",
 			    len, hps);
 	need = len / m->page_size;
@@ -275,10 +260,10 @@ static int hugetlb_check(struct ws_mem *m, size_t len, char *why,
 	avail = free_pages > rsvd ? (size_t)(free_pages - rsvd) : 0;
 	if (avail < need) {
 		if (rsvd > 0)
-			return fail(why, whylen, ENOMEM,
+			return ws_why_err(why, whylen, ENOMEM,
 				    "hugetlb: need %zu huge pages of %s, HugePages_Free=%ld of which HugePages_Rsvd=%ld (reserve with vm.nr_hugepages or wsbench --hugepages %zu)",
 				    need, hps, free_pages, rsvd, need);
-		return fail(why, whylen, ENOMEM,
+		return ws_why_err(why, whylen, ENOMEM,
 			    "hugetlb: need %zu huge pages of %s, HugePages_Free=%ld (reserve with vm.nr_hugepages or wsbench --hugepages %zu)",
 			    need, hps, free_pages, need);
 	}
@@ -298,10 +283,10 @@ int ws_mem_map(struct ws_mem *m, enum ws_backing backing, size_t len,
 	if (why && whylen)
 		why[0] = '\0';
 	if (backing >= WS_BACKING_NR)
-		return fail(why, whylen, EINVAL, "unknown backing %d",
+		return ws_why_err(why, whylen, EINVAL, "unknown backing %d",
 			    (int)backing);
 	if (!len)
-		return fail(why, whylen, EINVAL, "%s: size 0",
+		return ws_why_err(why, whylen, EINVAL, "%s: size 0",
 			    ws_backing_name(backing));
 
 	switch (backing) {
@@ -310,7 +295,7 @@ int ws_mem_map(struct ws_mem *m, enum ws_backing backing, size_t len,
 	case WS_BACKING_SHMEM:
 	case WS_BACKING_GMEM:
 		if (len % m->page_size)
-			return fail(why, whylen, EINVAL,
+			return ws_why_err(why, whylen, EINVAL,
 				    "%s: size %zu is not a multiple of the page size %zu",
 				    ws_backing_name(backing), len,
 				    m->page_size);
@@ -326,7 +311,7 @@ int ws_mem_map(struct ws_mem *m, enum ws_backing backing, size_t len,
 			 * without being THP.  Refuse (benchmarks skip it).
 			 */
 			if (len % WS_THP_SIZE)
-				return fail(why, whylen, EOPNOTSUPP,
+				return ws_why_err(why, whylen, EOPNOTSUPP,
 					    "anon-thp: %zu bytes is not a whole number of %zu KiB huge pages, THP cannot back all of it",
 					    len, WS_THP_SIZE >> 10);
 			ret = thp_check(why, whylen);

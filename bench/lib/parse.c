@@ -398,3 +398,15 @@ int ws_why(char *why, size_t len, const char *fmt, ...)
 	va_end(ap);
 	return -1;
 }
+
+int ws_why_err(char *why, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && len) {
+		va_start(ap, fmt);
+		vsnprintf(why, len, fmt, ap);
+		va_end(ap);
+	}
+	return err > 0 ? -err : err;
+}

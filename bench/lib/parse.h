@@ -52,5 +52,8 @@ int ws_check_run_id(const char *opt, const char *v);
 /* The reason, printf-style, into @why (capacity @len); returns -1. */
 int ws_why(char *why, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same (@why may be NULL), returning -@err (an errno, either sign). */
+int ws_why_err(char *why, size_t len, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif /* WS_PARSE_H */

@@ -172,16 +172,22 @@ def f1_cpu(run):
 
 
 
-def ws(run):
+def over_time(run, name, title, columns, note):
+    """A two-column figure over the cases with intervals: the figure,
+    the cases by pattern, and their legend names."""
     doc = load(run, "vmm-cycle")
     cases = cases_with(doc, with_intervals, "case with intervals")
-    name = namer(cases)
-    fig = Figure("vmm-ws", "vmm-ws", "vmm-cycle: detected vs true working "
-                 "set over time", doc, ncols=2, columns="t_s pages",
-                 note="colour: the working set each backend detected; "
-                      "thick grey: the workload's true working set in the "
-                      "same run")
-    for pat, mine in by_pattern(cases):
+    fig = Figure(name, name, title, doc, ncols=2, columns=columns, note=note)
+    return fig, by_pattern(cases), namer(cases)
+
+
+def ws(run):
+    fig, by_pat, name = over_time(
+        run, "vmm-ws", "vmm-cycle: detected vs true working set over time",
+        "t_s pages",
+        note="colour: the working set each backend detected; thick grey: "
+             "the workload's true working set in the same run")
+    for pat, mine in by_pat:
         p = fig.panel(f"workload pattern {pat}")
         for n, c in enumerate(mine):
             p.add(series(c, "true_ws_pages"),
@@ -195,15 +201,13 @@ def ws(run):
 
 
 def memory(run):
-    doc = load(run, "vmm-cycle")
-    cases = cases_with(doc, with_intervals, "case with intervals")
-    name = namer(cases)
-    fig = Figure("vmm-memory", "vmm-memory", "vmm-cycle: resident memory and "
-                 "refaults over time", doc, ncols=2, columns="t_s value",
-                 note="left: guest pages resident at the end of each "
-                      "interval; right: evicted pages touched again "
-                      "(refaults) in each interval")
-    for pat, mine in by_pattern(cases):
+    fig, by_pat, name = over_time(
+        run, "vmm-memory", "vmm-cycle: resident memory and refaults over "
+        "time", "t_s value",
+        note="left: guest pages resident at the end of each interval; "
+             "right: evicted pages touched again (refaults) in each "
+             "interval")
+    for pat, mine in by_pat:
         for field, what in (("resident_pages", "resident pages"),
                             ("refaults", "refaults per interval")):
             p = fig.panel(f"workload pattern {pat}: {what}", ylabel=what)

@@ -133,18 +133,46 @@ static void eviction_row(FILE *out, json_t *j)
 		slowdown(sd, sizeof(sd), j));
 }
 
+/* The boots' result files, @dir/@pat (a glob pattern), read in turn. */
+struct boots {
+	glob_t g;
+	size_t next;
+};
+
+static bool boots_open(struct boots *b, const char *dir, const char *pat)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, pat);
+	b->next = 0;
+	return !glob(path, 0, NULL, &b->g);
+}
+
+/*
+ * The next file's JSON into @j (NULL when it does not load) and its path;
+ * false after the last (the list freed).
+ */
+static bool boots_next(struct boots *b, json_t **j, const char **path)
+{
+	if (b->next >= b->g.gl_pathc) {
+		globfree(&b->g);
+		return false;
+	}
+	*path = b->g.gl_pathv[b->next++];
+	*j = json_load_file(*path, 0, NULL);
+	return true;
+}
+
 static void eviction_table(FILE *out, const char *dir)
 {
-	char pat[4096];
-	glob_t g;
+	struct boots b;
+	const char *path;
 	bool head = false;
+	json_t *j;
 
-	snprintf(pat, sizeof(pat), "%s/nested-track*.json", dir);
-	if (glob(pat, 0, NULL, &g))
+	if (!boots_open(&b, dir, "nested-track*.json"))
 		return;
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		json_t *j = json_load_file(g.gl_pathv[i], 0, NULL);
-
+	while (boots_next(&b, &j, &path)) {
 		if (j && json_is_true(json_object_get(json_object_get(j,
 				"eviction"), "measured")) && !head) {
 			fprintf(out, "the cycle on QEMU's RAM (detect, freeze, evict, refault):\n");
@@ -160,7 +188,6 @@ static void eviction_table(FILE *out, const char *dir)
 	}
 	if (head)
 		fprintf(out, "(stall: freeze to unfreeze, ms of wall time per interval; CPU: the manager's and its fault handler's; lost: bad pages in the nested guest's stamp check, at the memfd, or not restored; accounted: evicted = refaulted + restored at release)\n");
-	globfree(&g);
 }
 
 /* One boot's row of the device table (qthreads.c's JSON, the disk check). */
@@ -194,25 +221,22 @@ static void device_row(FILE *out, json_t *j)
 /* QEMU's own accesses: its vCPU threads' faults against the others'. */
 static void device_table(FILE *out, const char *dir)
 {
-	char pat[4096];
-	glob_t g;
+	struct boots b;
+	const char *path;
+	json_t *j;
 
-	snprintf(pat, sizeof(pat), "%s/nested-track*.json", dir);
-	if (glob(pat, 0, NULL, &g))
+	if (!boots_open(&b, dir, "nested-track*.json"))
 		return;
 	fprintf(out, "QEMU's own accesses (the nested guest's virtio disk, O_DIRECT):\n");
 	fprintf(out, "%-10s %11s %11s %13s %15s  %s\n", "mechanism",
 		"faults vCPU", "device", "refaults vCPU", "refaults device",
 		"disk check");
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		json_t *j = json_load_file(g.gl_pathv[i], 0, NULL);
-
+	while (boots_next(&b, &j, &path)) {
 		if (j)
 			device_row(out, j);
 		json_decref(j);
 	}
 	fprintf(out, "(faults QEMU's uffd delivered to the cycle, by thread: its vCPU threads, or the others -- its I/O workers and main loop doing the disk's DMA -- all resolved by the same handler; rwp async faults outside the freeze resolve in the kernel and are not counted)\n");
-	globfree(&g);
 }
 
 /*
@@ -221,14 +245,13 @@ static void device_table(FILE *out, const char *dir)
  */
 static void later_boots(FILE *out, const char *dir)
 {
-	char pat[4096];
-	glob_t g;
+	struct boots b;
+	const char *path;
+	json_t *j;
 
-	snprintf(pat, sizeof(pat), "%s/nested-track.*.json", dir);
-	if (glob(pat, 0, NULL, &g))
+	if (!boots_open(&b, dir, "nested-track.*.json"))
 		return;
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		json_t *j = json_load_file(g.gl_pathv[i], 0, NULL);
+	while (boots_next(&b, &j, &path)) {
 		json_t *in = json_object_get(j, "integrity");
 
 		if (!j)
@@ -236,10 +259,9 @@ static void later_boots(FILE *out, const char *dir)
 		mechanism_rows(out, j);
 		if (!content_ok(in))
 			fprintf(out, "%-10s ^ its boot's memfd check FAILED (%s)\n",
-				"", g.gl_pathv[i]);
+				"", path);
 		json_decref(j);
 	}
-	globfree(&g);
 }
 
 /* The untracked boot every slowdown is measured against. */

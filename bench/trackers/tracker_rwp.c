@@ -82,33 +82,16 @@ static int rwp_open(struct ws_tracker *t)
 
 static int rwp_arm(struct ws_tracker *t, size_t first, size_t npages)
 {
-	struct ws_uffd_tracker *ut = t->priv;
-	struct ws_uffdio_rwprotect rp = {
-		.range = ws_uffd_tracker_range(t, first, npages),
-		.mode = WS_UFFDIO_RWPROTECT_MODE_RWP,
-	};
-
-	if (ioctl(ut->uffd, WS_UFFDIO_RWPROTECT, &rp))
-		return ws_tracker_fail(t, errno,
-				       "UFFDIO_RWPROTECT(MODE_RWP, pages %zu+%zu)",
-				       first, npages);
-	return 0;
+	return ws_uffd_tracker_protect(t, WS_UFFDIO_RWPROTECT,
+				       WS_UFFDIO_RWPROTECT_MODE_RWP, first,
+				       npages, "UFFDIO_RWPROTECT(MODE_RWP)");
 }
 
 /* Unprotect (and wake) the range: one change_protection, no page touched. */
 static int rwp_disarm(struct ws_tracker *t, size_t first, size_t npages)
 {
-	struct ws_uffd_tracker *ut = t->priv;
-	struct ws_uffdio_rwprotect rp = {
-		.range = ws_uffd_tracker_range(t, first, npages),
-		.mode = 0,
-	};
-
-	if (ioctl(ut->uffd, WS_UFFDIO_RWPROTECT, &rp))
-		return ws_tracker_fail(t, errno,
-				       "UFFDIO_RWPROTECT(unprotect, pages %zu+%zu)",
-				       first, npages);
-	return 0;
+	return ws_uffd_tracker_protect(t, WS_UFFDIO_RWPROTECT, 0, first, npages,
+				       "UFFDIO_RWPROTECT(unprotect)");
 }
 
 static int rwp_collect(struct ws_tracker *t, struct ws_pageset *out,

@@ -125,33 +125,16 @@ static int wp_open(struct ws_tracker *t)
  */
 static int wp_arm(struct ws_tracker *t, size_t first, size_t npages)
 {
-	struct ws_uffd_tracker *ut = t->priv;
-	struct ws_uffdio_writeprotect wp = {
-		.range = ws_uffd_tracker_range(t, first, npages),
-		.mode = WS_UFFDIO_WRITEPROTECT_MODE_WP,
-	};
-
-	if (ioctl(ut->uffd, WS_UFFDIO_WRITEPROTECT, &wp))
-		return ws_tracker_fail(t, errno,
-				       "UFFDIO_WRITEPROTECT(pages %zu+%zu)",
-				       first, npages);
-	return 0;
+	return ws_uffd_tracker_protect(t, WS_UFFDIO_WRITEPROTECT,
+				       WS_UFFDIO_WRITEPROTECT_MODE_WP, first,
+				       npages, "UFFDIO_WRITEPROTECT(MODE_WP)");
 }
 
 /* Write-unprotect the range: PMDs stay PMDs (a write would split them). */
 static int wp_disarm(struct ws_tracker *t, size_t first, size_t npages)
 {
-	struct ws_uffd_tracker *ut = t->priv;
-	struct ws_uffdio_writeprotect wp = {
-		.range = ws_uffd_tracker_range(t, first, npages),
-		.mode = 0,
-	};
-
-	if (ioctl(ut->uffd, WS_UFFDIO_WRITEPROTECT, &wp))
-		return ws_tracker_fail(t, errno,
-				       "UFFDIO_WRITEPROTECT(unprotect, pages %zu+%zu)",
-				       first, npages);
-	return 0;
+	return ws_uffd_tracker_protect(t, WS_UFFDIO_WRITEPROTECT, 0, first,
+				       npages, "UFFDIO_WRITEPROTECT(unprotect)");
 }
 
 static int wp_collect(struct ws_tracker *t, struct ws_pageset *out,

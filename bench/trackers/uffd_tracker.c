@@ -5,6 +5,7 @@
  * bookkeeping, the async <-> sync switch and the collect scan.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,27 @@ int ws_uffd_tracker_scan(struct ws_tracker *t, const struct ws_pm_scan *q,
  * and those accesses are then never reported: a cold page left armed by
  * the per-run policy would have been reported next interval.
  */
+int ws_uffd_tracker_protect(struct ws_tracker *t, unsigned long req,
+			    __u64 mode, size_t first, size_t n,
+			    const char *what)
+{
+	struct ws_uffd_tracker *ut = t->priv;
+	struct ws_uffdio_rwprotect arg = {
+		.range = ws_uffd_tracker_range(t, first, n),
+		.mode = mode,
+	};
+
+	_Static_assert(sizeof(struct ws_uffdio_rwprotect) ==
+		       sizeof(struct ws_uffdio_writeprotect) &&
+		       offsetof(struct ws_uffdio_rwprotect, mode) ==
+		       offsetof(struct ws_uffdio_writeprotect, mode),
+		       "RWPROTECT and WRITEPROTECT take the same {range, mode}");
+	if (ioctl(ut->uffd, req, &arg))
+		return ws_tracker_fail(t, errno, "%s of pages %zu+%zu", what,
+				       first, n);
+	return 0;
+}
+
 int ws_uffd_tracker_rearm(struct ws_tracker *t, const struct ws_pageset *set)
 {
 	size_t pos = 0, first, n, span_first = 0, span_end = 0;

@@ -95,6 +95,15 @@ ws_uffd_tracker_range(const struct ws_tracker *t, size_t first, size_t n)
 }
 
 /*
+ * UFFDIO_RWPROTECT or UFFDIO_WRITEPROTECT (@req: both take {range, mode})
+ * over pages @first..@first+@n-1 with @mode; @what names the call and
+ * mode in the error ("UFFDIO_RWPROTECT(MODE_RWP)").
+ */
+int ws_uffd_tracker_protect(struct ws_tracker *t, unsigned long req,
+			    __u64 mode, size_t first, size_t n,
+			    const char *what);
+
+/*
  * collect(rearm=true)'s second half: re-arm the hot pages of @set with
  * t->rearm's policy (per-run: misses hot pages only; span: one call,
  * misses any page in the span), calling

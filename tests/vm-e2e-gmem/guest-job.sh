@@ -7,14 +7,9 @@
 # correctness and fault-latency, and rwp and wp asked for on gmem (the
 # kernel's answers).  Exit codes are recorded per step; the host asserts.
 set -u
-ws=/opt/wsbench/bin/wsbench
-out=/mnt/share/e2e
-mkdir -p "$out"
-common="--quiet --out $out --run-id e2e"
-tiny="--min-reps 3 --max-reps 5 --min-time 0 --warmup 1 $common"
 
 step_tag=e2e-gmem
-. /mnt/share/guest-step.sh	# step NAME CMD...
+. /mnt/share/guest-step.sh	# ws, out, common, tiny; step NAME CMD...
 
 # The gate's evidence, whatever happens after it.
 dmesg | grep -iE 'kvm|svm' >"$out/kvm-dmesg.txt" 2>&1

@@ -7,15 +7,10 @@
 # and the whole uffd-unit-tests suite.  Exit codes are recorded per step;
 # the host asserts on them.
 set -u
-ws=/opt/wsbench/bin/wsbench
 uut=/opt/wsbench/bin/uffd-unit-tests
-out=/mnt/share/e2e
-mkdir -p "$out"
-common="--quiet --out $out --run-id e2e"
-tiny="--min-reps 3 --max-reps 5 --min-time 0 --warmup 1 $common"
 
 step_tag=e2e-rfc
-. /mnt/share/guest-step.sh	# step NAME CMD...
+. /mnt/share/guest-step.sh	# ws, out, common, tiny; step NAME CMD...
 
 step probe $ws probe --json "$out/probe.json"
 step correctness $ws run correctness --backend minor-anon,rwp --backing anon \

@@ -4,14 +4,9 @@
 # the correctness patterns on all backends, and the kernel's own RWP
 # selftests.  Exit codes are recorded per step; the host asserts on them.
 set -u
-ws=/opt/wsbench/bin/wsbench
-out=/mnt/share/e2e
-mkdir -p "$out"
-common="--quiet --out $out --run-id e2e"
-tiny="--min-reps 3 --max-reps 5 --min-time 0 --warmup 1 $common"
 
 step_tag=e2e
-. /mnt/share/guest-step.sh	# step NAME CMD...
+. /mnt/share/guest-step.sh	# ws, out, common, tiny; step NAME CMD...
 
 step probe $ws probe --json "$out/probe.json"
 step correctness $ws run correctness --backend rwp,idle,wp,softdirty \

@@ -23,6 +23,10 @@ enum ws_backing {
 
 #define WS_BACKING_BIT(b)	(1u << (b))
 #define WS_BACKING_ALL		((1u << WS_BACKING_NR) - 1)
+/* Private and shared 4K memory, and THP: what page tables track alike. */
+#define WS_BACKING_PAGES	(WS_BACKING_BIT(WS_BACKING_ANON) | \
+				 WS_BACKING_BIT(WS_BACKING_ANON_THP) | \
+				 WS_BACKING_BIT(WS_BACKING_SHMEM))
 /*
  * What a run measures without --backing: all but gmem, which needs KVM in
  * the kernel (KERNEL=gmem) and is asked for by name (or "all").

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -323,5 +324,12 @@ int ws_tracker_fail(struct ws_tracker *t, int err, const char *fmt, ...)
  * naming the file (ws_tracker_fail()).
  */
 int ws_tracker_open_pagemap(struct ws_tracker *t);
+/* close() *@fd if it is open and mark it closed (the trackers' close()). */
+static inline void ws_close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
 
 #endif /* WS_TRACKER_H */

@@ -472,12 +472,9 @@ static void idle_close(struct ws_tracker *t)
 
 	if (!pv)
 		return;
-	if (pv->bitmap_fd >= 0)
-		close(pv->bitmap_fd);
-	if (pv->pmfd >= 0)
-		close(pv->pmfd);
-	if (pv->kpf_fd >= 0)
-		close(pv->kpf_fd);
+	ws_close_fd(&pv->bitmap_fd);
+	ws_close_fd(&pv->pmfd);
+	ws_close_fd(&pv->kpf_fd);
 	free(pv->entries);
 	free(pv->head);
 	free(pv->armed);
@@ -656,9 +653,7 @@ const struct ws_tracker_ops ws_tracker_idle = {
 	.name = "idle",
 	.summary = "idle page tracking: PFN bitmap in sysfs, via pagemap PFNs: reads and writes",
 	.sees = WS_SEES_ACCESSES,
-	.backings = WS_BACKING_BIT(WS_BACKING_ANON) |
-		    WS_BACKING_BIT(WS_BACKING_ANON_THP) |
-		    WS_BACKING_BIT(WS_BACKING_SHMEM),
+	.backings = WS_BACKING_PAGES,
 	.modes = WS_MODE_BIT(WS_MODE_ASYNC),
 	.faults_on = 0,
 	.arm_leaves_tlb = true,

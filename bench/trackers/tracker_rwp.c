@@ -114,9 +114,7 @@ const struct ws_tracker_ops ws_tracker_rwp = {
 	.name = "rwp",
 	.summary = "userfaultfd RWP (Linux 7.3) + PAGEMAP_SCAN(ACCESSED): reads and writes",
 	.sees = WS_SEES_ACCESSES,
-	.backings = WS_BACKING_BIT(WS_BACKING_ANON) |
-		    WS_BACKING_BIT(WS_BACKING_ANON_THP) |
-		    WS_BACKING_BIT(WS_BACKING_SHMEM) |
+	.backings = WS_BACKING_PAGES |
 		    WS_BACKING_BIT(WS_BACKING_HUGETLB) |
 		    /* the kernel answers at UFFDIO_REGISTER */
 		    WS_BACKING_BIT(WS_BACKING_GMEM),

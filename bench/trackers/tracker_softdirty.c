@@ -135,10 +135,8 @@ static void softdirty_close(struct ws_tracker *t)
 
 	if (!pv)
 		return;
-	if (pv->clear_refs_fd >= 0)
-		close(pv->clear_refs_fd);
-	if (pv->pmfd >= 0)
-		close(pv->pmfd);
+	ws_close_fd(&pv->clear_refs_fd);
+	ws_close_fd(&pv->pmfd);
 	free(pv->entries);
 	free(pv);
 	t->priv = NULL;
@@ -252,9 +250,7 @@ const struct ws_tracker_ops ws_tracker_softdirty = {
 	.name = "softdirty",
 	.summary = "soft-dirty: clear_refs 4 (whole process) + pagemap bit 55 / PAGEMAP_SCAN: writes only",
 	.sees = WS_SEES_WRITES,
-	.backings = WS_BACKING_BIT(WS_BACKING_ANON) |
-		    WS_BACKING_BIT(WS_BACKING_ANON_THP) |
-		    WS_BACKING_BIT(WS_BACKING_SHMEM),
+	.backings = WS_BACKING_PAGES,
 	.modes = WS_MODE_BIT(WS_MODE_ASYNC),
 	.faults_on = WS_ACCESS_WRITE,
 	.arm_is_ranged = false,

@@ -186,9 +186,7 @@ const struct ws_tracker_ops ws_tracker_wp = {
 	.name = "wp",
 	.summary = "uffd write-protect (WP_ASYNC) + PAGEMAP_SCAN: writes only",
 	.sees = WS_SEES_WRITES,
-	.backings = WS_BACKING_BIT(WS_BACKING_ANON) |
-		    WS_BACKING_BIT(WS_BACKING_ANON_THP) |
-		    WS_BACKING_BIT(WS_BACKING_SHMEM) |
+	.backings = WS_BACKING_PAGES |
 		    WS_BACKING_BIT(WS_BACKING_HUGETLB) |
 		    /* the kernel answers at UFFDIO_REGISTER */
 		    WS_BACKING_BIT(WS_BACKING_GMEM),

@@ -101,10 +101,8 @@ void ws_uffd_tracker_close(struct ws_tracker *t)
 		return;
 	ws_uffd_handler_stop(&ut->handler);
 	/* Closing the uffd is what ends tracking: see each tracker's ops. */
-	if (ut->uffd >= 0)
-		close(ut->uffd);
-	if (ut->pmfd >= 0)
-		close(ut->pmfd);
+	ws_close_fd(&ut->uffd);
+	ws_close_fd(&ut->pmfd);
 	free(ut);
 	t->priv = NULL;
 }

@@ -8,6 +8,17 @@ py=/usr/bin/python3
 # q FILE EXPR: print a Python expression over the JSON d of FILE.
 q() { "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1" 2>/dev/null; }
 
+# e2e_ran DIR BENCH [WHAT]: the guest's `wsbench run BENCH` into DIR exited
+# 0 (no backend errors; else its stderr's start is in the line) and
+# DIR/BENCH.json matches results/schema.json.  Two TAP lines.
+e2e_ran() {
+	local r=0
+	[ "$(cat "$1/$2.rc" 2>/dev/null)" = 0 ] || r=1
+	ok "$r" "guest: ${3:+$3 }wsbench run $2 exits 0 (no backend errors)$([ "$r" = 0 ] || printf ': %s' "$(head -c 300 "$1/$2.err" 2>/dev/null)")"
+	"$py" tests/validate_results.py "$1/$2.json" >/dev/null 2>&1
+	ok $? "guest: ${3:+$3 }$2.json matches results/schema.json"
+}
+
 # e2e_kernel KERNEL: build or reuse it, kdir= its cache directory; stops
 # the test when the build fails.
 e2e_kernel() {

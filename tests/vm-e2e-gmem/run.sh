@@ -40,10 +40,7 @@ ok $? "the gate: KVM up under TCG, KVM_CREATE_VM + KVM_CREATE_GUEST_MEMFD(MMAP|I
 ok $? "minor is supported ($(q "$e/probe.json" "d['backends']['minor']['reason'] or d['backends']['minor']['detail']"))"
 
 for bm in correctness fault-latency; do
-	[ "$(cat "$e/$bm.rc" 2>/dev/null)" = 0 ]
-	ok $? "guest: wsbench run $bm exits 0 (no backend errors)"
-	"$py" tests/validate_results.py "$e/$bm.json" >/dev/null 2>&1
-	ok $? "guest: $bm.json matches results/schema.json"
+	e2e_ran "$e" "$bm"
 	# The set-mode round trip opens async first: a skip for sync-only minor.
 	sk=$(q "$e/$bm.json" "[(s['backing'], s['reason']) for s in d['skipped'] if s['backend']=='minor' and s['backing'] and 'no async mode' not in s['reason']]")
 	[ "$sk" = "[]" ]

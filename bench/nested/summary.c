@@ -196,6 +196,8 @@ static void device_row(FILE *out, json_t *j)
 	json_t *f = json_object_get(json_object_get(j, "eviction"), "faults");
 	json_t *d = json_object_get(j, "disk");
 	void *it = json_object_iter(json_object_get(j, "mechanisms"));
+	/* No mechanism: the untracked baseline boot (its disk checked too). */
+	const char *name = it ? json_object_iter_key(it) : "untracked";
 	char disk[64];
 
 	if (!json_is_object(d))
@@ -206,14 +208,13 @@ static void device_row(FILE *out, json_t *j)
 		snprintf(disk, sizeof(disk), "%.0f ops, %s", num(d, "ops"),
 			 json_is_true(json_object_get(d, "ok")) ? "ok" : "BAD");
 	if (!json_is_true(json_object_get(f, "classified"))) {
-		fprintf(out, "%-10s %s; disk %s\n",
-			it ? json_object_iter_key(it) : "?",
+		fprintf(out, "%-10s %s; disk %s\n", name,
 			f ? str(f, "reason") : "no cycle: no faults delivered",
 			disk);
 		return;
 	}
 	fprintf(out, "%-10s %11.0f %11.0f %13.0f %15.0f  %s\n",
-		it ? json_object_iter_key(it) : "?", num(f, "faults_vcpu"),
+		name, num(f, "faults_vcpu"),
 		num(f, "faults_device"), num(f, "refaults_vcpu"),
 		num(f, "refaults_device"), disk);
 }

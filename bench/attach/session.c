@@ -58,17 +58,17 @@ int ws_session_listen(struct ws_session *s, const char *path, char *why,
 
 	if (strlen(path) >= sizeof(a.sun_path))
 		return ws_why_err(why, len, -ENAMETOOLONG,
-			    "socket path %s is longer than %zu bytes", path,
-			    sizeof(a.sun_path) - 1);
+				  "socket path %s is longer than %zu bytes", path,
+				  sizeof(a.sun_path) - 1);
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
 	if (!lstat(path, &st)) {
 		if (!S_ISSOCK(st.st_mode))
 			return ws_why_err(why, len, -EEXIST,
-				    "%s exists and is not a socket", path);
+					  "%s exists and is not a socket", path);
 		if (live_socket(&a))
 			return ws_why_err(why, len, -EADDRINUSE,
-				    "%s: another manager is listening there",
-				    path);
+					  "%s: another manager is listening there",
+					  path);
 		unlink(path);	/* stale: its manager is gone */
 	}
 	s->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -76,7 +76,7 @@ int ws_session_listen(struct ws_session *s, const char *path, char *why,
 	    bind(s->listen_fd, (struct sockaddr *)&a, sizeof(a)) ||
 	    listen(s->listen_fd, WS_SESSION_MAX_PEERS))
 		return ws_why_err(why, len, -errno, "listen on %s: %s", path,
-			    strerror(errno));
+				  strerror(errno));
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	s->bound = true;
 	return 0;
@@ -208,7 +208,7 @@ static int peer_message(struct ws_session *s, int i, char *why, size_t len)
 			if (fds[k] >= 0)
 				close(fds[k]);
 		return ws_why_err(why, len, m.status, "pid %d cannot hand off %s: %s",
-			    (int)s->peer_pid[i], m.name, m.text);
+				  (int)s->peer_pid[i], m.name, m.text);
 	}
 	s->range = m;
 	s->memfd = (m.flags & WS_HO_F_MEMFD) ? fds[0] : -1;
@@ -249,15 +249,15 @@ int ws_session_handoff(struct ws_session *s, const struct ws_selector *sel,
 
 		if (mono_ns() >= end) {
 			ret = ws_why_err(why, len, -ETIMEDOUT,
-				   "no process handed off a mapping matching %s within %d s%s",
-				   what, timeout_ms / 1000,
-				   no_handoff_hint(s, sel));
+					 "no process handed off a mapping matching %s within %d s%s",
+					 what, timeout_ms / 1000,
+					 no_handoff_hint(s, sel));
 			break;
 		}
 		if (alive && !alive(alive_arg)) {
 			ret = ws_why_err(why, len, -ESRCH,
-				   "the target exited before handing off a mapping matching %s%s",
-				   what, no_handoff_hint(s, sel));
+					 "the target exited before handing off a mapping matching %s%s",
+					 what, no_handoff_hint(s, sel));
 			break;
 		}
 		p[n++] = (struct pollfd){ .fd = s->listen_fd, .events = POLLIN };
@@ -332,14 +332,14 @@ int ws_session_open_uffd(void *arg, uint64_t features, uint64_t mode,
 	ret = ask(s, &m, fds, 0, WS_HO_UFFD_REPLY, REPLY_TIMEOUT_MS);
 	if (ret)
 		return ws_why_err(why, len, ret, "uffd from pid %d: %s", (int)s->pid,
-			    strerror(-ret));
+				  strerror(-ret));
 	if (m.status || fds[0] < 0) {
 		for (int k = 0; k < WS_HO_MAX_FDS; k++)
 			if (fds[k] >= 0)
 				close(fds[k]);
 		return ws_why_err(why, len, m.status ? m.status : -EPROTO,
-			    "pid %d: %s", (int)s->pid,
-			    m.text[0] ? m.text : "no uffd in the reply");
+				  "pid %d: %s", (int)s->pid,
+				  m.text[0] ? m.text : "no uffd in the reply");
 	}
 	if (fds[1] >= 0)
 		close(fds[1]);
@@ -364,7 +364,7 @@ int ws_session_storage(struct ws_session *s, int storage_fd, int state_fd,
 	if (!ret && m.status)
 		ret = m.status;
 	return ret ? ws_why_err(why, len, ret, "storage to pid %d: %s", (int)s->pid,
-			  m.text[0] ? m.text : strerror(-ret)) : 0;
+				m.text[0] ? m.text : strerror(-ret)) : 0;
 }
 
 int ws_session_poll(struct ws_session *s, int timeout_ms)
@@ -403,11 +403,11 @@ int ws_session_release(struct ws_session *s, int timeout_ms, char *why,
 	ret = ask(s, &m, fds, 0, WS_HO_RELEASED, timeout_ms);
 	if (ret)
 		return ws_why_err(why, len, ret, "release of pid %d: %s",
-			    (int)s->pid, strerror(-ret));
+				  (int)s->pid, strerror(-ret));
 	s->restored = m.restored;
 	s->restore_failed = m.failed;
 	return m.status ? ws_why_err(why, len, m.status, "pid %d: %s", (int)s->pid,
-			       m.text) : 0;
+				     m.text) : 0;
 }
 
 void ws_session_close(struct ws_session *s)

@@ -45,25 +45,25 @@ static int create_vm(char *why, size_t whylen)
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (kvm < 0)
 		return ws_why_err(why, whylen, EOPNOTSUPP,
-			    "gmem: open /dev/kvm: %s (no KVM in this kernel, or no SVM/VMX for it: see dmesg)",
-			    strerror(errno));
+				  "gmem: open /dev/kvm: %s (no KVM in this kernel, or no SVM/VMX for it: see dmesg)",
+				  strerror(errno));
 	vm = ioctl(kvm, WS_KVM_CREATE_VM, 0);
 	err = errno;
 	close(kvm);
 	if (vm < 0)
 		return ws_why_err(why, whylen, EOPNOTSUPP, "gmem: KVM_CREATE_VM: %s",
-			    strerror(err));
+				  strerror(err));
 	if (ioctl(vm, WS_KVM_CHECK_EXTENSION, WS_KVM_CAP_GUEST_MEMFD) <= 0) {
 		close(vm);
 		return ws_why_err(why, whylen, EOPNOTSUPP,
-			    "gmem: KVM_CHECK_EXTENSION(KVM_CAP_GUEST_MEMFD) = 0 (CONFIG_KVM_GUEST_MEMFD off)");
+				  "gmem: KVM_CHECK_EXTENSION(KVM_CAP_GUEST_MEMFD) = 0 (CONFIG_KVM_GUEST_MEMFD off)");
 	}
 	flags = ioctl(vm, WS_KVM_CHECK_EXTENSION, WS_KVM_CAP_GUEST_MEMFD_FLAGS);
 	if (flags < 0 || ((uint64_t)flags & WS_GMEM_FLAGS) != WS_GMEM_FLAGS) {
 		close(vm);
 		return ws_why_err(why, whylen, EOPNOTSUPP,
-			    "gmem: KVM_CAP_GUEST_MEMFD_FLAGS = 0x%lx lacks MMAP|INIT_SHARED (0x%llx)",
-			    flags, (unsigned long long)WS_GMEM_FLAGS);
+				  "gmem: KVM_CAP_GUEST_MEMFD_FLAGS = 0x%lx lacks MMAP|INIT_SHARED (0x%llx)",
+				  flags, (unsigned long long)WS_GMEM_FLAGS);
 	}
 	return vm;
 }
@@ -85,8 +85,8 @@ int ws_gmem_create(size_t len, int *vm_fd, char *why, size_t whylen)
 		close(vm);
 		/* ENOMEM is a size that does not fit; anything else a refusal. */
 		return ws_why_err(why, whylen, err == ENOMEM ? ENOMEM : EOPNOTSUPP,
-			    "gmem: KVM_CREATE_GUEST_MEMFD(%zu bytes, MMAP|INIT_SHARED): %s",
-			    len, strerror(err));
+				  "gmem: KVM_CREATE_GUEST_MEMFD(%zu bytes, MMAP|INIT_SHARED): %s",
+				  len, strerror(err));
 	}
 	/* KVM opens the VM fd close-on-exec, not the guest_memfd. */
 	fcntl(fd, F_SETFD, FD_CLOEXEC);

@@ -107,16 +107,16 @@ static int thp_check(char *why, size_t whylen)
 
 	if (!f)
 		return ws_why_err(why, whylen, EOPNOTSUPP,
-			    "anon-thp: THP not available (CONFIG_TRANSPARENT_HUGEPAGE): %s: %s",
-			    THP_ENABLED, strerror(errno));
+				  "anon-thp: THP not available (CONFIG_TRANSPARENT_HUGEPAGE): %s: %s",
+				  THP_ENABLED, strerror(errno));
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = '\0';
 	fclose(f);
 	buf[strcspn(buf, "\n")] = '\0';
 	if (strstr(buf, "[never]"))
 		return ws_why_err(why, whylen, EOPNOTSUPP,
-			    "anon-thp: THP disabled: %s is \"%s\"",
-			    THP_ENABLED, buf);
+				  "anon-thp: THP disabled: %s is \"%s\"",
+				  THP_ENABLED, buf);
 	return 0;
 }
 
@@ -130,8 +130,8 @@ static int map_anon(struct ws_mem *m, bool thp, char *why, size_t whylen)
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return ws_why_err(why, whylen, errno, "%s: mmap %zu bytes: %s",
-			    ws_backing_name(m->backing), map_len,
-			    strerror(errno));
+				  ws_backing_name(m->backing), map_len,
+				  strerror(errno));
 	m->map_base = p;
 	m->map_len = map_len;
 	m->addr = p;
@@ -142,15 +142,15 @@ static int map_anon(struct ws_mem *m, bool thp, char *why, size_t whylen)
 			err = errno;
 			munmap(p, map_len);
 			return ws_why_err(why, whylen, err,
-				    "anon-thp: madvise(MADV_HUGEPAGE): %s",
-				    strerror(err));
+					  "anon-thp: madvise(MADV_HUGEPAGE): %s",
+					  strerror(err));
 		}
 	} else if (madvise(p, map_len, MADV_NOHUGEPAGE) && errno != EINVAL) {
 		/* EINVAL: THP compiled out, pages are 4 KiB anyway. */
 		err = errno;
 		munmap(p, map_len);
 		return ws_why_err(why, whylen, err, "anon: madvise(MADV_NOHUGEPAGE): %s",
-			    strerror(err));
+				  strerror(err));
 	}
 	return 0;
 }
@@ -194,7 +194,7 @@ static int map_memfd(struct ws_mem *m, unsigned int mfd_flags,
 			     MFD_CLOEXEC | mfd_flags);
 	if (m->fd < 0)
 		return ws_why_err(why, whylen, errno, "%s: memfd_create: %s", name,
-			    strerror(errno));
+				  strerror(errno));
 	if (ftruncate(m->fd, m->len)) {
 		err = errno;
 		goto out_close;
@@ -226,7 +226,7 @@ map:
 out_close:
 	close_fds(m);
 	return ws_why_err(why, whylen, err, "%s: map %zu bytes: %s", name, m->len,
-		    strerror(err));
+			  strerror(err));
 }
 
 /* Huge page size and availability from /proc/meminfo. */
@@ -241,7 +241,7 @@ static int hugetlb_check(struct ws_mem *m, size_t len, char *why,
 
 	if (kb <= 0)
 		return ws_why_err(why, whylen, EOPNOTSUPP,
-			    "hugetlb: no Hugepagesize in /proc/meminfo (CONFIG_HUGETLBFS not enabled)");
+				  "hugetlb: no Hugepagesize in /proc/meminfo (CONFIG_HUGETLBFS not enabled)");
 	m->page_size = (size_t)kb << 10;
 	if (kb % 1024)
 		snprintf(hps, sizeof(hps), "%ldK", kb);
@@ -249,8 +249,8 @@ static int hugetlb_check(struct ws_mem *m, size_t len, char *why,
 		snprintf(hps, sizeof(hps), "%ldM", kb >> 10);
 	if (len % m->page_size)
 		return ws_why_err(why, whylen, EINVAL,
-			    "hugetlb: size %zu is not a multiple of the huge page size %s",
-			    len, hps);
+				  "hugetlb: size %zu is not a multiple of the huge page size %s",
+				  len, hps);
 	need = len / m->page_size;
 	if (free_pages < 0)
 		free_pages = 0;
@@ -261,11 +261,11 @@ static int hugetlb_check(struct ws_mem *m, size_t len, char *why,
 	if (avail < need) {
 		if (rsvd > 0)
 			return ws_why_err(why, whylen, ENOMEM,
-				    "hugetlb: need %zu huge pages of %s, HugePages_Free=%ld of which HugePages_Rsvd=%ld (reserve with vm.nr_hugepages or wsbench --hugepages %zu)",
-				    need, hps, free_pages, rsvd, need);
+					  "hugetlb: need %zu huge pages of %s, HugePages_Free=%ld of which HugePages_Rsvd=%ld (reserve with vm.nr_hugepages or wsbench --hugepages %zu)",
+					  need, hps, free_pages, rsvd, need);
 		return ws_why_err(why, whylen, ENOMEM,
-			    "hugetlb: need %zu huge pages of %s, HugePages_Free=%ld (reserve with vm.nr_hugepages or wsbench --hugepages %zu)",
-			    need, hps, free_pages, need);
+				  "hugetlb: need %zu huge pages of %s, HugePages_Free=%ld (reserve with vm.nr_hugepages or wsbench --hugepages %zu)",
+				  need, hps, free_pages, need);
 	}
 	return 0;
 }
@@ -284,10 +284,10 @@ int ws_mem_map(struct ws_mem *m, enum ws_backing backing, size_t len,
 		why[0] = '\0';
 	if (backing >= WS_BACKING_NR)
 		return ws_why_err(why, whylen, EINVAL, "unknown backing %d",
-			    (int)backing);
+				  (int)backing);
 	if (!len)
 		return ws_why_err(why, whylen, EINVAL, "%s: size 0",
-			    ws_backing_name(backing));
+				  ws_backing_name(backing));
 
 	switch (backing) {
 	case WS_BACKING_ANON:
@@ -296,9 +296,9 @@ int ws_mem_map(struct ws_mem *m, enum ws_backing backing, size_t len,
 	case WS_BACKING_GMEM:
 		if (len % m->page_size)
 			return ws_why_err(why, whylen, EINVAL,
-				    "%s: size %zu is not a multiple of the page size %zu",
-				    ws_backing_name(backing), len,
-				    m->page_size);
+					  "%s: size %zu is not a multiple of the page size %zu",
+					  ws_backing_name(backing), len,
+					  m->page_size);
 		m->len = len;
 		if (backing == WS_BACKING_SHMEM || backing == WS_BACKING_GMEM) {
 			ret = map_memfd(m, 0, why, whylen);
@@ -312,8 +312,8 @@ int ws_mem_map(struct ws_mem *m, enum ws_backing backing, size_t len,
 			 */
 			if (len % WS_THP_SIZE)
 				return ws_why_err(why, whylen, EOPNOTSUPP,
-					    "anon-thp: %zu bytes is not a whole number of %zu KiB huge pages, THP cannot back all of it",
-					    len, WS_THP_SIZE >> 10);
+						  "anon-thp: %zu bytes is not a whole number of %zu KiB huge pages, THP cannot back all of it",
+						  len, WS_THP_SIZE >> 10);
 			ret = thp_check(why, whylen);
 			if (ret)
 				return ret;

@@ -14,6 +14,15 @@
 
 #define MAX_BACKENDS	32
 
+/* anon if it can, else the first backing it supports. */
+static const char *table_backing(const struct ws_tracker_ops *o)
+{
+	for (int b = 0; b < WS_BACKING_NR; b++)
+		if (o->backings & WS_BACKING_BIT(b))
+			return ws_backing_name(b);
+	return "anon";
+}
+
 static const struct ws_backend_traits *const *backends(void)
 {
 	static struct ws_backend_traits traits[MAX_BACKENDS];
@@ -30,6 +39,10 @@ static const struct ws_backend_traits *const *backends(void)
 			.arm_leaves_tlb = o->arm_leaves_tlb,
 			.flush_disturbs_arm = o->flush_disturbs_arm,
 			.sampling = o->sampling,
+			.table_backing = table_backing(o),
+			.sync_only = o->modes == WS_MODE_BIT(WS_MODE_SYNC),
+			.table_why = o->backings & WS_BACKING_BIT(WS_BACKING_ANON) ?
+				     NULL : o->backings_why,
 		};
 		list[i] = &traits[i];
 	}

@@ -38,7 +38,19 @@
 #include "pattern.h"
 #include "stats.h"
 
-#define ANON_NOTE "detection only: anonymous memory has no I/O view, so a VMM cannot write a page out without going through the tracked mapping (kernel Documentation/admin-guide/mm/userfaultfd.rst); eviction and refault run on shmem"
+/* Why a backing other than shmem is detection only (JSON "eviction"). */
+static const char *detection_only_why(enum ws_backing b)
+{
+	switch (b) {
+	case WS_BACKING_ANON:
+	case WS_BACKING_ANON_THP:
+		return "detection only: anonymous memory has no I/O view, so a VMM cannot write a page out without going through the tracked mapping (kernel Documentation/admin-guide/mm/userfaultfd.rst); eviction and refault run on shmem";
+	case WS_BACKING_GMEM:
+		return "detection only: guest_memfd takes no UFFDIO_REGISTER_MODE_MISSING and UFFDIO_COPY is EINVAL (KERNEL=gmem's patches), so a punched page would come back zero-filled with no message: there is no refault path (tests/vm-e2e-gmem, gmem-uffd-check); eviction and refault run on shmem";
+	default:
+		return "detection only: the cycle's eviction (write out, punch, refault with UFFDIO_COPY) is built on shmem's memfd; eviction and refault run on shmem";
+	}
+}
 
 /* Per-repetition series of one case, and the first tracked run's intervals. */
 struct vc_case {
@@ -185,7 +197,8 @@ static void vc_report(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops
 		"interval_ms", o->interval_ns / 1e6,
 		"cold_after", (json_int_t)o->cold_after));
 	if (b != WS_BACKING_SHMEM)
-		json_object_set_new(j, "eviction", json_string(ANON_NOTE));
+		json_object_set_new(j, "eviction",
+				    json_string(detection_only_why(b)));
 	json_object_set_new(j, "metrics", vc_metrics(ctx, v));
 	json_object_set_new(j, "summary", json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:I,s:I,s:I}",
 		"f1_cold_decisions", num_or_null(ws_samples_median(&v->f1_dec)),

@@ -21,6 +21,14 @@ struct ws_backend_traits {
 	bool arm_leaves_tlb;		/* arming does not flush the TLB */
 	const char *flush_disturbs_arm;	/* why flushing is not neutral */
 	bool sampling;			/* its accuracy is the measurement */
+	/*
+	 * The summary table's cells are anon, async mode; a backend with
+	 * no anon or no async has them on @table_backing / sync instead,
+	 * and @table_why says why in a line under the table.
+	 */
+	const char *table_backing;	/* "anon", or its first backing */
+	bool sync_only;
+	const char *table_why;		/* NULL when anon, async */
 };
 
 struct ws_readers {

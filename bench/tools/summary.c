@@ -139,11 +139,19 @@ static json_t *pick(const struct run *r, int f, const char *backend,
 	return best;
 }
 
+/*
+ * The table's point: anon, async mode (no mode for idle, soft-dirty and
+ * DAMON); a backend without anon or without async has its own
+ * (ws_backend_traits), named under the table by point_lines().
+ */
 static bool anon_async(json_t *c, const void *arg)
 {
+	const struct ws_backend_traits *o = ops_of(c);
+
 	(void)arg;
-	return is(c, "backing", "anon") &&
-	       (is(c, "mode", "async") || is(c, "mode", "none"));
+	return is(c, "backing", o ? o->table_backing : "anon") &&
+	       (is(c, "mode", "async") || is(c, "mode", "none") ||
+		(o && o->sync_only && is(c, "mode", "sync")));
 }
 
 static bool anon_async_no_threads(json_t *c, const void *arg)
@@ -718,7 +726,11 @@ static void macro_table(FILE *out, const struct run *r)
 		"%", "lost");
 	json_array_foreach(results(r, F_VMM), i, c) {
 		json_t *s = json_object_get(c, "summary");
+		char detection_only[48];
 
+		/* Eviction runs on shmem; the other backings only detect. */
+		snprintf(detection_only, sizeof(detection_only),
+			 "  (%s: detection only)", str(c, "backing"));
 		cell(cells[0], 16, num(s, "f1_cold_decisions", NAN), 1);
 		cell(cells[1], 16, num(s, "false_cold_decisions_pct", NAN), 1);
 		cell(cells[2], 16, num(s, "refaults_per_s", NAN), 1);
@@ -731,7 +743,7 @@ static void macro_table(FILE *out, const struct run *r)
 			cells[0], cells[1], cells[2], cells[3], cells[4],
 			cells[5], cells[6], num(s, "pages_lost", NAN),
 			is(c, "protocol", "unsafe") ? "  (unsafe protocol)" :
-			json_object_get(c, "eviction") ? "  (anon: detection only)" : "");
+			json_object_get(c, "eviction") ? detection_only : "");
 	}
 	fprintf(out, "(cold F1, false-cold %%: each interval's decisions, over the pages resident\n"
 		     " when the cold set was picked; rates, slowdown: wall clock, stalls included)\n");
@@ -771,6 +783,36 @@ static void title(FILE *out, const struct run *r, json_t *any)
 		json_is_true(json_object_get(tun, "requested")) ? "yes" : "no");
 }
 
+/* Has @backend a case in any benchmark of the run? */
+static bool ran_in_run(const struct run *r, const char *backend)
+{
+	json_t *c;
+	size_t i;
+
+	for (int f = 0; f < F_NR; f++)
+		json_array_foreach(results(r, f), i, c)
+			if (is(c, "backend", backend))
+				return true;
+	return false;
+}
+
+/* Rows whose cells are not anon, async (anon_async()): where and why. */
+static void point_lines(FILE *out, const struct run *r)
+{
+	for (size_t t = 0; backends()[t]; t++) {
+		const struct ws_backend_traits *o = backends()[t];
+
+		if (!strcmp(o->table_backing, "anon") && !o->sync_only)
+			continue;
+		if (!ran_in_run(r, o->name))
+			continue;
+		fprintf(out, "(%s: its cells are %s, %s mode%s%s%s)\n", o->name,
+			o->table_backing, o->sync_only ? "sync" : "async",
+			o->table_why ? ": " : "", o->table_why ? o->table_why : "",
+			o->sync_only ? "; sync is its only mode" : "");
+	}
+}
+
 /* The per-backend table and the lines under it. */
 static void tables(FILE *out, struct run *r)
 {
@@ -778,9 +820,12 @@ static void tables(FILE *out, struct run *r)
 	for (size_t t = 0; backends()[t]; t++)
 		if (!row(out, r, backends()[t]))
 			fprintf(out, "%-10s %s\n", backends()[t]->name,
+				ran_in_run(r, backends()[t]->name) ?
+				"ran: no case behind these columns (its sections below)" :
 				requested(r, backends()[t]->name) ?
 				"skipped (reason below)" :
 				"not run (not requested)");
+	point_lines(out, r);
 	case_lines(out, r);
 	if (any_sampling(r))
 		fprintf(out, "(~ sampling mechanism: its accuracy is the measurement; * interval = CPU, ours in collect + its kernel thread's, not wall time)\n");

@@ -75,6 +75,44 @@ static int minor_resolve(int uffd, const struct ws_uffdio_range *page)
 	return ioctl(uffd, UFFDIO_WAKE, page) ? -errno : 0;
 }
 
+/*
+ * Map the range's page-cache pages back and wake its waiters: the
+ * cycle's resolution of a held fault (vmm/cycle.c).  CONTINUE stops at
+ * the first page already mapped (EEXIST, nothing mapped) or after a part
+ * (EAGAIN, @mapped bytes): step over the mapped page and go on.  A page
+ * no longer in the page cache (EFAULT: evicted, its hole punched, since
+ * the fault) is stepped over too: its waiter, woken by the final WAKE,
+ * faults again as MISSING and is refaulted from storage.
+ */
+static int minor_disarm(struct ws_tracker *t, size_t first, size_t npages)
+{
+	struct ws_uffdio_range r = ws_uffd_tracker_range(t, first, npages);
+	uint64_t pos = r.start, end = r.start + r.len;
+	int uffd = ws_uffd_tracker_fd(t);
+
+	while (pos < end) {
+		struct ws_uffdio_continue c = {
+			.range = { .start = pos, .len = end - pos },
+			.mode = WS_UFFDIO_CONTINUE_MODE_DONTWAKE,
+		};
+
+		if (!ioctl(uffd, WS_UFFDIO_CONTINUE, &c))
+			break;
+		if (errno == EAGAIN && c.mapped > 0)
+			pos += (uint64_t)c.mapped;
+		else if (errno == EEXIST || errno == EFAULT)
+			pos += t->mem->page_size;
+		else if (errno != EAGAIN)
+			return ws_tracker_fail(t, errno,
+					       "UFFDIO_CONTINUE(pages %zu+%zu)",
+					       first, npages);
+	}
+	if (ioctl(uffd, UFFDIO_WAKE, &r))
+		return ws_tracker_fail(t, errno, "UFFDIO_WAKE(pages %zu+%zu)",
+				       first, npages);
+	return 0;
+}
+
 /* Sync is the only mode (no minor async in 7.3): nothing to switch. */
 static int minor_set_mode(struct ws_tracker *t, enum ws_mode mode)
 {
@@ -144,6 +182,7 @@ const struct ws_tracker_ops ws_tracker_minor = {
 	.arm = minor_arm,
 	.collect = minor_collect,
 	.set_mode = minor_set_mode,
+	.disarm = minor_disarm,
 	/* Closing the uffd unregisters; zapped pages fault in normally. */
 	.close = ws_uffd_tracker_close,
 	.rearm = ws_uffd_tracker_rearm,

@@ -397,6 +397,19 @@ int cycle_setup_tracker(struct cycle *c, enum ws_mode mode)
 	return ret ? ws_case_fail(c->ctx, ret, "arm: %s", c->t.err) : 0;
 }
 
+/*
+ * After a failed interval, vCPUs may sleep in a sync fault that nobody
+ * will resolve (a handler stopped on an error, held faults never
+ * released): closing the uffds wakes them, so the workers can be stopped
+ * and the error reported instead of a hang.
+ */
+static void release_blocked(struct cycle *c)
+{
+	ws_tracker_close(&c->t);
+	ws_uffd_handler_stop(&c->missing_handler);
+	ws_close_fd(&c->missing_uffd);
+}
+
 int ws_cycle_run(struct ws_bench_ctx *ctx, const struct ws_cycle_opts *opts,
 		 const struct ws_tracker_ops *ops, enum ws_mode mode,
 		 json_t **run)
@@ -421,6 +434,8 @@ int ws_cycle_run(struct ws_bench_ctx *ctx, const struct ws_cycle_opts *opts,
 	start = ws_now_ns();
 	for (uint32_t k = 1; !ret && k <= opts->intervals; k++)
 		ret = run_interval(c, k, start + k * opts->interval_ns);
+	if (ret)
+		release_blocked(c);
 	if (c->wl)
 		ws_wl_stop(c->wl);
 	if (!ret)

@@ -381,6 +381,12 @@ int cycle_setup_tracker(struct cycle *c, enum ws_mode mode)
 {
 	int ret;
 
+	/* fault_hook() and release_held() resolve a sync fault with it. */
+	if (c->guest && (c->ops->modes & WS_MODE_BIT(WS_MODE_SYNC)) &&
+	    !c->ops->disarm)
+		return ws_case_fail(c->ctx, EOPNOTSUPP,
+				    "%s has sync faults but no ->disarm to resolve a held one",
+				    c->ops->name);
 	c->t.register_missing = c->guest;
 	c->t.fault_hook = c->guest ? fault_hook : NULL;
 	c->t.fault_hook_arg = c;

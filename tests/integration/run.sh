@@ -400,7 +400,7 @@ if echo " $supported " | grep -q " minor "; then
 	rc=0
 	# shellcheck disable=SC2086
 	"$ws" run vmm-cycle --backend minor $vm_size --intervals 30 --interval-ms 10 \
-		--min-reps 2 --pattern churn --out "$tmp/vmi" >/dev/null 2>"$tmp/vmi.err" || rc=$?
+		--min-reps 2 --pattern churn --out "$tmp/vmi" --run-id minor >/dev/null 2>"$tmp/vmi.err" || rc=$?
 	r=$(json_q "$tmp/vmi/vmm-cycle.json" "[(c['backing'], c['mode'], c['freeze'], c['summary']['pages_lost'], c['summary']['refaults']) for c in d['results']]")
 	echo "# minor cycle, churn (backing, mode, freeze, pages lost, refaults): $r"
 	[ "$rc" = 0 ] && [ "$(json_q "$tmp/vmi/vmm-cycle.json" "len(d['results'])==1 and all(c['backing']=='shmem' and c['mode']=='sync' and c['freeze']=='sync' and c['summary']['pages_lost']==0 and c['summary']['refaults']>=500 for c in d['results'])")" = True ]
@@ -414,7 +414,7 @@ if echo " $supported " | grep -q " minor "; then
 	ok $? "vmm-cycle: minor under --protocol unsafe is caught losing data ($lost pages, exit $rc)"
 	"$ws" run scan-throughput --backend minor --backing shmem --size 1M \
 		--hot 0,20,100 --layout scattered --min-reps 3 --max-reps 3 \
-		--min-time 0 --quiet --out "$tmp/vmi" >/dev/null 2>&1
+		--min-time 0 --quiet --out "$tmp/vmi" --run-id minor >/dev/null 2>&1
 	r=$(json_q "$tmp/vmi/scan-throughput.json" "[(c['params']['hot_pct'], c['accuracy']['precision'], c['accuracy']['recall']) for c in d['results'] if c['params'].get('rearm_misses') != 'any-page']")
 	echo "# minor scan-throughput (hot %, precision, recall): $r"
 	[ "$(json_q "$tmp/vmi/scan-throughput.json" "len(d['results'])>=3 and all(c['backend']=='minor' and c['mode']=='sync' and c['accuracy']['precision']==1 and c['accuracy']['recall']==1 for c in d['results'] if c['params'].get('rearm_misses') != 'any-page')")" = True ]

@@ -53,6 +53,9 @@
  *
  * hugetlb is not offered: hugetlb folios are not on the LRU, so
  * page_idle_get_folio ignores them and every page would read "accessed".
+ * guest_memfd is (KERNEL=gmem, or 7.3 with KVM): its folios are page-cache
+ * folios on the unevictable LRU (kvm_gmem_get_folio, mapping_set_
+ * unevictable), and the rmap walk finds the user mappings in i_mmap.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -536,9 +539,9 @@ static int idle_open(struct ws_tracker *t)
 	int ret;
 
 	if (!(t->ops->backings & WS_BACKING_BIT(m->backing)))
-		return ws_tracker_fail(t, EOPNOTSUPP,
-			"%s backing not supported: hugetlb folios are not on the LRU, idle tracking ignores them",
-			ws_backing_name(m->backing));
+		return ws_tracker_fail(t, EOPNOTSUPP, "%s backing not supported: %s",
+				       ws_backing_name(m->backing),
+				       t->ops->backings_why);
 	if (m->page_size != ws_page_size())
 		return ws_tracker_fail(t, EINVAL,
 			"tracking granule %zu != base page size", m->page_size);
@@ -653,7 +656,8 @@ const struct ws_tracker_ops ws_tracker_idle = {
 	.name = "idle",
 	.summary = "idle page tracking: PFN bitmap in sysfs, via pagemap PFNs: reads and writes",
 	.sees = WS_SEES_ACCESSES,
-	.backings = WS_BACKING_PAGES,
+	.backings = WS_BACKING_PAGES | WS_BACKING_BIT(WS_BACKING_GMEM),
+	.backings_why = "hugetlb folios are not on the LRU: page_idle_get_folio() ignores them, so every page would read accessed",
 	.modes = WS_MODE_BIT(WS_MODE_ASYNC),
 	.faults_on = 0,
 	.arm_leaves_tlb = true,

@@ -32,6 +32,10 @@
  * which clear_refs cleared), while PAGEMAP_SCAN reports PAGE_IS_SOFT_DIRTY
  * for both huge pages, written or not (the PTE bit set at population is
  * never cleared).  Neither answer tracks writes.
+ *
+ * guest_memfd is offered: its user mapping is a shared mapping of ordinary
+ * PTEs, so clear_refs write-protects them and the write fault
+ * (wp_page_reuse(), no ->page_mkwrite) sets soft-dirty again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -250,7 +254,8 @@ const struct ws_tracker_ops ws_tracker_softdirty = {
 	.name = "softdirty",
 	.summary = "soft-dirty: clear_refs 4 (whole process) + pagemap bit 55 / PAGEMAP_SCAN: writes only",
 	.sees = WS_SEES_WRITES,
-	.backings = WS_BACKING_PAGES,
+	.backings = WS_BACKING_PAGES | WS_BACKING_BIT(WS_BACKING_GMEM),
+	.backings_why = "clear_refs has no hugetlb walker (no hugetlb_entry in clear_refs_walk_ops): hugetlb entries are never write-protected or cleared, so no write is seen",
 	.modes = WS_MODE_BIT(WS_MODE_ASYNC),
 	.faults_on = WS_ACCESS_WRITE,
 	.arm_is_ranged = false,

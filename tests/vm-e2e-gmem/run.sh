@@ -77,7 +77,7 @@ PY
 echo "# gmem-uffd-check:"
 sed 's/^/#   /' "$e/uffd-check.out" 2>/dev/null
 [ "$(cat "$e/uffd-check.rc" 2>/dev/null)" = 0 ] && ! grep -q FAIL "$e/uffd-check.out"
-ok $? "guest: on guest_memfd MISSING is refused, COPY/ZEROPAGE are EINVAL, zap + CONTINUE keeps content, an absent page's first read raises no event"
+ok $? "guest: on guest_memfd MISSING is refused, COPY/ZEROPAGE are EINVAL, zap + CONTINUE keeps content, an absent page's first read raises no event, and a page written through another mapping is one MINOR fault that CONTINUE resolves (the series' selftest scenario)"
 
 o=$e/others/correctness.json
 rwhy=$(q "$o" "sorted(set(s['reason'] for s in d['skipped'] if s['backend']=='rwp' and s['backing']=='gmem'))")
@@ -85,4 +85,38 @@ echo "# rwp on gmem: $rwhy"
 echo "# wp on gmem: $(q "$o" "sorted(set(s['reason'] for s in d['skipped'] if s['backend']=='wp' and s['backing']=='gmem')) or sorted(set((r['mode'], r['accuracy']['precision'], r['accuracy']['recall']) for r in d['results'] if r['backend']=='wp' and 'accuracy' in r))")"
 printf '%s\n' "$rwhy" | grep -q 'UFFDIO_REGISTER(MODE_RWP, gmem): EINVAL'
 ok $? "guest: rwp on gmem is a skip with the kernel's answer (EINVAL at UFFDIO_REGISTER)"
+
+# The kernel's own guest_memfd selftest, built from the patched tree.
+echo "# guest_memfd_test (tools/testing/selftests/kvm, $(q "$b" "(d.get('kvm_selftests') or {}).get('sha256', d.get('kvm_selftests_error', '?'))[:12]")): $(tail -n 2 "$e/kvm-selftest.out" "$e/kvm-selftest.err" 2>/dev/null | grep -v '^==>' | grep . | tr '\n' ' ')"
+[ "$(cat "$e/kvm-selftest.rc" 2>/dev/null)" = 0 ]
+ok $? "guest: the kernel's KVM selftest guest_memfd_test passes on the patched kernel (exit $(cat "$e/kvm-selftest.rc" 2>/dev/null))"
+
+# idle and soft-dirty on guest_memfd's user mapping: exact where they are
+# on shmem (idle: with the TLB flushed; it sees no access through a TLB
+# entry left from before the arm, on any backing).
+p=$e/pte/correctness.json
+r=$(q "$p" "sorted(set((r['backend'], r.get('tlb'), r['accuracy']['precision'], r['accuracy']['recall']) for r in d['results'] if r['backing']=='gmem' and r.get('expected_visible') and 'accuracy' in r and r.get('pattern') not in ('rearm-race', 'concurrent')))")
+echo "# idle, softdirty on gmem (backend, tlb, precision, recall): $r"
+[ "$(cat "$e/pte.rc" 2>/dev/null)" = 0 ] &&
+	[ "$(q "$p" "sorted(set(r['backend'] for r in d['results'] if r['backing']=='gmem'))")" = "['idle', 'softdirty']" ] &&
+	[ "$(q "$p" "all(r['accuracy']['precision']==1 and r['accuracy']['recall']==1 for r in d['results'] if r['backing']=='gmem' and r.get('expected_visible') and 'accuracy' in r and r.get('pattern') not in ('rearm-race', 'concurrent') and (r['backend']=='softdirty' or r.get('tlb')=='flushed'))")" = True ]
+ok $? "guest: idle (TLB flushed) and softdirty are exact on gmem's user mapping"
+
+# minor through scan-throughput: every backing, exact.
+sc=$e/scan/scan-throughput.json
+echo "# minor scan-throughput, interval us at 8M (backing, hot %, median): $(q "$sc" "[(r['backing'], r['params']['hot_pct'], round(r['metrics']['interval_ns']['summary']['median']/1e3)) for r in d['results'] if r['params']['size_bytes']==8<<20 and r['params'].get('rearm_misses')!='any-page']")"
+[ "$(cat "$e/scan.rc" 2>/dev/null)" = 0 ] &&
+	[ "$(q "$sc" "sorted(set(r['backing'] for r in d['results'] if r['backend']=='minor'))")" = "['gmem', 'hugetlb', 'shmem']" ] &&
+	[ "$(q "$sc" "all(r['accuracy']['precision']==1 and r['accuracy']['recall']==1 for r in d['results'])")" = True ]
+ok $? "guest: scan-throughput measured minor on shmem, hugetlb and gmem, exact at every size and hot fraction"
+
+# minor through the VMM cycle: evicting on shmem with nothing lost;
+# hugetlb and gmem detection only, gmem for want of MISSING.
+cy=$e/cycle/vmm-cycle.json
+echo "# minor vmm-cycle (backing, pattern, freeze, F1, refaults, lost): $(q "$cy" "[(r['backing'], r['pattern'], r['freeze'], r['summary']['f1_cold_decisions'], r['summary']['refaults'], r['summary']['pages_lost']) for r in d['results']]")"
+[ "$(cat "$e/cycle.rc" 2>/dev/null)" = 0 ] &&
+	[ "$(q "$cy" "sorted(set(r['backing'] for r in d['results']))")" = "['gmem', 'hugetlb', 'shmem']" ] &&
+	[ "$(q "$cy" "sum(r['summary']['refaults'] for r in d['results'] if r['backing']=='shmem') > 0 and all(r['summary']['pages_lost']==0 for r in d['results'])")" = True ] &&
+	[ "$(q "$cy" "all('MODE_MISSING' in r['eviction'] for r in d['results'] if r['backing']=='gmem') and all('eviction' not in r for r in d['results'] if r['backing']=='shmem')")" = True ]
+ok $? "guest: vmm-cycle ran minor on every backing: shmem evicted and refaulted with no page lost, gmem detection only for want of MISSING"
 finish

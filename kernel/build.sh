@@ -1,8 +1,9 @@
 #!/bin/bash
-# Build (or reuse) the wsbench guest kernel and the static uffd-unit-tests
-# selftest from the same tree.  Progress goes to stderr; the LAST stdout line
-# is the absolute path of the cache directory holding bzImage, config,
-# build.json and uffd-unit-tests:   dir=$(kernel/build.sh | tail -n1)
+# Build (or reuse) the wsbench guest kernel and, from the same tree, the
+# static uffd-unit-tests selftest and (kernels with KVM) the KVM selftest
+# guest_memfd_test.  Progress goes to stderr; the LAST stdout line is the
+# absolute path of the cache directory holding bzImage, config, build.json
+# and the selftests:   dir=$(kernel/build.sh | tail -n1)
 #
 # Variables (see kernel/README.md): KERNEL (7.3 or rfc-v1: kernels/*.conf),
 # KSRC, KERNEL_PKG, KERNEL_VERSION, KERNEL_SUITE, PATCHES, CONFIG_BASE,
@@ -27,7 +28,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 CONFIG_BASE="${CONFIG_BASE:-tinyconfig}"
 PATCHES="${PATCHES:-}"
 KSRC="${KSRC:-}"
-NSTEPS=6
+NSTEPS=7
 
 check_inputs
 # The recipe: pinned source, its patch series and config fragments.
@@ -84,6 +85,12 @@ OUT="$KDIR/$KEY"
 mkdir -p "$KDIR"
 reuse() {
 	[ -f "$OUT/build.json" ] || return 1
+	# A KVM kernel built before guest_memfd_test was part of the build.
+	if grep -qx CONFIG_KVM=y "$OUT/config" 2>/dev/null &&
+	    ! grep -q '"kvm_selftests"' "$OUT/build.json"; then
+		ws_log "$OUT predates the KVM selftest in the build: rebuilding"
+		return 1
+	fi
 	ws_log "reusing $OUT ($SOURCE_ID)"
 	printf '%s\n' "$OUT"
 	exit 0
@@ -210,10 +217,37 @@ if ! build_uffd_unit_tests; then
 	rm -f "$TMP/out/uffd-unit-tests"
 fi
 
+# --- 7. the KVM selftest guest_memfd_test (kernels with KVM) ----------------------
+KVMST_ERROR=""
+build_kvm_selftests() {
+	local kvm="$SRC/tools/testing/selftests/kvm"
+
+	[ -f "$TMP/hdr/include/linux/kvm.h" ] ||
+		{ KVMST_ERROR="no installed uapi headers (step 6)"; return 1; }
+	# Static, like uffd-unit-tests, so that it runs in any guest.
+	if ! make -C "$kvm" -j"$(nproc)" OUTPUT="$TMP/kvmst" \
+	    KHDR_INCLUDES="-isystem $TMP/hdr/include" \
+	    EXTRA_CFLAGS=-static LDFLAGS=-static "$TMP/kvmst/guest_memfd_test" \
+	    >"$TMP/kvmst-build.log" 2>&1; then
+		cat "$TMP/kvmst-build.log" >>"$LOG"
+		KVMST_ERROR="compile failed: $(grep -m1 'error' "$TMP/kvmst-build.log" || tail -n1 "$TMP/kvmst-build.log")"
+		return 1
+	fi
+	cp "$TMP/kvmst/guest_memfd_test" "$TMP/out/guest_memfd_test"
+}
+if grep -qx CONFIG_KVM=y "$TMP/out/config"; then
+	step 7 "$NSTEPS" "building static guest_memfd_test from tools/testing/selftests/kvm"
+	build_kvm_selftests ||
+		ws_log "guest_memfd_test not built: $KVMST_ERROR (the kernel is fine; see $LOG)"
+else
+	step 7 "$NSTEPS" "no KVM in this config: no KVM selftest"
+	KVMST_ERROR="no KVM in this kernel's config"
+fi
+
 # --- record and publish ------------------------------------------------------------
 WS_FRAGMENTS="$WS_KERNEL_FRAGMENTS"
 export KEY SOURCE_ID CONFIG_BASE CONFIG_HASH PATCHES_HASH PATCHES_MANIFEST \
-    TOOLCHAIN KRELEASE UFFD_ERROR UFFD_SOURCES WS_FRAGMENTS WS_KERNEL_NAME \
+    TOOLCHAIN KRELEASE UFFD_ERROR UFFD_SOURCES KVMST_ERROR WS_FRAGMENTS WS_KERNEL_NAME \
     WS_KERNEL_SERIES
 export WS_KIND WS_PKG WS_VER WS_SUITE WS_DEB_SHA WS_TAR_SHA WS_KSRC WS_DESCRIBE WS_TREE
 if [ -n "$KSRC" ]; then

@@ -161,8 +161,9 @@ mkdir -p "$ov/dev" "$ov/opt/wsbench/bin" "$ov/opt/wsbench/scripts"
 install -m 0755 "$repo/images/guest-init" "$ov/init"
 install -m 0755 "$job" "$ov/opt/wsbench/job.sh"
 [ -z "$wsbench" ] || install -m 0755 "$wsbench" "$ov/opt/wsbench/bin/wsbench"
-[ ! -f "$kernel_dir/uffd-unit-tests" ] ||
-	install -m 0755 "$kernel_dir/uffd-unit-tests" "$ov/opt/wsbench/bin/uffd-unit-tests"
+for t in uffd-unit-tests guest_memfd_test; do
+	[ ! -f "$kernel_dir/$t" ] || install -m 0755 "$kernel_dir/$t" "$ov/opt/wsbench/bin/$t"
+done
 # The kernel's build record and config, so every result names the exact
 # source package, sha256, patches and config (WSBENCH_KERNEL_* below).
 mkdir -p "$ov/opt/wsbench/kernel"

@@ -57,6 +57,17 @@ def main():
     else:
         uffd = None
 
+    kvmst_path = os.path.join(out, "guest_memfd_test")
+    if os.path.exists(kvmst_path):
+        kvmst = {
+            "file": "guest_memfd_test",
+            "sha256": sha256(kvmst_path),
+            "static": True,
+            "source": "tools/testing/selftests/kvm/guest_memfd_test.c",
+        }
+    else:
+        kvmst = None
+
     fragments = env("WS_FRAGMENTS").split()
     doc = {
         "schema_version": 1,
@@ -77,6 +88,8 @@ def main():
         "bzImage_sha256": sha256(os.path.join(out, "bzImage")),
         "config_sha256": sha256(os.path.join(out, "config")),
         "uffd_unit_tests": uffd,
+        # The KVM selftest of guest_memfd, from this tree (KVM kernels).
+        "kvm_selftests": kvmst,
         # Not part of the key: when and how long this particular build ran.
         "built_at": datetime.datetime.now(datetime.timezone.utc)
         .strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -84,6 +97,8 @@ def main():
     }
     if uffd is None:
         doc["uffd_unit_tests_error"] = env("UFFD_ERROR") or "unknown"
+    if kvmst is None:
+        doc["kvm_selftests_error"] = env("KVMST_ERROR") or "unknown"
     json.dump(doc, sys.stdout, indent=2)
     sys.stdout.write("\n")
 

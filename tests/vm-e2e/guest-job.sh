@@ -31,6 +31,12 @@ step idle-odd-scan $ws run scan-throughput --backend idle --backing anon \
 	--size 4100K --hot 1,20,50 --layout scattered,contiguous \
 	--min-reps 3 --max-reps 3 --min-time 0 --warmup 1 --quiet \
 	--out "$out/idle-odd" --run-id e2e
+# guest_memfd on unpatched 7.3 (KVM built in, kernel/config/kvm.fragment):
+# the backing exists, and the kernel itself refuses MINOR on it.
+step gmem-unpatched $ws run correctness --backend minor,rwp --backing gmem \
+	--mode sync --pages 64 --quiet --out "$out/gmem" --run-id e2e
+# The same KVM selftest the gmem kernel passes, on unpatched 7.3.
+step kvm-selftest /opt/wsbench/bin/guest_memfd_test
 
 # DAMON, next to an existing (off, empty) kdamond 0 it must not disturb:
 # the sysfs tree before and after every run, and after SIGTERM mid-run.

@@ -101,6 +101,19 @@ echo "# idle at 1001 pages / 1025 pages: false positives $fp / $fps"
 	[ "$(q "$io/scan-throughput.json" "len(d['results'])")" -gt 0 ] 2>/dev/null
 ok $? "guest: idle reports no untouched page at 1001 and 1025 pages, any pattern, TLB state or hot fraction"
 
+# guest_memfd on unpatched 7.3 (KVM in the kernel): minor and rwp refused
+# by the kernel at UFFDIO_REGISTER, not for want of /dev/kvm.
+g=$e/gmem/correctness.json
+gwhy=$(q "$g" "sorted((s['backend'], s['reason']) for s in d['skipped'] if s['backing']=='gmem')")
+echo "# unpatched 7.3 on gmem: $gwhy"
+[ "$(q "$e/probe.json" "d['backings']['gmem']['available']")" = True ] &&
+	[ "$(cat "$e/gmem-unpatched.rc" 2>/dev/null)" = 0 ] &&
+	[ "$(q "$g" "len(d['results'])")" = 0 ] &&
+	[ "$(q "$g" "sorted(set(s['backend'] for s in d['skipped'] if s['backing']=='gmem' and 'gmem): EINVAL' in s['reason']))")" = "['minor', 'rwp']" ]
+ok $? "guest: unpatched 7.3 has the gmem backing (KVM) and refuses minor and rwp on it with the kernel's EINVAL at UFFDIO_REGISTER"
+[ "$(cat "$e/kvm-selftest.rc" 2>/dev/null)" = 0 ]
+ok $? "guest: the kernel's KVM selftest guest_memfd_test passes on unpatched 7.3 (exit $(cat "$e/kvm-selftest.rc" 2>/dev/null); the baseline the gmem kernel must keep)"
+
 # Idle's collect+re-arm breakdown: its parts are of that one call.
 s=$e/scan-throughput.json
 parts=$(q "$s" "max([sum(r['metrics'][k]['samples'][i] for k in r['metrics'] if k.startswith('collect_rearm_') and k.endswith('_ns') and k != 'collect_rearm_ns') / r['metrics']['collect_rearm_ns']['samples'][i] for r in d['results'] if r['backend']=='idle' for i in range(len(r['metrics']['collect_rearm_ns']['samples']))] or [None])")

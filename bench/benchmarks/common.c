@@ -102,6 +102,9 @@ static void params_vmm_json(json_t *j, const struct ws_params *p)
 	json_object_set_new(j, "vcpus", json_integer(p->vcpus));
 }
 
+/* restore's populate methods (bench.h): the option and the JSON say these. */
+const char *const ws_populate_names[] = { "write", "copy", "alias", NULL };
+
 static const char *populate_name(int i)
 {
 	return ws_populate_names[i];

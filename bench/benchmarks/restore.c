@@ -29,9 +29,6 @@
 #include "restore.h"
 #include "threads.h"
 
-const char *const ws_populate_names[] = { "write", "copy", "alias", NULL };
-const char *const rs_reg_names[RS_REG_NR] = { "MINOR", "MISSING|MINOR" };
-
 #define RS_BACKINGS	(WS_BACKING_BIT(WS_BACKING_SHMEM) | \
 			 WS_BACKING_BIT(WS_BACKING_HUGETLB) | \
 			 WS_BACKING_BIT(WS_BACKING_GMEM))
@@ -156,7 +153,8 @@ static void report(struct rs_run *r, size_t reps)
 	json_object_set_new(j, "reps_checked", json_integer((json_int_t)r->n.reps));
 	json_object_set_new(j, "pinning",
 			    json_pack("{s:o,s:o}", "vcpu_cpu",
-				      json_integer(ws_cpu_id(0)), "handler_cpu",
+				      r->vcpu_cpu >= 0 ?
+				      json_integer(r->vcpu_cpu) : json_null(), "handler_cpu",
 				      r->n.handler_cpu >= 0 ?
 				      json_integer(r->n.handler_cpu) :
 				      json_null()));
@@ -197,15 +195,18 @@ static int once(void *arg, bool measured)
 }
 
 /*
- * One (backing, populate, registration) case; 1 when its populate was
- * refused (the other registration would be refused the same way).
+ * One (backing, populate, registration) case: 0; 1 when its populate was
+ * refused (the other registration would be refused the same way); 2 when
+ * the backing could not be mapped (no other populate method will be).
  */
 static int run_case(struct ws_bench_ctx *ctx, const struct rs_snapshot *snap,
-		    enum ws_backing b, enum ws_populate pop, enum rs_reg reg)
+		    enum ws_backing b, enum ws_populate pop, enum rs_reg reg,
+		    int vcpu_cpu)
 {
 	struct rs_run r = {
 		.ctx = ctx, .backing = b, .populate = pop, .reg = reg,
-		.snap = snap, .n.first_bad = -1, .n.handler_cpu = -1,
+		.snap = snap, .vcpu_cpu = vcpu_cpu, .n.first_bad = -1,
+		.n.handler_cpu = -1,
 	};
 	size_t reps = 0;
 	int ret;
@@ -213,6 +214,12 @@ static int run_case(struct ws_bench_ctx *ctx, const struct rs_snapshot *snap,
 	series_init(&r.s);
 	ctx->skip_reason[0] = '\0';
 	ret = ws_repeat(ctx->p, once, &r, &reps);
+	if (ret == -ECANCELED && r.map_refused) {
+		ws_skip_once(ctx->res, RS_BACKEND, ws_backing_name(b), RS_MODE,
+			     ctx->skip_reason);
+		ret = 2;
+		goto out;
+	}
 	if (ret == -ECANCELED) {
 		/* A refused populate names no registration: none was reached. */
 		ws_result_skip(ctx->res, RS_BACKEND, ws_backing_name(b), RS_MODE,
@@ -239,11 +246,13 @@ out:
 	return ret;
 }
 
-static int run_backing(struct ws_bench_ctx *ctx, enum ws_backing b)
+static int run_backing(struct ws_bench_ctx *ctx, enum ws_backing b,
+		       int vcpu_cpu)
 {
 	struct rs_snapshot snap;
 	size_t npages, len = ws_case_len(b, ctx->p->pages, &npages);
 	size_t ps = len / (npages ? npages : 1);
+	int ret = 0;
 
 	if (rs_snapshot_build(&snap, ps, npages, ctx->p->holes_pct,
 			      ctx->p->seed))
@@ -253,9 +262,13 @@ static int run_backing(struct ws_bench_ctx *ctx, enum ws_backing b)
 			continue;
 		ws_progress_step(&ctx->prog, "%s/%s", ws_backing_name(b),
 				 ws_populate_names[pop]);
-		for (int reg = 0; reg < RS_REG_NR; reg++)
-			if (run_case(ctx, &snap, b, pop, reg))
+		for (int reg = 0; reg < RS_REG_NR; reg++) {
+			ret = run_case(ctx, &snap, b, pop, reg, vcpu_cpu);
+			if (ret)
 				break;
+		}
+		if (ret == 2)
+			break;
 	}
 	rs_snapshot_free(&snap);
 	return 0;
@@ -266,6 +279,7 @@ static int restore_run(struct ws_bench_ctx *ctx)
 	const struct ws_params *p = ctx->p;
 	size_t steps = 0, npop = 0;
 	struct ws_bench_pin pin;
+	int vcpu_cpu = -1;
 
 	for (int pop = 0; pop < WS_POPULATE_NR; pop++)
 		npop += !!(p->populates & (1u << pop));
@@ -274,17 +288,18 @@ static int restore_run(struct ws_bench_ctx *ctx)
 			steps += npop;
 	ws_bench_progress_start(ctx, "restore", steps);
 	/* The vCPU on CPU 0; the handler pins itself to another (uffd.c). */
-	ws_bench_pin_cpu0(ctx, "vCPU", &pin);
+	if (!ws_bench_pin_cpu0(ctx, "vCPU", &pin))
+		vcpu_cpu = ws_cpu_id(0);
 	for (int b = 0; b < WS_BACKING_NR; b++) {
 		if (!(p->backings & WS_BACKING_BIT(b)))
 			continue;
 		if (!(RS_BACKINGS & WS_BACKING_BIT(b))) {
 			ws_skip_once(ctx->res, RS_BACKEND, ws_backing_name(b),
 				     RS_MODE,
-				     "private anonymous memory has no file: nothing to populate with write() or through a second mapping, and 7.3 refuses MODE_MINOR on it (anon_can_userfault); restore runs on shmem, hugetlb and gmem");
+				     "private anonymous memory has no file: nothing to populate with write() or through a second mapping, and the kernel refuses MODE_MINOR on it (anon_can_userfault); restore runs on shmem, hugetlb and gmem");
 			continue;
 		}
-		if (run_backing(ctx, b)) {
+		if (run_backing(ctx, b, vcpu_cpu)) {
 			ws_case_fail(ctx, ENOMEM, "snapshot: out of memory");
 			ws_record_error(ctx, RS_BACKEND, ws_backing_name(b),
 					RS_MODE, -ENOMEM);

@@ -64,7 +64,9 @@ struct rs_run {
 	enum ws_populate populate;
 	enum rs_reg reg;
 	const struct rs_snapshot *snap;
+	int vcpu_cpu;			/* the sweeping thread's, -1: unpinned */
 	bool reg_refused;		/* the skip is the registration's */
+	bool map_refused;		/* ...the backing's (no huge pages) */
 	struct rs_counts n;
 	struct rs_series s;
 };

@@ -33,6 +33,8 @@
 
 #define DROP_ENV	"WSBENCH_TEST_RESTORE_DROP_PAGE"
 
+const char *const rs_reg_names[RS_REG_NR] = { "MINOR", "MISSING|MINOR" };
+
 /* FNV-1a over 64-bit words: any changed word changes the sum. */
 static uint64_t page_sum(const char *p, size_t len)
 {
@@ -173,6 +175,26 @@ static int refused(struct rs_run *r, bool any_done, int err,
 			    call, err_text(err, e, sizeof(e)));
 }
 
+/*
+ * pwrite() refused before anything was written: what does write() at
+ * the file position say?  (ESPIPE from pwrite() is the file's missing
+ * FMODE_PWRITE; the thread's question is whether write() exists.)  The
+ * case is skipped either way, so a write() that worked changes nothing
+ * that is measured.
+ */
+static int write_refused(struct rs_run *r, const struct ws_mem *m,
+			 const char *call, int err)
+{
+	char e1[96], e2[96];
+	ssize_t w = write(m->fd, r->snap->buf, r->snap->page_size);
+	int werr = w < 0 ? errno : 0;
+
+	return ws_case_skip(r->ctx, "%s: %s; write(%zu bytes at the file position): %s",
+			    call, err_text(err, e1, sizeof(e1)),
+			    r->snap->page_size,
+			    werr ? err_text(werr, e2, sizeof(e2)) : "accepted");
+}
+
 static int populate_write(struct rs_run *r, const struct ws_mem *m)
 {
 	const struct rs_snapshot *s = r->snap;
@@ -187,10 +209,14 @@ static int populate_write(struct rs_run *r, const struct ws_mem *m)
 			ssize_t w = pwrite(m->fd, s->buf + off, left, off);
 
 			if (w <= 0) {
+				int err = w ? errno : EIO;
+
 				snprintf(call, sizeof(call),
 					 "pwrite(%s file, %zu bytes at offset %zu)",
 					 ws_backing_name(m->backing), left, off);
-				return refused(r, any, w ? errno : EIO, call);
+				if (!any)
+					return write_refused(r, m, call, err);
+				return refused(r, any, err, call);
 			}
 			any = true;
 			off += (size_t)w;
@@ -527,6 +553,7 @@ int rs_restore_once(struct rs_run *r, bool measured)
 
 	ret = ws_case_map(r->ctx, &m, r->backing,
 			  r->snap->npages * r->snap->page_size);
+	r->map_refused = ret == 1;
 	if (ret)
 		return ret;
 	if (m.page_size != r->snap->page_size || m.npages != r->snap->npages) {

@@ -35,7 +35,7 @@ enum ws_populate {
 	WS_POPULATE_ALIAS,	/* memcpy through a second shared mapping */
 	WS_POPULATE_NR
 };
-/* "write", "copy", "alias", NULL (restore.c). */
+/* "write", "copy", "alias", NULL (benchmarks/common.c). */
 extern const char *const ws_populate_names[];
 
 struct ws_params {

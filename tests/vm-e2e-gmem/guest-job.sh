@@ -33,5 +33,11 @@ step uffd-check /mnt/share/gmem-uffd-check
 # What 7.3 + the patch allow on guest_memfd for the other uffd trackers.
 step others $ws run correctness --backend rwp,wp --backing gmem \
 	--mode all --pages 64 --quiet --out "$out/others" --run-id e2e
+# restore (issue 20): the snapshot-restore flow on the three backings --
+# populate by write(), UFFDIO_COPY or a second mapping, then the vCPU's
+# minor faults resolved with UFFDIO_CONTINUE; holes (pages left out of the
+# populate) under MINOR and MISSING|MINOR.
+step restore $ws run restore --backing shmem,hugetlb,gmem --profile quick \
+	--pages 32 --holes 25 $tiny
 echo "$hp" >/proc/sys/vm/nr_hugepages
 exit 0

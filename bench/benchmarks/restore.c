@@ -116,9 +116,7 @@ static json_t *holes_json(const struct rs_run *r)
 			 "unseen", (json_int_t)n->hole_unseen,
 			 "read_zero", (json_int_t)n->hole_read_zero,
 			 "content_correct", (json_int_t)n->hole_content_ok,
-			 "filled_on_demand",
-			 (json_int_t)(r->reg == RS_REG_MISSING_MINOR ?
-				      n->hole_content_ok : 0),
+			 "filled_on_demand", (json_int_t)n->hole_filled,
 			 "note", r->reg == RS_REG_MINOR ?
 			 "MINOR only: a hole has no page in the file, so its first access is no minor fault: no message, a fresh zero page, the snapshot's content lost unless the VMM populated it eagerly" :
 			 "MISSING|MINOR: a hole's first access raises a MISSING message, the handler fills it from the snapshot with UFFDIO_COPY");

@@ -45,6 +45,7 @@ struct rs_counts {
 	long first_bad;			/* page, or -1 */
 	size_t hole_touched, hole_raised_minor, hole_raised_missing;
 	size_t hole_unseen, hole_read_zero, hole_content_ok;
+	size_t hole_filled;		/* raised MISSING, content correct */
 	uint64_t unexpected;		/* non-pagefault messages */
 	int handler_cpu;
 };

@@ -474,6 +474,7 @@ static void check_content(struct rs_run *r, const struct rs_live *l)
 		n->hole_raised_missing += l->raised[i] == RAISED_MISSING;
 		n->hole_unseen += l->raised[i] == RAISED_NONE;
 		n->hole_content_ok += same;
+		n->hole_filled += same && l->raised[i] == RAISED_MISSING;
 		n->hole_read_zero += page_zero(p, s->page_size);
 	}
 }

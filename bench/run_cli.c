@@ -522,6 +522,16 @@ static int set_numa_scan(struct ws_run_cfg *c, const char *o, const char *v)
 	return -1;
 }
 
+static int set_populate(struct ws_run_cfg *c, const char *o, const char *v)
+{
+	return ws_parse_name_list(o, v, ws_populate_names, &c->p.populates);
+}
+
+static int set_holes(struct ws_run_cfg *c, const char *o, const char *v)
+{
+	return ws_parse_double(o, v, 0, 100, &c->p.holes_pct);
+}
+
 static int set_tune(struct ws_run_cfg *c, const char *o, const char *v)
 {
 	int idx;
@@ -560,6 +570,8 @@ static const struct run_opt run_opts[] = {
 	{ "cold-after", "K", "a page is cold after K intervals without access", false, set_cold_after },
 	{ "protocol", "safe|unsafe", "unsafe: evict without freezing (must be caught losing data)", false, set_protocol },
 	{ "vcpus", "N", "workload threads (vCPUs)", false, set_vcpus },
+	{ "populate", "LIST", "write, copy, alias, or all: how the snapshot is put into the memory file", false, set_populate },
+	{ "holes", "PCT", "percent of the snapshot's pages left out of the populate (0-100)", false, set_holes },
 	{ "warmup", "N", "discarded warm-up repetitions", false, set_warmup },
 	{ "min-reps", "N", "at least N measured repetitions", false, set_min_reps },
 	{ "max-reps", "N", "at most N measured repetitions", false, set_max_reps },
@@ -733,8 +745,9 @@ static int check_combination(const struct ws_benchmark *b,
 	char err[256];
 
 	if (!c->p.backends || !c->p.backings || !c->p.modes ||
-	    !c->p.layouts || !c->p.rearms) {
-		fprintf(stderr, "wsbench run %s: an empty --backend/--backing/--mode/--layout/--rearm list selects nothing\n",
+	    !c->p.layouts || !c->p.rearms ||
+	    (ws_run_reads_option(b, "--populate") && !c->p.populates)) {
+		fprintf(stderr, "wsbench run %s: an empty --backend/--backing/--mode/--layout/--rearm/--populate list selects nothing\n",
 			b->name);
 		return -1;
 	}

@@ -69,6 +69,8 @@ static void value_of(const struct ws_params *p, const char *opt, char *buf)
 		snprintf(buf, VAL_LEN, "%llu", (unsigned long long)p->cold_after);
 	else if (!strcmp(opt, "--vcpus") && p->vcpus)
 		snprintf(buf, VAL_LEN, "%llu", (unsigned long long)p->vcpus);
+	else if (!strcmp(opt, "--holes"))
+		snprintf(buf, VAL_LEN, "%g", p->holes_pct);
 	else if (!strcmp(opt, "--warmup"))
 		snprintf(buf, VAL_LEN, "%llu", (unsigned long long)p->warmup);
 	else if (!strcmp(opt, "--min-reps"))
@@ -85,7 +87,7 @@ void ws_run_profile_help(const struct ws_benchmark *b,
 {
 	static const char *const opts[] = {
 		"--size", "--threads", "--hot", "--pages", "--pattern",
-		"--intervals", "--interval-ms", "--cold-after", "--vcpus",
+		"--intervals", "--interval-ms", "--cold-after", "--vcpus", "--holes",
 		"--warmup", "--min-reps", "--max-reps", "--min-time", NULL,
 	};
 	struct ws_params prof[WS_PROFILE_NR];

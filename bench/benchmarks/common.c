@@ -102,6 +102,25 @@ static void params_vmm_json(json_t *j, const struct ws_params *p)
 	json_object_set_new(j, "vcpus", json_integer(p->vcpus));
 }
 
+/* restore's populate methods (bench.h): the option and the JSON say these. */
+const char *const ws_populate_names[] = { "write", "copy", "alias", NULL };
+
+static const char *populate_name(int i)
+{
+	return ws_populate_names[i];
+}
+
+/* restore's options, only where they apply (the others leave them 0). */
+static void params_restore_json(json_t *j, const struct ws_params *p)
+{
+	if (!p->populates)
+		return;
+	json_object_set_new(j, "populates", names_json(p->populates,
+						       WS_POPULATE_NR,
+						       populate_name));
+	json_object_set_new(j, "holes_pct", json_real(p->holes_pct));
+}
+
 json_t *ws_params_json(const struct ws_params *p)
 {
 	json_t *j = json_object(), *sizes = json_array();
@@ -140,6 +159,7 @@ json_t *ws_params_json(const struct ws_params *p)
 	json_object_set_new(j, "hugepages_request",
 			    json_integer(p->hugepages_request));
 	params_vmm_json(j, p);
+	params_restore_json(j, p);
 	json_object_set_new(j, "run_id",
 			    p->run_id ? json_string(p->run_id) : json_null());
 	json_object_set_new(j, "out_dir",

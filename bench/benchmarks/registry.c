@@ -12,6 +12,7 @@ extern const struct ws_benchmark ws_bench_set_mode;
 extern const struct ws_benchmark ws_bench_vmm_cycle;
 extern const struct ws_benchmark ws_bench_damon_sweep;
 extern const struct ws_benchmark ws_bench_numa_interplay;
+extern const struct ws_benchmark ws_bench_restore;
 
 const struct ws_benchmark *const ws_benchmarks[] = {
 	&ws_bench_correctness,
@@ -22,6 +23,7 @@ const struct ws_benchmark *const ws_benchmarks[] = {
 	&ws_bench_vmm_cycle,
 	&ws_bench_damon_sweep,
 	&ws_bench_numa_interplay,
+	&ws_bench_restore,
 	NULL,
 };
 

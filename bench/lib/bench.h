@@ -28,6 +28,16 @@ enum ws_layout {
 	WS_LAYOUT_NR
 };
 
+/* restore: how the snapshot gets into the VM's memory file. */
+enum ws_populate {
+	WS_POPULATE_WRITE,	/* pwrite() into the file */
+	WS_POPULATE_COPY,	/* UFFDIO_COPY into a MISSING-registered mapping */
+	WS_POPULATE_ALIAS,	/* memcpy through a second shared mapping */
+	WS_POPULATE_NR
+};
+/* "write", "copy", "alias", NULL (benchmarks/common.c). */
+extern const char *const ws_populate_names[];
+
 struct ws_params {
 	enum ws_profile profile;
 	unsigned int backends;		/* bit i: ws_trackers[i] */
@@ -57,6 +67,9 @@ struct ws_params {
 	bool unsafe;			/* --protocol unsafe */
 	uint64_t vcpus;
 	struct ws_numa_scan numa_scan;	/* numa-interplay: --numa-scan */
+	/* restore */
+	unsigned int populates;		/* 1 << enum ws_populate */
+	double holes_pct;		/* pages left out of the populate */
 	const char *out_dir;		/* results/<run-id> */
 	const char *run_id;
 };

@@ -31,6 +31,8 @@ static const struct {
 	{ "vmm-cycle", "accesses_per_s refaults_per_s cpu_per_interval_ns f1_cold_decisions" },
 	{ "numa-interplay", "local_fraction_end pages_migrated extra_faults precision recall" },
 	{ "damon-sweep", "precision recall mech_cpu_util" },
+	/* restore_ns* restate the per-page costs with the timing overhead. */
+	{ "restore", "minor_fault_ns missing_fault_ns populate_ns_per_page" },
 };
 
 static const char *listed_metrics(const char *bench)

@@ -26,6 +26,7 @@ static const struct {
 	{ "rearms", "--rearm", false }, { "sizes_bytes", "--size", false },
 	{ "hot_pcts", "--hot", false }, { "min_time_s", "--min-time", false },
 	{ "patterns", "--pattern", false },
+	{ "populates", "--populate", false }, { "holes_pct", "--holes", false },
 	{ "hugepages_request", "--hugepages", true },
 	{ "max_reps", "--max-reps", true },
 	{ "profile", NULL, false },	/* passed on its own, first */

@@ -853,6 +853,7 @@ static void print_run(FILE *out, const struct ws_run *run)
 {
 	struct run r = { .dir = run->dir };
 	const struct ws_run_file *numa = ws_run_file(run, "numa-interplay");
+	const struct ws_run_file *restore = ws_run_file(run, "restore");
 	json_t *any = NULL;
 
 	for (int f = 0; f < F_NR; f++) {
@@ -871,6 +872,8 @@ static void print_run(FILE *out, const struct ws_run *run)
 		tables(out, &r);
 	if (numa)
 		ws_summary_numa(out, numa->root);
+	if (restore)
+		ws_summary_restore(out, restore->root, run->accel);
 	if (any)
 		skipped_lines(out, &r, any);
 	fprintf(out, "results: %s/*.json (how to read them: results/README.md)\n",

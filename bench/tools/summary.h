@@ -47,5 +47,7 @@ void ws_summary_warnings(FILE *out, const struct ws_run *run);
 void ws_summary_profile(FILE *out, const struct ws_run *run);
 /* The numa-interplay section (summary_numa.c) of its loaded file @j. */
 void ws_summary_numa(FILE *out, json_t *j);
+/* The restore section (summary_restore.c); @accel "tcg" adds a caveat. */
+void ws_summary_restore(FILE *out, json_t *j, const char *accel);
 
 #endif /* WS_SUMMARY_H */

@@ -183,6 +183,18 @@ refused "--backend wp --backend idle (a repeated option)" \
 	"$ws" run fault-latency --backend wp --backend idle --out "$tmp/rep"
 refused "--quiet --quiet (a repeated flag)" "--quiet given twice" \
 	"$ws" run fault-latency --backend wp --quiet --quiet --out "$tmp/rep"
+# restore (issue 20): its own options and --backing.
+refused "restore --backing with an unknown backing" \
+	"--backing: 'ram' is not a backing: use one or more of anon, anon-thp, shmem, hugetlb, gmem, or all" \
+	"$ws" run restore --backing ram --out "$tmp/rs"
+refused "restore --populate with an unknown method" \
+	"--populate: 'mmap' is not a populate: use one or more of write, copy, alias, or all" \
+	"$ws" run restore --populate write,mmap --out "$tmp/rs"
+refused "restore --holes above 100" "--holes" \
+	"$ws" run restore --holes 150 --out "$tmp/rs"
+refused "--populate on a benchmark that does not read it" \
+	"--populate is not used by this benchmark" \
+	"$ws" run fault-latency --populate alias --out "$tmp/rs"
 refused "a newline in --run-id" \
 	"--run-id: 'a' is followed by character 2, byte 0x0a, which a run id cannot hold: use 1 to 100 characters from A-Z a-z 0-9 . _ + -" \
 	"$ws" run fault-latency --run-id "$(printf 'a\nb')" --out "$tmp/id"

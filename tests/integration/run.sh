@@ -44,7 +44,7 @@ rc=0; "$ws" frobnicate 2>"$tmp/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "list, probe, run" "$tmp/err"; ok $? "unknown command -> exit 2 listing the commands"
 rc=0; "$ws" run no-such-bench 2>"$tmp/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "fault-latency" "$tmp/err"; ok $? "unknown benchmark -> exit 2 listing the benchmarks"
-for b in correctness fault-latency protect-cost scan-throughput set-mode vmm-cycle damon-sweep numa-interplay; do
+for b in correctness fault-latency protect-cost scan-throughput set-mode vmm-cycle damon-sweep numa-interplay restore; do
 	"$ws" run "$b" --help >/dev/null; ok $? "wsbench run $b --help"
 done
 
@@ -588,6 +588,9 @@ else
 fi
 [ "$(cat /proc/sys/kernel/numa_balancing 2>/dev/null)" = "$nb_before" ]
 ok $? "kernel.numa_balancing as found ($nb_before)"
+
+# --- restore (issue 20): tests/integration/restore.sh ------------------
+. tests/integration/restore.sh
 
 echo "1..$n"
 [ "$fails" = 0 ]

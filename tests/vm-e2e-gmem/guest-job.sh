@@ -49,5 +49,11 @@ step scan $ws run scan-throughput --backend minor \
 step cycle $ws run vmm-cycle --backend minor --backing shmem,hugetlb,gmem \
 	--size 32M --intervals 6 --min-reps 1 --quiet --out "$out/cycle" \
 	--run-id e2e
+# restore (issue 20): the snapshot-restore flow on the three backings --
+# populate by write(), UFFDIO_COPY or a second mapping, then the vCPU's
+# minor faults resolved with UFFDIO_CONTINUE; holes (pages left out of the
+# populate) under MINOR and MISSING|MINOR.
+step restore $ws run restore --backing shmem,hugetlb,gmem --profile quick \
+	--pages 32 --holes 25 $tiny
 echo "$hp" >/proc/sys/vm/nr_hugepages
 exit 0

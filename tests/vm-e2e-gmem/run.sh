@@ -119,4 +119,49 @@ echo "# minor vmm-cycle (backing, pattern, freeze, F1, refaults, lost): $(q "$cy
 	[ "$(q "$cy" "sum(r['summary']['refaults'] for r in d['results'] if r['backing']=='shmem') > 0 and all(r['summary']['pages_lost']==0 for r in d['results'])")" = True ] &&
 	[ "$(q "$cy" "all('MODE_MISSING' in r['eviction'] for r in d['results'] if r['backing']=='gmem') and all('eviction' not in r for r in d['results'] if r['backing']=='shmem')")" = True ]
 ok $? "guest: vmm-cycle ran minor on every backing: shmem evicted and refaulted with no page lost, gmem detection only for want of MISSING"
+
+# --- restore (issue 20): snapshot restore on shmem, hugetlb and gmem ---
+rs=$e/restore.json
+e2e_ran "$e" restore
+echo "# restore in the gmem guest (TCG: the timings are not meaningful, the counts are):"
+build/wsbench summary "$e" 2>/dev/null | sed -n '/^restore:/,/^results:/p' | sed 's/^/#   /'
+# case BACKING POPULATE REGISTRATION PYTHON-EXPR-OVER-c: True when it holds.
+rs_case() {
+	"$py" - "$rs" "$@" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+b, p, g, expr = sys.argv[2:6]
+c = [c for c in d['results'] if (c['backing'], c['populate'], c['registration']) == (b, p, g)]
+print(len(c) == 1 and bool(eval(expr, {'c': c[0]})))
+PY
+}
+rs_skip() {	# rs_skip BACKING POPULATE: the skip's reason
+	q "$rs" "' | '.join(s['reason'] for s in d['skipped'] if s['backing'] == '$1' and s.get('populate') == '$2')"
+}
+[ "$(rs_case gmem alias MINOR "c['content']['verified'] and c['content']['bad_pages'] == 0 and c['content']['populated_checked'] > 0 and c['faults']['one_minor_per_populated_page'] and 'minor_fault_ns' in c['metrics']")" = True ]
+ok $? "guest: restore gmem: alias populate + MINOR restore, every populated page back with its content, one MINOR message per populated page ($(q "$rs" "[(c['content'], c['faults']['one_minor']) for c in d['results'] if c['backing'] == 'gmem']"))"
+why=$(rs_skip gmem write)
+printf '%s\n' "$why" | grep -Eq '^pwrite\(gmem file, [0-9]+ bytes at offset [0-9]+\): E[A-Z]+ \(.*; write\([0-9]+ bytes at the file position\): (E[A-Z]+ \(|accepted)'
+ok $? "guest: restore gmem write: a skip with the kernel's errno ($why)"
+why=$(rs_skip gmem copy)
+printf '%s\n' "$why" | grep -Eq '^UFFDIO_REGISTER\(MODE_MISSING, gmem\): E[A-Z]+ \(.*; UFFDIO_COPY into a MODE_MINOR range of it: E[A-Z]+ \('
+ok $? "guest: restore gmem copy: a skip with the kernel's errnos ($why)"
+why=$(q "$rs" "' | '.join(s['reason'] for s in d['skipped'] if s['backing'] == 'gmem' and s.get('registration') == 'MISSING|MINOR')")
+printf '%s\n' "$why" | grep -Eq '^UFFDIO_REGISTER\(MISSING\|MINOR, gmem\): E[A-Z]+ \('
+ok $? "guest: restore gmem MISSING|MINOR: a skip with the kernel's errno ($why)"
+why=$(rs_skip hugetlb write)
+printf '%s\n' "$why" | grep -Eq '^pwrite\(hugetlb file, [0-9]+ bytes at offset [0-9]+\): E[A-Z]+ \(.*; write\([0-9]+ bytes at the file position\): (E[A-Z]+ \(|accepted)'
+ok $? "guest: restore hugetlb write: a skip with the kernel's errno ($why)"
+for bk in shmem hugetlb gmem; do
+	[ "$(q "$rs" "all(c['holes']['unseen'] == c['holes']['touched'] == c['holes']['read_zero'] > 0 and c['holes']['raised_minor'] + c['holes']['raised_missing'] == 0 for c in d['results'] if c['backing'] == '$bk' and c['registration'] == 'MINOR') and any(c['backing'] == '$bk' and c['registration'] == 'MINOR' for c in d['results'])")" = True ]
+	ok $? "guest: restore $bk, MINOR alone: every hole unseen, read as zeroes ($(q "$rs" "[(c['populate'], c['holes']['unseen'], c['holes']['touched']) for c in d['results'] if c['backing'] == '$bk' and c['registration'] == 'MINOR']"))"
+done
+for bk in shmem hugetlb; do
+	[ "$(q "$rs" "all(c['holes']['filled_on_demand'] == c['holes']['raised_missing'] == c['holes']['touched'] > 0 for c in d['results'] if c['backing'] == '$bk' and c['registration'] == 'MISSING|MINOR') and any(c['backing'] == '$bk' and c['registration'] == 'MISSING|MINOR' for c in d['results'])")" = True ]
+	ok $? "guest: restore $bk, MISSING|MINOR: every hole raised MISSING and was filled on demand, content correct"
+done
+ran=$(q "$rs" "sorted('%s/%s/%s' % (c['backing'], c['populate'], c['registration']) for c in d['results'] if c['content']['verified'] and c['faults']['one_minor_per_populated_page'])")
+want=$("$py" -c "print(sorted(['%s/%s/%s' % (b, p, g) for b, ps in (('shmem', ('write', 'copy', 'alias')), ('hugetlb', ('copy', 'alias'))) for p in ps for g in ('MINOR', 'MISSING|MINOR')] + ['gmem/alias/MINOR']))")
+[ "$ran" = "$want" ] && [ "$(q "$rs" "len(d['results'])")" = 11 ]
+ok $? "guest: restore: the 11 cases the kernel allows (shmem 3x2, hugetlb 2x2, gmem alias MINOR) ran, verified, one MINOR message per populated page ($ran)"
 finish

@@ -13,6 +13,10 @@
 #        MemAvailable; 0: none).  Each run reserves them with --hugepages,
 #        and its knob journal restores vm.nr_hugepages after, error and
 #        signal included.  Never fewer than already reserved.
+#        SUITE_BACKENDS=LIST, SUITE_BACKINGS=LIST: --backend LIST and
+#        --backing LIST for the benchmarks that read them (damon-sweep has
+#        no --backend, restore none either), unlike SUITE_ARGS, which
+#        every benchmark gets
 #        RUNS=N: each benchmark as N separate invocations, merged, so that
 #        its CIs and any comparison vary over what a second run varies by
 #        (default 1; make bench on the host uses 6: the fewest whose
@@ -26,7 +30,7 @@ quick|default) ;;
 *) echo "suite: profile '$profile' is not a profile: use quick or default" >&2; exit 2 ;;
 esac
 ws=${WSBENCH:-$(dirname "$0")/../build/wsbench}
-benches=${SUITE_BENCHMARKS:-correctness fault-latency protect-cost scan-throughput set-mode vmm-cycle damon-sweep numa-interplay}
+benches=${SUITE_BENCHMARKS:-correctness fault-latency protect-cost scan-throughput set-mode vmm-cycle damon-sweep numa-interplay restore}
 run_id=${RUN_ID:-$(basename "$out")}
 runs=${RUNS:-1}
 case "$runs" in ''|*[!0-9]*|0*)
@@ -80,11 +84,14 @@ for b in $benches; do
 	[ -z "${SUITE_ARGS:-}$extra" ] || sizes="$sizes overridden by:${SUITE_ARGS:+ $SUITE_ARGS}${extra:+ $extra}"
 	echo "[suite $i/$total] $b ($sizes, $runs invocation(s), elapsed $((now - start))s, $eta)" >&2
 	# Huge pages only for a benchmark that maps hugetlb.
+	reads=$("$ws" run "$b" --help | sed -n 's/^options this benchmark reads: //p')
 	hp=
 	case " ${SUITE_ARGS:-} $extra " in *" --hugepages "*) hugepages_here= ;; *) hugepages_here=$hugepages ;; esac
-	if [ -n "$hugepages_here" ] && "$ws" run "$b" --help | grep -q -- '^  --backing'; then
-		hp=$hugepages
-	fi
+	case " $reads " in *" --backing "*) [ -z "$hugepages_here" ] || hp=$hugepages ;; esac
+	# SUITE_BACKENDS / SUITE_BACKINGS where the benchmark reads them.
+	sel=
+	case " $reads " in *" --backend "*) sel="${SUITE_BACKENDS:+--backend $SUITE_BACKENDS}" ;; esac
+	case " $reads " in *" --backing "*) sel="$sel${SUITE_BACKINGS:+ --backing $SUITE_BACKINGS}" ;; esac
 	# A benchmark's own --invocations (SUITE_ARGS_<b>) wins over RUNS;
 	# one invocation is the default, not said (an option twice is refused).
 	inv="--invocations $runs"
@@ -102,7 +109,7 @@ for b in $benches; do
 	esac
 	# shellcheck disable=SC2086
 	if ! "$ws" run "$b" --profile "$profile" --out "$out" \
-		--run-id "$run_id" $tune $inv $hp ${SUITE_ARGS:-} $extra; then
+		--run-id "$run_id" $tune $inv $hp $sel ${SUITE_ARGS:-} $extra; then
 		failed="$failed $b"
 	fi
 done

@@ -40,10 +40,12 @@ share=$(mktemp -d "${TMPDIR:-/tmp}/wsbench-vm.XXXXXX")
 trap 'rm -rf "$share"' EXIT
 job="$share/job.sh"
 # KERNEL=gmem exists for the opt-in gmem backing and minor backend: there
-# the suite runs every backend on every backing (a skip says why where one
-# does not apply), unless SUITE_ARGS says otherwise.
-suite_args=
-[ "${KERNEL:-7.3}" != gmem ] || suite_args=${SUITE_ARGS:---backend all --backing all}
+# the suite runs every backend on every backing, where a benchmark reads
+# those options (a skip says why where one does not apply), unless
+# SUITE_ARGS says otherwise.
+suite_args=${SUITE_ARGS:-}
+selection=
+[ "${KERNEL:-7.3}" != gmem ] || [ -n "$suite_args" ] || selection=all
 # Emulated CPUs are 10-100x slower: keep regions small enough that the
 # default profile still ends in reasonable time under TCG.  On KVM the
 # profile's own sizes are used.
@@ -56,6 +58,8 @@ export SUITE_BENCHMARKS='${SUITE_BENCHMARKS:-}'
 export RUNS='${RUNS:-1}'
 export SUITE_ARGS='$suite_args'
 [ -n "\$SUITE_ARGS" ] || unset SUITE_ARGS
+export SUITE_BACKENDS='$selection' SUITE_BACKINGS='$selection'
+[ -n "\$SUITE_BACKENDS" ] || unset SUITE_BACKENDS SUITE_BACKINGS
 if [ "\${WSBENCH_ACCEL:-}" = tcg ]; then
 	export SUITE_ARGS_fault_latency="--pages 1000 --min-time 0.2"
 	export SUITE_ARGS_protect_cost="--size 4K,2M,32M --min-time 0.2"

@@ -233,7 +233,7 @@ rm -rf "$tmp/suite" "$tmp/stub" "$tmp/stub.args"
 # The suite runs every benchmark README lists (damon-sweep included),
 # reserves huge pages for those that map hugetlb (never twice), and its
 # header says what overrode the profile (a stub that reads --backing).
-printf '#!/bin/sh\ncase "$*" in *--help*) echo "  --backing LIST" ;; *) echo "$*" >>"%s/stub.args" ;; esac\n' "$tmp" >"$tmp/stub"
+printf '#!/bin/sh\ncase "$*" in *--help*) echo "options this benchmark reads: --backing --size" ;; *) echo "$*" >>"%s/stub.args" ;; esac\n' "$tmp" >"$tmp/stub"
 chmod +x "$tmp/stub"
 WSBENCH=$tmp/stub SUITE_HUGEPAGES=4 SUITE_ARGS_vmm_cycle="--size 16M" \
 	SUITE_ARGS_correctness="--hugepages 2" scripts/suite.sh "$tmp/suite" quick 2>"$tmp/suite.err"
@@ -248,6 +248,16 @@ if [ "$(id -u)" = 0 ] && [ "$(cat /proc/sys/vm/nr_hugepages)" -lt 4 ] &&
 fi
 [ "$r" = 0 ] || { sed 's/^/# /' "$tmp/stub.args" "$tmp/suite.err"; }
 ok "$r" "suite.sh: runs damon-sweep, reserves huge pages once per run (SUITE_HUGEPAGES), its header names what overrode the profile"
+rm -rf "$tmp/suite" "$tmp/stub.args"
+# SUITE_BACKENDS/SUITE_BACKINGS (make bench KERNEL=gmem: all of both) go
+# only to the benchmarks that read them: damon-sweep has no --backend.
+printf '#!/bin/sh\ncase "$*" in "run damon-sweep --help") echo "options this benchmark reads: --backing --size" ;; *--help*) echo "options this benchmark reads: --backend --backing" ;; *) echo "$*" >>"%s/stub.args" ;; esac\n' "$tmp" >"$tmp/stub"
+WSBENCH=$tmp/stub SUITE_HUGEPAGES=0 SUITE_BENCHMARKS="correctness damon-sweep" \
+	SUITE_BACKENDS=all SUITE_BACKINGS=all scripts/suite.sh "$tmp/suite" quick 2>/dev/null
+grep -q '^run correctness .*--backend all --backing all' "$tmp/stub.args" &&
+	grep -q '^run damon-sweep .* --backing all' "$tmp/stub.args" &&
+	! grep '^run damon-sweep ' "$tmp/stub.args" | grep -q -- '--backend'
+ok $? "suite.sh: SUITE_BACKENDS/SUITE_BACKINGS reach only the benchmarks that read --backend/--backing"
 WSBENCH=$tmp/stub SUITE_HUGEPAGES=x scripts/suite.sh "$tmp/suite" quick 2>"$tmp/err"
 [ $? = 2 ] && grep -q "SUITE_HUGEPAGES='x'" "$tmp/err"
 ok $? "suite.sh: SUITE_HUGEPAGES=x -> exit 2 naming it"

@@ -17,6 +17,7 @@
 
 #include "damon_sysfs.h"
 #include "knobs.h"
+#include "tracker.h"
 
 #define CTX		"contexts/0"
 #define SCHEME		CTX "/schemes/0"
@@ -427,11 +428,8 @@ int ws_damon_kdamond_regions(struct ws_damon_kdamond *k,
 
 void ws_damon_kdamond_remove(struct ws_damon_kdamond *k)
 {
-	if (k->tried_fd >= 0)
-		close(k->tried_fd);
-	if (k->state_fd >= 0)
-		close(k->state_fd);
-	k->tried_fd = k->state_fd = -1;
+	ws_close_fd(&k->tried_fd);
+	ws_close_fd(&k->state_fd);
 	/* Newest first: state off, then nr_kdamonds back. */
 	ws_knobs_restore_to(k->knob_mark);
 }

@@ -41,6 +41,8 @@
 
 #include "bench.h"
 #include "common.h"
+#include "parse.h"
+#include "progress.h"
 #include "stats.h"
 #include "timing.h"
 #include "../trackers/damon.h"
@@ -259,6 +261,8 @@ struct sw_where {
 	double hot_pct;
 	enum ws_layout layout;
 	bool flush_tlb;
+	/* One step per grid point: the benchmark's one case runs them all. */
+	struct ws_progress points;
 };
 
 static void point_json(struct sw_point *pt, const struct sw_where *w,
@@ -340,14 +344,44 @@ static int sw_point(struct ws_bench_ctx *ctx, const struct sw_where *w,
 
 /* ---- the grid ---- */
 
-static int sw_grid(struct ws_bench_ctx *ctx, const struct sw_where *w,
-		   const struct ws_damon_params *base)
+struct sw_axes {
+	const uint64_t *regions, *aggr_ms;
+	size_t nr, na;
+};
+
+static struct sw_axes sw_axes(const struct ws_bench_ctx *ctx)
 {
 	bool q = ctx->p->profile == WS_PROFILE_QUICK;
-	const uint64_t *regions = q ? quick_regions : full_regions;
-	const uint64_t *aggr = q ? quick_aggr_ms : full_aggr_ms;
-	size_t nr = q ? 2 : 3, na = q ? 2 : 3;
-	char why[160];
+
+	return (struct sw_axes){
+		.regions = q ? quick_regions : full_regions,
+		.aggr_ms = q ? quick_aggr_ms : full_aggr_ms,
+		.nr = q ? 2 : 3,
+		.na = q ? 2 : 3,
+	};
+}
+
+/* The grid points sw_size() will run: sizes x hot x layouts x TLB x grid. */
+static size_t sw_points(const struct ws_bench_ctx *ctx,
+			const struct ws_damon_params *base)
+{
+	struct sw_axes ax = sw_axes(ctx);
+	size_t layouts = 0, grid = 0;
+
+	for (int l = 0; l < WS_LAYOUT_NR; l++)
+		layouts += !!(ctx->p->layouts & (1u << l));
+	for (size_t a = 0; a < ax.na; a++)
+		grid += base->sample_us <= ax.aggr_ms[a] * 1000;
+	return ctx->p->nsizes * ctx->p->nhot * layouts * 2 * ax.nr * grid;
+}
+
+static int sw_grid(struct ws_bench_ctx *ctx, struct sw_where *w,
+		   const struct ws_damon_params *base)
+{
+	struct sw_axes ax = sw_axes(ctx);
+	const uint64_t *regions = ax.regions, *aggr = ax.aggr_ms;
+	size_t nr = ax.nr, na = ax.na;
+	char why[160], sz[32];
 	int ret = 0;
 
 	for (size_t r = 0; !ret && r < nr; r++)
@@ -368,6 +402,12 @@ static int sw_grid(struct ws_bench_ctx *ctx, const struct sw_where *w,
 					     "async", why);
 				continue;
 			}
+			ws_progress_step(&w->points, "%s, %g%% hot, %s, tlb %s: max regions %llu, aggr %llums",
+					 ws_fmt_size(w->m->len, sz, sizeof(sz)),
+					 w->hot_pct, ws_layout_name(w->layout),
+					 w->flush_tlb ? "flushed" : "as-is",
+					 (unsigned long long)regions[r],
+					 (unsigned long long)aggr[a]);
 			ret = sw_point(ctx, w, &dp);
 			if (ret)
 				ws_case_say_point(ctx, " (max regions %llu, aggr %llums, hot %g%%, %s, tlb %s)",
@@ -433,8 +473,12 @@ static int sw_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 	if (strcmp(ops->name, "damon"))
 		return ws_case_skip(ctx, "damon-sweep runs the damon backend only");
 	ws_damon_get_params(&base);
+	ws_progress_start(&w.points, "damon-sweep point", sw_points(ctx, &base));
+	w.points.quiet = ctx->prog.quiet;
 	for (size_t s = 0; !ret && s < ctx->p->nsizes; s++)
 		ret = sw_size(ctx, &w, &base, ctx->p->sizes[s]);
+	if (!ret)
+		ws_progress_done(&w.points);
 	ws_damon_set_params(&base);
 	return ret;
 }

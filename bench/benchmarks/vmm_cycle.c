@@ -38,6 +38,19 @@
 #include "pattern.h"
 #include "stats.h"
 
+/* WSBENCH_TEST_PUNCH_DELAY_US (tests only; see struct ws_cycle_opts). */
+static unsigned int test_punch_delay_us(void)
+{
+	const char *env = getenv("WSBENCH_TEST_PUNCH_DELAY_US");
+	char *end;
+	unsigned long v;
+
+	if (!env || !*env)
+		return 0;
+	v = strtoul(env, &end, 10);
+	return *end || v > 1000000 ? 0 : (unsigned int)v;
+}
+
 /* Why a backing other than shmem is detection only (JSON "eviction"). */
 static const char *detection_only_why(enum ws_backing b)
 {
@@ -188,6 +201,10 @@ static void vc_report(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops
 	json_object_set_new(j, "freeze", json_string(ws_freeze_name(
 		b == WS_BACKING_SHMEM ? ws_cycle_freeze(ops, o->unsafe) :
 		WS_FREEZE_NONE)));
+	if (o->test_punch_delay_us)
+		json_object_set_new(j, "test_hook", json_pack("{s:s,s:I}", "what",
+			"WSBENCH_TEST_PUNCH_DELAY_US: a wait between each interval's write-outs and its punches (tests: makes --protocol unsafe lose data every time)",
+			"punch_delay_us", (json_int_t)o->test_punch_delay_us));
 	json_object_set_new(j, "protocol", json_string(o->unsafe ? "unsafe" :
 						       "safe"));
 	json_object_set_new(j, "params", json_pack("{s:I,s:I,s:I,s:f,s:I}",
@@ -303,6 +320,7 @@ static int vc_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 			.unsafe = p->unsafe,
 			.seed = p->seed,
 			.storage_dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+			.test_punch_delay_us = test_punch_delay_us(),
 		};
 
 		ret = ws_case_pattern(ctx, p->patterns[i], name, sizeof(name),

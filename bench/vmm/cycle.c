@@ -346,6 +346,7 @@ static int setup_memory(struct cycle *c)
 	if (c->guest) {
 		ret = ws_guest_init(&c->g, c->o->size, c->o->storage_dir, why,
 				    sizeof(why));
+		c->g.test_punch_delay_us = c->o->test_punch_delay_us;
 		c->mem = &c->g.mem;
 		return ret ? ws_case_fail(c->ctx, ret, "%s", why) : 0;
 	}

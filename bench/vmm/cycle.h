@@ -46,6 +46,13 @@ struct ws_cycle_opts {
 	bool unsafe;			/* --protocol unsafe */
 	uint64_t seed;
 	const char *storage_dir;
+	/*
+	 * Tests only (WSBENCH_TEST_PUNCH_DELAY_US, recorded as the case's
+	 * test_hook): wait this long between an interval's write-outs and its
+	 * punches, so that --protocol unsafe loses data every time, not only
+	 * when a write happens to land in the natural window.
+	 */
+	unsigned int test_punch_delay_us;
 };
 
 /*

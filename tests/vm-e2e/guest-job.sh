@@ -68,7 +68,7 @@ step damon/scan-throughput $ws run scan-throughput --size 1M --hot 0,50,100 \
 	--min-reps 3 --max-reps 3 --min-time 0 --warmup 1 $dcommon
 step damon/damon-sweep $ws run damon-sweep --profile quick --size 4M --hot 10 \
 	--layout contiguous --warmup 3 --min-reps 3 --max-reps 3 \
-	--quiet --out "$dout" --run-id e2e
+	--out "$dout" --run-id e2e	# not quiet: its progress is checked
 damon_tree >"$dout/tree.after"
 # A run that would take minutes, killed once its kdamond is on.
 $ws run scan-throughput --size 1M --hot 50 --min-reps 100000 \
@@ -116,7 +116,11 @@ PAT
 step vmm-churn $ws run vmm-cycle --backend rwp,idle --pattern "$out/churn-halves.pat" \
 	--size 8M --intervals 20 --interval-ms 50 --cold-after 1 --min-reps 1 \
 	--quiet --out "$out/churn" --run-id e2e
-step vmm-unsafe $ws run vmm-cycle --backend rwp,idle --pattern churn \
+# A 2 ms wait between write-out and punch (a test hook, recorded): churn's
+# writers land in it every interval, so the loss is caught every time, not
+# only when TCG happens to schedule a write into the natural window.
+step vmm-unsafe env WSBENCH_TEST_PUNCH_DELAY_US=2000 \
+	$ws run vmm-cycle --backend rwp,idle --pattern churn \
 	--size 8M --intervals 20 --interval-ms 50 --cold-after 1 --min-reps 1 \
 	--protocol unsafe --quiet --out "$out/unsafe" --run-id e2e
 # Issue 10: fio, unmodified, its memory handed to wsbench (rwp, wp) or

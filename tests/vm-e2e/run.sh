@@ -170,8 +170,8 @@ echo "# churn safe (backend, lost, refaults): $churn; unsafe (backend, lost): $u
 	[ "$(q "$e/churn/vmm-cycle.json" "all(c['summary']['pages_lost']==0 and c['summary']['refaults']>0 for c in d['results']) and len(d['results'])==2")" = True ]
 ok $? "guest: churn (half the memory resting every other 150 ms) under the safe protocol: refaults, 0 pages lost (rwp, idle)"
 [ "$(cat "$e/vmm-unsafe.rc" 2>/dev/null)" = 1 ] &&
-	[ "$(q "$e/unsafe/vmm-cycle.json" "sum(c['summary']['pages_lost'] for c in d['results']) > 0 and any('lost their content under the unsafe' in x['error'] for x in d['errors'])")" = True ]
-ok $? "guest: the unsafe protocol is caught losing data (exit 1, the loss an error)"
+	[ "$(q "$e/unsafe/vmm-cycle.json" "sum(c['summary']['pages_lost'] for c in d['results']) > 0 and any('lost their content under the unsafe' in x['error'] for x in d['errors']) and all(c['test_hook']['punch_delay_us'] == 2000 for c in d['results'])")" = True ]
+ok $? "guest: the unsafe protocol is caught losing data (exit 1, the loss an error; the punch-delay test hook recorded)"
 
 [ "$(cat "$e/correctness-thp.rc" 2>/dev/null)" = 0 ] &&
 	[ "$(q "$e/thp/correctness.json" "sum(1 for r in d['results'] if r.get('pattern')=='set-mode-roundtrip' and r['backing']=='anon-thp' and r['content_ok'] and r['accuracy']['precision']==1 and r['accuracy']['recall']==1)")" -gt 0 ] 2>/dev/null
@@ -200,6 +200,11 @@ echo "# damon-sweep (tlb, max regions, aggr ms: precision/recall, regions, kdamo
 q "$w" "'\\n'.join('#   %s %d %d: %.3f/%.3f %g %.4f %.4f %s' % (r['tlb'], r['params']['damon']['max_regions'], r['params']['damon']['aggr_us']/1000, r['metrics']['precision']['summary']['median'], r['metrics']['recall']['summary']['median'], r['metrics']['regions']['summary']['median'], r['metrics']['mech_cpu_util']['summary']['median'], r['metrics']['monitor_cpu_util']['summary']['median'], r['params']['hot_pass_us']) for r in d['results'])"
 [ "$(q "$w" "sorted((r['tlb'], r['params']['damon']['max_regions'], r['params']['damon']['aggr_us']) for r in d['results']) == sorted((t, m, a) for t in ('as-is','flushed') for m in (100,1000) for a in (100000,400000)) and all(r['metrics'][m]['summary']['n'] == 3 for r in d['results'] for m in ('precision','recall','regions','mech_cpu_util','monitor_cpu_util'))")" = True ]
 ok $? "guest: damon-sweep measured the quick grid (max regions 100/1000 x aggr 100/400 ms, TLB as-is and flushed), 3 windows each"
+# Its one case runs the whole grid: a progress line per point, with ETA.
+pl=$(grep -c '^\[damon-sweep point [0-9]*/8\] 4M, 10% hot, contiguous, tlb [a-z-]*: max regions [0-9]*, aggr [0-9]*ms  elapsed .*, ETA ' "$d/damon-sweep.err" 2>/dev/null)
+echo "# damon-sweep progress: $(grep '^\[damon-sweep' "$d/damon-sweep.err" 2>/dev/null | sed -n '2p;$p' | tr '\n' '|')"
+[ "$pl" = 8 ] && grep -q '^\[damon-sweep point\] 8/8 steps done in ' "$d/damon-sweep.err"
+ok $? "guest: damon-sweep shows progress per grid point (8 of 8, with elapsed and ETA), not only per case"
 
 before=$(cat "$d/tree.before" 2>/dev/null)
 echo "# damon sysfs: before '$before', after '$(cat "$d/tree.after" 2>/dev/null)', during the killed run '$(cat "$d/tree.during" 2>/dev/null)', after SIGTERM '$(cat "$d/tree.killed" 2>/dev/null)' (exit $(cat "$d/killed.rc" 2>/dev/null))"

@@ -92,6 +92,15 @@ key=$(image_key)
 out_dir=$cache_root/${variant:+$variant-}$key
 image=$out_dir/base.cpio.zst
 
+# One build per key at a time (make test builds images in the background
+# while the host suites run): a second caller waits, then reuses.
+mkdir -p "$cache_root"
+exec 9>"$cache_root/.lock-${variant:+$variant-}$key"
+if ! flock -n 9; then
+	say "another build of image $key is running; waiting for it"
+	flock 9
+fi
+
 if [ "$force" = 0 ] && [ -f "$image" ] && [ -f "$out_dir/build.json" ]; then
 	say "cached image $key ($(du -h "$image" | cut -f1)), nothing to do"
 	echo "$image"

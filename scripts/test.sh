@@ -48,6 +48,18 @@ run() {
 	echo "   $name: $((p - s)) passed, $f failed, $s skipped in $(( $(date +%s) - t0 ))s (log: $log)" >&2
 }
 
+# The VM suites' kernels and images, built in the background at the lowest
+# priority while the host suites run (scripts/prefetch-guest.sh; its own
+# process group, stopped with this script).  Cold, that overlaps most of
+# the builds with the host suites; warm, it returns at once.
+prefetch=
+if [ "${TEST_VM:-1}" != 0 ]; then
+	setsid nice -n 19 scripts/prefetch-guest.sh >"$log_dir/prefetch.log" 2>&1 &
+	prefetch=$!
+	trap '[ -z "$prefetch" ] || kill -TERM -- "-$prefetch" 2>/dev/null || true' EXIT
+	trap 'exit 130' INT TERM
+fi
+
 for t in build/tests/test_*; do
 	[ -x "$t" ] && run "unit-$(basename "$t")" "$t"
 done

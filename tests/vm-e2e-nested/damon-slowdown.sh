@@ -15,8 +15,11 @@ damon_slowdown_checks() {
 	m="d['mechanisms']['damon']"
 	[ "$(qf "$d" "(lambda m: m['supported'] and m['sees'] == 'reads+writes' and m['tracker_info']['params']['aggr_us'] >= d['params']['interval_ms'] * 1000 and m['tracker_info']['collects_over_window'] == 0 and m['total']['truth'] > 0 and m['total']['reported'] > 0)($m)")" = True ]
 	ok $? "damon (vaddr on QEMU's pid) tracks QEMU's RAM in the 7.3 guest: hot pages reported in the workload, each collect's window spanning its interval (precision, recall, reported, touched, aggr us, collects over a window: $(qf "$d" "(lambda m: (m['total']['precision'], m['total']['recall'], m['total']['reported'], m['total']['truth'], m['tracker_info']['params']['aggr_us'], m['tracker_info']['collects_over_window']))($m)"); $(qf "$d" "$m.get('reason', 'ok')"))"
-	[ "$(qf "$d" "(lambda c: 0 <= c['precision'] <= 1 and 0 <= c['recall'] <= 1 and c['called'] + c['in_use_read'] + c['in_use_written'] > 0)($m['total']['cold'])")" = True ]
-	ok $? "damon's cold set is scored against reads and writes (cold precision, recall, called cold, read, written: $(qf "$d" "(lambda c: (c['precision'], c['recall'], c['called'], c['in_use_read'], c['in_use_written']))($m['total']['cold'])"))"
+	# The score, whatever DAMON's sampling called cold: with windows that
+	# span each interval it may call nothing cold in a run (CI at be393fd:
+	# every page hot), which is its measured answer, not a scoring fault.
+	[ "$(qf "$d" "(lambda c: c['untouched'] > 0 and abs(c['recall'] - c['untouched_called'] / c['untouched']) < 1e-9 and abs(c['precision'] - (1 - (c['in_use_read'] + c['in_use_written']) / c['called'] if c['called'] else 1.0)) < 1e-9 and c['in_use_read'] + c['in_use_written'] <= c['called'])($m['total']['cold'])")" = True ]
+	ok $? "damon's cold set is scored against reads and writes, over the untouched pages (cold precision, recall, called cold, read, written, untouched: $(qf "$d" "(lambda c: (c['precision'], c['recall'], c['called'], c['in_use_read'], c['in_use_written'], c['untouched']))($m['total']['cold'])"))"
 	[ "$(qf "$d" "(lambda i: i['word0_ok'] == i['nested_pages'] == d['truth']['pages'] and i['word0_bad'] == 0 and i['sum_match'] and i['nested_bad_pages'] == 0)(d['integrity'])")" = True ]
 	ok $? "damon boot: every workload page at its memfd offset with the bytes the nested guest hashed"
 

@@ -5,7 +5,7 @@
 # absolute path of the cache directory holding bzImage, config, build.json
 # and the selftests:   dir=$(kernel/build.sh | tail -n1)
 #
-# Variables (see kernel/README.md): KERNEL (7.3 or rfc-v1: kernels/*.conf),
+# Variables (see kernel/README.md): KERNEL (7.3, rfc-v1 or gmem: kernels/*.conf),
 # KSRC, KERNEL_PKG, KERNEL_VERSION, KERNEL_SUITE, PATCHES, CONFIG_BASE,
 # WSBENCH_CACHE.
 set -eu

@@ -100,9 +100,12 @@ command -v qemu-system-x86_64 >/dev/null || why="no qemu-system-x86_64"
 # waits for it).  TEST_VM=0 builds no kernel: then only a cached one.
 if [ -z "$why" ] && [ -z "${NESTED_KERNEL:-}" ]; then
 	if [ "${TEST_VM:-1}" != 0 ]; then
-		kdir=$(kernel/build.sh 2>"$tmp/kernel.err" | tail -n 1) ||
-			why="kernel/build.sh failed: $(tail -n 1 "$tmp/kernel.err")"
-		[ -n "$why" ] || export NESTED_KERNEL="$kdir/bzImage"
+		kdir=$(kernel/build.sh 2>"$tmp/kernel.err" | tail -n 1)
+		if [ -f "$kdir/bzImage" ]; then
+			export NESTED_KERNEL="$kdir/bzImage"
+		else
+			why="kernel/build.sh gave no kernel: $(tail -n 1 "$tmp/kernel.err")"
+		fi
 	elif ! ls "${WSBENCH_CACHE:-$HOME/.cache/wsbench}"/kernel/*/bzImage >/dev/null 2>&1; then
 		why="no guest kernel built (TEST_VM=0 builds none: make kernel)"
 	fi

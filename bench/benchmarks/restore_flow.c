@@ -371,16 +371,6 @@ struct rs_live {
 	uint8_t *raised;		/* per page: RAISED_* */
 };
 
-static int wake_if_exists(int uffd, int ret, uint64_t addr, size_t len)
-{
-	struct uffdio_range range = { .start = addr, .len = len };
-
-	/* EEXIST: the page was mapped meanwhile; wake the waiter anyway. */
-	if (ret != -EEXIST)
-		return ret;
-	return ioctl(uffd, UFFDIO_WAKE, &range) ? -errno : 0;
-}
-
 static int rs_resolve(struct ws_uffd_handler *h, const struct uffd_msg *msg)
 {
 	struct rs_live *l = h->arg;
@@ -407,7 +397,8 @@ static int rs_resolve(struct ws_uffd_handler *h, const struct uffd_msg *msg)
 		ret = -copy_range(h->uffd, (char *)(uintptr_t)addr,
 				  l->snap->buf + page * ps, ps);
 	}
-	return wake_if_exists(h->uffd, ret, addr, ps);
+	/* EEXIST: the page was mapped meanwhile. */
+	return ws_uffd_wake_if_exists(h->uffd, ret, addr, ps);
 }
 
 static uint64_t counted(uint64_t *c)

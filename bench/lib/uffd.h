@@ -32,6 +32,13 @@ int ws_uffd_fdinfo_api(int fd, uint64_t *features, uint64_t *ioctls);
  * (mmap_changing: a non-cooperative event is in flight).  0 or -errno.
  */
 int ws_uffd_ioctl_retry(int uffd, unsigned long req, void *arg);
+/*
+ * @ret of a CONTINUE or COPY that resolved a fault at [@start, @start +
+ * @len): -EEXIST means another resolution mapped the page first (and woke
+ * its own waiter); wake the range anyway so that no faulting thread is
+ * left asleep, and return 0.  Any other @ret is returned as is.
+ */
+int ws_uffd_wake_if_exists(int uffd, int ret, uint64_t start, uint64_t len);
 
 struct ws_uffd_handler;
 /* Resolve one fault message; return 0 or -errno (stops the handler). */

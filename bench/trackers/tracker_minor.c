@@ -65,14 +65,8 @@ static int minor_resolve(int uffd, const struct ws_uffdio_range *page)
 	struct ws_uffdio_continue cont = { .range = *page, .mode = 0 };
 	int ret = ws_uffd_ioctl_retry(uffd, WS_UFFDIO_CONTINUE, &cont);
 
-	/*
-	 * EEXIST: a second message for a page another fault's CONTINUE
-	 * already mapped; that CONTINUE woke its waiter, wake the range
-	 * anyway so that nothing is left asleep.
-	 */
-	if (ret != -EEXIST)
-		return ret;
-	return ioctl(uffd, UFFDIO_WAKE, page) ? -errno : 0;
+	/* EEXIST: a second message for a page another CONTINUE mapped. */
+	return ws_uffd_wake_if_exists(uffd, ret, page->start, page->len);
 }
 
 /*

@@ -16,6 +16,7 @@
 #include "compat_uapi.h"
 #include "guest.h"
 #include "timing.h"
+#include "uffd.h"
 
 #ifndef FALLOC_FL_KEEP_SIZE
 #define FALLOC_FL_KEEP_SIZE	0x01
@@ -365,18 +366,10 @@ static int copy_in(struct ws_guest *g, int uffd, uint64_t dst, bool *copied)
 		.src = (uintptr_t)g->bounce,
 		.len = g->mem.page_size,
 	};
+	int ret = ws_uffd_ioctl_retry(uffd, UFFDIO_COPY, &copy);
 
-	*copied = false;
-	while (ioctl(uffd, UFFDIO_COPY, &copy)) {
-		if (errno == EAGAIN)
-			continue;
-		if (errno != EEXIST)
-			return -errno;
-		return ioctl(uffd, UFFDIO_WAKE, &(struct ws_uffdio_range){
-				     dst, g->mem.page_size }) ? -errno : 0;
-	}
-	*copied = true;
-	return 0;
+	*copied = !ret;
+	return ws_uffd_wake_if_exists(uffd, ret, dst, g->mem.page_size);
 }
 
 /*

@@ -494,16 +494,22 @@ static void case_lines(FILE *out, const struct run *r)
 
 /* ---- the lines under the table ---- */
 
-/* @backend has correctness cases in this run. */
-static bool row_ran(const struct run *r, const char *backend)
+/* @backend has cases in benchmark file @f of this run. */
+static bool ran_in(const struct run *r, int f, const char *backend)
 {
 	json_t *c;
 	size_t i;
 
-	json_array_foreach(results(r, F_CORR), i, c)
+	json_array_foreach(results(r, f), i, c)
 		if (is(c, "backend", backend))
 			return true;
 	return false;
+}
+
+/* @backend has correctness cases in this run. */
+static bool row_ran(const struct run *r, const char *backend)
+{
+	return ran_in(r, F_CORR, backend);
 }
 
 static bool any_sampling(const struct run *r)
@@ -786,13 +792,9 @@ static void title(FILE *out, const struct run *r, json_t *any)
 /* Has @backend a case in any benchmark of the run? */
 static bool ran_in_run(const struct run *r, const char *backend)
 {
-	json_t *c;
-	size_t i;
-
 	for (int f = 0; f < F_NR; f++)
-		json_array_foreach(results(r, f), i, c)
-			if (is(c, "backend", backend))
-				return true;
+		if (ran_in(r, f, backend))
+			return true;
 	return false;
 }
 

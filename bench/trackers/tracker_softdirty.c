@@ -154,9 +154,9 @@ static int softdirty_open(struct ws_tracker *t)
 	int ret;
 
 	if (!(t->ops->backings & WS_BACKING_BIT(m->backing)))
-		return ws_tracker_fail(t, EOPNOTSUPP,
-			"%s backing not supported: clear_refs neither clears nor write-protects hugetlb entries, so soft-dirty does not track their writes",
-			ws_backing_name(m->backing));
+		return ws_tracker_fail(t, EOPNOTSUPP, "%s backing not supported: %s",
+				       ws_backing_name(m->backing),
+				       t->ops->backings_why);
 	if (t->mode != WS_MODE_ASYNC)
 		return ws_tracker_fail(t, EOPNOTSUPP,
 			"only async mode: soft-dirty write faults are resolved in the kernel");

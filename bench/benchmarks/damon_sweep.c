@@ -361,6 +361,12 @@ static struct sw_axes sw_axes(const struct ws_bench_ctx *ctx)
 	};
 }
 
+/* An aggregation interval shorter than the sample interval is skipped. */
+static bool sw_aggr_ok(const struct ws_damon_params *dp, uint64_t aggr_ms)
+{
+	return dp->sample_us <= aggr_ms * 1000;
+}
+
 /* The grid points sw_size() will run: sizes x hot x layouts x TLB x grid. */
 static size_t sw_points(const struct ws_bench_ctx *ctx,
 			const struct ws_damon_params *base)
@@ -371,7 +377,7 @@ static size_t sw_points(const struct ws_bench_ctx *ctx,
 	for (int l = 0; l < WS_LAYOUT_NR; l++)
 		layouts += !!(ctx->p->layouts & (1u << l));
 	for (size_t a = 0; a < ax.na; a++)
-		grid += base->sample_us <= ax.aggr_ms[a] * 1000;
+		grid += sw_aggr_ok(base, ax.aggr_ms[a]);
 	return ctx->p->nsizes * ctx->p->nhot * layouts * 2 * ax.nr * grid;
 }
 
@@ -392,7 +398,7 @@ static int sw_grid(struct ws_bench_ctx *ctx, struct sw_where *w,
 			if (dp.min_regions > dp.max_regions)
 				dp.min_regions = dp.max_regions;
 			dp.aggr_us = aggr[a] * 1000;
-			if (dp.sample_us > dp.aggr_us) {
+			if (!sw_aggr_ok(&dp, aggr[a])) {
 				snprintf(why, sizeof(why),
 					 "aggr %llums is shorter than the sample interval (--damon sample=%lluus)",
 					 (unsigned long long)aggr[a],

@@ -23,6 +23,14 @@ def env(name):
     return os.environ.get(name, "")
 
 
+def selftest(out, name, **what):
+    """A static selftest binary in @out: its record, or None if absent."""
+    path = os.path.join(out, name)
+    if not os.path.exists(path):
+        return None
+    return {"file": name, "sha256": sha256(path), "static": True, **what}
+
+
 def main():
     out = sys.argv[1]
     if env("WS_KIND") == "ksrc":
@@ -46,27 +54,11 @@ def main():
         digest, name = line.split(" ", 1)
         patches.append({"name": name, "sha256": digest})
 
-    uffd_path = os.path.join(out, "uffd-unit-tests")
-    if os.path.exists(uffd_path):
-        uffd = {
-            "file": "uffd-unit-tests",
-            "sha256": sha256(uffd_path),
-            "static": True,
-            "sources": env("UFFD_SOURCES").split(),
-        }
-    else:
-        uffd = None
-
-    kvmst_path = os.path.join(out, "guest_memfd_test")
-    if os.path.exists(kvmst_path):
-        kvmst = {
-            "file": "guest_memfd_test",
-            "sha256": sha256(kvmst_path),
-            "static": True,
-            "source": "tools/testing/selftests/kvm/guest_memfd_test.c",
-        }
-    else:
-        kvmst = None
+    # The selftests built from the same tree, or None where not built.
+    uffd = selftest(out, "uffd-unit-tests",
+                    sources=env("UFFD_SOURCES").split())
+    kvmst = selftest(out, "guest_memfd_test",
+                     source="tools/testing/selftests/kvm/guest_memfd_test.c")
 
     fragments = env("WS_FRAGMENTS").split()
     doc = {

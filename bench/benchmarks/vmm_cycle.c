@@ -203,7 +203,7 @@ static void vc_report(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops
 		WS_FREEZE_NONE)));
 	if (o->test_punch_delay_us)
 		json_object_set_new(j, "test_hook", json_pack("{s:s,s:I}", "what",
-			"WSBENCH_TEST_PUNCH_DELAY_US: a wait between each interval's write-outs and its punches (tests: makes --protocol unsafe lose data every time)",
+			"WSBENCH_TEST_PUNCH_DELAY_US: a wait of up to punch_delay_us between each interval's write-outs and its punches, ended when a vCPU writes a page written out (tests: --protocol unsafe loses data whenever a vCPU writes an evicted page)",
 			"punch_delay_us", (json_int_t)o->test_punch_delay_us));
 	json_object_set_new(j, "protocol", json_string(o->unsafe ? "unsafe" :
 						       "safe"));

@@ -48,9 +48,10 @@ struct ws_cycle_opts {
 	const char *storage_dir;
 	/*
 	 * Tests only (WSBENCH_TEST_PUNCH_DELAY_US, recorded as the case's
-	 * test_hook): wait this long between an interval's write-outs and its
-	 * punches, so that --protocol unsafe loses data every time, not only
-	 * when a write happens to land in the natural window.
+	 * test_hook): wait up to this long between an interval's write-outs
+	 * and its punches, until a vCPU writes a page written out, so that
+	 * --protocol unsafe loses data every time a vCPU writes an evicted
+	 * page, not only when the write happens to land in the natural window.
 	 */
 	unsigned int test_punch_delay_us;
 };

@@ -276,13 +276,65 @@ static int evict_run(struct ws_guest *g, size_t first, size_t n, int uffd,
 	return punch(g, first, n, uffd, interval, ret);
 }
 
+/* Page @page's stored copy into @buf. */
+static int read_stored(const struct ws_guest *g, size_t page, void *buf)
+{
+	size_t psz = g->mem.page_size, done = 0;
+
+	while (done < psz) {
+		ssize_t r = pread(g->storage_fd, (char *)buf + done,
+				  psz - done, (off_t)(page * psz + done));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		done += r;
+	}
+	return 0;
+}
+
+/* Has a page being evicted changed since its write-out (@copy: a page)? */
+static bool written_since_write_out(const struct ws_guest *g, void *copy)
+{
+	size_t psz = g->mem.page_size;
+
+	for (size_t i = 0; i < g->mem.npages; i++) {
+		if (atomic_load(&g->state[i]) != WS_PAGE_EVICTING)
+			continue;
+		if (read_stored(g, i, copy))
+			return false;
+		if (memcmp(copy, g->io + i * psz, psz))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Tests: wait up to test_punch_delay_us, until a vCPU has written a page
+ * already written out -- a write the punch loses.  Unfrozen vCPUs
+ * (--protocol unsafe) then lose data whenever they write such a page in
+ * the wait, however slowly they run; frozen ones (safe) cannot, and the
+ * wait runs out.
+ */
+static void wait_for_late_write(struct ws_guest *g)
+{
+	uint64_t end = ws_now_ns() + g->test_punch_delay_us * 1000ULL;
+	void *copy = malloc(g->mem.page_size);
+
+	while (!(copy && written_since_write_out(g, copy)) &&
+	       ws_now_ns() < end)
+		usleep(1000);
+	free(copy);
+}
+
 /* The punches after a test delay (with punch_keep: of those pages). */
 static int punch_evicting(struct ws_guest *g, int uffd, uint32_t interval)
 {
 	if (g->punch_window)
 		g->punch_window(g, g->punch_window_arg);
 	else
-		usleep(g->test_punch_delay_us);
+		wait_for_late_write(g);
 	return punch_runs(g, uffd, interval, NULL, 0, g->mem.npages);
 }
 
@@ -331,22 +383,6 @@ long ws_guest_evict(struct ws_guest *g, const struct ws_pageset *set,
 	return total;
 }
 
-static int read_page(struct ws_guest *g, size_t page)
-{
-	size_t psz = g->mem.page_size, done = 0;
-
-	while (done < psz) {
-		ssize_t r = pread(g->storage_fd, (char *)g->bounce + done,
-				  psz - done, (off_t)(page * psz + done));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r < 0 ? -errno : -EIO;
-		done += r;
-	}
-	return 0;
-}
 
 /* A page whose content does not match what the workers wrote: data loss. */
 static void note_bad(struct ws_guest *g, int nbad, const struct ws_wl_bad *bad)
@@ -404,7 +440,7 @@ int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
 		return -EFAULT;
 	if (ws_guest_is_resident(g, page))
 		return first_touch(g, uffd, dst);
-	ret = read_page(g, page);
+	ret = read_stored(g, page, g->bounce);
 	if (ret)
 		return ret;
 	/*

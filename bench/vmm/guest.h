@@ -56,14 +56,15 @@ struct ws_guest {
 	 */
 	_Atomic uint8_t *refaulted;
 	/*
-	 * Tests only: write every run of an eviction out, sleep this long,
-	 * then punch them all, widening the window in which an unfrozen
-	 * vCPU's write is lost (--protocol unsafe must be caught; safe, whose
-	 * vCPUs are frozen meanwhile, must lose nothing).
+	 * Tests only: write every run of an eviction out, wait up to this
+	 * long (until a vCPU writes a page written out), then punch them all,
+	 * widening the window in which an unfrozen vCPU's write is lost
+	 * (--protocol unsafe must be caught; safe, whose vCPUs are frozen
+	 * meanwhile, must lose nothing).
 	 */
 	unsigned int test_punch_delay_us;
 	/*
-	 * Tests only, optional: called for that wait instead of sleeping
+	 * Tests only, optional: called for that wait instead of waiting
 	 * (nested track: asks the nested guest to write pages being
 	 * evicted, then sleeps the rest of the wait).
 	 */

@@ -42,6 +42,12 @@ struct track_args {
 	uint64_t intervals, interval_ms, boot_timeout_s, timeout_s;
 };
 
+/* --via none: the truth and the memfd check alone. */
+#define WS_VIA_NONE_ONLY	(1u << WS_VIA_NR)
+
+/* argv into @a, checked together; -1 after saying what is wrong. */
+int ws_nested_track_args(int argc, char **argv, struct track_args *a);
+
 struct via_state {
 	bool on;
 	char why[512];			/* why not, when !on */

@@ -12,8 +12,9 @@
 #   VM_NUMA=N: a guest with N NUMA nodes (0 or unset: none), for
 #     numa-interplay; SUITE_BENCHMARKS="numa-interplay" runs only that.
 #   RUNS=N: invocations of each benchmark (separate processes, merged):
-#     default 6 on the host (95 % intervals over invocations), 1 in a
-#     TCG guest (its timings are meaningless; correctness is exact).
+#     default 6 on the host and in a KVM guest (95 % intervals over
+#     invocations), 1 in a TCG guest (its timings are meaningless;
+#     correctness is exact).
 set -eu
 
 cd "$(dirname "$0")/.."

@@ -2,7 +2,7 @@
 /*
  * manifest.json of a result directory (manifest.h):
  *
- *   { "schema_version": 2, "kind": "manifest", "run_id": "...",
+ *   { "schema_version": 3, "kind": "manifest", "run_id": "...",
  *     "files": { "fault-latency.json": { "benchmark": "fault-latency" } },
  *     "pending": [ "set-mode", ... ] }
  */

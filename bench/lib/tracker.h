@@ -174,6 +174,16 @@ struct ws_tracker_ops {
 	 * memory only, the guest_memfd case on KERNEL=gmem).
 	 */
 	bool opt_in;
+	/*
+	 * The UFFDIO_COPY mode in which the VMM cycle brings a page back on
+	 * a *read* fault through the tracker's own uffd, so that it comes
+	 * back armed: wp's UFFDIO_COPY_MODE_WP (a page read back is not
+	 * written, and a plain COPY would install it writable, reported
+	 * written at the next scan).  0: installed as the kernel maps it (an
+	 * access, which rwp and minor then rightly see).  A write fault is
+	 * always copied plainly: that page is written.
+	 */
+	uint64_t read_refault_copy_mode;
 
 	void (*probe)(struct ws_probe *p);
 	int (*open)(struct ws_tracker *t);

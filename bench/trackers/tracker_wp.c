@@ -192,6 +192,7 @@ const struct ws_tracker_ops ws_tracker_wp = {
 		    WS_BACKING_BIT(WS_BACKING_GMEM),
 	.modes = WS_MODE_BIT(WS_MODE_ASYNC) | WS_MODE_BIT(WS_MODE_SYNC),
 	.faults_on = WS_ACCESS_WRITE,
+	.read_refault_copy_mode = UFFDIO_COPY_MODE_WP,
 	.arm_is_ranged = true,
 	.rearm_choice = true,
 	.probe = wp_probe,

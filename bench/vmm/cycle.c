@@ -48,7 +48,8 @@ static int fault_hook(void *arg, int uffd, const struct uffd_msg *msg)
 	struct cycle *c = arg;
 	uint64_t addr = msg->arg.pagefault.address;
 	size_t page = (addr - (uintptr_t)c->mem->addr) / c->mem->page_size;
-	bool first_touch;
+	bool first_touch, write = msg->arg.pagefault.flags &
+				  UFFD_PAGEFAULT_FLAG_WRITE;
 	int ret;
 
 	if (msg->event != UFFD_EVENT_PAGEFAULT)
@@ -59,12 +60,12 @@ static int fault_hook(void *arg, int uffd, const struct uffd_msg *msg)
 		c->on_fault(c, msg, !(msg->arg.pagefault.flags & TRACKER_FLAGS) &&
 				    !first_touch);
 	if (!(msg->arg.pagefault.flags & TRACKER_FLAGS) && !first_touch) {
-		ret = ws_guest_refault(&c->g, uffd, addr);
+		ret = ws_guest_refault(&c->g, uffd, addr, write);
 		return ret ? ret : 1;
 	}
 	pthread_mutex_lock(&c->held_lock);
 	if (first_touch && !atomic_load(&c->holding)) {
-		ret = ws_guest_refault(&c->g, uffd, addr);
+		ret = ws_guest_refault(&c->g, uffd, addr, write);
 		ret = ret ? ret : 1;
 	} else if (atomic_load(&c->holding)) {
 		ret = c->nheld < CYCLE_MAX_HELD ? 1 : -ENOSPC;
@@ -395,6 +396,8 @@ int cycle_setup_tracker(struct cycle *c, enum ws_mode mode)
 	if (ret)
 		return ret;
 	/* Refaults need a uffd: the tracker's, or ours. */
+	if (c->guest && ws_tracker_uffd(&c->t) >= 0)
+		c->g.read_copy_mode = c->ops->read_refault_copy_mode;
 	if (c->guest && ws_tracker_uffd(&c->t) < 0) {
 		ret = own_missing_uffd(c);
 		if (ret)

@@ -243,6 +243,11 @@ int cycle_finish(struct cycle *c, json_t **out)
 	else
 		json_decref(ex);
 	json_object_set_new(run, "refault_ns", samples_json(&c->g.refault_ns));
+	if (c->guest)
+		json_object_set_new(run, "refault_copy", json_string(
+			c->g.read_copy_mode & UFFDIO_COPY_MODE_WP ?
+			"UFFDIO_COPY; a read fault's page with UFFDIO_COPY_MODE_WP (back write-protected: read, not written)" :
+			"UFFDIO_COPY"));
 	for (uint32_t k = 0; k < c->o->intervals; k++)
 		json_array_append_new(ivs, cycle_interval_json(c, k + 1,
 							       &c->iv[k]));

@@ -395,12 +395,14 @@ static void note_bad(struct ws_guest *g, int nbad, const struct ws_wl_bad *bad)
 }
 
 /* UFFDIO_COPY of g->bounce to @dst; a page already there is only woken. */
-static int copy_in(struct ws_guest *g, int uffd, uint64_t dst, bool *copied)
+static int copy_in(struct ws_guest *g, int uffd, uint64_t dst, bool write,
+		   bool *copied)
 {
 	struct uffdio_copy copy = {
 		.dst = dst,
 		.src = (uintptr_t)g->bounce,
 		.len = g->mem.page_size,
+		.mode = write ? 0 : g->read_copy_mode,
 	};
 	int ret = ws_uffd_ioctl_retry(uffd, UFFDIO_COPY, &copy);
 
@@ -413,19 +415,21 @@ static int copy_in(struct ws_guest *g, int uffd, uint64_t dst, bool *copied)
  * another process had not populated when it handed the range off
  * (wsbench attach).  Zeros, as the kernel would have given it; no refault.
  */
-static int first_touch(struct ws_guest *g, int uffd, uint64_t dst)
+static int first_touch(struct ws_guest *g, int uffd, uint64_t dst,
+		       bool write)
 {
 	bool copied;
 	int ret;
 
 	memset(g->bounce, 0, g->mem.page_size);
-	ret = copy_in(g, uffd, dst, &copied);
+	ret = copy_in(g, uffd, dst, write, &copied);
 	if (!ret && copied)
 		atomic_fetch_add(&g->first_touches, 1);
 	return ret;
 }
 
-int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
+int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr,
+		     bool write)
 {
 	uint64_t t0 = ws_now_ns(), c0 = ws_thread_cpu_ns();
 	size_t psz = g->mem.page_size;
@@ -439,7 +443,7 @@ int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
 	if (page >= g->mem.npages)
 		return -EFAULT;
 	if (ws_guest_is_resident(g, page))
-		return first_touch(g, uffd, dst);
+		return first_touch(g, uffd, dst, write);
 	ret = read_stored(g, page, g->bounce);
 	if (ret)
 		return ret;
@@ -456,7 +460,7 @@ int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr)
 	 * on, so this check compared stale storage with live versions:
 	 * copy_in() only woke it.
 	 */
-	ret = copy_in(g, uffd, dst, &copied);
+	ret = copy_in(g, uffd, dst, write, &copied);
 	if (ret || !copied)
 		return ret;
 	if (nbad)

@@ -75,6 +75,11 @@ struct ws_guest {
 	 * other runs are punched before it, at once.
 	 */
 	const struct ws_pageset *punch_keep;
+	/*
+	 * UFFDIO_COPY mode of a read refault (struct ws_tracker_ops'
+	 * read_refault_copy_mode, when refaults use the tracker's uffd).
+	 */
+	uint64_t read_copy_mode;
 	unsigned char *incore;		/* mincore() of an eviction run */
 	_Atomic uint32_t interval;	/* the cycle's current interval */
 	struct ws_wl *wl;		/* integrity stamps to check */
@@ -126,10 +131,12 @@ long ws_guest_evict(struct ws_guest *g, const struct ws_pageset *set,
 /*
  * Resolve a MISSING fault at @addr (handler thread): read the page from
  * storage, check its stamps, UFFDIO_COPY it into the vCPU view (which
- * wakes the faulting thread).  A page never evicted is a first touch and
- * gets zeros (first_touches).  0 or -errno.
+ * wakes the faulting thread); a read fault in read_copy_mode.  A page
+ * never evicted is a first touch and gets zeros (first_touches).  0 or
+ * -errno.
  */
-int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr);
+int ws_guest_refault(struct ws_guest *g, int uffd, uint64_t addr,
+		     bool write);
 
 size_t ws_guest_resident(const struct ws_guest *g);
 void ws_guest_refaults_clear(struct ws_guest *g);

@@ -107,53 +107,38 @@ void ws_uffd_tracker_close(struct ws_tracker *t)
 	t->priv = NULL;
 }
 
-int ws_uffd_tracker_open(struct ws_tracker *t,
-			 const struct ws_uffd_tracker_spec *s,
-			 uint64_t features)
+/*
+ * A uffd with @m registered in @s's mode (and MISSING when asked) into
+ * ut->uffd: opened and registered here, or by the process that owns the
+ * memory (tracker.h).  The ioctls the registration offers in *ioctls.
+ * 0, or -errno with the failure in t->err (ut->uffd, if open, is the
+ * caller's to close).
+ */
+static int open_registered(struct ws_tracker *t, struct ws_uffd_tracker *ut,
+			   uint64_t features, uint64_t *ioctls)
 {
+	const struct ws_uffd_tracker_spec *s = ut->spec;
 	struct ws_mem *m = t->mem;
-	struct uffdio_register reg;
-	struct ws_uffd_tracker *ut;
-	char why[512];
-	int ret;
-
-	ut = calloc(1, sizeof(*ut));
-	if (!ut)
-		return ws_tracker_fail(t, ENOMEM, "allocating state");
-	ut->spec = s;
-	ut->uffd = -1;
-	ut->pmfd = -1;
-	t->priv = ut;
-
-	reg = (struct uffdio_register){
+	struct uffdio_register reg = {
 		.range = { .start = (uintptr_t)m->addr, .len = m->len },
 		.mode = s->register_mode |
 			(t->register_missing ? WS_UFFDIO_REGISTER_MODE_MISSING : 0),
 	};
-	if (t->target.open_uffd) {
-		uint64_t ioctls = 0;
+	char why[512];
+	int ret;
 
-		/* Another process opens and registers it (tracker.h). */
+	if (t->target.open_uffd)
 		ret = t->target.open_uffd(t->target.arg, features, reg.mode,
-					  &ioctls, why, sizeof(why));
-		if (ret < 0) {
-			ws_uffd_tracker_close(t);
-			return ws_tracker_fail(t, -ret, "%s", why);
-		}
-		ut->uffd = ret;
-		reg.ioctls = ioctls;
-		goto registered;
-	}
-	ret = ws_uffd_open(features, NULL, NULL, why, sizeof(why));
-	if (ret < 0) {
-		ws_uffd_tracker_close(t);
+					  ioctls, why, sizeof(why));
+	else
+		ret = ws_uffd_open(features, NULL, NULL, why, sizeof(why));
+	if (ret < 0)
 		return ws_tracker_fail(t, -ret, "%s", why);
-	}
 	ut->uffd = ret;
-
+	if (t->target.open_uffd)
+		return 0;
 	if (ioctl(ut->uffd, UFFDIO_REGISTER, &reg)) {
 		ret = errno;
-		ws_uffd_tracker_close(t);
 		/*
 		 * guest_memfd admits the modes its vm_uffd_ops allow: none on
 		 * 7.3, MINOR with the guest_memfd minor-mode patch
@@ -169,13 +154,37 @@ int ws_uffd_tracker_open(struct ws_tracker *t,
 				       s->register_name,
 				       ws_backing_name(m->backing), m->len);
 	}
-registered:
-	if ((reg.ioctls & s->ioctls) != s->ioctls) {
+	*ioctls = reg.ioctls;
+	return 0;
+}
+
+int ws_uffd_tracker_open(struct ws_tracker *t,
+			 const struct ws_uffd_tracker_spec *s,
+			 uint64_t features)
+{
+	struct ws_uffd_tracker *ut;
+	uint64_t ioctls = 0;
+	int ret;
+
+	ut = calloc(1, sizeof(*ut));
+	if (!ut)
+		return ws_tracker_fail(t, ENOMEM, "allocating state");
+	ut->spec = s;
+	ut->uffd = -1;
+	ut->pmfd = -1;
+	t->priv = ut;
+
+	ret = open_registered(t, ut, features, &ioctls);
+	if (ret) {
+		ws_uffd_tracker_close(t);	/* t->err stays */
+		return ret;
+	}
+	if ((ioctls & s->ioctls) != s->ioctls) {
 		ws_uffd_tracker_close(t);
 		return ws_tracker_fail(t, EOPNOTSUPP,
 				       "UFFDIO_REGISTER(%s) ioctls=0x%llx lacks %s",
 				       s->register_name,
-				       (unsigned long long)reg.ioctls,
+				       (unsigned long long)ioctls,
 				       s->ioctls_name);
 	}
 

@@ -13,6 +13,7 @@
 
 /* Held faults at once: one per blocked vCPU, at most a few each. */
 #define CYCLE_MAX_HELD	(4 * WS_WL_MAX_THREADS)
+#define HELD_TRACKER	1u
 
 enum cycle_cpu {
 	CPU_FREEZE, CPU_DETECT, CPU_EVICT, CPU_UNFREEZE, CPU_ARM, CPU_HANDLER,
@@ -60,6 +61,7 @@ struct cycle {
 	struct ws_uffd_handler missing_handler;
 	atomic_bool holding;
 	pthread_mutex_t held_lock;	/* holding, held[], and resolving */
+	/* held[]: page << 1 | HELD_TRACKER (a tracker fault, not MISSING) */
 	size_t held[CYCLE_MAX_HELD], nheld, held_total;
 	/* per page: last interval hot (detected) / accessed / written */
 	uint32_t *det_last, *true_last, *true_wlast;

@@ -383,7 +383,6 @@ long ws_guest_evict(struct ws_guest *g, const struct ws_pageset *set,
 	return total;
 }
 
-
 /* A page whose content does not match what the workers wrote: data loss. */
 static void note_bad(struct ws_guest *g, int nbad, const struct ws_wl_bad *bad)
 {
@@ -394,7 +393,10 @@ static void note_bad(struct ws_guest *g, int nbad, const struct ws_wl_bad *bad)
 		g->first_bad = *bad;
 }
 
-/* UFFDIO_COPY of g->bounce to @dst; a page already there is only woken. */
+/*
+ * UFFDIO_COPY of g->bounce to @dst (a read fault's in read_copy_mode); a
+ * page already there is only woken.
+ */
 static int copy_in(struct ws_guest *g, int uffd, uint64_t dst, bool write,
 		   bool *copied)
 {

@@ -60,7 +60,7 @@ exit2 "nested track --evict without --handoff exits 2 naming it" "needs --handof
 	$ws nested track --pid $$ --socket "$tmp/s" --evict --via rwp --json "$tmp/x.json"
 exit2 "nested track --evict --via idle without --qmp exits 2 naming it" "qmp PATH is needed" \
 	$ws nested track --pid $$ --socket "$tmp/s" --evict --via idle --handoff "$tmp/h" --json "$tmp/x.json"
-exit2 "nested track --protocol bogus names the accepted values" "accepted: safe, unsafe" \
+exit2 "nested track --protocol bogus names the accepted values" "use one of safe or unsafe" \
 	$ws nested track --pid $$ --socket "$tmp/s" --protocol bogus --json "$tmp/x.json"
 exit2 "nested track --intervals 0 exits 2" "intervals" \
 	$ws nested track --pid $$ --socket "$tmp/s" --intervals 0 --json "$tmp/x.json"

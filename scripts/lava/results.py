@@ -6,7 +6,8 @@ usage: results.py LAVA_LOG OUT_DIR
 Reads lava-run's log (one YAML/JSON record per line): the job's verdict,
 the test cases the wsbench definition reported, and the result directory
 the device printed between WSBENCH-RESULTS markers (base64 of a tar.gz,
-sha256 checked), unpacked into OUT_DIR/results/.  Then checks, reading the
+sha256 checked; printed twice, the first good copy taken), unpacked into
+OUT_DIR/results/.  Then checks, reading the
 JSON itself: every case `wsbench cases` derives from that directory reached
 LAVA with the same result, and every LAVA measurement of a metric equals
 the median (summary.median) or exact value its case holds.  Prints the
@@ -19,6 +20,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -39,8 +41,15 @@ def records(path):
             yield r
 
 
+B64_LINE = re.compile(r"[A-Za-z0-9+/=]+")
+
+
 def read_log(path):
-    job, cases, blob, name, sha, inside = None, [], [], None, None, False
+    """The verdict, the cases, and every copy of the result directory
+    the device printed: [(name, sha256, base64, lines dropped)].  A line
+    inside a copy that is not base64 (a kernel message on the same
+    console, a prompt after a lost END marker) is dropped and counted."""
+    job, cases, copies, inside = None, [], [], False
     for r in records(path):
         m = r["msg"]
         if r["lvl"] == "results" and isinstance(m, dict):
@@ -52,12 +61,28 @@ def read_log(path):
         elif r["lvl"] == "target" and isinstance(m, str):
             if m.startswith("WSBENCH-RESULTS-BEGIN "):
                 _, name, sha = m.split()
-                inside, blob = True, []
+                copies.append([name, sha, [], 0])
+                inside = True
             elif m.startswith("WSBENCH-RESULTS-END"):
                 inside = False
+            elif inside and B64_LINE.fullmatch(m.strip()):
+                copies[-1][2].append(m.strip())
             elif inside:
-                blob.append(m.strip())
-    return job, cases, name, sha, "".join(blob)
+                copies[-1][3] += 1
+    return job, cases, [(n, h, "".join(b), d) for n, h, b, d in copies]
+
+
+def unpack_first(copies, out):
+    """The first copy that unpacks with its sha256: its run directory, or
+    ValueError saying what went wrong with each."""
+    why = []
+    for i, (name, sha, blob, dropped) in enumerate(copies, 1):
+        try:
+            return unpack(name, sha, blob, out)
+        except (ValueError, tarfile.TarError) as e:
+            why.append(f"copy {i} of {len(copies)}"
+                       f"{f' ({dropped} non-base64 lines dropped)' if dropped else ''}: {e}")
+    raise ValueError("; ".join(why))
 
 
 def unpack(name, sha, blob, out):
@@ -120,7 +145,7 @@ def main(argv):
         return 2
     log, out = argv[1], argv[2]
     try:
-        job, cases, name, sha, blob = read_log(log)
+        job, cases, copies = read_log(log)
     except OSError as e:
         print(f"results: {e}", file=sys.stderr)
         return 2
@@ -143,12 +168,12 @@ def main(argv):
             print(f"  {c['case']:<60.60} {c['result']:<5} "
                   f"{c.get('measurement', '')} {c.get('units', '')}")
     print(f"  (every case: {os.path.join(out, 'lava-results.tsv')})")
-    if not name:
+    if not copies:
         print("results: the job printed no result directory", file=sys.stderr)
         return 1
     try:
-        run_dir = unpack(name, sha, blob, out)
-    except (ValueError, tarfile.TarError) as e:
+        run_dir = unpack_first(copies, out)
+    except ValueError as e:
         print(f"results: {e}", file=sys.stderr)
         return 1
     print(f"\nwsbench summary of the job's result directory ({run_dir}):")

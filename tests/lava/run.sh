@@ -69,6 +69,7 @@ SUITE_BENCHMARKS="correctness fault-latency" SUITE_ARGS="--backend rwp,wp --back
 sed 's/^/# /' "$tmp/run.out" | head -n 40
 [ "$rc" = 0 ] && grep -q '^LAVA job: pass$' "$tmp/run.out"
 ok $? "make lava-run: LAVA's dispatcher booted the 7.3 guest and the job passed (exit $rc)"
+[ "$rc" = 0 ] || tail -n 15 "$tmp/run.err" | sed 's/^/#   stderr: /'
 grep -qE '^LAVA vs the JSON: ([0-9]+) cases expected, [0-9]+ measurements equal to their JSON value, 0 problems$' "$tmp/run.out" &&
 	[ "$(sed -n 's/^LAVA vs the JSON: [0-9]* cases expected, \([0-9]*\) measurements.*/\1/p' "$tmp/run.out")" -ge 5 ]
 ok $? "every LAVA measurement equals its case's median (or exact value) in the job's JSON"
@@ -96,4 +97,47 @@ rc=0
 /usr/bin/python3 scripts/lava/results.py "$tmp/doctored.log" "$tmp/doc" >"$tmp/doc.out" 2>&1 || rc=$?
 [ "$rc" = 1 ] && grep -qE 'fault_write_ns.*LAVA measurement .*, JSON ' "$tmp/doc.out"
 ok $? "a log with one measurement 1 % off: results.py exits 1 naming the case"
+
+# --- the result directory survives a noisy console, or says why not ------
+# spoil LOG OUT COPIES: cut a kernel message into the 10th base64 line of
+# the listed copies (1, 2), and put a whole one before the 20th of copy 2.
+spoil() {
+	/usr/bin/python3 - "$@" <<'PY'
+import json, sys
+src, dst, cut = sys.argv[1], sys.argv[2], {int(c) for c in sys.argv[3].split(",")}
+copy, k, inside, out = 0, 0, False, []
+for line in open(src):
+    try:
+        r = json.loads(line)
+    except ValueError:
+        r = None    # a YAML record (LAVA's results), not a console line
+    m = r.get("msg") if r and r.get("lvl") == "target" else None
+    m = m if isinstance(m, str) else ""
+    if m.startswith("WSBENCH-RESULTS-BEGIN"):
+        copy, k, inside = copy + 1, 0, True
+    elif m.startswith("WSBENCH-RESULTS-END"):
+        inside = False
+    elif inside and m:
+        k += 1
+        if k == 10 and copy in cut:
+            r["msg"] = m[:30] + "[   41.123456] clocksource: wobbled" + m[30:]
+            line = json.dumps(r) + "\n"
+        if k == 20 and copy == 2:
+            out.append(json.dumps(dict(r, msg="[   42.000001] random: crng reseeded")) + "\n")
+    out.append(line)
+open(dst, "w").writelines(out)
+PY
+}
+spoil "$out/lava.log" "$tmp/spoil1.log" 1
+mkdir -p "$tmp/sp1"
+rc=0
+/usr/bin/python3 scripts/lava/results.py "$tmp/spoil1.log" "$tmp/sp1" >"$tmp/sp1.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] && grep -q '"accel": "tcg"' "$tmp/sp1"/results/*/correctness.json
+ok $? "a kernel message cut into the first copy of the result directory (and a whole one in the second): the second copy is taken (exit $rc)"
+spoil "$out/lava.log" "$tmp/spoil2.log" 1,2
+mkdir -p "$tmp/sp2"
+rc=0
+/usr/bin/python3 scripts/lava/results.py "$tmp/spoil2.log" "$tmp/sp2" >"$tmp/sp2.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q 'copy 1 of 2 (1 non-base64 lines dropped): result tarball sha256 .*; copy 2 of 2 (2 non-base64 lines dropped): result tarball sha256 ' "$tmp/sp2.out"
+ok $? "both copies cut: results.py exits 1 saying what went wrong with each (exit $rc: $(grep '^results:' "$tmp/sp2.out" | cut -c1-200))"
 echo "1..$n"

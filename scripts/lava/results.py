@@ -7,8 +7,8 @@ Reads lava-run's log (one YAML/JSON record per line): the job's verdict,
 the test cases the wsbench definition reported, and the result directory
 the device printed between WSBENCH-RESULTS markers (base64 of a tar.gz,
 sha256 checked; printed twice, the first good copy taken), unpacked into
-OUT_DIR/results/.  Then checks, reading the
-JSON itself: every case `wsbench cases` derives from that directory reached
+OUT_DIR/results/.  Then checks, reading the JSON itself: every case
+`wsbench cases` derives from that directory reached
 LAVA with the same result, and every LAVA measurement of a metric equals
 the median (summary.median) or exact value its case holds.  Prints the
 LAVA cases (all in OUT_DIR/lava-results.tsv) next to `wsbench summary`.

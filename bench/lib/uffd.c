@@ -132,13 +132,16 @@ int ws_uffd_ioctl_retry(int uffd, unsigned long req, void *arg)
 	return 0;
 }
 
-int ws_uffd_wake_if_exists(int uffd, int ret, uint64_t start, uint64_t len)
+int ws_uffd_wake(int uffd, uint64_t start, uint64_t len)
 {
 	struct uffdio_range range = { .start = start, .len = len };
 
-	if (ret != -EEXIST)
-		return ret;
 	return ioctl(uffd, UFFDIO_WAKE, &range) ? -errno : 0;
+}
+
+int ws_uffd_wake_if_exists(int uffd, int ret, uint64_t start, uint64_t len)
+{
+	return ret == -EEXIST ? ws_uffd_wake(uffd, start, len) : ret;
 }
 
 /* ---- sync-mode handler thread ---- */

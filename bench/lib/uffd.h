@@ -32,6 +32,8 @@ int ws_uffd_fdinfo_api(int fd, uint64_t *features, uint64_t *ioctls);
  * (mmap_changing: a non-cooperative event is in flight).  0 or -errno.
  */
 int ws_uffd_ioctl_retry(int uffd, unsigned long req, void *arg);
+/* UFFDIO_WAKE of [@start, @start + @len): 0 or -errno. */
+int ws_uffd_wake(int uffd, uint64_t start, uint64_t len);
 /*
  * @ret of a CONTINUE or COPY that resolved a fault at [@start, @start +
  * @len): -EEXIST means another resolution mapped the page first (and woke

@@ -153,17 +153,6 @@ static int freeze(struct cycle *c)
 	return 0;
 }
 
-static int wake_page(const struct cycle *c, size_t page)
-{
-	size_t psz = c->mem->page_size;
-	struct ws_uffdio_range r = {
-		.start = (uintptr_t)c->mem->addr + page * psz,
-		.len = psz,
-	};
-
-	return ioctl(wake_uffd(c), UFFDIO_WAKE, &r) ? -errno : 0;
-}
-
 /*
  * Wake every held fault (evicted pages were woken by the eviction): a
  * tracker fault with the tracker's resolution; a MISSING one on a
@@ -187,7 +176,9 @@ static int release_held(struct cycle *c)
 		if (!ws_guest_is_resident(&c->g, page))
 			continue;
 		ret = c->held[i] & HELD_TRACKER ?
-		      c->ops->disarm(&c->t, page, 1) : wake_page(c, page);
+		      c->ops->disarm(&c->t, page, 1) :
+		      ws_uffd_wake(wake_uffd(c), (uintptr_t)c->mem->addr +
+				   page * c->mem->page_size, c->mem->page_size);
 	}
 	pthread_mutex_unlock(&c->held_lock);
 	c->held_total += n;
@@ -419,14 +410,14 @@ int cycle_setup_tracker(struct cycle *c, enum ws_mode mode)
 	ret = ws_case_open(c->ctx, &c->t, c->ops, c->mem, mode);
 	if (ret)
 		return ret;
-	/* Refaults need a uffd: the tracker's, or ours. */
+	/*
+	 * Refaults need a uffd: the tracker's (in whose mode a read fault's
+	 * page may come back armed), or ours.
+	 */
 	if (c->guest && ws_tracker_uffd(&c->t) >= 0)
 		c->g.read_copy_mode = c->ops->read_refault_copy_mode;
-	if (c->guest && ws_tracker_uffd(&c->t) < 0) {
-		ret = own_missing_uffd(c);
-		if (ret)
-			return ret;
-	}
+	else if (c->guest && (ret = own_missing_uffd(c)))
+		return ret;
 	ret = c->ops->arm(&c->t, 0, c->mem->npages);
 	return ret ? ws_case_fail(c->ctx, ret, "arm: %s", c->t.err) : 0;
 }

@@ -209,10 +209,6 @@ static int punch(struct ws_guest *g, size_t first, size_t n, int uffd,
 {
 	size_t psz = g->mem.page_size;
 	off_t off = (off_t)(first * psz);
-	struct ws_uffdio_range r = {
-		.start = (uintptr_t)g->mem.addr + off,
-		.len = n * psz,
-	};
 
 	if (!ret && fallocate(g->mem.fd, FALLOC_FL_PUNCH_HOLE |
 			      FALLOC_FL_KEEP_SIZE, off, n * psz))
@@ -231,8 +227,11 @@ static int punch(struct ws_guest *g, size_t first, size_t n, int uffd,
 	 * range (the kernel's workflow says so): wake them, they retry and
 	 * fault as MISSING.
 	 */
-	if (!ret && uffd >= 0 && ioctl(uffd, UFFDIO_WAKE, &r) && errno != ENOENT)
-		ret = -errno;
+	if (!ret && uffd >= 0) {
+		ret = ws_uffd_wake(uffd, (uintptr_t)g->mem.addr + off, n * psz);
+		if (ret == -ENOENT)
+			ret = 0;
+	}
 	return ret;
 }
 

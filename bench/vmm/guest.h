@@ -64,7 +64,7 @@ struct ws_guest {
 	 */
 	unsigned int test_punch_delay_us;
 	/*
-	 * Tests only, optional: called for that wait instead of waiting
+	 * Tests only, optional: called in place of that wait
 	 * (nested track: asks the nested guest to write pages being
 	 * evicted, then sleeps the rest of the wait).
 	 */

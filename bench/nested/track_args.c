@@ -158,7 +158,7 @@ struct track_opt {
 #define UINT(n, f, lo, hi) { n, OPT_UINT, ARG(f), lo, hi, NULL }
 #define FN(n, fn)	{ n, OPT_FN, 0, 0, 0, fn }
 
-/* In the order the usage lists them; the unknown-option message too. */
+/* In this order in the unknown-option message (the usage groups them). */
 static const struct track_opt track_opts[] = {
 	UINT("--pid", pid, 1, INT32_MAX),
 	STR("--socket", socket),

@@ -134,10 +134,21 @@ rc=0
 /usr/bin/python3 scripts/lava/results.py "$tmp/spoil1.log" "$tmp/sp1" >"$tmp/sp1.out" 2>&1 || rc=$?
 [ "$rc" = 0 ] && grep -q '"accel": "tcg"' "$tmp/sp1"/results/*/correctness.json
 ok $? "a kernel message cut into the first copy of the result directory (and a whole one in the second): the second copy is taken (exit $rc)"
+# The real console may already carry whole kernel messages inside a copy
+# (they are dropped, the copy still unpacks): count from what it had.
+set -- $(/usr/bin/python3 - "$out/lava.log" <<'PY'
+import sys
+sys.path.insert(0, "scripts/lava")
+import results
+_, _, copies = results.read_log(sys.argv[1])
+print(" ".join(str(dropped) for *_, dropped in copies))
+PY
+)
 spoil "$out/lava.log" "$tmp/spoil2.log" 1,2
 mkdir -p "$tmp/sp2"
 rc=0
 /usr/bin/python3 scripts/lava/results.py "$tmp/spoil2.log" "$tmp/sp2" >"$tmp/sp2.out" 2>&1 || rc=$?
-[ "$rc" = 1 ] && grep -q 'copy 1 of 2 (1 non-base64 lines dropped): result tarball sha256 .*; copy 2 of 2 (2 non-base64 lines dropped): result tarball sha256 ' "$tmp/sp2.out"
+[ "$rc" = 1 ] && [ $# = 2 ] &&
+	grep -q "copy 1 of 2 ($(($1 + 1)) non-base64 lines dropped): result tarball sha256 .*; copy 2 of 2 ($(($2 + 2)) non-base64 lines dropped): result tarball sha256 " "$tmp/sp2.out"
 ok $? "both copies cut: results.py exits 1 saying what went wrong with each (exit $rc: $(grep '^results:' "$tmp/sp2.out" | cut -c1-200))"
 echo "1..$n"

@@ -82,7 +82,7 @@ static int minor_disarm(struct ws_tracker *t, size_t first, size_t npages)
 {
 	struct ws_uffdio_range r = ws_uffd_tracker_range(t, first, npages);
 	uint64_t pos = r.start, end = r.start + r.len;
-	int uffd = ws_uffd_tracker_fd(t);
+	int uffd = ws_uffd_tracker_fd(t), ret;
 
 	while (pos < end) {
 		struct ws_uffdio_continue c = {
@@ -101,8 +101,9 @@ static int minor_disarm(struct ws_tracker *t, size_t first, size_t npages)
 					       "UFFDIO_CONTINUE(pages %zu+%zu)",
 					       first, npages);
 	}
-	if (ioctl(uffd, UFFDIO_WAKE, &r))
-		return ws_tracker_fail(t, errno, "UFFDIO_WAKE(pages %zu+%zu)",
+	ret = ws_uffd_wake(uffd, r.start, r.len);
+	if (ret)
+		return ws_tracker_fail(t, -ret, "UFFDIO_WAKE(pages %zu+%zu)",
 				       first, npages);
 	return 0;
 }

@@ -98,9 +98,7 @@ static int minor_resolve(int uffd, const struct ws_uffdio_range *page)
 	 */
 	if (errno != EFAULT && errno != EEXIST)
 		return -errno;
-	if (ioctl(uffd, UFFDIO_WAKE, page))
-		return -errno;
-	return 0;
+	return ws_uffd_wake(uffd, page->start, page->len);
 }
 
 static const struct ws_uffd_tracker_spec minor_spec = {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * wsbench nested track's options: one table (name, kind, where it goes),
+ * wsbench nested track's options: one table (name, usage, kind, where it goes),
  * the checks between them, and the usage text.
  */
 #include <errno.h>
@@ -24,50 +24,6 @@ static const char *const via_names[] = {
 };
 static const char *const protocol_names[] = { "safe", "unsafe", NULL };
 static const char *const accel_names[] = { "tcg", "kvm", NULL };
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-"usage: wsbench nested track --pid PID --socket PATH [options]\n"
-"Track the guest RAM of QEMU process PID from outside (soft-dirty, idle,\n"
-"DAMON vaddr on PID; rwp, wp with QEMU's userfaultfd) against the truth\n"
-"its nested guest reports on the chardev socket PATH.\n"
-"  --ram SIZE            RAM memfd size (default: the largest memfd mapping)\n"
-"  --via LIST            softdirty,idle (default), rwp, wp, damon, or none;\n"
-"                        rwp, wp and damon each alone\n"
-"  --damon SPEC          DAMON's monitoring (sample, aggr, update, regions;\n"
-"                        default: aggr = the interval + the interval or 1 s\n"
-"                        whichever is more + 2 s: one window spans an\n"
-"                        interval and its edges)\n"
-"  --handoff PATH        listen here for QEMU's libwsbench-handoff.so\n"
-"                        (WSBENCH_HANDOFF_SOCKET): needed by rwp and wp\n"
-"  --handoff-timeout S   wait for QEMU's handoff after the hello (default 60)\n"
-"  --evict               the VMM cycle on QEMU's RAM: freeze, detect, evict\n"
-"                        the pages cold for K intervals, refault; one --via\n"
-"                        and --handoff (refaults need QEMU's uffd)\n"
-"  --protocol P          safe (default): freeze first; unsafe: evict without\n"
-"                        freezing (the nested guest's check must catch it)\n"
-"  --cold-after K        intervals a page must go unseen (default 1)\n"
-"  --qmp PATH            QEMU's QMP socket: the freeze of softdirty, idle,\n"
-"                        damon\n"
-"  --disk PATH           the nested guest has this disk image (virtio-blk):\n"
-"                        its disk check must be reported and pass\n"
-"  --nested-accel A      tcg (default) or kvm: how QEMU runs, for the record\n"
-"  --nested-accel-why T  why not kvm (the probe's reason), for the record\n"
-"  --test-punch-delay-us US  tests: wait between writing a run of pages\n"
-"                        out and punching it, and ask the nested guest to\n"
-"                        write its poke pages being evicted (unsafe loses\n"
-"                        them; there only they wait, until it answers)\n"
-"  --intervals N         tracking intervals (default 6)\n"
-"  --interval-ms MS      interval length (default 2000)\n"
-"  --boot-timeout S      wait for the guest's hello (default 900)\n"
-"  --timeout S           any later wait (default 300)\n"
-"  --baseline FILE       result of an untracked boot of the same workload\n"
-"                        (--via none): this boot's slowdown against it\n"
-"  --transcript FILE     every protocol line, timestamped\n"
-"  --truth FILE          the per-interval truth (as 'nested truth' writes it)\n"
-"  --json FILE           the result\n");
-}
 
 /*
  * DAMON reports the aggregation window that ends when collect() returns
@@ -146,6 +102,8 @@ enum opt_kind { OPT_FLAG, OPT_STR, OPT_UINT, OPT_FN };
 
 struct track_opt {
 	const char *name;
+	const char *arg;		/* in the usage: NULL for a flag */
+	const char *help;		/* lines of the usage, '\n' between */
 	enum opt_kind kind;
 	size_t off;			/* OPT_FLAG, OPT_STR, OPT_UINT */
 	uint64_t min, max;		/* OPT_UINT */
@@ -153,39 +111,102 @@ struct track_opt {
 };
 
 #define ARG(f)		offsetof(struct track_args, f)
-#define FLAG(n, f)	{ n, OPT_FLAG, ARG(f), 0, 0, NULL }
-#define STR(n, f)	{ n, OPT_STR, ARG(f), 0, 0, NULL }
-#define UINT(n, f, lo, hi) { n, OPT_UINT, ARG(f), lo, hi, NULL }
-#define FN(n, fn)	{ n, OPT_FN, 0, 0, 0, fn }
+#define FLAG(n, f, h)	{ n, NULL, h, OPT_FLAG, ARG(f), 0, 0, NULL }
+#define STR(n, a, f, h)	{ n, a, h, OPT_STR, ARG(f), 0, 0, NULL }
+#define UINT(n, a, f, lo, hi, h) { n, a, h, OPT_UINT, ARG(f), lo, hi, NULL }
+#define FN(n, a, fn, h)	{ n, a, h, OPT_FN, 0, 0, 0, fn }
 
-/* In this order in the unknown-option message (the usage groups them). */
+/* The usage and the unknown-option message list them in this order. */
 static const struct track_opt track_opts[] = {
-	UINT("--pid", pid, 1, INT32_MAX),
-	STR("--socket", socket),
-	FN("--ram", set_ram),
-	FN("--via", set_via),
-	STR("--damon", damon),
-	STR("--handoff", handoff),
-	UINT("--handoff-timeout", handoff_timeout_s, 1, 86400),
-	FLAG("--evict", evict),
-	FN("--protocol", set_protocol),
-	UINT("--cold-after", cold_after, 1, MAX_INTERVALS),
-	STR("--qmp", qmp),
-	STR("--disk", disk),
-	UINT("--test-punch-delay-us", test_punch_delay_us, 0, 10000000),
-	FN("--nested-accel", set_nested_accel),
-	STR("--nested-accel-why", nested_accel_why),
-	FN("--baseline", set_baseline),
-	UINT("--intervals", intervals, 1, MAX_INTERVALS),
-	UINT("--interval-ms", interval_ms, 1, 600000),
-	UINT("--boot-timeout", boot_timeout_s, 1, 86400),
-	UINT("--timeout", timeout_s, 1, 86400),
-	STR("--transcript", transcript),
-	STR("--truth", truth),
-	STR("--json", json),
+	UINT("--pid", "PID", pid, 1, INT32_MAX,
+	     "QEMU's process (required)"),
+	STR("--socket", "PATH", socket,
+	    "the nested guest's chardev socket (required)"),
+	FN("--ram", "SIZE", set_ram,
+	   "RAM memfd size (default: the largest memfd mapping)"),
+	FN("--via", "LIST", set_via,
+	   "softdirty,idle (default), rwp, wp, damon, or none;\n"
+	   "rwp, wp and damon each alone"),
+	STR("--damon", "SPEC", damon,
+	    "DAMON's monitoring (sample, aggr, update, regions;\n"
+	    "default: aggr = the interval + the interval or 1 s\n"
+	    "whichever is more + 2 s: one window spans an\n"
+	    "interval and its edges)"),
+	STR("--handoff", "PATH", handoff,
+	    "listen here for QEMU's libwsbench-handoff.so\n"
+	    "(WSBENCH_HANDOFF_SOCKET): needed by rwp and wp"),
+	UINT("--handoff-timeout", "S", handoff_timeout_s, 1, 86400,
+	     "wait for QEMU's handoff after the hello (default 60)"),
+	FLAG("--evict", evict,
+	     "the VMM cycle on QEMU's RAM: freeze, detect, evict\n"
+	     "the pages cold for K intervals, refault; one --via\n"
+	     "and --handoff (refaults need QEMU's uffd)"),
+	FN("--protocol", "P", set_protocol,
+	   "safe (default): freeze first; unsafe: evict without\n"
+	   "freezing (the nested guest's check must catch it)"),
+	UINT("--cold-after", "K", cold_after, 1, MAX_INTERVALS,
+	     "intervals a page must go unseen (default 1)"),
+	STR("--qmp", "PATH", qmp,
+	    "QEMU's QMP socket: the freeze of softdirty, idle,\n"
+	    "damon"),
+	STR("--disk", "PATH", disk,
+	    "the nested guest has this disk image (virtio-blk):\n"
+	    "its disk check must be reported and pass"),
+	FN("--nested-accel", "A", set_nested_accel,
+	   "tcg (default) or kvm: how QEMU runs, for the record"),
+	STR("--nested-accel-why", "T", nested_accel_why,
+	    "why not kvm (the probe's reason), for the record"),
+	UINT("--test-punch-delay-us", "US", test_punch_delay_us, 0, 10000000,
+	     "tests: wait between writing a run of pages\n"
+	     "out and punching it, and ask the nested guest to\n"
+	     "write its poke pages being evicted (unsafe loses\n"
+	     "them; there only they wait, until it answers)"),
+	UINT("--intervals", "N", intervals, 1, MAX_INTERVALS,
+	     "tracking intervals (default 6)"),
+	UINT("--interval-ms", "MS", interval_ms, 1, 600000,
+	     "interval length (default 2000)"),
+	UINT("--boot-timeout", "S", boot_timeout_s, 1, 86400,
+	     "wait for the guest's hello (default 900)"),
+	UINT("--timeout", "S", timeout_s, 1, 86400,
+	     "any later wait (default 300)"),
+	FN("--baseline", "FILE", set_baseline,
+	   "result of an untracked boot of the same workload\n"
+	   "(--via none): this boot's slowdown against it"),
+	STR("--transcript", "FILE", transcript,
+	    "every protocol line, timestamped"),
+	STR("--truth", "FILE", truth,
+	    "the per-interval truth (as 'nested truth' writes it)"),
+	STR("--json", "FILE", json, "the result"),
 };
 
 #define NR_TRACK_OPTS	(sizeof(track_opts) / sizeof(track_opts[0]))
+
+#define USAGE_COLUMN	24
+
+/* Each option's help from the table, its lines at USAGE_COLUMN. */
+static void usage(FILE *f)
+{
+	fputs("usage: wsbench nested track --pid PID --socket PATH [options]\n"
+	      "Track the guest RAM of QEMU process PID from outside (soft-dirty, idle,\n"
+	      "DAMON vaddr on PID; rwp, wp with QEMU's userfaultfd) against the truth\n"
+	      "its nested guest reports on the chardev socket PATH.\n", f);
+	for (size_t i = 0; i < NR_TRACK_OPTS; i++) {
+		const struct track_opt *p = &track_opts[i];
+		const char *h = p->help;
+		int col = fprintf(f, "  %s%s%s", p->name, p->arg ? " " : "",
+				  p->arg ? p->arg : "");
+
+		do {
+			size_t len = strcspn(h, "\n");
+
+			fprintf(f, "%*s%.*s\n",
+				col < USAGE_COLUMN - 1 ? USAGE_COLUMN - col : 2,
+				"", (int)len, h);
+			h += len + (h[len] == '\n');
+			col = 0;
+		} while (*h);
+	}
+}
 
 static const struct track_opt *find_opt(const char *name)
 {

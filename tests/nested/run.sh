@@ -64,6 +64,13 @@ exit2 "nested track --protocol bogus names the accepted values" "use one of safe
 	$ws nested track --pid $$ --socket "$tmp/s" --protocol bogus --json "$tmp/x.json"
 exit2 "nested track --intervals 0 exits 2" "intervals" \
 	$ws nested track --pid $$ --socket "$tmp/s" --intervals 0 --json "$tmp/x.json"
+exit2 "nested track --bogus names every accepted option" "unknown option '--bogus': accepted: --pid" \
+	$ws nested track --bogus
+# The usage is printed from the option table: each accepted option in it.
+missing=$(sed -n "s/.*accepted://p" "$tmp/err" | tr ' ' '\n' | grep -- '^--' |
+	while read -r o; do $ws nested track --help | grep -qE -- "^  $o( |\$)" || echo "$o"; done)
+[ -z "$missing" ] && [ -n "$(sed -n "s/.*accepted://p" "$tmp/err")" ]
+ok $? "nested track --help describes every option it accepts (missing: ${missing:-none})"
 exit2 "nested guest without --pattern exits 2" "pattern FILE is required" \
 	$ws nested guest --port /dev/null
 exit2 "nested guest with a malformed pattern exits 2 naming the file" "$tmp/bad.pat" \

@@ -41,6 +41,7 @@ struct pc_case {
 	struct ws_tracker t;
 	struct ws_thp_guard thp;
 	struct ws_hot_threads *hot;
+	unsigned int nthreads;			/* hot threads asked for */
 	struct ws_samples ns;
 };
 
@@ -97,6 +98,53 @@ static int pc_once(void *arg, bool measured)
 	return 0;
 }
 
+/* The point's result: per call and per page, with how it was reset. */
+static int pc_point_result(struct ws_bench_ctx *ctx, struct pc_case *c,
+			   const struct ws_tracker_ops *ops,
+			   enum ws_backing backing, enum ws_mode mode,
+			   size_t reps)
+{
+	struct ws_samples per_page;
+	json_t *j, *metrics;
+	double med;
+
+	ws_samples_init(&per_page);
+	for (size_t i = 0; i < c->ns.n; i++)
+		if (ws_samples_push(&per_page, c->ns.v[i] / (double)c->m.npages)) {
+			ws_samples_free(&per_page);
+			return ws_case_fail(ctx, ENOMEM, "out of memory");
+		}
+	j = ops ? ws_case_json(ops, backing, mode) :
+		  ws_baseline_case_json("mprotect", backing);
+	json_object_set_new(j, "params",
+			    json_pack("{s:I,s:I,s:I,s:I}",
+				      "size_bytes", (json_int_t)c->m.len,
+				      "npages", (json_int_t)c->m.npages,
+				      "page_size", (json_int_t)c->m.page_size,
+				      "threads", (json_int_t)c->nthreads));
+	json_object_set_new(j, "arm_is_ranged",
+			    json_boolean(ops ? ops->arm_is_ranged : true));
+	if (ops && !ops->arm_is_ranged)
+		json_object_set_new(j, "note",
+				    json_string("arm() acts on the whole process, not on the range: its cost grows with the process's memory, not with size_bytes"));
+	json_object_set_new(j, "hot_threads", c->hot ?
+			    ws_hot_threads_json(c->hot) :
+			    json_pack("{s:i}", "threads", 0));
+	metrics = json_object();
+	med = ws_metric_add(ctx, metrics, "ns_per_call", &c->ns, "ns");
+	ws_metric_add(ctx, metrics, "ns_per_page", &per_page, "ns");
+	json_object_set_new(j, "metrics", metrics);
+	json_object_set_new(j, "reps", json_integer(reps));
+	json_object_set_new(j, "reset", json_string(ops && ops->disarm ?
+						    "range unprotect + read" :
+						    "write every page"));
+	ws_thp_guard_add(j, &c->thp);
+	ws_timer_annotate(ctx, j, &med, 1);
+	ws_result_add(ctx->res, j);
+	ws_samples_free(&per_page);
+	return 0;
+}
+
 /*
  * One (size, threads) point.  Returns 0 (measured or recorded as a skip
  * for this size only) or -errno with the message in ctx->skip_reason.
@@ -107,16 +155,12 @@ static int pc_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 {
 	const char *backend = ops ? ops->name : "mprotect";
 	const char *mode_name = ops ? ws_mode_name(mode) : WS_MODE_NONE_NAME;
-	struct pc_case c = { .ctx = ctx, .ops = ops };
-	struct ws_samples per_page;
-	double med;
+	struct pc_case c = { .ctx = ctx, .ops = ops, .nthreads = nthreads };
 	size_t reps = 0;
 	char sz[32];
-	json_t *j, *metrics;
 	int ret;
 
 	ws_samples_init(&c.ns);
-	ws_samples_init(&per_page);
 	ws_thp_guard_init(&c.thp, backing);
 	c.m.fd = -1;
 	ret = ws_case_map_size(ctx, &c.m, backend, backing, mode_name, size);
@@ -146,42 +190,8 @@ static int pc_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
 				  ws_fmt_size(size, sz, sizeof(sz)), nthreads);
 		goto out;
 	}
-
-	for (size_t i = 0; i < c.ns.n; i++)
-		if (ws_samples_push(&per_page, c.ns.v[i] / (double)c.m.npages)) {
-			ret = ws_case_fail(ctx, ENOMEM, "out of memory");
-			goto out;
-		}
-
-	j = ops ? ws_case_json(ops, backing, mode) :
-		  ws_baseline_case_json("mprotect", backing);
-	json_object_set_new(j, "params",
-			    json_pack("{s:I,s:I,s:I,s:I}",
-				      "size_bytes", (json_int_t)c.m.len,
-				      "npages", (json_int_t)c.m.npages,
-				      "page_size", (json_int_t)c.m.page_size,
-				      "threads", (json_int_t)nthreads));
-	json_object_set_new(j, "arm_is_ranged",
-			    json_boolean(ops ? ops->arm_is_ranged : true));
-	if (ops && !ops->arm_is_ranged)
-		json_object_set_new(j, "note",
-				    json_string("arm() acts on the whole process, not on the range: its cost grows with the process's memory, not with size_bytes"));
-	json_object_set_new(j, "hot_threads", c.hot ?
-			    ws_hot_threads_json(c.hot) :
-			    json_pack("{s:i}", "threads", 0));
-	metrics = json_object();
-	med = ws_metric_add(ctx, metrics, "ns_per_call", &c.ns, "ns");
-	ws_metric_add(ctx, metrics, "ns_per_page", &per_page, "ns");
-	json_object_set_new(j, "metrics", metrics);
-	json_object_set_new(j, "reps", json_integer(reps));
-	json_object_set_new(j, "reset", json_string(ops && ops->disarm ?
-						    "range unprotect + read" :
-						    "write every page"));
-	ws_thp_guard_add(j, &c.thp);
-	ws_timer_annotate(ctx, j, &med, 1);
-	ws_result_add(ctx->res, j);
+	ret = pc_point_result(ctx, &c, ops, backing, mode, reps);
 out:
-	ws_samples_free(&per_page);
 	if (c.hot)
 		ws_hot_threads_stop(c.hot);
 	if (c.t.ops)

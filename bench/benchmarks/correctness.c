@@ -406,12 +406,12 @@ static size_t check_page(struct corr_case *c, size_t i)
 	       (*word(c, i, true) != ~content_of(i));
 }
 
-/* Touch: check the page, then write the same value back (a real write). */
 /*
- * Quarter @which: every fourth protection granule.  On anon-thp the
- * granule is a whole 2 MiB PMD, because async resolution unprotects the
- * whole PMD (brief §1.6): with page-interleaved quarters the first phase
- * would unprotect the pages of all later phases.
+ * Touch quarter @which: check each page, then write the same value back
+ * (a real write).  A quarter is every fourth protection granule.  On
+ * anon-thp the granule is a whole 2 MiB PMD, because async resolution
+ * unprotects the whole PMD (brief §1.6): with page-interleaved quarters
+ * the first phase would unprotect the pages of all later phases.
  */
 static size_t touch_quarter(struct corr_case *c, size_t which, size_t granule)
 {
@@ -446,14 +446,39 @@ static int set_mode(struct corr_case *c, enum ws_mode mode)
 	return 0;
 }
 
-static json_t *phase_json(const char *phase, const char *touched,
-			  const struct ws_accuracy *acc, uint64_t faults,
-			  size_t bad)
+/* What each phase of the set-mode round trip saw. */
+struct roundtrip {
+	size_t granule;			/* pages per protection granule */
+	struct ws_accuracy acc[3];
+	size_t bad[3];			/* words that differ from the truth */
+	uint64_t touch_faults[3];	/* handler faults in the quarter's touch */
+	uint64_t faults[3];		/* ... in the whole phase */
+};
+
+static const char *const roundtrip_phases[3] = { "async", "sync",
+						 "async-again" };
+static const char *const roundtrip_touched[3] = { "q0", "q0+q1", "q2" };
+
+/*
+ * Phase @i: touch quarter @i (the truth starts again unless @keep_truth),
+ * collect, and read every page back unless @i is 0 (the first phase: the
+ * rest is still protected, and async would unprotect it).
+ */
+static int roundtrip_phase(struct corr_case *c, struct roundtrip *rt, int i,
+			   bool keep_truth)
 {
-	return json_pack("{s:s,s:s,s:o,s:I,s:I}", "phase", phase,
-			 "touched", touched, "accuracy", ws_accuracy_json(acc),
-			 "sync_faults", (json_int_t)faults,
-			 "bad_words", (json_int_t)bad);
+	uint64_t f0 = c->t.sync_faults;
+	int ret;
+
+	if (!keep_truth)
+		ws_pageset_clear(&c->truth);
+	rt->bad[i] = touch_quarter(c, i, rt->granule);
+	rt->touch_faults[i] = c->t.sync_faults - f0;
+	ret = collect_compare(c, false, &rt->acc[i]);
+	if (!ret && i)
+		rt->bad[i] += verify_all(c);
+	rt->faults[i] = c->t.sync_faults - f0;
+	return ret;
 }
 
 /*
@@ -463,17 +488,81 @@ static json_t *phase_json(const char *phase, const char *touched,
  * handler too); SET_MODE(async), re-arm, touch quarter 2 -> {q2}, and
  * nothing may fault synchronously any more.
  */
+static int roundtrip_run(struct ws_bench_ctx *ctx, struct corr_case *c,
+			 struct roundtrip *rt)
+{
+	int ret = arm_all(c);
+
+	if (!ret)
+		ret = roundtrip_phase(c, rt, 0, false);
+	if (ret)
+		return ret;
+	ret = c->ops->set_mode(&c->t, WS_MODE_SYNC);
+	if (ret == -EOPNOTSUPP)
+		return ws_case_skip(ctx, "set-mode-roundtrip: %s", c->t.err);
+	if (ret)
+		return ws_case_fail(ctx, ret, "set_mode(sync): %s", c->t.err);
+	ret = roundtrip_phase(c, rt, 1, true);
+	if (!ret)
+		ret = set_mode(c, WS_MODE_ASYNC);
+	if (!ret)
+		ret = arm_all(c);
+	if (!ret)
+		ret = roundtrip_phase(c, rt, 2, false);
+	return ret;
+}
+
+/* The case's JSON, and its failure if content or faults went wrong. */
+static int roundtrip_report(struct ws_bench_ctx *ctx, struct corr_case *c,
+			    const struct roundtrip *rt)
+{
+	struct ws_accuracy total = { 0 };
+	size_t nbad = rt->bad[0] + rt->bad[1] + rt->bad[2];
+	json_t *j, *phases = json_array();
+
+	for (int i = 0; i < 3; i++) {
+		json_array_append_new(phases, json_pack(
+			"{s:s,s:s,s:o,s:I,s:I,s:I}",
+			"phase", roundtrip_phases[i],
+			"touched", roundtrip_touched[i],
+			"accuracy", ws_accuracy_json(&rt->acc[i]),
+			"sync_faults", (json_int_t)rt->faults[i],
+			"touch_sync_faults", (json_int_t)rt->touch_faults[i],
+			"bad_words", (json_int_t)rt->bad[i]));
+		ws_accuracy_add(&total, &rt->acc[i]);
+	}
+	j = case_json(c, "set-mode-roundtrip", true, "roundtrip", true);
+	json_object_set_new(j, "phases", phases);
+	json_object_set_new(j, "accuracy", ws_accuracy_json(&total));
+	json_object_set_new(j, "content_ok", json_boolean(!nbad));
+	json_object_set_new(j, "quarter_granule_pages",
+			    json_integer(rt->granule));
+	json_object_set_new(j, "sync_faults", json_integer(rt->touch_faults[1]));
+	ws_result_add(ctx->res, j);
+
+	if (nbad)
+		return ws_case_fail(ctx, EIO,
+				    "set-mode-roundtrip: %zu words differ from what was written (async %zu, sync %zu, async-again %zu)",
+				    nbad, rt->bad[0], rt->bad[1], rt->bad[2]);
+	if (!rt->touch_faults[1] && c->m.npages > 1)
+		return ws_case_fail(ctx, EIO,
+				    "set-mode-roundtrip: after set_mode(sync) no access to a protected page reached the handler");
+	if (rt->faults[0] || rt->faults[2])
+		return ws_case_fail(ctx, EIO,
+				    "set-mode-roundtrip: %llu faults went to the handler in async mode (first phase %llu, after set_mode(async) %llu)",
+				    (unsigned long long)(rt->faults[0] + rt->faults[2]),
+				    (unsigned long long)rt->faults[0],
+				    (unsigned long long)rt->faults[2]);
+	return 0;
+}
+
 static int roundtrip_case(struct ws_bench_ctx *ctx,
 			  const struct ws_tracker_ops *ops,
 			  enum ws_backing backing, enum ws_mode mode,
 			  void *arg)
 {
-	struct ws_accuracy acc[3], total = { 0 };
-	size_t granule = 1;	/* pages per protection granule */
-	uint64_t f0, f1, f2;
-	size_t bad[3] = { 0 }, nbad;
+	struct roundtrip rt = { .granule = 1 };
 	struct corr_case c;
-	json_t *j, *phases;
 	int ret;
 
 	(void)arg;
@@ -481,89 +570,19 @@ static int roundtrip_case(struct ws_bench_ctx *ctx,
 		return ws_case_skip(ctx, "set-mode-roundtrip: %s has no sync mode",
 				    ops->name);
 	if (backing == WS_BACKING_ANON_THP)
-		granule = WS_THP_SIZE / ws_page_size();
+		rt.granule = WS_THP_SIZE / ws_page_size();
 	/* At least one granule per quarter. */
 	ret = case_setup(&c, ctx, ops, backing, mode,
-			 ctx->p->pages > 4 * granule ? ctx->p->pages :
-						       4 * granule);
-	if (ret)
-		goto out;
-	fill_content(&c);
-	ret = ws_case_open(ctx, &c.t, ops, &c.m, WS_MODE_ASYNC);
-	if (ret)
-		goto out;
-
-	ret = arm_all(&c);
-	if (ret)
-		goto out;
-	ws_pageset_clear(&c.truth);
-	bad[0] = touch_quarter(&c, 0, granule);
-	ret = collect_compare(&c, false, &acc[0]);
-	if (ret)
-		goto out;
-
-	ret = c.ops->set_mode(&c.t, WS_MODE_SYNC);
-	if (ret == -EOPNOTSUPP) {
-		ret = ws_case_skip(ctx, "set-mode-roundtrip: %s", c.t.err);
-		goto out;
+			 ctx->p->pages > 4 * rt.granule ? ctx->p->pages :
+							  4 * rt.granule);
+	if (!ret) {
+		fill_content(&c);
+		ret = ws_case_open(ctx, &c.t, ops, &c.m, WS_MODE_ASYNC);
 	}
-	if (ret) {
-		ret = ws_case_fail(ctx, ret, "set_mode(sync): %s", c.t.err);
-		goto out;
-	}
-	f0 = c.t.sync_faults;
-	bad[1] = touch_quarter(&c, 1, granule);	/* truth: q0 + q1, no re-arm */
-	f1 = c.t.sync_faults;
-	ret = collect_compare(&c, false, &acc[1]);
-	if (ret)
-		goto out;
-	bad[1] += verify_all(&c);
-
-	ret = set_mode(&c, WS_MODE_ASYNC);
 	if (!ret)
-		ret = arm_all(&c);
-	if (ret)
-		goto out;
-	f2 = c.t.sync_faults;
-	ws_pageset_clear(&c.truth);
-	bad[2] = touch_quarter(&c, 2, granule);
-	ret = collect_compare(&c, false, &acc[2]);
-	if (ret)
-		goto out;
-	bad[2] += verify_all(&c);
-
-	phases = json_array();
-	json_array_append_new(phases, phase_json("async", "q0", &acc[0], 0,
-						 bad[0]));
-	json_array_append_new(phases, phase_json("sync", "q0+q1", &acc[1],
-						 f1 - f0, bad[1]));
-	json_array_append_new(phases, phase_json("async-again", "q2",
-						 &acc[2], c.t.sync_faults - f2,
-						 bad[2]));
-	for (int i = 0; i < 3; i++)
-		ws_accuracy_add(&total, &acc[i]);
-	nbad = bad[0] + bad[1] + bad[2];
-
-	j = case_json(&c, "set-mode-roundtrip", true, "roundtrip", true);
-	json_object_set_new(j, "phases", phases);
-	json_object_set_new(j, "accuracy", ws_accuracy_json(&total));
-	json_object_set_new(j, "content_ok", json_boolean(!nbad));
-	json_object_set_new(j, "quarter_granule_pages", json_integer(granule));
-	json_object_set_new(j, "sync_faults", json_integer(f1 - f0));
-	ws_result_add(ctx->res, j);
-
-	if (nbad)
-		ret = ws_case_fail(ctx, EIO,
-				   "set-mode-roundtrip: %zu words differ from what was written (async %zu, sync %zu, async-again %zu)",
-				   nbad, bad[0], bad[1], bad[2]);
-	else if (f1 == f0 && c.m.npages > 1)
-		ret = ws_case_fail(ctx, EIO,
-				   "set-mode-roundtrip: after set_mode(sync) no access to a protected page reached the handler");
-	else if (c.t.sync_faults != f2)
-		ret = ws_case_fail(ctx, EIO,
-				   "set-mode-roundtrip: %llu faults went to the handler after set_mode(async)",
-				   (unsigned long long)(c.t.sync_faults - f2));
-out:
+		ret = roundtrip_run(ctx, &c, &rt);
+	if (!ret)
+		ret = roundtrip_report(ctx, &c, &rt);
 	case_teardown(&c);
 	return ret;
 }

@@ -63,6 +63,10 @@ struct sm_point {
 	struct ws_mem *m;
 	struct ws_tracker *t;
 	struct ws_samples to_sync, to_async;
+	unsigned int nthr;		/* faulter threads */
+	size_t reps;
+	uint64_t faults;		/* resolved by the handler in sync mode */
+	uint64_t touches;		/* the faulters' page reads */
 };
 
 static int switch_mode(struct sm_point *pt, enum ws_mode mode,
@@ -100,89 +104,115 @@ static int sm_once(void *arg, bool measured)
 	return switch_mode(pt, WS_MODE_ASYNC, &pt->to_async, measured);
 }
 
-static int sm_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
-		    enum ws_backing backing, enum ws_mode mode,
-		    struct ws_mem *m, struct ws_tracker *t, unsigned int nthr)
+/* Start @nthr faulters over @m's pages, each on a CPU other than 0. */
+static int faulters_start(struct ws_bench_ctx *ctx, struct faulter *f,
+			  unsigned int nthr, struct ws_mem *m, atomic_bool *stop)
 {
-	struct sm_point pt = { .ctx = ctx, .m = m, .t = t };
-	struct faulter *f = calloc(nthr ? nthr : 1, sizeof(*f));
-	atomic_bool stop = false;
-	uint64_t faults0 = t->sync_faults, touches = 0;
-	size_t reps = 0;
-	double med[2];
-	json_t *j, *metrics, *cpus;
-	int ret = 0;
-
-	ws_samples_init(&pt.to_sync);
-	ws_samples_init(&pt.to_async);
-	if (!f)
-		return ws_case_fail(ctx, ENOMEM, "out of memory");
-	/* The range is armed (async) before the faulters start. */
-	ret = t->ops->arm(t, 0, m->npages);
-	if (ret) {
-		ret = ws_case_fail(ctx, ret, "arm: %s", t->err);
-		goto out;
-	}
 	for (unsigned int i = 0; i < nthr; i++) {
+		int ret;
+
 		f[i].m = m;
 		f[i].first = m->npages * i / nthr;
 		f[i].n = m->npages * (i + 1) / nthr - f[i].first;
 		/* CPU 0 is the switching thread's; wrap when threads outnumber CPUs. */
 		f[i].cpu = ws_cpu_count() > 1 ?
 			   (int)(1 + i % (ws_cpu_count() - 1)) : 0;
-		f[i].stop = &stop;
+		f[i].stop = stop;
 		atomic_init(&f[i].touches, 0);
 		ret = -pthread_create(&f[i].thread, NULL, faulter_main, &f[i]);
-		if (ret) {
-			ret = ws_case_fail(ctx, -ret, "faulter thread: %s",
-					   strerror(-ret));
-			goto stop;
-		}
+		if (ret)
+			return ws_case_fail(ctx, -ret, "faulter thread: %s",
+					    strerror(-ret));
 		f[i].started = true;
 	}
-	ret = ws_repeat(ctx->p, sm_once, &pt, &reps);
-stop:
-	/* In async mode (sm_once ends there) no faulter can be blocked. */
-	if (ret)
-		t->ops->set_mode(t, WS_MODE_ASYNC);
-	atomic_store(&stop, true);
+	return 0;
+}
+
+/* Stop and join the faulters started: the page reads they made. */
+static uint64_t faulters_stop(struct faulter *f, unsigned int nthr,
+			      atomic_bool *stop)
+{
+	uint64_t touches = 0;
+
+	atomic_store(stop, true);
 	for (unsigned int i = 0; i < nthr; i++)
 		if (f[i].started) {
 			pthread_join(f[i].thread, NULL);
 			touches += atomic_load(&f[i].touches);
 		}
-	if (ret)
-		goto out;
+	return touches;
+}
 
-	j = ws_case_json(ops, backing, mode);
-	json_object_set_new(j, "params",
-			    json_pack("{s:I,s:I,s:I,s:I}",
-				      "size_bytes", (json_int_t)m->len,
-				      "npages", (json_int_t)m->npages,
-				      "page_size", (json_int_t)m->page_size,
-				      "threads", (json_int_t)nthr));
-	metrics = json_object();
-	med[0] = ws_metric_add(ctx, metrics, "to_sync_ns", &pt.to_sync, "ns");
-	med[1] = ws_metric_add(ctx, metrics, "to_async_ns", &pt.to_async, "ns");
-	json_object_set_new(j, "metrics", metrics);
-	json_object_set_new(j, "reps", json_integer(reps));
-	/* Faults the handler resolved while in sync mode, warm-up included. */
-	json_object_set_new(j, "sync_faults",
-			    json_integer(t->sync_faults - faults0));
-	json_object_set_new(j, "faulter_page_reads", json_integer(touches));
-	cpus = json_array();
+static json_t *faulters_json(const struct faulter *f, unsigned int nthr)
+{
+	json_t *cpus = json_array();
+
 	for (unsigned int i = 0; i < nthr; i++)
 		json_array_append_new(cpus, f[i].pinned ?
 				      json_integer(f[i].cpu) : json_null());
-	json_object_set_new(j, "faulters",
-			    json_pack("{s:I,s:o,s:I,s:s}",
-				      "threads", (json_int_t)nthr,
-				      "cpu_indices", cpus,
-				      "sync_dwell_ns",
-				      (json_int_t)SYNC_DWELL_NS,
-				      "note", "faulters read their slice of the range in a loop; CPU indices are into the starting affinity mask and wrap when threads exceed CPUs; null: pinning failed, the thread ran unpinned"));
-	ws_timer_annotate(ctx, j, med, 2);
-	ws_result_add(ctx->res, j);
+	return json_pack("{s:I,s:o,s:I,s:s}",
+			 "threads", (json_int_t)nthr,
+			 "cpu_indices", cpus,
+			 "sync_dwell_ns", (json_int_t)SYNC_DWELL_NS,
+			 "note", "faulters read their slice of the range in a loop; CPU indices are into the starting affinity mask and wrap when threads exceed CPUs; null: pinning failed, the thread ran unpinned");
+}
+
+/* The point's result (faults: warm-up included). */
+static void sm_point_result(struct sm_point *pt,
+			    const struct ws_tracker_ops *ops,
+			    enum ws_backing backing, enum ws_mode mode,
+			    json_t *faulters)
+{
+	json_t *j = ws_case_json(ops, backing, mode), *metrics = json_object();
+	double med[2];
+
+	json_object_set_new(j, "params",
+			    json_pack("{s:I,s:I,s:I,s:I}",
+				      "size_bytes", (json_int_t)pt->m->len,
+				      "npages", (json_int_t)pt->m->npages,
+				      "page_size", (json_int_t)pt->m->page_size,
+				      "threads", (json_int_t)pt->nthr));
+	med[0] = ws_metric_add(pt->ctx, metrics, "to_sync_ns", &pt->to_sync, "ns");
+	med[1] = ws_metric_add(pt->ctx, metrics, "to_async_ns", &pt->to_async, "ns");
+	json_object_set_new(j, "metrics", metrics);
+	json_object_set_new(j, "reps", json_integer(pt->reps));
+	json_object_set_new(j, "sync_faults", json_integer(pt->faults));
+	json_object_set_new(j, "faulter_page_reads", json_integer(pt->touches));
+	json_object_set_new(j, "faulters", faulters);
+	ws_timer_annotate(pt->ctx, j, med, 2);
+	ws_result_add(pt->ctx->res, j);
+}
+
+static int sm_point(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
+		    enum ws_backing backing, enum ws_mode mode,
+		    struct ws_mem *m, struct ws_tracker *t, unsigned int nthr)
+{
+	struct sm_point pt = { .ctx = ctx, .m = m, .t = t, .nthr = nthr };
+	struct faulter *f = calloc(nthr ? nthr : 1, sizeof(*f));
+	atomic_bool stop = false;
+	uint64_t faults0 = t->sync_faults;
+	int ret;
+
+	if (!f)
+		return ws_case_fail(ctx, ENOMEM, "out of memory");
+	ws_samples_init(&pt.to_sync);
+	ws_samples_init(&pt.to_async);
+	/* The range is armed (async) before the faulters start. */
+	ret = t->ops->arm(t, 0, m->npages);
+	if (ret) {
+		ret = ws_case_fail(ctx, ret, "arm: %s", t->err);
+		goto out;
+	}
+	ret = faulters_start(ctx, f, nthr, m, &stop);
+	if (!ret)
+		ret = ws_repeat(ctx->p, sm_once, &pt, &pt.reps);
+	/* In async mode (sm_once ends there) no faulter can be blocked. */
+	if (ret)
+		t->ops->set_mode(t, WS_MODE_ASYNC);
+	pt.touches = faulters_stop(f, nthr, &stop);
+	pt.faults = t->sync_faults - faults0;
+	if (!ret)
+		sm_point_result(&pt, ops, backing, mode, faulters_json(f, nthr));
 out:
 	free(f);
 	ws_samples_free(&pt.to_sync);

@@ -64,13 +64,26 @@ tar=tar
 command -v tar >/dev/null 2>&1 || tar="busybox tar"
 $tar -C "$(dirname "$out")" -czf "$tarball" "$(basename "$out")"
 sum=$(sha256sum <"$tarball" | cut -d' ' -f1)
-# Twice: a kernel message on the same console can cut into a line and
-# spoil one copy; results.py takes the first whose sha256 matches.
+# A kernel message on the same console cuts into a line and spoils a copy
+# (a CI job's log had two inside one; under TCG "clocksource: Watchdog
+# remote CPU 1 read timed out" is a usual one): while printing, the
+# console takes only emergencies (the rest stays in dmesg; the check is
+# made when a message is printed, which may be a little later), the level
+# restored after, also on a signal.  Twice all the same: results.py takes
+# the first copy whose sha256 matches.
+printk=$(cat /proc/sys/kernel/printk 2>/dev/null) || printk=
+restore_printk() { [ -z "$printk" ] || echo "$printk" >/proc/sys/kernel/printk || true; }
+trap 'restore_printk; exit 129' HUP
+trap 'restore_printk; exit 130' INT
+trap 'restore_printk; exit 143' TERM
+[ -z "$printk" ] || echo 1 >/proc/sys/kernel/printk 2>/dev/null || printk=
 for _ in 1 2; do
 	echo "WSBENCH-RESULTS-BEGIN $(basename "$out") $sum"
 	base64 -w 76 "$tarball"
 	echo "WSBENCH-RESULTS-END"
 done
+restore_printk
+trap - INT TERM HUP
 [ -z "${ARTIFACT_URL:-}" ] ||
 	curl -fsS -T "$tarball" "$ARTIFACT_URL/$(basename "$tarball")" ||
 	case_out artifact-upload fail

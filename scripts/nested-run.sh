@@ -29,6 +29,12 @@
 #   NESTED_BASELINE  1: first an untracked boot (--via none, no eviction,
 #                    files *.baseline.*) that every later boot's slowdown
 #                    is measured against (--baseline); 0: none (1)
+#   NESTED_BOOTS     rounds: the baseline and every group booted N times,
+#                    round after round (round R > 1's files end .rR before
+#                    the extension), each boot's slowdown against its
+#                    round's baseline, and `wsbench summary` gives each
+#                    mechanism's slowdown over boots with an interval
+#                    (1 under TCG, 3 when the nested QEMU runs KVM)
 #   NESTED_PRELOAD   libwsbench-handoff.so (next to WSBENCH, else build/)
 #   NESTED_ACCEL     tcg (default), kvm, or auto: kvm where `wsbench nested
 #                    kvm-probe` runs a KVM guest, else tcg; the result
@@ -85,6 +91,8 @@ case $evict in 0 | 1) ;; *) die "NESTED_EVICT '$evict': accepted: 0, 1" ;; esac
 if [ "$evict" = 1 ]; then vias=${NESTED_VIA:-softdirty idle rwp wp damon}; else vias=${NESTED_VIA:-softdirty,idle rwp wp damon}; fi
 baseline=${NESTED_BASELINE:-1}
 case $baseline in 0 | 1) ;; *) die "NESTED_BASELINE '$baseline': accepted: 0, 1" ;; esac
+rounds=${NESTED_BOOTS:-}
+case $rounds in '' | [1-9] | [1-9][0-9]) ;; *) die "NESTED_BOOTS '$rounds': accepted: 1 to 99 (rounds of boots)" ;; esac
 preload=${NESTED_PRELOAD:-$(dirname "$ws")/libwsbench-handoff.so}
 [ -n "${NESTED_PRELOAD:-}" ] || [ -f "$preload" ] || preload=$root/build/libwsbench-handoff.so
 # QEMU may chdir: an absolute path for LD_PRELOAD.
@@ -155,6 +163,8 @@ auto | kvm)
 *) die "NESTED_ACCEL '$accel': accepted: tcg, kvm, auto" ;;
 esac
 say "nested accel: $accel${kvm_why:+ (not kvm: $kvm_why)}"
+# A boot under KVM takes seconds: enough for an interval over boots.
+[ -n "$rounds" ] || { [ "$accel" = kvm ] && rounds=3 || rounds=1; }
 
 # --- the nested initramfs: busybox, wsbench, init, the patterns ----------
 say "packing the nested initramfs"
@@ -225,9 +235,9 @@ boot() {
 	watch=$!
 
 	rc=0
-	base=
-	[ "$sfx" = .baseline ] || [ ! -f "$out/nested-track.baseline.json" ] ||
-		base=$out/nested-track.baseline.json
+	base=$out/nested-track.baseline$rsfx.json
+	case $sfx in .baseline*) base= ;; esac
+	[ -z "$base" ] || [ -f "$base" ] || base=
 	"$ws" nested track --pid "$qpid" --socket "$sock" --ram "$mem" \
 		--via "$via" ${hand:+--handoff "$hand"} $cyc ${dsk:+--disk "$dsk"} \
 		${base:+--baseline "$base"} \
@@ -251,13 +261,25 @@ boot() {
 	return "$rc"
 }
 
-status=0 first=1
-rm -f "$out/nested-track.baseline.json"
-[ "$baseline" = 0 ] || boot none .baseline 0 || status=1
-for via in $vias; do
-	sfx=.$(printf '%s' "$via" | tr ',' '+')
-	[ -z "$first" ] || sfx=
-	first=
-	boot "$via" "$sfx" || status=1
+# round R: the untracked baseline, then each group; rsfx is R's suffix.
+round() {
+	rsfx=
+	[ "$1" = 1 ] || rsfx=.r$1
+	first=1
+	rm -f "$out/nested-track.baseline$rsfx.json"
+	[ "$baseline" = 0 ] || boot none ".baseline$rsfx" 0 || status=1
+	for via in $vias; do
+		sfx=.$(printf '%s' "$via" | tr ',' '+')
+		[ -z "$first" ] || sfx=
+		first=
+		boot "$via" "$sfx$rsfx" || status=1
+	done
+}
+
+status=0 r=1
+while [ "$r" -le "$rounds" ]; do
+	[ "$rounds" = 1 ] || say "round $r of $rounds"
+	round "$r"
+	r=$((r + 1))
 done
 exit "$status"

@@ -25,6 +25,8 @@
 int ws_nested_cmd(int argc, char **argv);
 /* The BENCH_PROFILE=vmm table from DIR/nested-track.json; -ENOENT if none. */
 int ws_nested_summary_print(FILE *out, const char *dir);
+/* Each mechanism's slowdown over the boots of @dir, with its interval. */
+void ws_nested_slowdown_table(FILE *out, const char *dir);
 
 int ws_nested_guest_cmd(int argc, char **argv);
 int ws_nested_track_cmd(int argc, char **argv);

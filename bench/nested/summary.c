@@ -5,13 +5,13 @@
  * whether the workload's bytes were where the truth said.
  */
 #include <errno.h>
-#include <glob.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "boots.h"
 #include "nested.h"
 
 static double num(json_t *o, const char *key)
@@ -133,46 +133,16 @@ static void eviction_row(FILE *out, json_t *j)
 		slowdown(sd, sizeof(sd), j));
 }
 
-/* The boots' result files, @dir/@pat (a glob pattern), read in turn. */
-struct boots {
-	glob_t g;
-	size_t next;
-};
-
-static bool boots_open(struct boots *b, const char *dir, const char *pat)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, pat);
-	b->next = 0;
-	return !glob(path, 0, NULL, &b->g);
-}
-
-/*
- * The next file's JSON into @j (NULL when it does not load) and its path;
- * false after the last (the list freed).
- */
-static bool boots_next(struct boots *b, json_t **j, const char **path)
-{
-	if (b->next >= b->g.gl_pathc) {
-		globfree(&b->g);
-		return false;
-	}
-	*path = b->g.gl_pathv[b->next++];
-	*j = json_load_file(*path, 0, NULL);
-	return true;
-}
-
 static void eviction_table(FILE *out, const char *dir)
 {
-	struct boots b;
+	struct ws_nested_boots b;
 	const char *path;
 	bool head = false;
 	json_t *j;
 
-	if (!boots_open(&b, dir, "nested-track*.json"))
+	if (!ws_nested_boots_open(&b, dir, "nested-track*.json"))
 		return;
-	while (boots_next(&b, &j, &path)) {
+	while (ws_nested_boots_next(&b, &j, &path)) {
 		if (j && json_is_true(json_object_get(json_object_get(j,
 				"eviction"), "measured")) && !head) {
 			fprintf(out, "the cycle on QEMU's RAM (detect, freeze, evict, refault):\n");
@@ -222,17 +192,17 @@ static void device_row(FILE *out, json_t *j)
 /* QEMU's own accesses: its vCPU threads' faults against the others'. */
 static void device_table(FILE *out, const char *dir)
 {
-	struct boots b;
+	struct ws_nested_boots b;
 	const char *path;
 	json_t *j;
 
-	if (!boots_open(&b, dir, "nested-track*.json"))
+	if (!ws_nested_boots_open(&b, dir, "nested-track*.json"))
 		return;
 	fprintf(out, "QEMU's own accesses (the nested guest's virtio disk, O_DIRECT):\n");
 	fprintf(out, "%-10s %11s %11s %13s %15s  %s\n", "mechanism",
 		"faults vCPU", "device", "refaults vCPU", "refaults device",
 		"disk check");
-	while (boots_next(&b, &j, &path)) {
+	while (ws_nested_boots_next(&b, &j, &path)) {
 		if (j)
 			device_row(out, j);
 		json_decref(j);
@@ -246,13 +216,13 @@ static void device_table(FILE *out, const char *dir)
  */
 static void later_boots(FILE *out, const char *dir)
 {
-	struct boots b;
+	struct ws_nested_boots b;
 	const char *path;
 	json_t *j;
 
-	if (!boots_open(&b, dir, "nested-track.*.json"))
+	if (!ws_nested_boots_open(&b, dir, "nested-track.*.json"))
 		return;
-	while (boots_next(&b, &j, &path)) {
+	while (ws_nested_boots_next(&b, &j, &path)) {
 		json_t *in = json_object_get(j, "integrity");
 
 		if (!j)
@@ -326,6 +296,7 @@ int ws_nested_summary_print(FILE *out, const char *dir)
 	eviction_table(out, dir);
 	device_table(out, dir);
 	baseline_line(out, dir);
+	ws_nested_slowdown_table(out, dir);
 	fprintf(out, "integrity: %.0f/%.0f workload pages at the memfd offsets the truth names; page hash sum %s; nested guest: %.0f bad pages; %.0f ambiguous batches, %.0f moved pages\n",
 		num(in, "word0_ok"), num(in, "memfd_pages"),
 		json_is_true(json_object_get(in, "sum_match")) ? "matches" :

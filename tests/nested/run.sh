@@ -118,20 +118,20 @@ if [ -z "$why" ] && [ -z "${NESTED_KERNEL:-}" ]; then
 	fi
 fi
 if [ -n "$why" ]; then
-	for i in $(seq 18); do skip "nested guest on the host: $why"; done
+	for i in $(seq 21); do skip "nested guest on the host: $why"; done
 	echo "1..$n"
 	[ "$fails" = 0 ]
 	exit
 fi
 out=$tmp/run
 t0=$(date +%s)
-NESTED_VIA="wp damon" NESTED_INTERVALS=3 NESTED_INTERVAL_MS=1000 \
+NESTED_VIA="wp damon" NESTED_INTERVALS=3 NESTED_INTERVAL_MS=1000 NESTED_BOOTS=2 \
 	NESTED_PATTERN=shifting-hotset.pat NESTED_TIMEOUT=${NESTED_TEST_TIMEOUT:-900} \
 	WSBENCH=$ws scripts/nested-run.sh "$out" >"$tmp/run.out" 2>&1
 rc=$?
 echo "# nested guest on the host: $(($(date +%s) - t0))s, exit $rc; $(grep 'hello after' "$tmp/run.out")"
 [ "$rc" = 0 ] || sed 's/^/#   /' "$tmp/run.out" | tail -n 15
-ok "$rc" "nested-run.sh: the nested guest booted three times (untracked baseline, wp, damon), ran 3 intervals and powered off"
+ok "$rc" "nested-run.sh: two rounds, the nested guest booted three times in each (untracked baseline, wp, damon), ran 3 intervals and powered off"
 q() { $py -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$out/$1" 2>&1; }
 [ "$(q nested-track.json "d['disk']['ok'] and d['disk']['ops'] > 0 and d['disk']['blocks_checked'] > 0")" = True ]
 ok $? "the nested guest's virtio disk: checksummed O_DIRECT blocks read back right (ops, blocks checked: $(q nested-track.json "d['disk'].get('ops'), d['disk'].get('blocks_checked')"))"
@@ -179,6 +179,24 @@ else
 fi
 $ws summary "$out" >"$tmp/summary" 2>&1 && grep -q "4096/4096 workload pages" "$tmp/summary"
 ok $? "wsbench summary prints the nested table"
+
+# --- NESTED_BOOTS=2: round 2's boots, each against its own baseline, and
+# the slowdown over boots: geometric means of the rates, Welch on the logs
+[ "$(q nested-track.r2.json "d['slowdown']['measured'] and d['slowdown']['baseline']['file'].endswith('/nested-track.baseline.r2.json')")" = True ] &&
+	[ -f "$out/nested-track.damon.r2.json" ] && [ ! -e "$out/nested-track.r3.json" ]
+ok $? "round 2 booted the baseline, wp and damon again (files .r2), wp against round 2's baseline"
+rates() { $py -c 'import json, math, sys
+r = [json.load(open(f))["workload_rate"]["accesses_per_s"] for f in sys.argv[1:]]
+print(math.exp(sum(map(math.log, r)) / len(r)))' "$@"; }
+want=$($py -c "print('%.3f' % ($(rates "$out/nested-track.baseline.json" "$out/nested-track.baseline.r2.json") / $(rates "$out/nested-track.json" "$out/nested-track.r2.json")))")
+row=$(grep -A3 '^slowdown over boots' "$tmp/summary" | grep '^wp ')
+echo "$row" | awk -v w="$want" '$2 == 2 && $3 == 2 && $4 == w {
+	gsub(/[][,]/, " "); if ($5 + 0 < w + 0 && w + 0 < $6 + 0) ok = 1 } END { exit !ok }'
+ok $? "wsbench summary: wp's slowdown over 2 boots a side is the geometric-mean ratio ($want), inside its interval ($row)"
+rc=0
+NESTED_BOOTS=0 WSBENCH=$ws scripts/nested-run.sh "$tmp/zero" >"$tmp/zero.out" 2>&1 || rc=$?
+[ "$rc" != 0 ] && grep -q "NESTED_BOOTS '0': accepted: 1 to 99" "$tmp/zero.out" && [ ! -e "$tmp/zero" ]
+ok $? "NESTED_BOOTS=0 is refused naming the accepted values, nothing made (exit $rc)"
 
 # --- the cycle on QEMU's RAM with wp: safe loses nothing, unsafe is caught
 # (writes moving into cold memory, a wait between write-out and punch)

@@ -337,18 +337,24 @@ static void test_ratio_coverage(void)
 	double a[8], b[8], truth = 1.2;
 	int cover = 0, trials = 1000;
 
-	int cover6 = 0;
+	int cover6 = 0, cover2 = 0;
 
 	for (int t = 0; t < trials; t++) {
 		struct ws_welch w;
 
 		inv_medians(&m, 1, 6, &st, a);
 		inv_medians(&m, truth, 6, &st, b);
+		/* 2 + 2: the nested slowdown's two rounds of boots. */
+		ws_welch_log(a, 2, b, 2, 0.95, 1.05, &w);
+		cover2 += w.lo <= truth && truth <= w.hi;
 		ws_welch_log(a, 3, b, 3, 0.95, 1.05, &w);
 		cover += w.lo <= truth && truth <= w.hi;
 		ws_yuen_log(a, 6, b, 6, 0.95, 1.05, &w);
 		cover6 += w.lo <= truth && truth <= w.hi;
 	}
+	ok(cover2 >= 0.93 * trials,
+	   "Welch 95 %% CI of B/A from 2 + 2 units covers the true 1.2 in %.1f %%",
+	   100.0 * cover2 / trials);
 	ok(cover >= 0.93 * trials,
 	   "Welch 95 %% CI of B/A from 3 + 3 invocations covers the true 1.2 in %.1f %%",
 	   100.0 * cover / trials);
@@ -359,7 +365,7 @@ static void test_ratio_coverage(void)
 
 int main(void)
 {
-	plan(8 + 1 + 8 + 1 + 3 + 2 + 1 + 1 + 2);
+	plan(8 + 1 + 8 + 1 + 3 + 2 + 1 + 1 + 3);
 	test_reference_values();
 	test_bh();
 	test_summary_coverage();

@@ -9,11 +9,14 @@ out): mechanisms.<backend>.intervals[].cold.{precision,recall} and
 truth.intervals[].{interval_ms,window_ms} (time: the intervals and the
 collect windows between them, from the first interval's start), and
 eviction.{page_size,intervals[].{resident,refaults}}.  A backend runs in
-one boot of a run, so its name tells its line apart.
+one boot of a round, so its name tells its line apart: the figures draw
+round 1 (NESTED_BOOTS > 1 repeats every boot in files *.rR.json, which
+`wsbench summary` pools into the slowdown over boots).
 """
 import glob
 import json
 import os
+import re
 
 from plotlib import BACKENDS, BadInput, Figure, Skip, colour, order
 
@@ -26,7 +29,8 @@ def num(x):
 
 def boots(run):
     """(doc, its file name) of every nested-track*.json, or Skip."""
-    paths = sorted(glob.glob(os.path.join(run, "nested-track*.json")))
+    paths = sorted(p for p in glob.glob(os.path.join(run, "nested-track*.json"))
+                   if not re.search(r"\.r[0-9]+\.json$", p))
     if not paths:
         raise Skip("nested-track.json absent (BENCH_PROFILE=vmm not run)")
     out = []

@@ -70,6 +70,26 @@ static const char *slowdown(char *buf, size_t n, json_t *boot)
 	return buf;
 }
 
+/*
+ * @name, with the round when @path is a later round's boot
+ * (NESTED_BOOTS: nested-track.wp.r2.json -> "wp r2").
+ */
+static const char *boot_label(char *buf, size_t n, const char *name,
+			      const char *path)
+{
+	const char *r = path ? strrchr(path, '/') : NULL;
+	unsigned int round;
+	char end;
+
+	r = strstr(r ? r : path ? path : "", ".r");
+	while (r && sscanf(r, ".r%u.jso%c", &round, &end) != 2)
+		r = strstr(r + 1, ".r");
+	if (!r)
+		return name;
+	snprintf(buf, n, "%s r%u", name, round);
+	return buf;
+}
+
 static void mechanism_header(FILE *out)
 {
 	fprintf(out, "%-10s %-13s %9s %7s %10s %9s %8s %7s %7s %8s %10s %9s\n",
@@ -79,8 +99,9 @@ static void mechanism_header(FILE *out)
 }
 
 /* The mechanisms of one boot (nested-track*.json @boot). */
-static void mechanism_rows(FILE *out, json_t *boot)
+static void mechanism_rows(FILE *out, json_t *boot, const char *path)
 {
+	char label[64];
 	json_t *mech = json_object_get(boot, "mechanisms");
 	const char *name;
 	json_t *m;
@@ -92,12 +113,14 @@ static void mechanism_rows(FILE *out, json_t *boot)
 		char cp[32], cr[32], am[32], cm[32];
 
 		if (!json_is_true(json_object_get(m, "supported"))) {
-			fprintf(out, "%-10s skipped: %s\n", name,
+			fprintf(out, "%-10s skipped: %s\n",
+				boot_label(label, sizeof(label), name, path),
 				str(m, "reason"));
 			continue;
 		}
 		fprintf(out, "%-10s %-13s %9.4f %7.4f %10.0f %9.0f %8.0f %7s %7s %8s %10s %9s\n",
-			name, str(m, "sees"), num(t, "precision"),
+			boot_label(label, sizeof(label), name, path),
+			str(m, "sees"), num(t, "precision"),
 			num(t, "recall"), num(t, "reported"), num(t, "truth"),
 			num(t, "hot_outside_workload"), frac(cp, sizeof(cp), c, "precision"),
 			frac(cr, sizeof(cr), c, "recall"),
@@ -114,17 +137,17 @@ static bool content_ok(json_t *in)
 }
 
 /* One boot's cycle (nested track --evict): one row of the eviction table. */
-static void eviction_row(FILE *out, json_t *j)
+static void eviction_row(FILE *out, json_t *j, const char *path)
 {
 	json_t *ev = json_object_get(j, "eviction");
 	void *it = json_object_iter(json_object_get(j, "mechanisms"));
 	const char *name = it ? json_object_iter_key(it) : "?";
-	char sd[32];
+	char sd[32], label[64];
 
 	if (!json_is_true(json_object_get(ev, "measured")))
 		return;
 	fprintf(out, "%-10s %-8s %-6s %10.2f %9.0f %10.1f %9.2f %9.2f %10.2f %6.0f %-9s %9s\n",
-		name, str(ev, "protocol"), str(ev, "freeze"),
+		boot_label(label, sizeof(label), name, path), str(ev, "protocol"), str(ev, "freeze"),
 		num(ev, "evicted_mib"), num(ev, "refaults"),
 		num(ev, "refaults_per_s"), num(ev, "stall_ms_p50"),
 		num(ev, "stall_ms_p99"), num(ev, "manager_cpu_ms_per_interval"),
@@ -153,7 +176,7 @@ static void eviction_table(FILE *out, const char *dir)
 			head = true;
 		}
 		if (j)
-			eviction_row(out, j);
+			eviction_row(out, j, path);
 		json_decref(j);
 	}
 	if (head)
@@ -161,15 +184,16 @@ static void eviction_table(FILE *out, const char *dir)
 }
 
 /* One boot's row of the device table (qthreads.c's JSON, the disk check). */
-static void device_row(FILE *out, json_t *j)
+static void device_row(FILE *out, json_t *j, const char *path)
 {
 	json_t *f = json_object_get(json_object_get(j, "eviction"), "faults");
 	json_t *d = json_object_get(j, "disk");
 	void *it = json_object_iter(json_object_get(j, "mechanisms"));
 	/* No mechanism: the untracked baseline boot (its disk checked too). */
 	const char *name = it ? json_object_iter_key(it) : "untracked";
-	char disk[64];
+	char disk[64], label[64];
 
+	name = boot_label(label, sizeof(label), name, path);
 	if (!json_is_object(d))
 		snprintf(disk, sizeof(disk), "none");
 	else if (!json_is_true(json_object_get(d, "reported")))
@@ -204,7 +228,7 @@ static void device_table(FILE *out, const char *dir)
 		"disk check");
 	while (ws_nested_boots_next(&b, &j, &path)) {
 		if (j)
-			device_row(out, j);
+			device_row(out, j, path);
 		json_decref(j);
 	}
 	fprintf(out, "(faults QEMU's uffd delivered to the cycle, by thread: its vCPU threads, or the others -- its I/O workers and main loop doing the disk's DMA -- all resolved by the same handler; rwp async faults outside the freeze resolve in the kernel and are not counted)\n");
@@ -227,7 +251,7 @@ static void later_boots(FILE *out, const char *dir)
 
 		if (!j)
 			continue;
-		mechanism_rows(out, j);
+		mechanism_rows(out, j, path);
 		if (!content_ok(in))
 			fprintf(out, "%-10s ^ its boot's memfd check FAILED (%s)\n",
 				"", path);
@@ -285,7 +309,7 @@ int ws_nested_summary_print(FILE *out, const char *dir)
 		num(p, "interval_ms"),
 		num(json_object_get(j, "timing"), "boot_to_hello_s"));
 	mechanism_header(out);
-	mechanism_rows(out, j);
+	mechanism_rows(out, j, path);
 	later_boots(out, dir);
 	fprintf(out, "(precision: reported pages the nested guest touched in the interval or its collect windows; recall: touched pages reported; soft-dirty and wp are scored on writes; rwp and wp run in boots of their own, with the uffd QEMU hands over)\n");
 	fprintf(out, "(cold P: workload pages not reported that were untouched in the interval, reads included; cold R: pages untouched in the interval and its windows that were not reported)\n");

@@ -276,10 +276,65 @@ void ws_skip_once(struct ws_result *r, const char *backend,
  * One walk serves counting (@ctx == NULL) and running, so the progress
  * total always matches what runs.
  */
+/* A skip for each mode asked for that @ops does not have. */
+static void skip_missing_modes(struct ws_bench_ctx *ctx,
+			       const struct ws_params *p,
+			       const struct ws_tracker_ops *ops)
+{
+	char why[512];
+
+	for (int m = 0; m < WS_MODE_NR; m++)
+		if ((p->modes & WS_MODE_BIT(m)) &&
+		    !(ops->modes & WS_MODE_BIT(m))) {
+			snprintf(why, sizeof(why), "%s has no %s mode",
+				 ops->name, ws_mode_name(m));
+			ws_skip_once(ctx->res, ops->name, NULL,
+				     ws_mode_name(m), why);
+		}
+}
+
+/* Does @ops support backing @b?  If not, a skip (when running) says so. */
+static bool backing_supported(struct ws_bench_ctx *ctx,
+			      const struct ws_tracker_ops *ops, int b)
+{
+	char why[512];
+
+	if (ops->backings & WS_BACKING_BIT(b))
+		return true;
+	if (ctx) {
+		snprintf(why, sizeof(why), "%s does not support %s%s%s",
+			 ops->name, ws_backing_name(b),
+			 ops->backings_why ? ": " : "",
+			 ops->backings_why ? ops->backings_why : "");
+		ws_skip_once(ctx->res, ops->name, ws_backing_name(b), NULL, why);
+	}
+	return false;
+}
+
+/* One case: run, and record its skip or error. */
+static void run_case(struct ws_bench_ctx *ctx, const struct ws_tracker_ops *ops,
+		     int b, int m, ws_case_fn fn, void *arg, bool modes_matter)
+{
+	/* A benchmark that picks its own mode records it in its cases; a
+	 * skip or error names none. */
+	const char *mn = modes_matter ? ws_mode_name(m) : NULL;
+	int ret;
+
+	ws_progress_step(&ctx->prog, "%s/%s/%s", ops->name,
+			 ws_backing_name(b), ws_mode_name(m));
+	ctx->skip_reason[0] = '\0';
+	ret = fn(ctx, ops, b, m, arg);
+	if (ret == 1)
+		ws_result_skip(ctx->res, ops->name, ws_backing_name(b), mn,
+			       ctx->skip_reason[0] ? ctx->skip_reason :
+						     "skipped (no reason given)");
+	else if (ret < 0)
+		ws_record_error(ctx, ops->name, ws_backing_name(b), mn, ret);
+}
+
 static size_t walk_cases(struct ws_bench_ctx *ctx, const struct ws_params *p,
 			 ws_case_fn fn, void *arg, bool modes_matter)
 {
-	char why[512];
 	size_t n = 0;
 
 	for (size_t i = 0; ws_trackers[i]; i++) {
@@ -292,64 +347,24 @@ static size_t walk_cases(struct ws_bench_ctx *ctx, const struct ws_params *p,
 		if (!pr->supported) {
 			if (ctx)
 				ws_skip_once(ctx->res, ops->name, NULL, NULL,
-					  pr->reason);
+					     pr->reason);
 			continue;
 		}
 		if (ctx && modes_matter)
-			for (int m = 0; m < WS_MODE_NR; m++)
-				if ((p->modes & WS_MODE_BIT(m)) &&
-				    !(ops->modes & WS_MODE_BIT(m))) {
-					snprintf(why, sizeof(why),
-						 "%s has no %s mode", ops->name,
-						 ws_mode_name(m));
-					ws_skip_once(ctx->res, ops->name, NULL,
-						  ws_mode_name(m), why);
-				}
+			skip_missing_modes(ctx, p, ops);
 		for (int b = 0; b < WS_BACKING_NR; b++) {
-			if (!(p->backings & WS_BACKING_BIT(b)))
+			if (!(p->backings & WS_BACKING_BIT(b)) ||
+			    !backing_supported(ctx, ops, b))
 				continue;
-			if (!(ops->backings & WS_BACKING_BIT(b))) {
-				if (!ctx)
-					continue;
-				snprintf(why, sizeof(why),
-					 "%s does not support %s%s%s", ops->name,
-					 ws_backing_name(b),
-					 ops->backings_why ? ": " : "",
-					 ops->backings_why ? ops->backings_why :
-					 "");
-				ws_skip_once(ctx->res, ops->name,
-					  ws_backing_name(b), NULL, why);
-				continue;
-			}
 			for (int m = 0; m < WS_MODE_NR; m++) {
-				/* A benchmark that picks its own mode records
-				 * it in its cases; a skip or error names none. */
-				const char *mn = modes_matter ?
-						 ws_mode_name(m) : NULL;
-				int ret;
-
 				if (modes_matter ?
 				    !(p->modes & ops->modes & WS_MODE_BIT(m)) :
 				    m != first_mode(ops))
 					continue;
 				n++;
-				if (!ctx)
-					continue;
-				ws_progress_step(&ctx->prog, "%s/%s/%s",
-						 ops->name, ws_backing_name(b),
-						 ws_mode_name(m));
-				ctx->skip_reason[0] = '\0';
-				ret = fn(ctx, ops, b, m, arg);
-				if (ret == 1)
-					ws_result_skip(ctx->res, ops->name,
-						       ws_backing_name(b), mn,
-						       ctx->skip_reason[0] ?
-						       ctx->skip_reason :
-						       "skipped (no reason given)");
-				else if (ret < 0)
-					ws_record_error(ctx, ops->name,
-							ws_backing_name(b), mn,
-							ret);
+				if (ctx)
+					run_case(ctx, ops, b, m, fn, arg,
+						 modes_matter);
 			}
 		}
 	}

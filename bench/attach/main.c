@@ -314,15 +314,76 @@ static int record(struct ws_bench_ctx *ctx, struct ws_result *res, int ret)
 	return ret;
 }
 
+/* --out made (remembering whether it existed) and writable. */
+static int open_out_dir(const struct ws_attach *a, bool *made_out)
+{
+	*made_out = access(a->out_dir, F_OK) != 0;
+	if (ws_mkdir_p(a->out_dir) || access(a->out_dir, W_OK | X_OK)) {
+		fprintf(stderr, "wsbench attach: --out %s: cannot write results there: %s\n",
+			a->out_dir, strerror(errno));
+		return WS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/*
+ * The repetitions into @runs; *@refused when the first tracked run had
+ * no interval (then @ret is refuse()'s and nothing more is recorded).
+ */
+static int run_reps(struct ws_bench_ctx *ctx, struct ws_attach *a,
+		    json_t *runs, bool made_out, bool *refused)
+{
+	int ret = 0;
+
+	*refused = false;
+	for (unsigned int r = 0; !ret && r < a->reps && !ws_attach_stopping; r++) {
+		int rr = one_rep(ctx, a, r, runs);
+
+		if (!r && !intervals_of(json_object_get(json_array_get(runs, 0),
+							"tracked")) &&
+		    !ws_attach_stopping) {
+			*refused = true;
+			return refuse(ctx, runs, a->out_dir, made_out);
+		}
+		ret = record(ctx, ctx->res, rr);
+	}
+	if (!ret && ws_attach_stopping)
+		ret = record(ctx, ctx->res, ws_case_fail(ctx, EINTR, "stopped by a signal before the end: a partial result, no untracked run after it"));
+	return ret;
+}
+
+/* The case of @runs: its verdict, the A/B runs, the summary line. */
+static int finish_case(struct ws_bench_ctx *ctx, struct ws_attach *a,
+		       json_t *runs, const char *path, int ret)
+{
+	json_t *c = ws_attach_case(ctx, a, runs), *ab;
+	char why[512];
+
+	if (!ret)
+		ret = record(ctx, ctx->res, verdict(ctx, a, c));
+	if (!ret && a->ab_runs) {
+		ab = ws_attach_hyperfine(ctx, a, json_object_get(c, "metrics"),
+					 why, sizeof(why));
+		if (!ab)
+			ret = record(ctx, ctx->res, ws_case_fail(ctx, EIO,
+						"hyperfine: %s", why));
+		else
+			json_object_set_new(c, "ab", ab);
+	}
+	say_summary(a, c, path);
+	ws_result_add(ctx->res, c);
+	return ret;
+}
+
 int ws_attach_main(int argc, char **argv)
 {
 	static struct ws_attach a;
 	struct ws_bench_ctx ctx = { .p = &a.p };
 	struct ws_result res;
-	struct ws_probe pr;
-	json_t *runs, *c, *ab;
-	char path[600], why[512];
-	bool made_out;
+	struct ws_probe pr = { 0 };
+	bool made_out, refused;
+	char path[600];
+	json_t *runs;
 	int ret;
 
 	ret = ws_attach_parse(argc, argv, &a);
@@ -331,19 +392,14 @@ int ws_attach_main(int argc, char **argv)
 	/* As `wsbench run`: no run changes a knob under this one. */
 	if (ws_journal_lock(false, 3600) == -EWOULDBLOCK)
 		return WS_EXIT_USAGE;
-	made_out = access(a.out_dir, F_OK) != 0;
-	if (ws_mkdir_p(a.out_dir) || access(a.out_dir, W_OK | X_OK)) {
-		fprintf(stderr, "wsbench attach: --out %s: cannot write results there: %s\n",
-			a.out_dir, strerror(errno));
+	if (open_out_dir(&a, &made_out))
 		return WS_EXIT_USAGE;
-	}
 	if (ws_result_init(&res, "attach", a.run_id, params(&a)))
 		return 1;
 	ctx.res = &res;
 	json_object_set_new(res.root, "timer",
 			    ws_timer_overhead_json(100000, &ctx.timer_ns));
 	snprintf(path, sizeof(path), "%s/attach.json", a.out_dir);
-	memset(&pr, 0, sizeof(pr));
 	a.ops->probe(&pr);
 	if (!pr.supported) {
 		ws_result_skip(&res, a.ops->name, NULL, NULL, pr.reason);
@@ -357,37 +413,14 @@ int ws_attach_main(int argc, char **argv)
 	alarm(a.timeout_s);
 	catch_stop();
 	runs = json_array();
-	for (unsigned int r = 0; !ret && r < a.reps && !ws_attach_stopping; r++) {
-		int rr = one_rep(&ctx, &a, r, runs);
-
-		if (!r && !intervals_of(json_object_get(json_array_get(runs, 0),
-							"tracked")) &&
-		    !ws_attach_stopping) {
-			ret = refuse(&ctx, runs, a.out_dir, made_out);
-			json_decref(runs);
-			ws_result_free(&res);
-			return ret;
-		}
-		ret = record(&ctx, &res, rr);
+	ret = run_reps(&ctx, &a, runs, made_out, &refused);
+	if (refused) {
+		json_decref(runs);
+		ws_result_free(&res);
+		return ret;
 	}
-	if (!ret && ws_attach_stopping)
-		ret = record(&ctx, &res, ws_case_fail(&ctx, EINTR, "stopped by a signal before the end: a partial result, no untracked run after it"));
-	if (json_array_size(runs)) {
-		c = ws_attach_case(&ctx, &a, runs);
-		if (!ret)
-			ret = record(&ctx, &res, verdict(&ctx, &a, c));
-		if (!ret && a.ab_runs) {
-			ab = ws_attach_hyperfine(&ctx, &a, json_object_get(c,
-						 "metrics"), why, sizeof(why));
-			if (!ab)
-				ret = record(&ctx, &res, ws_case_fail(&ctx, EIO,
-							"hyperfine: %s", why));
-			else
-				json_object_set_new(c, "ab", ab);
-		}
-		say_summary(&a, c, path);
-		ws_result_add(&res, c);
-	}
+	if (json_array_size(runs))
+		ret = finish_case(&ctx, &a, runs, path, ret);
 	json_decref(runs);
 	ctx.errors += ws_knobs_recheck_result(res.root, "attach");
 	ret = write_result(&res, &a) || ctx.errors;

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,106 +152,162 @@ static int set_path(char *dst, size_t len, const char *opt, const char *v)
 	return 0;
 }
 
-static int uint_opt(const char *opt, const char *v, uint64_t min, uint64_t max,
-		    unsigned int *out)
+static int set_backend(struct ws_attach *a, const char *o, const char *v)
+{
+	(void)o;
+	a->ops = ws_tracker_by_name(v);
+	return a->ops ? 0 : usage_err("--backend '%s': use one of %s", v,
+				      ws_tracker_names());
+}
+
+static int set_select(struct ws_attach *a, const char *o, const char *v)
+{
+	(void)o;
+	a->sel_given = true;
+	return parse_select(a, v);
+}
+
+static int set_pid(struct ws_attach *a, const char *o, const char *v)
 {
 	uint64_t x;
 
-	if (ws_parse_uint(opt, v, min, max, &x))
+	if (ws_parse_uint(o, v, 1, INT32_MAX, &x))
 		return WS_EXIT_USAGE;
-	*out = (unsigned int)x;
+	a->pid = (pid_t)x;
 	return 0;
 }
 
-/* One option with its value @v; WS_EXIT_USAGE on error. */
-static int option(struct ws_attach *a, const char *o, const char *v,
-		  uint64_t *timeout)
+static int set_socket(struct ws_attach *a, const char *o, const char *v)
 {
-	uint64_t x;
-
-	if (!strcmp(o, "--backend")) {
-		a->ops = ws_tracker_by_name(v);
-		return a->ops ? 0 : usage_err("--backend '%s': use one of %s",
-					      v, ws_tracker_names());
-	}
-	if (!strcmp(o, "--select")) {
-		a->sel_given = true;
-		return parse_select(a, v);
-	}
-	if (!strcmp(o, "--pid")) {
-		if (ws_parse_uint(o, v, 1, INT32_MAX, &x))
-			return WS_EXIT_USAGE;
-		a->pid = (pid_t)x;
-		return 0;
-	}
-	if (!strcmp(o, "--socket")) {
-		a->socket_given = true;
-		return set_path(a->socket, sizeof(a->socket), o, v) ?:
-		       private_dir(a->socket);
-	}
-	if (!strcmp(o, "--preload"))
-		return set_path(a->preload, sizeof(a->preload), o, v);
-	if (!strcmp(o, "--truth-log"))
-		return set_path(a->truth_log, sizeof(a->truth_log), o, v);
-	if (!strcmp(o, "--out"))
-		return set_path(a->out_dir, sizeof(a->out_dir), o, v);
-	if (!strcmp(o, "--run-id")) {
-		if (ws_check_run_id(o, v))
-			return WS_EXIT_USAGE;
-		return set_path(a->run_id, sizeof(a->run_id), o, v);
-	}
-	if (!strcmp(o, "--intervals"))
-		return uint_opt(o, v, 0, WS_ATTACH_MAX_INTERVALS, &a->intervals);
-	if (!strcmp(o, "--interval-ms"))
-		return ws_parse_double(o, v, 1, 600000, &a->interval_ms) ?
-		       WS_EXIT_USAGE : 0;
-	if (!strcmp(o, "--cold-after"))
-		return uint_opt(o, v, 1, 1000, &a->cold_after);
-	if (!strcmp(o, "--reps"))
-		return uint_opt(o, v, 1, 1000, &a->reps);
-	if (!strcmp(o, "--handoff-timeout"))
-		return uint_opt(o, v, 1, 3600, &a->handoff_timeout_s);
-	if (!strcmp(o, "--ab-runs"))
-		return uint_opt(o, v, 0, 1000, &a->ab_runs);
-	if (!strcmp(o, "--ab-warmup"))
-		return uint_opt(o, v, 0, 100, &a->ab_warmup);
-	if (!strcmp(o, "--ab-rounds"))
-		return uint_opt(o, v, 1, 100, &a->ab_rounds);
-	if (!strcmp(o, "--test-hold-ms"))
-		return uint_opt(o, v, 0, 60000, &a->hold_ms);
-	if (!strcmp(o, "--seed"))
-		return ws_parse_uint(o, v, 0, UINT64_MAX, &a->seed) ?
-		       WS_EXIT_USAGE : 0;
-	if (!strcmp(o, "--timeout"))
-		return ws_parse_uint(o, v, 0, 7 * 86400, timeout) ?
-		       WS_EXIT_USAGE : 0;
-	if (!strcmp(o, "--protocol")) {
-		if (strcmp(v, "safe") && strcmp(v, "unsafe"))
-			return usage_err("--protocol '%s': use safe or unsafe", v);
-		a->unsafe = !strcmp(v, "unsafe");
-		return 0;
-	}
-	if (!strcmp(o, "--freeze")) {
-		if (strcmp(v, "auto") && strcmp(v, "pause"))
-			return usage_err("--freeze '%s': use auto or pause", v);
-		a->freeze = strcmp(v, "pause") ? WS_ATTACH_FREEZE_AUTO :
-			    WS_ATTACH_FREEZE_PAUSE;
-		return 0;
-	}
-	return usage_err("unknown option '%s'; see wsbench attach --help", o);
+	a->socket_given = true;
+	return set_path(a->socket, sizeof(a->socket), o, v) ?:
+	       private_dir(a->socket);
 }
 
-static bool is_flag(const char *o, struct ws_attach *a)
+static int set_run_id(struct ws_attach *a, const char *o, const char *v)
 {
-	if (!strcmp(o, "--no-evict"))
-		a->no_evict = true;
-	else if (!strcmp(o, "--quiet"))
-		a->quiet = true;
-	else if (!strcmp(o, "--no-untracked"))
-		a->no_untracked = true;
-	else
-		return false;
-	return true;
+	if (ws_check_run_id(o, v))
+		return WS_EXIT_USAGE;
+	return set_path(a->run_id, sizeof(a->run_id), o, v);
+}
+
+static int set_interval_ms(struct ws_attach *a, const char *o, const char *v)
+{
+	return ws_parse_double(o, v, 1, 600000, &a->interval_ms) ?
+	       WS_EXIT_USAGE : 0;
+}
+
+static int set_protocol(struct ws_attach *a, const char *o, const char *v)
+{
+	(void)o;
+	if (strcmp(v, "safe") && strcmp(v, "unsafe"))
+		return usage_err("--protocol '%s': use safe or unsafe", v);
+	a->unsafe = !strcmp(v, "unsafe");
+	return 0;
+}
+
+static int set_freeze(struct ws_attach *a, const char *o, const char *v)
+{
+	(void)o;
+	if (strcmp(v, "auto") && strcmp(v, "pause"))
+		return usage_err("--freeze '%s': use auto or pause", v);
+	a->freeze = strcmp(v, "pause") ? WS_ATTACH_FREEZE_AUTO :
+		    WS_ATTACH_FREEZE_PAUSE;
+	return 0;
+}
+
+enum opt_kind { OPT_FLAG, OPT_PATH, OPT_UINT, OPT_U64, OPT_FN };
+
+struct attach_opt {
+	const char *name;
+	enum opt_kind kind;
+	size_t off, len;	/* the field; OPT_PATH: its size */
+	uint64_t min, max;	/* OPT_UINT, OPT_U64 */
+	int (*set)(struct ws_attach *a, const char *o, const char *v);
+};
+
+#define FIELD(f)	offsetof(struct ws_attach, f)
+#define FLAG(n, f)	{ n, OPT_FLAG, FIELD(f), 0, 0, 0, NULL }
+#define PATH(n, f)	{ n, OPT_PATH, FIELD(f), \
+			  sizeof(((struct ws_attach *)0)->f), 0, 0, NULL }
+#define UINT(n, f, lo, hi) { n, OPT_UINT, FIELD(f), 0, lo, hi, NULL }
+#define U64(n, f, lo, hi) { n, OPT_U64, FIELD(f), 0, lo, hi, NULL }
+#define FN(n, fn)	{ n, OPT_FN, 0, 0, 0, 0, fn }
+
+/* In the order of the unknown-option message. */
+static const struct attach_opt attach_opts[] = {
+	FN("--backend", set_backend),
+	FN("--select", set_select),
+	FN("--pid", set_pid),
+	FN("--socket", set_socket),
+	PATH("--preload", preload),
+	PATH("--truth-log", truth_log),
+	PATH("--out", out_dir),
+	FN("--run-id", set_run_id),
+	UINT("--intervals", intervals, 0, WS_ATTACH_MAX_INTERVALS),
+	FN("--interval-ms", set_interval_ms),
+	UINT("--cold-after", cold_after, 1, 1000),
+	FN("--protocol", set_protocol),
+	FN("--freeze", set_freeze),
+	FLAG("--no-evict", no_evict),
+	FLAG("--no-untracked", no_untracked),
+	UINT("--reps", reps, 1, 1000),
+	UINT("--ab-runs", ab_runs, 0, 1000),
+	UINT("--ab-warmup", ab_warmup, 0, 100),
+	UINT("--ab-rounds", ab_rounds, 1, 100),
+	UINT("--handoff-timeout", handoff_timeout_s, 1, 3600),
+	U64("--seed", seed, 0, UINT64_MAX),
+	U64("--timeout", timeout_s, 0, 7 * 86400),
+	FLAG("--quiet", quiet),
+	UINT("--test-hold-ms", hold_ms, 0, 60000),
+};
+
+#define NR_ATTACH_OPTS	(sizeof(attach_opts) / sizeof(attach_opts[0]))
+
+static const struct attach_opt *find_opt(const char *name)
+{
+	for (size_t i = 0; i < NR_ATTACH_OPTS; i++)
+		if (!strcmp(attach_opts[i].name, name))
+			return &attach_opts[i];
+	return NULL;
+}
+
+static int unknown_opt(const char *o)
+{
+	char list[1024] = "";
+
+	for (size_t i = 0; i < NR_ATTACH_OPTS; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+			 " %s", attach_opts[i].name);
+	return usage_err("unknown option '%s': accepted:%s --help",
+			 o, list);
+}
+
+/* Option @p with value @v (a flag has none) into @a. */
+static int set_opt(struct ws_attach *a, const struct attach_opt *p,
+		   const char *v)
+{
+	char *field = (char *)a + p->off;
+	uint64_t x;
+
+	switch (p->kind) {
+	case OPT_FLAG:
+		*(bool *)field = true;
+		return 0;
+	case OPT_PATH:
+		return set_path(field, p->len, p->name, v);
+	case OPT_UINT:
+		if (ws_parse_uint(p->name, v, p->min, p->max, &x))
+			return WS_EXIT_USAGE;
+		*(unsigned int *)field = (unsigned int)x;
+		return 0;
+	case OPT_U64:
+		return ws_parse_uint(p->name, v, p->min, p->max,
+				     (uint64_t *)field) ? WS_EXIT_USAGE : 0;
+	case OPT_FN:
+		return p->set(a, p->name, v);
+	}
+	return WS_EXIT_USAGE;
 }
 
 static void defaults(struct ws_attach *a)
@@ -269,6 +326,7 @@ static void defaults(struct ws_attach *a)
 	a->ab_warmup = 1;
 	a->ab_rounds = 2;
 	a->seed = 42;
+	a->timeout_s = 3600;
 	snprintf(a->tmp, sizeof(a->tmp), "%s", tmp && *tmp ? tmp : "/tmp");
 	if (!getcwd(a->cwd, sizeof(a->cwd)))
 		a->cwd[0] = '\0';
@@ -395,35 +453,46 @@ static int check(struct ws_attach *a)
 	return a->pid ? check_pid(a) : check_command(a);
 }
 
+/* --NAME=VALUE or --NAME VALUE at @argv[*i] (a flag takes none). */
+static int parse_option(struct ws_attach *a, int argc, char **argv, int *i)
+{
+	const char *o = argv[*i], *eq = strchr(o, '=');
+	const struct attach_opt *p;
+	char name[64];
+
+	if (strncmp(o, "--", 2))
+		return usage_err("'%s': options come first, the command after --",
+				 o);
+	if (eq && (size_t)(eq - o) < sizeof(name))
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - o), o);
+	else
+		eq = NULL;
+	p = find_opt(eq ? name : o);
+	if (!p)
+		return unknown_opt(eq ? name : o);
+	if (p->kind == OPT_FLAG)
+		return eq ? usage_err("%s takes no value", p->name) :
+			    set_opt(a, p, NULL);
+	if (eq)
+		return set_opt(a, p, eq + 1);
+	if (*i + 1 >= argc)
+		return usage_err("%s needs a value", o);
+	return set_opt(a, p, argv[++*i]);
+}
+
 int ws_attach_parse(int argc, char **argv, struct ws_attach *a)
 {
-	uint64_t timeout = 3600;
 	int i, ret;
 
 	defaults(a);
 	a->argv_all = argv;
 	a->argc_all = argc;
 	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-		const char *o = argv[i], *eq = strchr(o, '=');
-		char name[64];
-
-		if (!strcmp(o, "--help")) {
+		if (!strcmp(argv[i], "--help")) {
 			ws_attach_usage(stdout);
 			return 1;
 		}
-		if (is_flag(o, a))
-			continue;
-		if (strncmp(o, "--", 2))
-			return usage_err("'%s': options come first, the command after --",
-					 o);
-		if (eq && (size_t)(eq - o) < sizeof(name)) {
-			snprintf(name, sizeof(name), "%.*s", (int)(eq - o), o);
-			ret = option(a, name, eq + 1, &timeout);
-		} else if (i + 1 < argc) {
-			ret = option(a, o, argv[++i], &timeout);
-		} else {
-			ret = usage_err("%s needs a value", o);
-		}
+		ret = parse_option(a, argc, argv, &i);
 		if (ret)
 			return ret;
 	}
@@ -445,6 +514,5 @@ int ws_attach_parse(int argc, char **argv, struct ws_attach *a)
 	if (!a->out_dir[0])
 		snprintf(a->out_dir, sizeof(a->out_dir), "results/%s",
 			 a->run_id);
-	a->timeout_s = timeout;
 	return 0;
 }

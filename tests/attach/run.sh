@@ -393,10 +393,12 @@ stress_ng() {
 	for try in 1 2 3; do
 		rm -rf "${tmp:?}/$name"
 		real "$name" "$@"
-		[ "$rc" = 0 ] && [ "$ev" = 0 ] || break
+		sbad=$(grep -E '^stress-ng: (fail|error)|corrupt|unsuccessful' "$tmp/$name.log")
+		# Retried only when stress-ng itself verified this try.
+		[ "$rc" = 0 ] && [ "$ev" = 0 ] && [ -z "$sbad" ] &&
+			grep -q '] successful run completed' "$tmp/$name.log" || break
 		echo "# stress-ng $what, try $try: nothing evicted, nothing refused: $(refusal "$name")"
 	done
-	sbad=$(grep -E '^stress-ng: (fail|error)|corrupt|unsuccessful' "$tmp/$name.log")
 	if [ "$rc" = 0 ] && [ "$ev" -gt 0 ]; then
 		out="evicted $ev pages, stress-ng verified"
 	elif [ "$rc" = 2 ] && [ ! -e "$tmp/$name" ]; then
